@@ -1,0 +1,62 @@
+#include "compiler/analysis/ModelStats.h"
+
+#include "ir/Graph/GraphDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace rqc::analysis {
+
+static ArrayRef<int64_t> shapeOf(Value v) { return llvm::cast<RankedTensorType>(v.getType()).getShape(); }
+
+static int64_t product(ArrayRef<int64_t> s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+// Per output element: (input channels per group) x kernel area for convolutions; the
+// reduction size for products.
+int64_t macsOf(Operation *op) {
+  auto conv = [](Value weight, Value result) {
+    auto w = shapeOf(weight);
+    return product(shapeOf(result)) * w[1] * w[2] * w[3];
+  };
+  auto matmul = [](Value lhs, Value result) { return product(shapeOf(result)) * shapeOf(lhs).back(); };
+  return llvm::TypeSwitch<Operation *, int64_t>(op)
+      .Case([&](graph::Conv2DOp o) { return conv(o.getWeight(), o.getResult()); })
+      .Case([&](graph::Conv2DIntegerOp o) { return conv(o.getWeight(), o.getResult()); })
+      .Case([&](graph::DenseOp o) { return matmul(o.getInput(), o.getResult()); })
+      .Case([&](graph::MatMulOp o) { return matmul(o.getLhs(), o.getResult()); })
+      .Case([&](graph::MatMulIntegerOp o) { return matmul(o.getLhs(), o.getResult()); })
+      .Default([](Operation *) { return int64_t(0); });
+}
+
+static std::string locName(Location loc) {
+  if (auto n = llvm::dyn_cast<NameLoc>(loc)) return n.getName().str();
+  return "";
+}
+
+ModelStats computeStats(ModuleOp module) {
+  ModelStats stats;
+  module.walk([&](Operation *op) {
+    if (op->getDialect() == nullptr || op->getDialect()->getNamespace() != "graph") return;
+    std::string name = op->getName().stripDialect().str();
+    stats.opCounts[name]++;
+    if (auto c = llvm::dyn_cast<graph::ConstantOp>(op)) {
+      auto t = llvm::cast<RankedTensorType>(c.getType());
+      if (!t.getElementType().isInteger(64)) stats.parameters += t.getNumElements();
+      return;
+    }
+    if (int64_t macs = macsOf(op)) {
+      auto out = shapeOf(op->getResult(0));
+      stats.layers.push_back({locName(op->getLoc()), name, Shape(out.begin(), out.end()), macs});
+      stats.totalMacs += macs;
+    }
+  });
+  return stats;
+}
+
+} // namespace rqc::analysis

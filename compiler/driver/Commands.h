@@ -1,0 +1,12 @@
+// The rqc subcommands. Each registers its options on the CLI11 app and runs when
+// selected; user errors are thrown as rqc::Error and reported by main().
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace rqc::driver {
+void registerInspectCommand(CLI::App &app);
+void registerRunCommand(CLI::App &app);
+} // namespace rqc::driver

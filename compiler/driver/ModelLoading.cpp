@@ -1,0 +1,28 @@
+#include "compiler/driver/ModelLoading.h"
+#include "compiler/driver/Registration.h"
+
+#include "rqc/runtime/Error.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+namespace rqc::driver {
+
+onnx_import::ImportOptions importOptions(const std::vector<std::string> &inputShapes) {
+  onnx_import::ImportOptions options;
+  for (const std::string &spec : inputShapes) options.inputShapes.insert(onnx_import::parseInputShapeSpec(spec));
+  return options;
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(const std::string &path, mlir::MLIRContext &ctx,
+                                            const std::vector<std::string> &inputShapes) {
+  mlir::DialectRegistry registry;
+  registerRqcDialects(registry);
+  ctx.appendDialectRegistry(registry);
+  auto dot = path.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : path.substr(dot);
+  if (ext != ".onnx")
+    throw Error(path + ": unknown model format '" + ext + "' (rqc reads .onnx models)");
+  return onnx_import::importOnnxFile(path, ctx, importOptions(inputShapes));
+}
+
+} // namespace rqc::driver

@@ -1,0 +1,20 @@
+// Loading a model file into the graph dialect, shared by the subcommands.
+#pragma once
+
+#include "compiler/frontend/onnx/OnnxImporter.h"
+
+#include "mlir/IR/MLIRContext.h"
+
+#include <string>
+#include <vector>
+
+namespace rqc::driver {
+
+// Builds the importer options from repeated `--input-shape NAME=1x3x224x224` flags.
+onnx_import::ImportOptions importOptions(const std::vector<std::string> &inputShapes);
+
+// Imports an .onnx file (throws rqc::Error with one clear line).
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(const std::string &path, mlir::MLIRContext &ctx,
+                                            const std::vector<std::string> &inputShapes);
+
+} // namespace rqc::driver

@@ -1,0 +1,39 @@
+// rqc: the command line. Subcommands live in *Command.cpp; this file wires them up and
+// turns user errors into one line on stderr and a non-zero exit.
+#include "compiler/driver/Commands.h"
+
+#include "rqc/runtime/Error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#ifdef RQC_HAVE_VTA_CLI
+#include "targets/vta/cli/VtaCli.h"
+#endif
+
+int main(int argc, char **argv) {
+  CLI::App app{"rqc: a tensor compiler and schedule autotuner for edge deep learning"};
+  app.set_version_flag("--version", std::string("rqc ") + RQC_VERSION);
+  app.require_subcommand(1);
+  rqc::driver::registerInspectCommand(app);
+  rqc::driver::registerRunCommand(app);
+#ifdef RQC_HAVE_VTA_CLI
+  rqc::vta::registerCommands(app);
+#endif
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    // One line: what was wrong, and where to look.
+    std::cerr << "rqc: error: " << e.what() << " (see rqc --help)\n";
+    return 2;
+  } catch (const rqc::Error &e) {
+    std::cerr << "rqc: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception &e) {
+    std::cerr << "rqc: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

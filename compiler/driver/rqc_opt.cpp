@@ -1,0 +1,14 @@
+// rqc-opt: like mlir-opt, for rqc's dialects and passes; drives the lit tests.
+#include "compiler/driver/Registration.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  rqc::registerRqcDialects(registry);
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "rqc optimizer driver\n", registry));
+}

@@ -1,0 +1,84 @@
+#include "compiler/reference/kernels/Kernels.h"
+
+#include <cstring>
+
+namespace rqc::reference {
+
+void concat(const std::vector<const Tensor *> &inputs, int64_t axis, Tensor &out) {
+  const size_t e = dtypeSize(out.dtype());
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < axis; ++i) outer *= out.dim(i);
+  for (int64_t i = axis + 1; i < out.rank(); ++i) inner *= out.dim(i);
+  char *o = static_cast<char *>(out.raw());
+  int64_t offset = 0;
+  for (const Tensor *t : inputs) {
+    const int64_t block = t->dim(axis) * inner;
+    const char *src = static_cast<const char *>(t->raw());
+    for (int64_t a = 0; a < outer; ++a)
+      std::memcpy(o + (a * out.dim(axis) * inner + offset) * e, src + a * block * e, block * e);
+    offset += block;
+  }
+}
+
+void transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &out) {
+  const size_t e = dtypeSize(x.dtype());
+  const int64_t rank = x.rank();
+  std::vector<int64_t> inStrides(rank, 1);
+  for (int64_t i = rank - 2; i >= 0; --i) inStrides[i] = inStrides[i + 1] * x.dim(i + 1);
+  const char *src = static_cast<const char *>(x.raw());
+  char *dst = static_cast<char *>(out.raw());
+  for (int64_t flat = 0; flat < out.numel(); ++flat) {
+    int64_t rem = flat, idx = 0;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      idx += (rem % out.dim(d)) * inStrides[perm[d]];
+      rem /= out.dim(d);
+    }
+    std::memcpy(dst + flat * e, src + idx * e, e);
+  }
+}
+
+namespace {
+// Source coordinate of padded coordinate `c` along a dimension of size `dim`, or -1
+// for the constant fill.
+int64_t padSource(int64_t c, int64_t begin, int64_t dim, const std::string &mode) {
+  int64_t i = c - begin;
+  if (i >= 0 && i < dim) return i;
+  if (mode == "constant") return -1;
+  if (mode == "edge") return i < 0 ? 0 : dim - 1;
+  // reflect (pads < dim): mirror without repeating the edge
+  if (i < 0) return -i;
+  return 2 * (dim - 1) - i;
+}
+} // namespace
+
+void pad(const Tensor &x, const std::vector<int64_t> &pads, const std::string &mode, float value,
+         Tensor &out) {
+  const size_t e = dtypeSize(x.dtype());
+  const int64_t rank = x.rank();
+  std::vector<int64_t> inStrides(rank, 1);
+  for (int64_t i = rank - 2; i >= 0; --i) inStrides[i] = inStrides[i + 1] * x.dim(i + 1);
+  // The fill value in the tensor's element type.
+  Tensor fill(x.dtype(), {});
+  switch (x.dtype()) {
+  case DType::F32: fill.data<float>()[0] = value; break;
+  case DType::I8: fill.data<int8_t>()[0] = static_cast<int8_t>(value); break;
+  case DType::U8: fill.data<uint8_t>()[0] = static_cast<uint8_t>(value); break;
+  case DType::I32: fill.data<int32_t>()[0] = static_cast<int32_t>(value); break;
+  case DType::I64: fill.data<int64_t>()[0] = static_cast<int64_t>(value); break;
+  }
+  const char *src = static_cast<const char *>(x.raw());
+  char *dst = static_cast<char *>(out.raw());
+  for (int64_t flat = 0; flat < out.numel(); ++flat) {
+    int64_t rem = flat, idx = 0;
+    bool inside = true;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      int64_t s = padSource(rem % out.dim(d), pads[d], x.dim(d), mode);
+      rem /= out.dim(d);
+      if (s < 0) inside = false;
+      else idx += s * inStrides[d];
+    }
+    std::memcpy(dst + flat * e, inside ? src + idx * e : static_cast<const char *>(fill.raw()), e);
+  }
+}
+
+} // namespace rqc::reference

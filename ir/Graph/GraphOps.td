@@ -1,0 +1,259 @@
+// Ops of the graph dialect. Result types are inferred (InferTypeOpAdaptor) where the
+// operands and attributes determine them, so the verifier checks every shape; the
+// few ops whose result type is a choice (reshape, quantize, requantize) verify it.
+#ifndef RQC_GRAPH_OPS
+#define RQC_GRAPH_OPS
+
+include "ir/Graph/GraphBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Graph_ConstantOp : Graph_Op<"constant", [ConstantLike, Pure, AllTypesMatch<["value", "result"]>]> {
+  let summary = "A constant tensor (weights, biases, folded shapes)";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Graph_AnyTensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+  let builders = [OpBuilder<(ins "::mlir::ElementsAttr":$value), [{
+    build($_builder, $_state, value.getType(), value);
+  }]>];
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and matrix products
+//===----------------------------------------------------------------------===//
+
+def Graph_Conv2DOp : Graph_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D convolution, NCHW input, OIHW weight (O x I/groups x KH x KW)";
+  let description = [{
+    `pads` is [top, left, bottom, right]. `groups` == input channels with one
+    filter per group is a depthwise convolution. The optional bias has shape [O].
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
+                       Optional<Graph_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_Conv2DIntegerOp : Graph_Op<"conv2d_integer", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Integer 2-D convolution (ConvInteger): sum((x - xz) * (w - wz)) in i32";
+  let description = [{
+    The integer convolution of QLinearConv, ConvInteger and VTA. `weight_zero_point`
+    has one entry (per tensor) or one per output channel.
+  }];
+  let arguments = (ins Graph_QuantTensor:$input, Graph_QuantTensor:$weight,
+                       I32Attr:$input_zero_point, DenseI32ArrayAttr:$weight_zero_point,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+  let results = (outs Graph_AccTensor:$result);
+  let assemblyFormat = "$input `,` $weight attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_DenseOp : Graph_Op<"dense", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Fully connected layer: input [N, K] x weight [M, K]^T (+ bias [M]) -> [N, M]";
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
+                       Optional<Graph_FloatTensor>:$bias);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_MatMulOp : Graph_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "NumPy matrix product with batch broadcasting (ONNX MatMul)";
+  let arguments = (ins Graph_FloatTensor:$lhs, Graph_FloatTensor:$rhs);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_MatMulIntegerOp : Graph_Op<"matmul_integer", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Integer matrix product (MatMulInteger): (a - az) x (b - bz) in i32";
+  let description = [{ `rhs_zero_point` is per tensor or per column of rhs. }];
+  let arguments = (ins Graph_QuantTensor:$lhs, Graph_QuantTensor:$rhs,
+                       I32Attr:$lhs_zero_point, DenseI32ArrayAttr:$rhs_zero_point);
+  let results = (outs Graph_AccTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+def Graph_MaxPool2DOp : Graph_Op<"max_pool2d", [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D max pooling; pads [top, left, bottom, right] never win";
+  let arguments = (ins Graph_NumericTensor:$input, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, BoolAttr:$ceil_mode);
+  let results = (outs Graph_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AvgPool2DOp : Graph_Op<"avg_pool2d", [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D average pooling";
+  let description = [{
+    With `count_include_pad` the divisor counts explicit padding (not the extra
+    cells that `ceil_mode` adds past the padded input, as in ONNX Runtime).
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       BoolAttr:$ceil_mode, BoolAttr:$count_include_pad);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_GlobalAvgPoolOp : Graph_Op<"global_avg_pool", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Mean over all spatial dimensions: [N, C, ...] -> [N, C, 1, ...]";
+  let arguments = (ins Graph_FloatTensor:$input);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_GlobalMaxPoolOp : Graph_Op<"global_max_pool", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Max over all spatial dimensions: [N, C, ...] -> [N, C, 1, ...]";
+  let arguments = (ins Graph_NumericTensor:$input);
+  let results = (outs Graph_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Graph_BinaryOp<string mnemonic, string what>
+    : Graph_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = what # " with NumPy broadcasting";
+  let arguments = (ins RankedTensorOf<[F32, I32]>:$lhs, RankedTensorOf<[F32, I32]>:$rhs);
+  let results = (outs RankedTensorOf<[F32, I32]>:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+def Graph_AddOp : Graph_BinaryOp<"add", "Elementwise sum">;
+def Graph_SubOp : Graph_BinaryOp<"sub", "Elementwise difference">;
+def Graph_MulOp : Graph_BinaryOp<"mul", "Elementwise product">;
+def Graph_DivOp : Graph_BinaryOp<"div", "Elementwise quotient">;
+
+class Graph_UnaryOp<string mnemonic, string what, dag attrs = (ins)>
+    : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = what;
+  let arguments = !con((ins Graph_FloatTensor:$input), attrs);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+def Graph_ReluOp : Graph_UnaryOp<"relu", "max(x, 0)">;
+def Graph_SigmoidOp : Graph_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def Graph_ClipOp : Graph_UnaryOp<"clip", "min(max(x, min), max); ReLU6 is clip 0..6",
+                                 (ins F32Attr:$min, F32Attr:$max)> {
+  let hasVerifier = 1;
+}
+def Graph_LeakyReluOp : Graph_UnaryOp<"leaky_relu", "x if x >= 0 else alpha * x",
+                                      (ins F32Attr:$alpha)>;
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def Graph_BatchNormOp : Graph_Op<"batch_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Inference batch normalization over channel axis 1";
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$scale,
+                       Graph_FloatTensor:$bias, Graph_FloatTensor:$mean,
+                       Graph_FloatTensor:$variance, F32Attr:$epsilon);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_LRNOp : Graph_Op<"lrn", [Pure, SameOperandsAndResultType]> {
+  let summary = "Local response normalization across channels (AlexNet)";
+  let arguments = (ins Graph_FloatTensor:$input, I64Attr:$size, F32Attr:$alpha,
+                       F32Attr:$beta, F32Attr:$bias);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "Softmax along one axis";
+  let arguments = (ins Graph_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Graph_ConcatOp : Graph_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Concatenation along an axis";
+  let arguments = (ins Variadic<Graph_NumericTensor>:$inputs, I64Attr:$axis);
+  let results = (outs Graph_NumericTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ReshapeOp : Graph_Op<"reshape", [Pure]> {
+  let summary = "Reinterpret the shape (row-major); the result type gives the new shape";
+  let arguments = (ins Graph_NumericTensor:$input);
+  let results = (outs Graph_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Graph_TransposeOp : Graph_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Permute dimensions: result dim i is input dim perm[i]";
+  let arguments = (ins Graph_NumericTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Graph_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_PadOp : Graph_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Pad with a constant, the edge value or a reflection";
+  let description = [{ `pads` holds the begin pads of every axis, then the end pads. }];
+  let arguments = (ins Graph_NumericTensor:$input, DenseI64ArrayAttr:$pads,
+                       StrAttr:$mode, F32Attr:$value);
+  let results = (outs Graph_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def Graph_QuantizeOp : Graph_Op<"quantize", [Pure]> {
+  let summary = "f32 -> i8/ui8: saturate(round_half_even(x / scale) + zero_point)";
+  let description = [{
+    One scale and zero point per tensor, or one per slice along `axis`.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, DenseF32ArrayAttr:$scale,
+                       DenseI32ArrayAttr:$zero_point, I64Attr:$axis);
+  let results = (outs Graph_QuantTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_DequantizeOp : Graph_Op<"dequantize", [Pure, InferTypeOpAdaptor]> {
+  let summary = "i8/ui8/i32 -> f32: (x - zero_point) * scale";
+  let arguments = (ins RankedTensorOf<[I8, UI8, I32]>:$input, DenseF32ArrayAttr:$scale,
+                       DenseI32ArrayAttr:$zero_point, I64Attr:$axis);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_RequantizeOp : Graph_Op<"requantize", [Pure]> {
+  let summary = "i32 accumulator -> i8/ui8: saturate(round_half_even(x * scale) + zero_point)";
+  let description = [{
+    The output stage of QLinearConv/QLinearMatMul: `scale` (input scale x weight
+    scale / output scale) is per tensor or per slice along `axis`, computed in f32
+    as ONNX Runtime does.
+  }];
+  let arguments = (ins Graph_AccTensor:$input, DenseF32ArrayAttr:$scale,
+                       I32Attr:$zero_point, I64Attr:$axis);
+  let results = (outs Graph_QuantTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // RQC_GRAPH_OPS
