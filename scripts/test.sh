@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up (idempotently) and runs rqc's test suite. This is what CI runs.
+#   scripts/test.sh            the CI suite (unit, lit, conformance, CLI, CI model subset)
+#   RQC_TEST_ALL=1 scripts/test.sh   also the slow whole-model tests (label "slow")
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+if [ -n "${RQC_TEST_ALL:-}" ]; then export RQC_ZOO_ALL=1; fi
+scripts/setup.sh
+cd build
+if [ -n "${RQC_TEST_ALL:-}" ]; then
+  ctest -j "$(nproc)" --output-on-failure
+else
+  ctest -j "$(nproc)" --output-on-failure -LE slow
+fi
