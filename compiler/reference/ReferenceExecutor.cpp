@@ -22,7 +22,8 @@ Shape shapeOf(Value v) {
 
 Tensor allocResult(Operation *op) {
   Value r = op->getResult(0);
-  return Tensor(graph::dtypeFor(llvm::cast<RankedTensorType>(r.getType()).getElementType()), shapeOf(r));
+  return Tensor(graph::dtypeFor(llvm::cast<RankedTensorType>(r.getType()).getElementType()),
+                shapeOf(r));
 }
 
 Window2D window(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
@@ -38,95 +39,106 @@ std::vector<int64_t> kernelOf(Value weight) {
   return {w[2], w[3]};
 }
 
-template <typename T> std::vector<T> vec(ArrayRef<T> a) { return std::vector<T>(a.begin(), a.end()); }
+template <typename T> std::vector<T> vec(ArrayRef<T> a) {
+  return std::vector<T>(a.begin(), a.end());
+}
 
 } // namespace
+
+Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get) {
+  Tensor out = allocResult(op);
+  auto opt = [&](Value v) -> const Tensor * { return v ? &get(v) : nullptr; };
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](graph::Conv2DOp o) {
+        conv2d(get(o.getInput()), get(o.getWeight()), opt(o.getBias()),
+               window(kernelOf(o.getWeight()), o.getStrides(), o.getPads(), o.getDilations()),
+               o.getGroups(), out);
+      })
+      .Case([&](graph::Conv2DIntegerOp o) {
+        conv2dInteger(
+            get(o.getInput()), get(o.getWeight()), static_cast<int32_t>(o.getInputZeroPoint()),
+            vec(o.getWeightZeroPoint()),
+            window(kernelOf(o.getWeight()), o.getStrides(), o.getPads(), o.getDilations()),
+            o.getGroups(), out);
+      })
+      .Case([&](graph::DenseOp o) {
+        dense(get(o.getInput()), get(o.getWeight()), opt(o.getBias()), out);
+      })
+      .Case([&](graph::MatMulOp o) { matmul(get(o.getLhs()), get(o.getRhs()), out); })
+      .Case([&](graph::MatMulIntegerOp o) {
+        matmulInteger(get(o.getLhs()), get(o.getRhs()), static_cast<int32_t>(o.getLhsZeroPoint()),
+                      vec(o.getRhsZeroPoint()), out);
+      })
+      .Case([&](graph::MaxPool2DOp o) {
+        maxPool2d(get(o.getInput()),
+                  window(o.getKernel(), o.getStrides(), o.getPads(), o.getDilations()), out);
+      })
+      .Case([&](graph::AvgPool2DOp o) {
+        avgPool2d(get(o.getInput()), window(o.getKernel(), o.getStrides(), o.getPads(), {1, 1}),
+                  o.getCountIncludePad(), out);
+      })
+      .Case([&](graph::GlobalAvgPoolOp o) { globalAvgPool(get(o.getInput()), out); })
+      .Case([&](graph::GlobalMaxPoolOp o) { globalMaxPool(get(o.getInput()), out); })
+      .Case([&](graph::AddOp o) { binary(BinaryOp::Add, get(o.getLhs()), get(o.getRhs()), out); })
+      .Case([&](graph::SubOp o) { binary(BinaryOp::Sub, get(o.getLhs()), get(o.getRhs()), out); })
+      .Case([&](graph::MulOp o) { binary(BinaryOp::Mul, get(o.getLhs()), get(o.getRhs()), out); })
+      .Case([&](graph::DivOp o) { binary(BinaryOp::Div, get(o.getLhs()), get(o.getRhs()), out); })
+      .Case([&](graph::ReluOp o) { relu(get(o.getInput()), out); })
+      .Case([&](graph::SigmoidOp o) { sigmoid(get(o.getInput()), out); })
+      .Case([&](graph::ClipOp o) {
+        clip(get(o.getInput()), o.getMin().convertToFloat(), o.getMax().convertToFloat(), out);
+      })
+      .Case([&](graph::LeakyReluOp o) {
+        leakyRelu(get(o.getInput()), o.getAlpha().convertToFloat(), out);
+      })
+      .Case([&](graph::BatchNormOp o) {
+        batchNorm(get(o.getInput()), get(o.getScale()), get(o.getBias()), get(o.getMean()),
+                  get(o.getVariance()), o.getEpsilon().convertToFloat(), out);
+      })
+      .Case([&](graph::LRNOp o) {
+        lrn(get(o.getInput()), o.getSize(), o.getAlpha().convertToFloat(),
+            o.getBeta().convertToFloat(), o.getBias().convertToFloat(), out);
+      })
+      .Case([&](graph::SoftmaxOp o) { softmax(get(o.getInput()), o.getAxis(), out); })
+      .Case([&](graph::ConcatOp o) {
+        std::vector<const Tensor *> ins;
+        for (Value v : o.getInputs())
+          ins.push_back(&get(v));
+        concat(ins, o.getAxis(), out);
+      })
+      .Case([&](graph::ReshapeOp o) { out = get(o.getInput()).reshaped(out.shape()); })
+      .Case([&](graph::TransposeOp o) { transpose(get(o.getInput()), vec(o.getPerm()), out); })
+      .Case([&](graph::PadOp o) {
+        pad(get(o.getInput()), vec(o.getPads()), o.getMode().str(), o.getValue().convertToFloat(),
+            out);
+      })
+      .Case([&](graph::QuantizeOp o) {
+        quantize(get(o.getInput()), vec(o.getScale()), vec(o.getZeroPoint()), o.getAxis(), out);
+      })
+      .Case([&](graph::DequantizeOp o) {
+        dequantize(get(o.getInput()), vec(o.getScale()), vec(o.getZeroPoint()), o.getAxis(), out);
+      })
+      .Case([&](graph::RequantizeOp o) {
+        requantize(get(o.getInput()), vec(o.getScale()), static_cast<int32_t>(o.getZeroPoint()),
+                   o.getAxis(), out);
+      })
+      .Default([&](Operation *other) {
+        throw Error("reference executor: no kernel for '" + other->getName().getStringRef().str() +
+                    "'");
+      });
+  return out;
+}
 
 struct ReferenceExecutor::Impl {
   func::FuncOp func;
   llvm::DenseMap<Value, Tensor> constants;
   llvm::DenseMap<Value, Operation *> lastUse;
-
-  // Computes the result of one op from its operand tensors.
-  Tensor eval(Operation *op, const std::function<const Tensor &(Value)> &get) {
-    Tensor out = allocResult(op);
-    auto opt = [&](Value v) -> const Tensor * { return v ? &get(v) : nullptr; };
-    llvm::TypeSwitch<Operation *>(op)
-        .Case([&](graph::Conv2DOp o) {
-          conv2d(get(o.getInput()), get(o.getWeight()), opt(o.getBias()),
-                 window(kernelOf(o.getWeight()), o.getStrides(), o.getPads(), o.getDilations()),
-                 o.getGroups(), out);
-        })
-        .Case([&](graph::Conv2DIntegerOp o) {
-          conv2dInteger(get(o.getInput()), get(o.getWeight()), static_cast<int32_t>(o.getInputZeroPoint()),
-                        vec(o.getWeightZeroPoint()),
-                        window(kernelOf(o.getWeight()), o.getStrides(), o.getPads(), o.getDilations()),
-                        o.getGroups(), out);
-        })
-        .Case([&](graph::DenseOp o) { dense(get(o.getInput()), get(o.getWeight()), opt(o.getBias()), out); })
-        .Case([&](graph::MatMulOp o) { matmul(get(o.getLhs()), get(o.getRhs()), out); })
-        .Case([&](graph::MatMulIntegerOp o) {
-          matmulInteger(get(o.getLhs()), get(o.getRhs()), static_cast<int32_t>(o.getLhsZeroPoint()),
-                        vec(o.getRhsZeroPoint()), out);
-        })
-        .Case([&](graph::MaxPool2DOp o) {
-          maxPool2d(get(o.getInput()), window(o.getKernel(), o.getStrides(), o.getPads(), o.getDilations()), out);
-        })
-        .Case([&](graph::AvgPool2DOp o) {
-          avgPool2d(get(o.getInput()), window(o.getKernel(), o.getStrides(), o.getPads(), {1, 1}),
-                    o.getCountIncludePad(), out);
-        })
-        .Case([&](graph::GlobalAvgPoolOp o) { globalAvgPool(get(o.getInput()), out); })
-        .Case([&](graph::GlobalMaxPoolOp o) { globalMaxPool(get(o.getInput()), out); })
-        .Case([&](graph::AddOp o) { binary(BinaryOp::Add, get(o.getLhs()), get(o.getRhs()), out); })
-        .Case([&](graph::SubOp o) { binary(BinaryOp::Sub, get(o.getLhs()), get(o.getRhs()), out); })
-        .Case([&](graph::MulOp o) { binary(BinaryOp::Mul, get(o.getLhs()), get(o.getRhs()), out); })
-        .Case([&](graph::DivOp o) { binary(BinaryOp::Div, get(o.getLhs()), get(o.getRhs()), out); })
-        .Case([&](graph::ReluOp o) { relu(get(o.getInput()), out); })
-        .Case([&](graph::SigmoidOp o) { sigmoid(get(o.getInput()), out); })
-        .Case([&](graph::ClipOp o) {
-          clip(get(o.getInput()), o.getMin().convertToFloat(), o.getMax().convertToFloat(), out);
-        })
-        .Case([&](graph::LeakyReluOp o) { leakyRelu(get(o.getInput()), o.getAlpha().convertToFloat(), out); })
-        .Case([&](graph::BatchNormOp o) {
-          batchNorm(get(o.getInput()), get(o.getScale()), get(o.getBias()), get(o.getMean()),
-                    get(o.getVariance()), o.getEpsilon().convertToFloat(), out);
-        })
-        .Case([&](graph::LRNOp o) {
-          lrn(get(o.getInput()), o.getSize(), o.getAlpha().convertToFloat(), o.getBeta().convertToFloat(),
-              o.getBias().convertToFloat(), out);
-        })
-        .Case([&](graph::SoftmaxOp o) { softmax(get(o.getInput()), o.getAxis(), out); })
-        .Case([&](graph::ConcatOp o) {
-          std::vector<const Tensor *> ins;
-          for (Value v : o.getInputs()) ins.push_back(&get(v));
-          concat(ins, o.getAxis(), out);
-        })
-        .Case([&](graph::ReshapeOp o) { out = get(o.getInput()).reshaped(out.shape()); })
-        .Case([&](graph::TransposeOp o) { transpose(get(o.getInput()), vec(o.getPerm()), out); })
-        .Case([&](graph::PadOp o) {
-          pad(get(o.getInput()), vec(o.getPads()), o.getMode().str(), o.getValue().convertToFloat(), out);
-        })
-        .Case([&](graph::QuantizeOp o) {
-          quantize(get(o.getInput()), vec(o.getScale()), vec(o.getZeroPoint()), o.getAxis(), out);
-        })
-        .Case([&](graph::DequantizeOp o) {
-          dequantize(get(o.getInput()), vec(o.getScale()), vec(o.getZeroPoint()), o.getAxis(), out);
-        })
-        .Case([&](graph::RequantizeOp o) {
-          requantize(get(o.getInput()), vec(o.getScale()), static_cast<int32_t>(o.getZeroPoint()),
-                     o.getAxis(), out);
-        })
-        .Default([&](Operation *other) {
-          throw Error("reference executor: no kernel for '" + other->getName().getStringRef().str() + "'");
-        });
-    return out;
-  }
 };
 
 ReferenceExecutor::ReferenceExecutor(ModuleOp module) : impl_(new Impl) {
   impl_->func = module.lookupSymbol<func::FuncOp>("main");
-  if (!impl_->func) throw Error("module has no @main function");
+  if (!impl_->func)
+    throw Error("module has no @main function");
   auto names = [&](const char *attr, size_t n, const char *prefix) {
     std::vector<std::string> out;
     auto arr = impl_->func->getAttrOfType<ArrayAttr>(attr);
@@ -140,15 +152,19 @@ ReferenceExecutor::ReferenceExecutor(ModuleOp module) : impl_(new Impl) {
   auto outNames = names("rqc.output_names", fnType.getNumResults(), "output_");
   for (size_t i = 0; i < fnType.getNumInputs(); ++i) {
     auto t = llvm::cast<RankedTensorType>(fnType.getInput(i));
-    inputs_.push_back({inNames[i], graph::dtypeFor(t.getElementType()), Shape(t.getShape().begin(), t.getShape().end())});
+    inputs_.push_back({inNames[i], graph::dtypeFor(t.getElementType()),
+                       Shape(t.getShape().begin(), t.getShape().end())});
   }
   for (size_t i = 0; i < fnType.getNumResults(); ++i) {
     auto t = llvm::cast<RankedTensorType>(fnType.getResult(i));
-    outputs_.push_back({outNames[i], graph::dtypeFor(t.getElementType()), Shape(t.getShape().begin(), t.getShape().end())});
+    outputs_.push_back({outNames[i], graph::dtypeFor(t.getElementType()),
+                        Shape(t.getShape().begin(), t.getShape().end())});
   }
   for (Operation &op : impl_->func.getBody().front()) {
-    if (auto c = llvm::dyn_cast<graph::ConstantOp>(op)) impl_->constants[c.getResult()] = graph::fromAttr(c.getValue());
-    for (Value v : op.getOperands()) impl_->lastUse[v] = &op;
+    if (auto c = llvm::dyn_cast<graph::ConstantOp>(op))
+      impl_->constants[c.getResult()] = graph::fromAttr(c.getValue());
+    for (Value v : op.getOperands())
+      impl_->lastUse[v] = &op;
   }
 }
 
@@ -156,31 +172,37 @@ ReferenceExecutor::~ReferenceExecutor() { delete impl_; }
 
 std::vector<Tensor> ReferenceExecutor::run(const std::vector<Tensor> &inputs) {
   if (inputs.size() != inputs_.size())
-    throw Error("expected " + std::to_string(inputs_.size()) + " inputs, got " + std::to_string(inputs.size()));
+    throw Error("expected " + std::to_string(inputs_.size()) + " inputs, got " +
+                std::to_string(inputs.size()));
   llvm::DenseMap<Value, Tensor> values;
   Block &body = impl_->func.getBody().front();
   for (size_t i = 0; i < inputs.size(); ++i) {
     const TensorInfo &info = inputs_[i];
     if (inputs[i].dtype() != info.dtype || inputs[i].shape() != info.shape)
-      throw Error("input '" + info.name + "' must be " + dtypeName(info.dtype) + " " + shapeToString(info.shape) +
-                  ", got " + dtypeName(inputs[i].dtype()) + " " + shapeToString(inputs[i].shape()));
+      throw Error("input '" + info.name + "' must be " + dtypeName(info.dtype) + " " +
+                  shapeToString(info.shape) + ", got " + dtypeName(inputs[i].dtype()) + " " +
+                  shapeToString(inputs[i].shape()));
     values[body.getArgument(i)] = inputs[i];
   }
   auto get = [&](Value v) -> const Tensor & {
     auto it = values.find(v);
-    if (it != values.end()) return it->second;
+    if (it != values.end())
+      return it->second;
     return impl_->constants.find(v)->second;
   };
   std::vector<Tensor> results;
   for (Operation &op : body) {
-    if (llvm::isa<graph::ConstantOp>(op)) continue;
+    if (llvm::isa<graph::ConstantOp>(op))
+      continue;
     if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
-      for (Value v : ret.getOperands()) results.push_back(get(v));
+      for (Value v : ret.getOperands())
+        results.push_back(get(v));
       break;
     }
-    values[op.getResult(0)] = impl_->eval(&op, get);
+    values[op.getResult(0)] = evaluateOp(&op, get);
     for (Value v : op.getOperands())
-      if (impl_->lastUse.lookup(v) == &op) values.erase(v);
+      if (impl_->lastUse.lookup(v) == &op)
+        values.erase(v);
   }
   return results;
 }
@@ -190,18 +212,23 @@ NamedTensors ReferenceExecutor::run(const NamedTensors &inputs) {
   for (const TensorInfo &info : inputs_) {
     const Tensor *found = nullptr;
     for (const auto &[name, t] : inputs)
-      if (name == info.name) found = &t;
-    if (!found) throw Error("missing input '" + info.name + "'");
+      if (name == info.name)
+        found = &t;
+    if (!found)
+      throw Error("missing input '" + info.name + "'");
     ordered.push_back(*found);
   }
   for (const auto &[name, _] : inputs) {
     bool known = false;
-    for (const TensorInfo &info : inputs_) known |= info.name == name;
-    if (!known) throw Error("the model has no input named '" + name + "'");
+    for (const TensorInfo &info : inputs_)
+      known |= info.name == name;
+    if (!known)
+      throw Error("the model has no input named '" + name + "'");
   }
   std::vector<Tensor> outs = run(ordered);
   NamedTensors named;
-  for (size_t i = 0; i < outs.size(); ++i) named.emplace_back(outputs_[i].name, outs[i]);
+  for (size_t i = 0; i < outs.size(); ++i)
+    named.emplace_back(outputs_[i].name, outs[i]);
   return named;
 }
 

@@ -8,6 +8,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct TensorInfo {
   DType dtype;
   Shape shape;
 };
+
+// Evaluates one graph op (not graph.constant) on host tensors; `operand` returns the
+// tensor of each operand value. Used by the executor and by constant folding.
+Tensor evaluateOp(mlir::Operation *op, const std::function<const Tensor &(mlir::Value)> &operand);
 
 class ReferenceExecutor {
 public:

@@ -1,0 +1,23 @@
+// rqc's graph passes, one per file in this folder, each with a lit test under
+// tests/lit/passes/ driven by rqc-opt.
+#ifndef RQC_PASSES
+#define RQC_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def FoldBatchNorm : Pass<"rqc-fold-batch-norm", "mlir::func::FuncOp"> {
+  let summary = "Fold inference batch normalization into the preceding convolution";
+  let description = [{
+    conv2d(x, W, b) -> batch_norm(scale, beta, mean, var) with constant parameters
+    becomes conv2d(x, W * a, (b - mean) * a + beta), a = scale / sqrt(var + eps).
+    A batch_norm without a foldable convolution becomes x * a + (beta - mean * a).
+  }];
+  let dependentDialects = ["rqc::graph::GraphDialect"];
+}
+
+def FoldConstants : Pass<"rqc-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "Evaluate ops whose operands are all constants (with the reference kernels)";
+  let dependentDialects = ["rqc::graph::GraphDialect"];
+}
+
+#endif // RQC_PASSES
