@@ -1,5 +1,6 @@
 // rqc-opt: like mlir-opt, for rqc's dialects and passes; drives the lit tests.
 #include "compiler/driver/Registration.h"
+#include "compiler/lowering/Passes.h"
 #include "compiler/passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -10,6 +11,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   rqc::registerRqcDialects(registry);
   rqc::registerRqcPasses();
+  rqc::lowering::registerRqcLoweringPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "rqc optimizer driver\n", registry));

@@ -20,4 +20,17 @@ def FoldConstants : Pass<"rqc-fold-constants", "mlir::func::FuncOp"> {
   let dependentDialects = ["rqc::graph::GraphDialect"];
 }
 
+def FuseKernels : Pass<"rqc-fuse-kernels", "mlir::ModuleOp"> {
+  let summary = "Group compute ops with their elementwise epilogues and outline each group as a kernel";
+  let description = [{
+    Each op of @main that computes (everything but constants and reshapes) anchors a
+    group; the group grows along single-use chains of elementwise ops of the same shape
+    (activation, residual add, multiply/add, quantize, dequantize, requantize). Every group
+    becomes `func.func private @kernel_<n>` taking its operands (activations and
+    constants) and @main calls it. Reshapes and constants stay in @main: they are not
+    kernels (a reshape is an alias of its input's bytes).
+  }];
+  let dependentDialects = ["rqc::graph::GraphDialect", "mlir::func::FuncDialect"];
+}
+
 #endif // RQC_PASSES

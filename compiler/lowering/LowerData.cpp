@@ -1,0 +1,96 @@
+// concat, transpose, pad -> tensor/linalg. Constant padding is tensor.pad; edge and
+// reflect padding gather from the input with computed indices in a linalg.generic.
+#include "compiler/lowering/LoweringUtils.h"
+
+#include "ir/Graph/GraphDialect.h"
+
+using namespace mlir;
+
+namespace rqc::lowering {
+
+namespace {
+
+RankedTensorType rtt(Value v) { return llvm::cast<RankedTensorType>(v.getType()); }
+
+struct ConcatPattern : OpConversionPattern<graph::ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(graph::ConcatOp op, OpAdaptor a, ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto t = llvm::cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value result = b.create<tensor::EmptyOp>(loc, t.getShape(), t.getElementType());
+    int64_t axis = op.getAxis(), offset = 0, rank = t.getRank();
+    for (Value in : a.getInputs()) {
+      auto it = rtt(in);
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes, strides(rank, b.getIndexAttr(1));
+      for (int64_t d : it.getShape()) sizes.push_back(b.getIndexAttr(d));
+      offsets[axis] = b.getIndexAttr(offset);
+      result = b.create<tensor::InsertSliceOp>(loc, in, result, offsets, sizes, strides);
+      offset += it.getDimSize(axis);
+    }
+    b.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct TransposePattern : OpConversionPattern<graph::TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(graph::TransposeOp op, OpAdaptor a, ConversionPatternRewriter &b) const override {
+    auto t = llvm::cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value init = b.create<tensor::EmptyOp>(op.getLoc(), t.getShape(), t.getElementType());
+    b.replaceOp(op, b.create<linalg::TransposeOp>(op.getLoc(), a.getInput(), init, op.getPerm())->getResults());
+    return success();
+  }
+};
+
+struct PadPattern : OpConversionPattern<graph::PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(graph::PadOp op, OpAdaptor a, ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto in = rtt(a.getInput());
+    int64_t rank = in.getRank();
+    auto pads = op.getPads();
+    if (op.getMode() == "constant") {
+      b.replaceOp(op, padded(b, loc, a.getInput(), pads.take_front(rank), pads.drop_front(rank),
+                             op.getValue().convertToFloat()));
+      return success();
+    }
+    bool reflect = op.getMode() == "reflect";
+    auto t = llvm::cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value init = b.create<tensor::EmptyOp>(loc, t.getShape(), t.getElementType());
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    Value input = a.getInput();
+    auto generic = b.create<linalg::GenericOp>(
+        loc, t, ValueRange{}, ValueRange{init}, SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange) {
+          SmallVector<Value> idx;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value i = nb.create<arith::SubIOp>(nl, nb.create<linalg::IndexOp>(nl, d),
+                                               nb.create<arith::ConstantIndexOp>(nl, pads[d]));
+            Value zero = nb.create<arith::ConstantIndexOp>(nl, 0);
+            Value last = nb.create<arith::ConstantIndexOp>(nl, in.getDimSize(d) - 1);
+            if (reflect) {
+              // i < 0 -> -i ; i > last -> 2 * last - i
+              Value neg = nb.create<arith::SubIOp>(nl, zero, i);
+              i = nb.create<arith::SelectOp>(nl, nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::slt, i, zero), neg, i);
+              Value mirrored = nb.create<arith::SubIOp>(nl, nb.create<arith::AddIOp>(nl, last, last), i);
+              i = nb.create<arith::SelectOp>(nl, nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::sgt, i, last),
+                                             mirrored, i);
+            } else {
+              i = nb.create<arith::MaxSIOp>(nl, nb.create<arith::MinSIOp>(nl, i, last), zero);
+            }
+            idx.push_back(i);
+          }
+          nb.create<linalg::YieldOp>(nl, Value(nb.create<tensor::ExtractOp>(nl, input, idx)));
+        });
+    b.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateDataPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
+  patterns.add<ConcatPattern, TransposePattern, PadPattern>(tc, patterns.getContext());
+}
+
+} // namespace rqc::lowering

@@ -1,0 +1,125 @@
+// Pooling -> linalg: the named NCHW pooling ops over an explicitly padded input (with
+// the extra end padding ceil_mode needs); average pooling divides by a compile-time
+// table of window counts, which encodes count_include_pad exactly as the reference does.
+#include "compiler/lowering/LoweringUtils.h"
+
+#include "ir/Graph/GraphDialect.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace rqc::lowering {
+
+namespace {
+
+RankedTensorType rtt(Value v) { return llvm::cast<RankedTensorType>(v.getType()); }
+
+// End padding beyond `pads` so that every output window lies inside the padded input.
+int64_t extraEnd(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t dilation, int64_t padBegin,
+                 int64_t padEnd) {
+  int64_t need = (out - 1) * stride + dilation * (kernel - 1) + 1;
+  return std::max<int64_t>(0, need - (in + padBegin + padEnd));
+}
+
+struct MaxPoolPattern : OpConversionPattern<graph::MaxPool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(graph::MaxPool2DOp op, OpAdaptor a,
+                                ConversionPatternRewriter &b) const override {
+    if (!op.getType().getElementType().isF32())
+      return b.notifyMatchFailure(op, "only float32 max pooling is compiled");
+    Location loc = op.getLoc();
+    auto in = rtt(a.getInput());
+    auto out = op.getType();
+    auto k = op.getKernel(), s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+    int64_t eh = extraEnd(in.getDimSize(2), out.getDimSize(2), k[0], s[0], d[0], p[0], p[2]);
+    int64_t ew = extraEnd(in.getDimSize(3), out.getDimSize(3), k[1], s[1], d[1], p[1], p[3]);
+    double lowest = -std::numeric_limits<double>::infinity();
+    Value x = padded(b, loc, a.getInput(), {0, 0, p[0], p[1]}, {0, 0, p[2] + eh, p[3] + ew}, lowest);
+    Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{k[0], k[1]}, b.getF32Type());
+    Value init = filled(b, loc, out, lowest);
+    b.replaceOp(op, b.create<linalg::PoolingNchwMaxOp>(loc, TypeRange{out}, ValueRange{x, window}, ValueRange{init},
+                                                       b.getI64TensorAttr(s), b.getI64TensorAttr(d))
+                        ->getResults());
+    return success();
+  }
+};
+
+struct AvgPoolPattern : OpConversionPattern<graph::AvgPool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(graph::AvgPool2DOp op, OpAdaptor a,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto in = rtt(a.getInput());
+    auto out = op.getType();
+    auto k = op.getKernel(), s = op.getStrides(), p = op.getPads();
+    int64_t H = in.getDimSize(2), W = in.getDimSize(3), OH = out.getDimSize(2), OW = out.getDimSize(3);
+    int64_t eh = extraEnd(H, OH, k[0], s[0], 1, p[0], p[2]);
+    int64_t ew = extraEnd(W, OW, k[1], s[1], 1, p[1], p[3]);
+    Value x = padded(b, loc, a.getInput(), {0, 0, p[0], p[1]}, {0, 0, p[2] + eh, p[3] + ew}, 0.0);
+    Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{k[0], k[1]}, b.getF32Type());
+    Value sum = b.create<linalg::PoolingNchwSumOp>(loc, TypeRange{out}, ValueRange{x, window},
+                                                   ValueRange{filled(b, loc, out, 0.0)}, b.getI64TensorAttr(s),
+                                                   b.getI64TensorAttr({1, 1}))
+                    .getResult(0);
+    // Divisor per output position (same rule as the reference kernel).
+    std::vector<float> counts;
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        int64_t h0 = oh * s[0] - p[0], w0 = ow * s[1] - p[1];
+        int64_t h1 = std::min(h0 + k[0], H + p[2]), w1 = std::min(w0 + k[1], W + p[3]);
+        int64_t inside = (std::min(h1, H) - std::max<int64_t>(h0, 0)) * (std::min(w1, W) - std::max<int64_t>(w0, 0));
+        int64_t n = op.getCountIncludePad() ? (h1 - h0) * (w1 - w0) : inside;
+        counts.push_back(static_cast<float>(std::max<int64_t>(n, 1)));
+      }
+    Value divisor = constantTensor(b, loc, ArrayRef<float>(counts), {OH, OW});
+    b.replaceOp(op, elementwise(b, loc, out, ValueRange{sum, divisor},
+                                [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                                  return nb.create<arith::DivFOp>(nl, v[0], v[1]);
+                                }));
+    return success();
+  }
+};
+
+// Global pooling: a reduction generic over the spatial dimensions.
+template <typename OpT, bool isMax> struct GlobalPoolPattern : OpConversionPattern<OpT> {
+  using OpConversionPattern<OpT>::OpConversionPattern;
+  LogicalResult matchAndRewrite(OpT op, typename OpT::Adaptor a, ConversionPatternRewriter &b) const override {
+    if (!op.getType().getElementType().isF32()) return b.notifyMatchFailure(op, "only float32 is compiled");
+    Location loc = op.getLoc();
+    auto in = rtt(a.getInput());
+    auto out = op.getType();
+    int64_t rank = in.getRank();
+    SmallVector<AffineExpr> outExprs{b.getAffineDimExpr(0), b.getAffineDimExpr(1)};
+    for (int64_t i = 2; i < rank; ++i) outExprs.push_back(b.getAffineConstantExpr(0));
+    SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank), AffineMap::get(rank, 0, outExprs, b.getContext())};
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
+    iters[0] = iters[1] = utils::IteratorType::parallel;
+    Value init = filled(b, loc, out, isMax ? -std::numeric_limits<double>::infinity() : 0.0);
+    Value r = b.create<linalg::GenericOp>(loc, out, ValueRange{a.getInput()}, ValueRange{init}, maps, iters,
+                                          [](OpBuilder &nb, Location nl, ValueRange v) {
+                                            Value r = isMax ? Value(nb.create<arith::MaximumFOp>(nl, v[0], v[1]))
+                                                            : Value(nb.create<arith::AddFOp>(nl, v[0], v[1]));
+                                            nb.create<linalg::YieldOp>(nl, r);
+                                          })
+                  .getResult(0);
+    if (!isMax) {
+      float n = 1.f;
+      for (int64_t i = 2; i < rank; ++i) n *= static_cast<float>(in.getDimSize(i));
+      r = elementwise(b, loc, out, ValueRange{r}, [n](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+        return nb.create<arith::DivFOp>(nl, v[0], scalar(nb, nl, nb.getF32Type(), n));
+      });
+    }
+    b.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void populatePoolPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
+  patterns.add<MaxPoolPattern, AvgPoolPattern, GlobalPoolPattern<graph::GlobalAvgPoolOp, false>,
+               GlobalPoolPattern<graph::GlobalMaxPoolOp, true>>(tc, patterns.getContext());
+}
+
+} // namespace rqc::lowering

@@ -1,0 +1,93 @@
+// RUN: rqc-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(rqc-lower-to-linalg))' | FileCheck %s
+
+// CHECK-LABEL: func @conv_bias_relu
+// CHECK: tensor.pad
+// CHECK: linalg.generic {{.*}}ins(%arg2 : tensor<8xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+// CHECK-NOT: graph.
+func.func @conv_bias_relu(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
+  %c = graph.conv2d %x, %w, %b {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>
+  %r = graph.relu %c : tensor<1x8x4x4xf32>
+  return %r : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @depthwise
+// CHECK: tensor.collapse_shape %arg1 {{\[}}[0, 1], [2], [3]]
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+func.func @depthwise(%x: tensor<1x8x8x8xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x8x8xf32> {
+  %c = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 8 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x8xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x8x8xf32>
+  return %c : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @grouped
+// CHECK: tensor.expand_shape
+// CHECK: linalg.conv_2d_ngchw_fgchw
+// CHECK: tensor.collapse_shape
+func.func @grouped(%x: tensor<1x8x8x8xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %c = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %c : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @pools_dense_softmax
+// CHECK: linalg.pooling_nchw_max
+// CHECK: linalg.pooling_nchw_sum
+// CHECK: arith.divf
+// CHECK: linalg.matmul_transpose_b
+// CHECK: math.exp
+func.func @pools_dense_softmax(%x: tensor<1x4x8x8xf32>, %w: tensor<10x16xf32>) -> tensor<1x10xf32> {
+  %m = graph.max_pool2d %x {ceil_mode = true, dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  %a = graph.avg_pool2d %m {ceil_mode = false, count_include_pad = false, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x4x4xf32>) -> tensor<1x4x2x2xf32>
+  %f = graph.reshape %a : (tensor<1x4x2x2xf32>) -> tensor<1x16xf32>
+  %d = graph.dense %f, %w : (tensor<1x16xf32>, tensor<10x16xf32>) -> tensor<1x10xf32>
+  %s = graph.softmax %d {axis = 1 : i64} : tensor<1x10xf32>
+  return %s : tensor<1x10xf32>
+}
+
+// -----
+
+// ui8 becomes signless i8 storage; unsigned semantics pick the [0, 255] range.
+// CHECK-LABEL: func @quant
+// CHECK-SAME: -> tensor<1x4xi8>
+// CHECK: math.roundeven
+// CHECK: arith.constant 2.550000e+02 : f32
+// CHECK: arith.fptosi
+// CHECK: arith.trunci
+func.func @quant(%x: tensor<1x4xf32>) -> tensor<1x4xui8> {
+  %q = graph.quantize %x {scale = array<f32: 0.1>, zero_point = array<i32: 128>, axis = 0 : i64} : (tensor<1x4xf32>) -> tensor<1x4xui8>
+  return %q : tensor<1x4xui8>
+}
+
+// -----
+
+// CHECK-LABEL: func @integer_conv
+// CHECK: linalg.generic
+// CHECK: arith.extui
+// CHECK: arith.extsi
+// CHECK: arith.muli
+func.func @integer_conv(%x: tensor<1x4x6x6xui8>, %w: tensor<8x4x3x3xi8>) -> tensor<1x8x4x4xi32> {
+  %c = graph.conv2d_integer %x, %w {input_zero_point = 128 : i32, weight_zero_point = array<i32: 0>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x4x6x6xui8>, tensor<8x4x3x3xi8>) -> tensor<1x8x4x4xi32>
+  return %c : tensor<1x8x4x4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func @data
+// CHECK: tensor.insert_slice
+// CHECK: linalg.transpose
+// CHECK: tensor.extract
+// CHECK: math.powf
+func.func @data(%a: tensor<1x2x4xf32>, %b: tensor<1x3x4xf32>, %c: tensor<1x4x2x2xf32>) -> (tensor<4x5x1xf32>, tensor<1x9x4xf32>, tensor<1x4x2x2xf32>) {
+  %cat = graph.concat %a, %b {axis = 1 : i64} : (tensor<1x2x4xf32>, tensor<1x3x4xf32>) -> tensor<1x5x4xf32>
+  %t = graph.transpose %cat {perm = array<i64: 2, 1, 0>} : (tensor<1x5x4xf32>) -> tensor<4x5x1xf32>
+  %p = graph.pad %cat {pads = array<i64: 0, 2, 0, 0, 2, 0>, mode = "reflect", value = 0.0 : f32} : (tensor<1x5x4xf32>) -> tensor<1x9x4xf32>
+  %l = graph.lrn %c {size = 3 : i64, alpha = 1.0e-4 : f32, beta = 0.75 : f32, bias = 1.0 : f32} : tensor<1x4x2x2xf32>
+  return %t, %p, %l : tensor<4x5x1xf32>, tensor<1x9x4xf32>, tensor<1x4x2x2xf32>
+}
