@@ -7,6 +7,7 @@ class App;
 }
 
 namespace rqc::driver {
+void registerCompileCommand(CLI::App &app);
 void registerInspectCommand(CLI::App &app);
 void registerRunCommand(CLI::App &app);
 } // namespace rqc::driver

@@ -18,6 +18,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(const std::string &path, mlir::MLIRC
   mlir::DialectRegistry registry;
   registerRqcDialects(registry);
   ctx.appendDialectRegistry(registry);
+  ctx.loadAllAvailableDialects();
   auto dot = path.rfind('.');
   std::string ext = dot == std::string::npos ? "" : path.substr(dot);
   if (ext != ".onnx")

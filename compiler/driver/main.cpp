@@ -6,7 +6,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #ifdef RQC_HAVE_VTA_CLI
 #include "targets/vta/cli/VtaCli.h"
@@ -21,8 +24,13 @@ int main(int argc, char **argv) {
 #ifdef RQC_HAVE_VTA_CLI
   rqc::vta::registerCommands(app);
 #endif
+  // TVM spells CPU refinements -mcpu=... / -mattr=...; CLI11 wants --mcpu / --mattr.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (std::string &a : args)
+    if (a.rfind("-mcpu=", 0) == 0 || a.rfind("-mattr=", 0) == 0) a = "-" + a;
+  std::reverse(args.begin(), args.end()); // CLI11 takes the arguments reversed
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError &e) {
     if (e.get_exit_code() == 0) return app.exit(e);
     // One line: what was wrong, and where to look.

@@ -1,0 +1,152 @@
+#include "compiler/driver/Pipeline.h"
+
+#include "compiler/analysis/ModelStats.h"
+#include "compiler/passes/Passes.h"
+#include "ir/Graph/TensorAttr.h"
+#include "rqc/runtime/Error.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include "llvm/ADT/DenseSet.h"
+
+using namespace mlir;
+
+namespace rqc::driver {
+
+namespace {
+
+std::string print(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  op->print(os);
+  return s;
+}
+
+std::string locName(Location loc) {
+  if (auto n = llvm::dyn_cast<NameLoc>(loc)) return n.getName().str();
+  return "";
+}
+
+nlohmann::json shapeJson(RankedTensorType t) { return std::vector<int64_t>(t.getShape().begin(), t.getShape().end()); }
+
+// Describes @main (a graph of kernel calls after rqc-fuse-kernels) as module.json and
+// params.bin; fills `symbols` with the kernels to compile.
+std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp module, const cpu::CpuTarget &target,
+                                                     std::vector<cpu::KernelSymbol> &symbols) {
+  nlohmann::json buffers = nlohmann::json::array(), kernels = nlohmann::json::array();
+  std::string params;
+  llvm::DenseMap<Value, int64_t> ids;
+  auto addBuffer = [&](Value v, const std::string &name, const std::string &kind) {
+    auto t = llvm::cast<RankedTensorType>(v.getType());
+    int64_t id = static_cast<int64_t>(buffers.size());
+    buffers.push_back({{"id", id}, {"name", name}, {"dtype", dtypeName(graph::dtypeFor(t.getElementType()))},
+                       {"shape", shapeJson(t)}, {"kind", kind}});
+    ids[v] = id;
+    return id;
+  };
+  auto names = [&](const char *attr, size_t i, const std::string &dflt) {
+    auto arr = main->getAttrOfType<ArrayAttr>(attr);
+    return arr && i < arr.size() ? llvm::cast<StringAttr>(arr[i]).str() : dflt;
+  };
+  nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
+  for (BlockArgument arg : main.getArguments())
+    inputs.push_back(addBuffer(arg, names("rqc.input_names", arg.getArgNumber(), "input"), "input"));
+
+  auto ret = llvm::cast<func::ReturnOp>(main.getBody().front().getTerminator());
+  llvm::DenseSet<Value> returned(ret.getOperands().begin(), ret.getOperands().end());
+  unsigned kernelIndex = 0;
+  for (Operation &op : main.getBody().front()) {
+    if (auto c = llvm::dyn_cast<graph::ConstantOp>(op)) {
+      if (c->use_empty()) continue;
+      Tensor t = graph::fromAttr(c.getValue());
+      params.append((64 - params.size() % 64) % 64, '\0');
+      int64_t id = addBuffer(c.getResult(), locName(c.getLoc()), "param");
+      buffers[id]["offset"] = params.size();
+      buffers[id]["nbytes"] = t.nbytes();
+      params.append(static_cast<const char *>(t.raw()), t.nbytes());
+    } else if (auto r = llvm::dyn_cast<graph::ReshapeOp>(op)) {
+      int64_t id = addBuffer(r.getResult(), locName(r.getLoc()), "alias");
+      buffers[id]["alias_of"] = ids.lookup(r.getInput());
+    } else if (auto call = llvm::dyn_cast<func::CallOp>(op)) {
+      Value result = call.getResult(0);
+      int64_t out = addBuffer(result, locName(call.getLoc()), returned.count(result) ? "output" : "intermediate");
+      nlohmann::json args = nlohmann::json::array();
+      for (Value v : call.getOperands()) args.push_back(ids.lookup(v));
+      args.push_back(out);
+      auto fn = module.lookupSymbol<func::FuncOp>(call.getCallee());
+      std::string ops;
+      int64_t macs = 0;
+      for (Operation &k : fn.getBody().front()) {
+        if (llvm::isa<func::ReturnOp>(k)) continue;
+        ops += (ops.empty() ? "" : "+") + k.getName().stripDialect().str();
+        macs += analysis::macsOf(&k);
+      }
+      std::string symbol = "rqc_kernel_" + std::to_string(kernelIndex++);
+      symbols.push_back({call.getCallee().str(), symbol});
+      kernels.push_back({{"name", locName(call.getLoc())}, {"symbol", symbol}, {"args", args}, {"ops", ops}, {"macs", macs}});
+    } else if (!llvm::isa<func::ReturnOp>(op)) {
+      throw Error("unexpected op '" + op.getName().getStringRef().str() + "' in the kernel graph");
+    }
+  }
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    if (!ids.count(v)) throw Error("model output " + std::to_string(i) + " is not computed by any kernel");
+    int64_t id = ids.lookup(v);
+    std::string kind = buffers[id]["kind"];
+    if (kind == "input" || kind == "param")
+      throw Error("model output '" + names("rqc.output_names", i, "output") + "' is a model " + kind +
+                  "; rqc compiles models whose outputs are computed");
+    buffers[id]["name"] = names("rqc.output_names", i, "output");
+    outputs.push_back(id);
+  }
+  nlohmann::json j = {{"format", "rqc-module"},
+                      {"format_version", 1},
+                      {"rqc_version", RQC_VERSION},
+                      {"target", {{"kind", target.name}, {"triple", target.triple}, {"cpu", target.cpu}, {"features", target.features}}},
+                      {"buffers", buffers},
+                      {"kernels", kernels},
+                      {"inputs", inputs},
+                      {"outputs", outputs}};
+  return {j, params};
+}
+
+} // namespace
+
+void runGraphPasses(ModuleOp module) {
+  PassManager pm(module.getContext());
+  pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
+  pm.addNestedPass<func::FuncOp>(createFoldConstants());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createFuseKernels());
+  std::string diag;
+  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
+    if (diag.empty()) diag = d.str();
+    return success();
+  });
+  if (failed(pm.run(module))) throw Error("graph passes failed: " + diag);
+}
+
+PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std::string *dumpOut) {
+  cpu::CpuTarget target = cpu::resolveCpuTarget(options.target, options.mcpu, options.mattr);
+  runGraphPasses(module);
+  if (options.dumpStage == "graph" && dumpOut) *dumpOut = print(module);
+
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  std::vector<cpu::KernelSymbol> symbols;
+  auto [description, params] = describeGraph(main, module, target, symbols);
+
+  // The kernels, without @main, are compiled on their own.
+  OwningOpRef<ModuleOp> kernels = llvm::cast<ModuleOp>(module->clone());
+  kernels->lookupSymbol<func::FuncOp>("main").erase();
+  std::string so = cpu::compileKernels(*kernels, symbols, target, [&](const std::string &stage, const std::string &text) {
+    if (dumpOut && stage == options.dumpStage) *dumpOut = text;
+  });
+  return {{"module.json", description.dump(2)}, {"params.bin", params}, {"kernels.so", so}};
+}
+
+} // namespace rqc::driver

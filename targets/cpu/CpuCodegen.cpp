@@ -1,0 +1,195 @@
+#include "targets/cpu/CpuCodegen.h"
+#include "targets/cpu/KernelAbi.h"
+#include "targets/cpu/Linker.h"
+#include "targets/cpu/Schedule.h"
+
+#include "compiler/lowering/Passes.h"
+#include "rqc/runtime/Error.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+
+using namespace mlir;
+
+namespace rqc::cpu {
+
+namespace {
+
+std::string print(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  op->print(os);
+  return s;
+}
+
+// Runs `pm` on `module`; a failure becomes an rqc::Error with the first diagnostic.
+void run(PassManager &pm, ModuleOp module, const std::string &stage) {
+  std::string diag;
+  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
+    if (diag.empty() && d.getSeverity() == DiagnosticSeverity::Error) {
+      llvm::raw_string_ostream os(diag);
+      os << d.getLocation() << ": " << d.str();
+    }
+    return success();
+  });
+  if (failed(pm.run(module)))
+    throw Error("code generation failed in stage '" + stage + "'" + (diag.empty() ? "" : ": " + diag));
+}
+
+void lowerToLinalg(ModuleOp module) {
+  PassManager pm(module.getContext());
+  pm.addNestedPass<func::FuncOp>(lowering::createLowerToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  run(pm, module, "linalg");
+}
+
+void bufferizeAndLowerToLLVM(ModuleOp module) {
+  PassManager pm(module.getContext());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizationOptions opts;
+  opts.allowReturnAllocsFromLoops = true;
+  // Copies as linalg.copy (lowered to loops), not memref.copy: strided memref.copy becomes
+  // a call into MLIR's runner library, which a deployed runtime must not need.
+  opts.memCpyFn = [](OpBuilder &b, Location loc, Value from, Value to) {
+    b.create<linalg::CopyOp>(loc, from, to);
+    return success();
+  };
+  pm.addPass(bufferization::createOneShotBufferizePass(opts));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createForallToParallelLoopPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(createCanonicalizerPass()); // inlines the alloca-free memref.alloca_scope it adds
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcOpts;
+  funcOpts.useBarePtrCallConv = true; // static shapes: a kernel argument is a data pointer
+  pm.addPass(createConvertFuncToLLVMPass(funcOpts));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  run(pm, module, "llvm");
+}
+
+// The packed entry points `void <symbol>(void **args)` and the ABI helpers.
+void addAbiEntryPoints(llvm::Module &m, const std::vector<KernelSymbol> &symbols, bool hasOpenMP) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *i32 = llvm::Type::getInt32Ty(ctx);
+  llvm::Type *voidTy = llvm::Type::getVoidTy(ctx);
+  for (const KernelSymbol &k : symbols) {
+    llvm::Function *impl = m.getFunction(k.function);
+    if (!impl) throw Error("code generation lost kernel function '" + k.function + "'");
+    impl->setLinkage(llvm::GlobalValue::InternalLinkage);
+    auto *fn = llvm::Function::Create(llvm::FunctionType::get(voidTy, {ptr}, false),
+                                      llvm::GlobalValue::ExternalLinkage, k.symbol, m);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", fn));
+    std::vector<llvm::Value *> args;
+    for (unsigned i = 0; i < impl->arg_size(); ++i) {
+      llvm::Value *slot = b.CreateConstGEP1_64(ptr, fn->getArg(0), i);
+      args.push_back(b.CreateLoad(ptr, slot));
+    }
+    b.CreateCall(impl, args);
+    b.CreateRetVoid();
+  }
+  auto *abi = llvm::Function::Create(llvm::FunctionType::get(i32, {}, false), llvm::GlobalValue::ExternalLinkage,
+                                     "rqc_abi_version", m);
+  llvm::IRBuilder<> ab(llvm::BasicBlock::Create(ctx, "entry", abi));
+  ab.CreateRet(llvm::ConstantInt::get(i32, 1));
+  auto *threads = llvm::Function::Create(llvm::FunctionType::get(voidTy, {i32}, false),
+                                         llvm::GlobalValue::ExternalLinkage, "rqc_set_num_threads", m);
+  llvm::IRBuilder<> tb(llvm::BasicBlock::Create(ctx, "entry", threads));
+  if (hasOpenMP) {
+    llvm::FunctionCallee set = m.getOrInsertFunction("omp_set_num_threads", voidTy, i32);
+    tb.CreateCall(set, {threads->getArg(0)});
+  }
+  tb.CreateRetVoid();
+}
+
+std::unique_ptr<llvm::TargetMachine> targetMachine(const CpuTarget &t) {
+  std::string err;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(t.triple, err);
+  if (!target) throw Error("target triple '" + t.triple + "': " + err);
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      t.triple, t.cpu, t.features, options, llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  if (!tm) throw Error("cannot create an LLVM target machine for " + t.triple + " (cpu " + t.cpu + ")");
+  return tm;
+}
+
+} // namespace
+
+std::string compileKernels(ModuleOp kernels, const std::vector<KernelSymbol> &symbols, const CpuTarget &target,
+                           const DumpHook &dump) {
+  lowerToLinalg(kernels);
+  if (dump) dump("linalg", print(kernels));
+  applyKernelAbi(kernels);
+  scheduleKernels(kernels, target);
+  if (dump) dump("scheduled", print(kernels));
+  bufferizeAndLowerToLLVM(kernels);
+
+  llvm::LLVMContext llvmCtx;
+  std::unique_ptr<llvm::Module> m = translateModuleToLLVMIR(kernels, llvmCtx, "rqc_kernels");
+  if (!m) throw Error("translation of the kernels to LLVM IR failed");
+  auto tm = targetMachine(target);
+  m->setTargetTriple(target.triple);
+  m->setDataLayout(tm->createDataLayout());
+  bool hasOpenMP = false;
+  for (llvm::Function &f : *m) hasOpenMP |= f.getName().starts_with("__kmpc");
+  addAbiEntryPoints(*m, symbols, hasOpenMP);
+  auto optimize = makeOptimizingTransformer(3, 0, tm.get());
+  if (llvm::Error e = optimize(m.get())) {
+    std::string msg;
+    llvm::raw_string_ostream os(msg);
+    os << e;
+    throw Error("LLVM optimization failed: " + msg);
+  }
+  if (dump) {
+    std::string ir;
+    llvm::raw_string_ostream os(ir);
+    m->print(os, nullptr);
+    dump("llvm", ir);
+  }
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream os(object);
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    throw Error("the LLVM target for " + target.triple + " cannot emit object files");
+  pm.run(*m);
+  return linkSharedObject(std::string(object.begin(), object.end()), target, hasOpenMP);
+}
+
+} // namespace rqc::cpu
