@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <filesystem>
 #include <fstream>
 #include <random>
 
@@ -60,8 +61,11 @@ protected:
     for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
   }
 
+  // Files are named per test: ctest runs the tests as parallel processes.
   std::string write(const std::string &bytes, const std::string &name = "model.onnx") {
-    std::string path = ::testing::TempDir() + "/" + name;
+    std::string dir = ::testing::TempDir() + "/" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::create_directories(dir);
+    std::string path = dir + "/" + name;
     std::ofstream(path, std::ios::binary) << bytes;
     return path;
   }
