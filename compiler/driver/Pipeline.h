@@ -2,6 +2,7 @@
 #pragma once
 
 #include "targets/cpu/CpuCodegen.h"
+#include "rqc/runtime/PackageWriter.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -19,7 +20,7 @@ struct CompileOptions {
 };
 
 // Named members of the package tar: module.json, params.bin, kernels.so.
-using PackageMembers = std::vector<std::pair<std::string, std::string>>;
+using PackageMembers = rqc::PackageMembers;
 
 // Runs the graph passes (batch-norm folding, constant folding, fusion into kernels) on an
 // imported module, in place.

@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
   CLI::App app{"rqc: a tensor compiler and schedule autotuner for edge deep learning"};
   app.set_version_flag("--version", std::string("rqc ") + RQC_VERSION);
   app.require_subcommand(1);
+  rqc::driver::registerCompileCommand(app);
   rqc::driver::registerInspectCommand(app);
   rqc::driver::registerRunCommand(app);
 #ifdef RQC_HAVE_VTA_CLI

@@ -90,13 +90,14 @@ template <typename OpT, bool isMax> struct GlobalPoolPattern : OpConversionPatte
     auto in = rtt(a.getInput());
     auto out = op.getType();
     int64_t rank = in.getRank();
-    SmallVector<AffineExpr> outExprs{b.getAffineDimExpr(0), b.getAffineDimExpr(1)};
-    for (int64_t i = 2; i < rank; ++i) outExprs.push_back(b.getAffineConstantExpr(0));
-    SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank), AffineMap::get(rank, 0, outExprs, b.getContext())};
+    // Reduce into [N, C] (an output map the tiler understands), then expand to [N, C, 1, ...].
+    auto flat = RankedTensorType::get({out.getDimSize(0), out.getDimSize(1)}, out.getElementType());
+    SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
+                                AffineMap::get(rank, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1)}, b.getContext())};
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
     iters[0] = iters[1] = utils::IteratorType::parallel;
-    Value init = filled(b, loc, out, isMax ? -std::numeric_limits<double>::infinity() : 0.0);
-    Value r = b.create<linalg::GenericOp>(loc, out, ValueRange{a.getInput()}, ValueRange{init}, maps, iters,
+    Value init = filled(b, loc, flat, isMax ? -std::numeric_limits<double>::infinity() : 0.0);
+    Value r = b.create<linalg::GenericOp>(loc, flat, ValueRange{a.getInput()}, ValueRange{init}, maps, iters,
                                           [](OpBuilder &nb, Location nl, ValueRange v) {
                                             Value r = isMax ? Value(nb.create<arith::MaximumFOp>(nl, v[0], v[1]))
                                                             : Value(nb.create<arith::AddFOp>(nl, v[0], v[1]));
@@ -106,10 +107,13 @@ template <typename OpT, bool isMax> struct GlobalPoolPattern : OpConversionPatte
     if (!isMax) {
       float n = 1.f;
       for (int64_t i = 2; i < rank; ++i) n *= static_cast<float>(in.getDimSize(i));
-      r = elementwise(b, loc, out, ValueRange{r}, [n](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+      r = elementwise(b, loc, flat, ValueRange{r}, [n](OpBuilder &nb, Location nl, ValueRange v) -> Value {
         return nb.create<arith::DivFOp>(nl, v[0], scalar(nb, nl, nb.getF32Type(), n));
       });
     }
+    SmallVector<ReassociationIndices> groups{{0}, {1}};
+    for (int64_t i = 2; i < rank; ++i) groups.back().push_back(i);
+    r = b.create<tensor::ExpandShapeOp>(loc, out, r, groups);
     b.replaceOp(op, r);
     return success();
   }

@@ -16,6 +16,11 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -66,6 +71,29 @@ void lowerToLinalg(ModuleOp module) {
   run(pm, module, "linalg");
 }
 
+// After bufferization: keep loop-invariant vector loads/stores (convolution accumulators)
+// in registers across the reduction loops, then lower vector ops to the 1-D forms
+// LLVM's backends select well (contractions as outer products = FMAs).
+struct VectorLoweringPass : PassWrapper<VectorLoweringPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(VectorLoweringPass)
+  void runOnOperation() override {
+    func::FuncOp fn = getOperation();
+    linalg::hoistRedundantVectorTransfers(fn);
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    vector::VectorTransformsOptions options;
+    options.setVectorTransformsOptions(vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorContractLoweringPatterns(patterns, options);
+    vector::populateVectorTransposeLoweringPatterns(patterns, options);
+    vector::populateVectorMultiReductionLoweringPatterns(patterns, vector::VectorMultiReductionLowering::InnerParallel);
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorTransferLoweringPatterns(patterns, /*maxTransferRank=*/1);
+    (void)applyPatternsAndFoldGreedily(fn, std::move(patterns));
+  }
+};
+
 void bufferizeAndLowerToLLVM(ModuleOp module) {
   PassManager pm(module.getContext());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
@@ -82,6 +110,8 @@ void bufferizeAndLowerToLLVM(ModuleOp module) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(std::make_unique<VectorLoweringPass>());
   pm.addPass(createConvertVectorToSCFPass());
   pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());

@@ -11,6 +11,11 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -63,6 +68,84 @@ void tileParallel(func::FuncOp fn, linalg::LinalgOp consumer, ArrayRef<int64_t> 
     if (Value replacement = result->replacements.lookup(r)) rewriter.replaceAllUsesWith(r, replacement);
 }
 
+// A divisor of `n` not above `limit` (tiles that divide evenly need no masking),
+// preferring powers of two (vectors of 8 or 16 lanes map to whole registers).
+int64_t divisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t d = 1 << 6; d >= 4; d /= 2)
+    if (d <= limit && n % d == 0) return d;
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0) return d;
+  return 1;
+}
+
+// Register-level tile of one op inside a parallel tile: the shape its vectorized form
+// computes at once. Empty when the op is left scalar.
+SmallVector<int64_t> registerTile(linalg::LinalgOp op, int vectorLanes) {
+  auto static_ = [&](unsigned loop) { return op.getStaticLoopRanges()[loop]; };
+  if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic)) return {};
+  if (llvm::isa<linalg::Conv2DNchwFchwOp>(op)) // (n, f, oh, ow, c, kh, kw)
+    return {1, divisorAtMost(static_(1), 8), 1, divisorAtMost(static_(3), vectorLanes), 1, 1, 0};
+  if (llvm::isa<linalg::DepthwiseConv2DNchwChwOp, linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
+    return {1, divisorAtMost(static_(1), 4), 1, divisorAtMost(static_(3), vectorLanes), 1, 0}; // (n, c, oh, ow, kh, kw)
+  if (auto g = llvm::dyn_cast<linalg::GenericOp>(op.getOperation())) {
+    if (g.getNumReductionLoops() != 0 || g.getNumLoops() == 0) return {};
+    SmallVector<int64_t> sizes(g.getNumLoops(), 1);
+    sizes.back() = divisorAtMost(static_(g.getNumLoops() - 1), 4 * vectorLanes);
+    return sizes;
+  }
+  if (llvm::isa<linalg::FillOp>(op)) {
+    SmallVector<int64_t> sizes(op.getNumLoops(), 1);
+    if (!sizes.empty()) sizes.back() = divisorAtMost(static_(op.getNumLoops() - 1), 4 * vectorLanes);
+    return sizes;
+  }
+  return {};
+}
+
+// Tiles each op inside the parallel tiles to its register tile (scf.for), decomposes
+// 2-D convolutions and pooling with a unit window height into 1-D ones (the forms MLIR 19
+// vectorizes), then vectorizes every static linalg op that can be.
+void vectorizeTiles(func::FuncOp fn, int vectorBits) {
+  const int lanes = std::max(4, vectorBits / 32);
+  MLIRContext *ctx = fn.getContext();
+  SmallVector<linalg::LinalgOp> ops;
+  fn.walk([&](linalg::LinalgOp op) {
+    if (op->getParentOfType<scf::ForallOp>()) ops.push_back(op);
+  });
+  IRRewriter rewriter(ctx);
+  for (linalg::LinalgOp op : ops) {
+    SmallVector<int64_t> tile = registerTile(op, lanes);
+    if (tile.empty()) continue;
+    rewriter.setInsertionPoint(op);
+    scf::SCFTilingOptions options;
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t t : tile) sizes.push_back(rewriter.getIndexAttr(t));
+    options.setTileSizes(sizes);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, llvm::cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled)) continue;
+    rewriter.replaceOp(op, tiled->replacements);
+  }
+  {
+    RewritePatternSet patterns(ctx);
+    linalg::populateDecomposeConvolutionPatterns(patterns);
+    (void)applyPatternsAndFoldGreedily(fn, std::move(patterns));
+  }
+  SmallVector<linalg::LinalgOp> candidates;
+  fn.walk([&](linalg::LinalgOp op) {
+    if (op->getParentOfType<scf::ForallOp>() && !op.hasDynamicShape()) candidates.push_back(op);
+  });
+  for (linalg::LinalgOp op : candidates) {
+    if (failed(linalg::vectorizeOpPrecondition(op))) continue;
+    rewriter.setInsertionPoint(op);
+    (void)linalg::vectorize(rewriter, op);
+  }
+  RewritePatternSet cleanup(ctx);
+  vector::populateVectorTransferPermutationMapLoweringPatterns(cleanup);
+  vector::populateVectorReductionToContractPatterns(cleanup);
+  vector::TransferReadOp::getCanonicalizationPatterns(cleanup, ctx);
+  vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, ctx);
+  (void)applyPatternsAndFoldGreedily(fn, std::move(cleanup));
+}
+
 } // namespace
 
 void scheduleKernels(ModuleOp kernels, const CpuTarget &target) {
@@ -79,6 +162,7 @@ void scheduleKernels(ModuleOp kernels, const CpuTarget &target) {
     schedule::Schedule sch = schedule::defaultCpuSchedule(info);
     for (const schedule::Step &step : sch.steps) {
       if (step.primitive == "tile_parallel") tileParallel(fn, consumer, step.args);
+      else if (step.primitive == "vectorize") vectorizeTiles(fn, target.vectorBits);
     }
     fn->setAttr("rqc.schedule", StringAttr::get(fn.getContext(), schedule::toJson(sch)));
   }

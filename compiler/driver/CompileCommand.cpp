@@ -1,0 +1,59 @@
+// rqc compile MODEL.onnx --target=T -o MODEL.rqc [--dump=STAGE]
+#include "compiler/driver/Commands.h"
+#include "compiler/driver/ModelLoading.h"
+#include "compiler/driver/Pipeline.h"
+
+#include "rqc/runtime/Error.h"
+#include "rqc/runtime/PackageWriter.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+
+namespace rqc::driver {
+
+namespace {
+
+struct CompileCommandOptions {
+  std::string model, output;
+  CompileOptions compile;
+};
+
+void runCompile(const CompileCommandOptions &o) {
+  auto start = std::chrono::steady_clock::now();
+  mlir::MLIRContext ctx;
+  auto module = loadModel(o.model, ctx, o.compile.inputShapes);
+  std::string dump;
+  PackageMembers members = compileModule(*module, o.compile, o.compile.dumpStage.empty() ? nullptr : &dump);
+  if (!o.compile.dumpStage.empty()) std::cout << dump << "\n";
+  if (!o.output.empty()) {
+    writePackage(o.output, members);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cerr << fmt::format("compiled {} for {} in {:.1f} s -> {}\n", o.model, o.compile.target, s, o.output);
+  }
+}
+
+} // namespace
+
+void registerCompileCommand(CLI::App &app) {
+  auto opts = std::make_shared<CompileCommandOptions>();
+  CLI::App *cmd = app.add_subcommand("compile", "Compile a model into a package (.rqc) for a target");
+  cmd->add_option("model", opts->model, "Model file (.onnx)")->required();
+  cmd->add_option("-o,--output", opts->output, "Output package (.rqc)");
+  cmd->add_option("--target", opts->compile.target, "Target: llvm (host), arm_cpu (aarch64), 'llvm -mtriple=...'")
+      ->default_val("llvm");
+  cmd->add_option("--mcpu", opts->compile.mcpu, "LLVM CPU name, e.g. cortex-a72");
+  cmd->add_option("--mattr", opts->compile.mattr, "LLVM target features, e.g. +neon,+dotprod");
+  cmd->add_option("--input-shape", opts->compile.inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");
+  cmd->add_option("--dump", opts->compile.dumpStage, "Print a stage: graph, linalg, scheduled, llvm")
+      ->check(CLI::IsMember({"graph", "linalg", "scheduled", "llvm"}));
+  cmd->callback([opts, cmd] {
+    if (opts->output.empty() && opts->compile.dumpStage.empty())
+      throw Error("rqc compile needs -o MODEL.rqc (or --dump=STAGE)");
+    runCompile(*opts);
+  });
+}
+
+} // namespace rqc::driver
