@@ -6,17 +6,27 @@
 
 namespace rqc::schedule {
 
+namespace {
+// Tiles divide their dimension evenly: every tile then has the same static shape, which
+// the vectorizer needs.
+int64_t divisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, std::max<int64_t>(limit, 1)); d > 1; --d)
+    if (n % d == 0) return d;
+  return 1;
+}
+} // namespace
+
 Schedule defaultCpuSchedule(const KernelInfo &k) {
   const auto &s = k.outputShape;
   std::vector<int64_t> tiles(s.size(), 0);
   constexpr int64_t kTileElements = 8192; // 32 KiB of f32 output per tile
   if (s.size() == 4) { // NCHW: one image, a block of channels, a band of rows
-    int64_t c = std::min<int64_t>(s[1], 16);
+    int64_t c = divisorAtMost(s[1], 16);
     int64_t rowElems = std::max<int64_t>(1, c * s[3]);
-    int64_t h = std::clamp<int64_t>(kTileElements / rowElems, 1, s[2]);
+    int64_t h = divisorAtMost(s[2], kTileElements / rowElems);
     tiles = {1, c, h, 0};
   } else if (s.size() == 2) { // [N, M]: blocks of output features
-    tiles = {1, std::min<int64_t>(s[1], 64)};
+    tiles = {1, divisorAtMost(s[1], 64)};
   } else if (!s.empty()) {
     tiles[0] = 1;
   }

@@ -112,7 +112,8 @@ void bufferizeAndLowerToLLVM(ModuleOp module) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(std::make_unique<VectorLoweringPass>());
-  pm.addPass(createConvertVectorToSCFPass());
+  // Fully unrolled: the buffered form allocates stack temporaries inside loops.
+  pm.addPass(createConvertVectorToSCFPass(VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createCanonicalizerPass()); // inlines the alloca-free memref.alloca_scope it adds

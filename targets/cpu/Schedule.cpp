@@ -83,10 +83,17 @@ int64_t divisorAtMost(int64_t n, int64_t limit) {
 SmallVector<int64_t> registerTile(linalg::LinalgOp op, int vectorLanes) {
   auto static_ = [&](unsigned loop) { return op.getStaticLoopRanges()[loop]; };
   if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic)) return {};
-  if (llvm::isa<linalg::Conv2DNchwFchwOp>(op)) // (n, f, oh, ow, c, kh, kw)
-    return {1, divisorAtMost(static_(1), 8), 1, divisorAtMost(static_(3), vectorLanes), 1, 1, 0};
-  if (llvm::isa<linalg::DepthwiseConv2DNchwChwOp, linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
-    return {1, divisorAtMost(static_(1), 4), 1, divisorAtMost(static_(3), vectorLanes), 1, 0}; // (n, c, oh, ow, kh, kw)
+  // Convolutions: an [output channels x output columns] block per reduction step. With
+  // unit strides every reduction loop is tiled to 1 (the block is then an outer product,
+  // see vectorizeTiles); otherwise the window width stays whole for the 1-D conv path.
+  if (auto conv = llvm::dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation())) // (n, f, oh, ow, c, kh, kw)
+    return {1, divisorAtMost(static_(1), 8), 1, divisorAtMost(static_(3), vectorLanes), 1, 1,
+            conv.getStrides().isSplat() && conv.getStrides().getSplatValue<int64_t>() == 1 ? 1 : 0};
+  if (auto dw = llvm::dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op.getOperation())) // (n, c, oh, ow, kh, kw)
+    return {1, divisorAtMost(static_(1), 4), 1, divisorAtMost(static_(3), vectorLanes), 1,
+            dw.getStrides().isSplat() && dw.getStrides().getSplatValue<int64_t>() == 1 ? 1 : 0};
+  if (llvm::isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
+    return {1, divisorAtMost(static_(1), 4), 1, divisorAtMost(static_(3), vectorLanes), 1, 0};
   if (auto g = llvm::dyn_cast<linalg::GenericOp>(op.getOperation())) {
     if (g.getNumReductionLoops() != 0 || g.getNumLoops() == 0) return {};
     SmallVector<int64_t> sizes(g.getNumLoops(), 1);
@@ -124,14 +131,38 @@ void vectorizeTiles(func::FuncOp fn, int vectorBits) {
     if (failed(tiled)) continue;
     rewriter.replaceOp(op, tiled->replacements);
   }
+  // Convolution tiles whose reduction loops are all unit become generic ops; folding the
+  // unit dimensions turns them into out[f, w] += in[w] * wt[f]: broadcast + FMA vectors.
   {
+    SmallVector<linalg::ConvolutionOpInterface> unitReductions;
+    fn.walk([&](linalg::ConvolutionOpInterface conv) {
+      auto op = llvm::cast<linalg::LinalgOp>(conv.getOperation());
+      if (!op->getParentOfType<scf::ForallOp>() || op.hasDynamicShape()) return;
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      SmallVector<unsigned> reductions;
+      op.getReductionDims(reductions);
+      if (llvm::all_of(reductions, [&](unsigned d) { return ranges[d] == 1; })) unitReductions.push_back(conv);
+    });
+    for (auto conv : unitReductions) {
+      rewriter.setInsertionPoint(conv);
+      (void)linalg::generalizeNamedOp(rewriter, llvm::cast<linalg::LinalgOp>(conv.getOperation()));
+    }
     RewritePatternSet patterns(ctx);
+    linalg::ControlDropUnitDims unitDims;
+    unitDims.rankReductionStrategy = linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+    linalg::populateFoldUnitExtentDimsPatterns(patterns, unitDims);
     linalg::populateDecomposeConvolutionPatterns(patterns);
     (void)applyPatternsAndFoldGreedily(fn, std::move(patterns));
   }
+  // Only register-sized ops become vectors; a larger op (an untiled matmul tile) would
+  // turn into huge vector values spilled to the stack.
+  constexpr int64_t kMaxVectorElements = 1024;
   SmallVector<linalg::LinalgOp> candidates;
   fn.walk([&](linalg::LinalgOp op) {
-    if (op->getParentOfType<scf::ForallOp>() && !op.hasDynamicShape()) candidates.push_back(op);
+    if (!op->getParentOfType<scf::ForallOp>() || op.hasDynamicShape()) return;
+    int64_t iterations = 1;
+    for (int64_t r : op.getStaticLoopRanges()) iterations *= r;
+    if (iterations <= kMaxVectorElements) candidates.push_back(op);
   });
   for (linalg::LinalgOp op : candidates) {
     if (failed(linalg::vectorizeOpPrecondition(op))) continue;
