@@ -10,4 +10,5 @@ namespace rqc::driver {
 void registerCompileCommand(CLI::App &app);
 void registerInspectCommand(CLI::App &app);
 void registerRunCommand(CLI::App &app);
+void registerBenchCommand(CLI::App &app);
 } // namespace rqc::driver

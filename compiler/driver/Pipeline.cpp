@@ -97,11 +97,17 @@ std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     if (!ids.count(v)) throw Error("model output " + std::to_string(i) + " is not computed by any kernel");
     int64_t id = ids.lookup(v);
+    std::string outName = names("rqc.output_names", i, "output");
     std::string kind = buffers[id]["kind"];
-    if (kind == "input" || kind == "param")
-      throw Error("model output '" + names("rqc.output_names", i, "output") + "' is a model " + kind +
-                  "; rqc compiles models whose outputs are computed");
-    buffers[id]["name"] = names("rqc.output_names", i, "output");
+    if (kind == "input" || kind == "param") {
+      // An output that no kernel computes (a constant, or an input passed through) is an
+      // alias of that buffer: the runtime reads it from there.
+      int64_t alias = static_cast<int64_t>(buffers.size());
+      buffers.push_back({{"id", alias}, {"name", outName}, {"dtype", buffers[id]["dtype"]}, {"shape", buffers[id]["shape"]},
+                         {"kind", "alias"}, {"alias_of", id}});
+      id = alias;
+    }
+    buffers[id]["name"] = outName;
     outputs.push_back(id);
   }
   nlohmann::json j = {{"format", "rqc-module"},

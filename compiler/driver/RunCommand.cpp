@@ -1,11 +1,13 @@
-// rqc run MODEL.onnx --reference: runs a model with the reference executor, on inputs
-// from an .npz file or seeded random ones; prints the top-5 of a classifier and the
-// latency; writes the outputs to an .npz file.
+// rqc run MODEL.rqc | MODEL.onnx --reference: runs a compiled package with librqc_runtime,
+// or an ONNX model with the reference executor, on inputs from an .npz file or seeded
+// random ones; prints the top-5 of a classifier and the latency; writes the outputs.
+// rqc bench MODEL.rqc: latency statistics (the runtime's package commands).
 #include "compiler/driver/Commands.h"
 #include "compiler/driver/ModelLoading.h"
 #include "compiler/reference/ReferenceExecutor.h"
 
 #include "rqc/runtime/Error.h"
+#include "runtime/tools/PackageCommands.h"
 #include "rqc/runtime/Npy.h"
 
 #include <CLI/CLI.hpp>
@@ -27,7 +29,10 @@ struct RunOptions {
   std::vector<std::string> inputShapes;
   bool reference = false;
   uint64_t seed = 0;
+  int threads = 0;
 };
+
+bool isPackage(const std::string &path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".rqc") == 0; }
 
 // Seeded inputs: standard normal for float, uniform over the range for integers.
 Tensor randomTensor(const reference::TensorInfo &info, std::mt19937_64 &rng) {
@@ -62,6 +67,17 @@ void printTop5(const std::string &name, const Tensor &t) {
 }
 
 void runModel(const RunOptions &o) {
+  if (isPackage(o.model)) {
+    if (o.reference) throw Error("--reference runs an .onnx model; " + o.model + " is a compiled package");
+    tools::RunPackageOptions r;
+    r.package = o.model;
+    r.inputs = o.inputs;
+    r.outputs = o.outputs;
+    r.seed = o.seed;
+    r.threads = o.threads;
+    tools::runPackage(r);
+    return;
+  }
   if (!o.reference)
     throw Error("running an .onnx model needs --reference (compiled .rqc packages come with `rqc compile`)");
   mlir::MLIRContext ctx;
@@ -92,13 +108,30 @@ void runModel(const RunOptions &o) {
 void registerRunCommand(CLI::App &app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App *cmd = app.add_subcommand("run", "Run a model and print its top-5 classes and latency");
-  cmd->add_option("model", opts->model, "Model file (.onnx with --reference)")->required();
+  cmd->add_option("model", opts->model, "Compiled package (.rqc), or an .onnx model with --reference")->required();
   cmd->add_flag("--reference", opts->reference, "Run with the reference executor (plain loops, the oracle)");
   cmd->add_option("--inputs", opts->inputs, "Inputs as .npz, keyed by input name (default: seeded random)");
   cmd->add_option("--outputs", opts->outputs, "Write the outputs to this .npz file");
   cmd->add_option("--input-shape", opts->inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");
   cmd->add_option("--seed", opts->seed, "Seed of the random inputs")->default_val(0);
+  cmd->add_option("--threads", opts->threads, "Threads for a compiled package (default: all cores)");
   cmd->callback([opts] { runModel(*opts); });
+}
+
+void registerBenchCommand(CLI::App &app) {
+  auto opts = std::make_shared<tools::BenchPackageOptions>();
+  CLI::App *cmd = app.add_subcommand("bench", "Benchmark a compiled package: min/p50/p90/p99/max latency, images/s");
+  cmd->add_option("package", opts->package, "Compiled package (.rqc)")->required();
+  cmd->add_option("--inputs", opts->inputs, "Inputs as .npz (default: seeded random)");
+  cmd->add_option("--seed", opts->seed, "Seed of the random inputs")->default_val(0);
+  cmd->add_option("--repeat", opts->repeat, "Timed runs")->default_val(50);
+  cmd->add_option("--warmup", opts->warmup, "Untimed runs first")->default_val(5);
+  cmd->add_option("--threads", opts->threads, "Threads (default: all cores)");
+  cmd->add_flag("--json", opts->json, "One JSON document");
+  cmd->callback([opts] {
+    if (!isPackage(opts->package)) throw Error("rqc bench takes a compiled package (.rqc); compile " + opts->package + " first");
+    tools::benchPackage(*opts);
+  });
 }
 
 } // namespace rqc::driver

@@ -22,6 +22,7 @@ int main(int argc, char **argv) {
   rqc::driver::registerCompileCommand(app);
   rqc::driver::registerInspectCommand(app);
   rqc::driver::registerRunCommand(app);
+  rqc::driver::registerBenchCommand(app);
 #ifdef RQC_HAVE_VTA_CLI
   rqc::vta::registerCommands(app);
 #endif

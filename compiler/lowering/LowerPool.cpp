@@ -5,6 +5,7 @@
 
 #include "ir/Graph/GraphDialect.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -24,11 +25,45 @@ int64_t extraEnd(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_
 
 struct MaxPoolPattern : OpConversionPattern<graph::MaxPool2DOp> {
   using OpConversionPattern::OpConversionPattern;
+
+  // Integer max pooling (int8/uint8/int32): a generic whose window loops come from a dummy
+  // operand; signedness picks maxsi/maxui and the padding value.
+  LogicalResult integerMaxPool(graph::MaxPool2DOp op, OpAdaptor a, ConversionPatternRewriter &b) const {
+    Location loc = op.getLoc();
+    auto graphElem = op.getType().getElementType();
+    bool isUnsigned = graphElem.isUnsignedInteger();
+    unsigned width = graphElem.getIntOrFloatBitWidth();
+    auto out = llvm::cast<RankedTensorType>(signlessType(op.getType()));
+    auto in = rtt(a.getInput());
+    auto k = op.getKernel(), s = op.getStrides(), p = op.getPads(), d = op.getDilations();
+    int64_t eh = extraEnd(in.getDimSize(2), out.getDimSize(2), k[0], s[0], d[0], p[0], p[2]);
+    int64_t ew = extraEnd(in.getDimSize(3), out.getDimSize(3), k[1], s[1], d[1], p[1], p[3]);
+    double lowest = isUnsigned ? 0.0 : -std::pow(2.0, width - 1);
+    Value x = padded(b, loc, a.getInput(), {0, 0, p[0], p[1]}, {0, 0, p[2] + eh, p[3] + ew}, lowest);
+    Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{k[0], k[1]}, b.getF32Type());
+    auto dim = [&](unsigned i) { return b.getAffineDimExpr(i); };
+    auto ctx = b.getContext();
+    SmallVector<AffineMap> maps{
+        AffineMap::get(6, 0, {dim(0), dim(1), dim(2) * s[0] + dim(4) * d[0], dim(3) * s[1] + dim(5) * d[1]}, ctx),
+        AffineMap::get(6, 0, {dim(4), dim(5)}, ctx), AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)}, ctx)};
+    SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+    iters.append(2, utils::IteratorType::reduction);
+    Value r = b.create<linalg::GenericOp>(loc, out, ValueRange{x, window}, ValueRange{filled(b, loc, out, lowest)}, maps,
+                                          iters,
+                                          [&](OpBuilder &nb, Location nl, ValueRange v) {
+                                            Value m = isUnsigned ? Value(nb.create<arith::MaxUIOp>(nl, v[0], v[2]))
+                                                                 : Value(nb.create<arith::MaxSIOp>(nl, v[0], v[2]));
+                                            nb.create<linalg::YieldOp>(nl, m);
+                                          })
+                  .getResult(0);
+    b.replaceOp(op, r);
+    return success();
+  }
+
   LogicalResult matchAndRewrite(graph::MaxPool2DOp op, OpAdaptor a,
                                 ConversionPatternRewriter &b) const override {
-    if (!op.getType().getElementType().isF32())
-      return b.notifyMatchFailure(op, "only float32 max pooling is compiled");
     Location loc = op.getLoc();
+    if (!op.getType().getElementType().isF32()) return integerMaxPool(op, a, b);
     auto in = rtt(a.getInput());
     auto out = op.getType();
     auto k = op.getKernel(), s = op.getStrides(), p = op.getPads(), d = op.getDilations();

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <fstream>
 
+#include <unistd.h>
+
 namespace rqc {
 
 namespace {
@@ -44,11 +46,13 @@ std::string makeTar(const PackageMembers &members) {
 
 void writePackage(const std::string &path, const PackageMembers &members) {
   std::string tar = makeTar(members);
-  std::string tmp = path + ".tmp";
+  // A per-process temporary name: two writers of one destination never mix their bytes.
+  std::string tmp = path + ".tmp" + std::to_string(::getpid());
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) throw Error(path + ": cannot create file");
     f.write(tar.data(), static_cast<std::streamsize>(tar.size()));
+    f.close(); // a full disk shows up when the last bytes are flushed
     if (!f) {
       std::remove(tmp.c_str());
       throw Error(path + ": cannot write file");

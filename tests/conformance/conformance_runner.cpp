@@ -2,14 +2,20 @@
 // <test>/test_data_set_*/{input,output}_*.pb) through the importer and the reference
 // executor, comparing with ONNX's tolerances (rtol 1e-3, atol 1e-7; integers exact).
 //
-//   rqc-conformance DATA_DIR TEST [TEST...]
+//   rqc-conformance [--compiled] DATA_DIR TEST [TEST...]
+// With --compiled, each model is compiled for the host (rqc compile's pipeline) and run by
+// librqc_runtime instead of the reference executor.
 // Prints PASS/FAIL per test; exits 1 if any test fails.
+#include "compiler/driver/Pipeline.h"
 #include "compiler/driver/Registration.h"
 #include "compiler/frontend/onnx/OnnxImporter.h"
 #include "compiler/frontend/onnx/OnnxTensor.h"
 #include "compiler/reference/ReferenceExecutor.h"
 
 #include "rqc/runtime/Error.h"
+#include "rqc/runtime/Executor.h"
+#include "rqc/runtime/Module.h"
+#include "rqc/runtime/PackageWriter.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -30,6 +36,19 @@ using namespace rqc;
 namespace {
 
 constexpr double kRtol = 1e-3, kAtol = 1e-7;
+bool gCompiled = false;
+
+// Compiles the imported module for the host and runs it with the runtime.
+std::vector<Tensor> runCompiled(mlir::ModuleOp module, const std::vector<Tensor> &inputs) {
+  driver::CompileOptions options;
+  auto package = Module::loadFromBytes(makeTar(driver::compileModule(module, options, nullptr)), "compiled test");
+  Executor exec(package);
+  for (size_t i = 0; i < inputs.size(); ++i) exec.setInput(i, inputs[i]);
+  exec.run();
+  std::vector<Tensor> outputs;
+  for (size_t i = 0; i < exec.numOutputs(); ++i) outputs.push_back(exec.getOutput(i));
+  return outputs;
+}
 
 std::vector<fs::path> numbered(const fs::path &dir, const std::string &prefix) {
   std::vector<fs::path> files;
@@ -96,6 +115,7 @@ std::string runDataSet(const fs::path &model, const fs::path &set) {
   mlir::DialectRegistry registry;
   registerRqcDialects(registry);
   mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
   onnx_import::ImportOptions options;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   while (!module) {
@@ -110,9 +130,8 @@ std::string runDataSet(const fs::path &model, const fs::path &set) {
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < names.size(); ++i)
     if (!options.constantInputs.count(names[i])) inputs.push_back(feeds[i]);
-  reference::ReferenceExecutor exec(*module);
   auto expected = numbered(set, "output_");
-  std::vector<Tensor> outputs = exec.run(inputs);
+  std::vector<Tensor> outputs = gCompiled ? runCompiled(*module, inputs) : reference::ReferenceExecutor(*module).run(inputs);
     if (outputs.size() != expected.size())
       return std::to_string(outputs.size()) + " outputs, expected " + std::to_string(expected.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
@@ -137,13 +156,18 @@ std::string runTest(const fs::path &dir) {
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    std::cerr << "usage: rqc-conformance DATA_DIR TEST [TEST...]\n";
+  int first = 1;
+  if (argc > 1 && std::string(argv[1]) == "--compiled") {
+    gCompiled = true;
+    first = 2;
+  }
+  if (argc < first + 2) {
+    std::cerr << "usage: rqc-conformance [--compiled] DATA_DIR TEST [TEST...]\n";
     return 2;
   }
-  fs::path data = argv[1];
+  fs::path data = argv[first];
   int failures = 0;
-  for (int i = 2; i < argc; ++i) {
+  for (int i = first + 1; i < argc; ++i) {
     std::string name = argv[i], result;
     try {
       result = runTest(data / name);

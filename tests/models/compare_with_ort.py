@@ -144,8 +144,7 @@ def steps_summary(a: np.ndarray, b: np.ndarray, step: float) -> str:
     return f"{int((d > 0).sum())}/{d.size} elements differ, max {int(d.max())} steps" + (f" ({parts})" if parts else "")
 
 
-def run_rqc(rqc: str, model: str, in_npz: str, out_npz: str, timeout: float) -> None:
-    cmd = [rqc, "run", model, "--reference", "--inputs", in_npz, "--outputs", out_npz]
+def run_command(cmd: list, timeout: float) -> None:
     print("+ " + " ".join(cmd), flush=True)
     t0 = time.time()
     try:
@@ -153,13 +152,23 @@ def run_rqc(rqc: str, model: str, in_npz: str, out_npz: str, timeout: float) -> 
     except subprocess.TimeoutExpired:
         raise RuntimeError(f"rqc timed out after {timeout:.0f} s")
     except OSError as e:
-        raise SetupError(f"cannot run {rqc}: {e}")
+        raise SetupError(f"cannot run {cmd[0]}: {e}")
     if p.stdout.strip():
         print("\n".join("  rqc| " + line for line in p.stdout.rstrip().splitlines()[-20:]))
     if p.returncode != 0:
         tail = "\n".join(p.stderr.rstrip().splitlines()[-20:]) or "(nothing on stderr)"
         raise RuntimeError(f"rqc exited with status {p.returncode}:\n{tail}")
-    print(f"  rqc run took {time.time() - t0:.1f} s")
+    print(f"  took {time.time() - t0:.1f} s")
+
+
+def run_rqc(rqc: str, model: str, in_npz: str, out_npz: str, timeout: float, compiled: bool = False) -> None:
+    """The reference executor, or (compiled) `rqc compile` for the host + `rqc run` of the package."""
+    if not compiled:
+        run_command([rqc, "run", model, "--reference", "--inputs", in_npz, "--outputs", out_npz], timeout)
+        return
+    package = os.path.join(os.path.dirname(out_npz), "model.rqc")
+    run_command([rqc, "compile", model, "--target=llvm", "-o", package], timeout)
+    run_command([rqc, "run", package, "--inputs", in_npz, "--outputs", out_npz], timeout)
 
 
 def self_test_stand_in(kind: str, model_path: str, model, feeds: dict, out_npz: str) -> None:
@@ -179,6 +188,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rqc", help="path to the rqc binary")
     ap.add_argument("--model", required=True, help="ONNX model (an *_int8 / QDQ model is compared per quantization step)")
     ap.add_argument("--seed", type=int, default=0, help="input seed (default 0)")
+    ap.add_argument("--compiled", action="store_true",
+                    help="compile the model for the host and run the package instead of the reference executor")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds allowed for `rqc run` (default 3600)")
     ap.add_argument("--keep", metavar="DIR", help="write in.npz / out.npz / ort.npz here instead of a temp dir")
     ap.add_argument("--int8-tol-steps", type=float, default=1.0, metavar="N",
@@ -251,7 +262,7 @@ def compare_in(args, model, feeds: dict, work: str) -> int:
                 model = onnx.load(args.model)  # with external data, if any
             self_test_stand_in(args.self_test, args.model, model, feeds, out_npz)
         else:
-            run_rqc(args.rqc, args.model, in_npz, out_npz, args.timeout)
+            run_rqc(args.rqc, args.model, in_npz, out_npz, args.timeout, args.compiled)
     except RuntimeError as e:
         print(f"{label}: FAIL {e}")
         return EXIT_FAIL

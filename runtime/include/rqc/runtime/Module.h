@@ -1,0 +1,73 @@
+// rqc::Module: a compiled model loaded from its package (MODEL.rqc): the checked
+// description, the params, and the kernels resolved in kernels.so. Immutable once loaded
+// and shared by any number of Executors (each holds its own buffers).
+#pragma once
+
+#include "rqc/runtime/ModuleDescription.h"
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace rqc {
+
+class KernelLibrary;
+class PackageReader;
+
+// A model input or output as a caller sees it.
+struct TensorSpec {
+  std::string name;
+  DType dtype = DType::F32;
+  Shape shape;
+  uint64_t nbytes() const { return static_cast<uint64_t>(numElements(shape)) * dtypeSize(dtype); }
+};
+
+class Module {
+public:
+  using KernelFunction = void (*)(void **args);
+
+  // Loads and validates the package at `path`: format and version, target (refused when
+  // this process cannot run it), the buffer and kernel tables, params, and kernels.so with
+  // every kernel symbol resolved up front. Throws rqc::Error with one line naming `path`.
+  static std::shared_ptr<const Module> load(const std::string &path);
+  // The same for a package held in memory; `what` names it in messages.
+  static std::shared_ptr<const Module> loadFromBytes(std::string bytes, const std::string &what);
+
+  ~Module();
+  Module(const Module &) = delete;
+  Module &operator=(const Module &) = delete;
+
+  const std::string &source() const { return source_; } // the path it was loaded from
+  const ModuleInfo &info() const { return info_; }
+  const std::vector<TensorSpec> &inputs() const { return inputs_; }
+  const std::vector<TensorSpec> &outputs() const { return outputs_; }
+
+  // The function of info().kernels[index].
+  KernelFunction kernel(size_t index) const { return kernels_.at(index); }
+  // Read-only bytes of a param buffer (64-byte aligned).
+  const void *paramData(int64_t paramBufferId) const;
+  uint64_t paramsBytes() const { return paramsBytes_; }
+
+  // Calls the package's rqc_set_num_threads. OpenMP keeps this setting per calling
+  // thread, so call it from the thread that then runs the kernels (Executor::run does).
+  void setNumThreads(int32_t n) const;
+  // Held while calling kernels: the ABI lets one thread at a time call into kernels.so.
+  std::mutex &kernelMutex() const { return kernelMutex_; }
+
+private:
+  Module() = default;
+  static std::shared_ptr<const Module> loadFrom(PackageReader &reader);
+
+  std::string source_;
+  ModuleInfo info_;
+  std::vector<TensorSpec> inputs_, outputs_;
+  std::unique_ptr<KernelLibrary> library_;
+  std::vector<KernelFunction> kernels_;
+  std::unique_ptr<uint8_t, void (*)(void *)> params_{nullptr, nullptr};
+  uint64_t paramsBytes_ = 0;
+  mutable std::mutex kernelMutex_;
+};
+
+} // namespace rqc

@@ -1,0 +1,86 @@
+// module.json of a package (docs/package-format.md), parsed and checked: the buffers
+// (tensors) of a compiled model, the kernels that run in order over them, its inputs and
+// outputs, and the target it was compiled for.
+#pragma once
+
+#include "rqc/runtime/Tensor.h"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace rqc {
+
+// The package format this runtime reads, and the kernel ABI it calls.
+inline constexpr const char *kPackageFormat = "rqc-module";
+inline constexpr int kPackageFormatVersion = 1;
+inline constexpr int32_t kKernelAbiVersion = 1;
+
+enum class BufferKind { Input, Output, Param, Intermediate, Alias };
+const char *bufferKindName(BufferKind kind); // "input", ...
+
+struct BufferInfo {
+  int64_t id = 0;
+  std::string name;
+  DType dtype = DType::F32;
+  Shape shape;
+  BufferKind kind = BufferKind::Intermediate;
+  uint64_t paramOffset = 0; // kind == Param: where its bytes start in params.bin
+  int64_t aliasOf = -1;     // kind == Alias: the id of the buffer whose bytes it shares
+
+  uint64_t nbytes() const { return static_cast<uint64_t>(numElements(shape)) * dtypeSize(dtype); }
+};
+
+struct KernelInfo {
+  std::string name;
+  std::string symbol;        // exported by kernels.so as void symbol(void **args)
+  std::vector<int64_t> args; // buffer ids: the read buffers, then the written ones
+  int outputsCount = 1;      // how many trailing args the kernel writes
+  std::string ops;           // informative: "conv2d+relu"
+  int64_t macs = 0;          // informative
+
+  size_t firstOutputArg() const { return args.size() - static_cast<size_t>(outputsCount); }
+};
+
+struct TargetInfo {
+  std::string kind;   // "llvm", "arm_cpu"
+  std::string triple; // "x86_64-unknown-linux-gnu", "aarch64-linux-gnu"
+  std::string cpu;
+  std::string features; // LLVM feature string "+avx2,+fma"
+};
+
+namespace detail {
+struct ModuleInfoAccess; // lets the parser fill the indexes below
+}
+
+struct ModuleInfo {
+  int formatVersion = 0;
+  std::string rqcVersion;
+  TargetInfo target;
+  std::vector<BufferInfo> buffers; // in module.json order
+  std::vector<KernelInfo> kernels; // in execution order
+  std::vector<int64_t> inputs;     // buffer ids, in the order the model declares them
+  std::vector<int64_t> outputs;
+
+  bool hasBuffer(int64_t id) const { return indexById_.count(id) != 0; }
+  size_t bufferIndex(int64_t id) const; // position in `buffers`; throws for an unknown id
+  const BufferInfo &buffer(int64_t id) const { return buffers[bufferIndex(id)]; }
+  // The buffer that owns the bytes of `id`: follows alias_of to a non-alias buffer.
+  int64_t rootOf(int64_t id) const;
+
+private:
+  friend struct detail::ModuleInfoAccess;
+  std::unordered_map<int64_t, size_t> indexById_;
+  std::unordered_map<int64_t, int64_t> rootById_;
+};
+
+// Parses module.json and checks it is self-consistent: the format and its version, ids,
+// dtypes, shapes, params inside a params.bin of `paramsBytes` bytes at 64-byte aligned
+// offsets, acyclic alias chains no larger than their root, kernel arguments that exist,
+// kernels that never write inputs or params nor read a buffer before it is written, and
+// inputs/outputs that match the buffers' kinds. Throws rqc::Error, prefixed by `what`.
+// The target is only parsed here; whether this process can run it is Module's check.
+ModuleInfo parseModuleDescription(const std::string &json, uint64_t paramsBytes, const std::string &what);
+
+} // namespace rqc

@@ -1,0 +1,337 @@
+// Parsing and validation of module.json. Every field is type-checked and every cross
+// reference (ids, alias chains, kernel arguments, param ranges) is checked here, once, so
+// the memory planner and executor can trust the description.
+#include "rqc/runtime/ModuleDescription.h"
+#include "rqc/runtime/Error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <unordered_set>
+
+namespace rqc {
+
+using Json = nlohmann::json;
+
+const char *bufferKindName(BufferKind kind) {
+  switch (kind) {
+  case BufferKind::Input: return "input";
+  case BufferKind::Output: return "output";
+  case BufferKind::Param: return "param";
+  case BufferKind::Intermediate: return "intermediate";
+  case BufferKind::Alias: return "alias";
+  }
+  return "?";
+}
+
+size_t ModuleInfo::bufferIndex(int64_t id) const {
+  auto it = indexById_.find(id);
+  if (it == indexById_.end()) throw Error("module has no buffer with id " + std::to_string(id));
+  return it->second;
+}
+
+int64_t ModuleInfo::rootOf(int64_t id) const {
+  auto it = rootById_.find(id);
+  if (it == rootById_.end()) throw Error("module has no buffer with id " + std::to_string(id));
+  return it->second;
+}
+
+namespace detail {
+struct ModuleInfoAccess {
+  static std::unordered_map<int64_t, size_t> &indexById(ModuleInfo &m) { return m.indexById_; }
+  static std::unordered_map<int64_t, int64_t> &rootById(ModuleInfo &m) { return m.rootById_; }
+};
+} // namespace detail
+
+namespace {
+
+using detail::ModuleInfoAccess;
+
+// Largest tensor the runtime accepts; keeps every byte count far from overflow.
+constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 48;
+
+class DescriptionParser {
+public:
+  DescriptionParser(const std::string &what, uint64_t paramsBytes) : what_(what), paramsBytes_(paramsBytes) {}
+
+  ModuleInfo parse(const std::string &text) {
+    Json root;
+    try {
+      root = Json::parse(text);
+    } catch (const Json::parse_error &e) {
+      throw Error(what_ + ": module.json is not valid JSON (" + std::string(e.what()) + ")");
+    }
+    if (!root.is_object()) throw Error(what_ + ": module.json must be a JSON object");
+    ModuleInfo m;
+    parseHeader(root, m);
+    parseBuffers(member(root, "buffers", ""), m);
+    parseKernels(member(root, "kernels", ""), m);
+    m.inputs = idList(member(root, "inputs", ""), "inputs", m);
+    m.outputs = idList(member(root, "outputs", ""), "outputs", m);
+    checkKernelDataFlow(m);
+    checkInputsAndOutputs(m);
+    return m;
+  }
+
+private:
+  // "<what>: module.json: <where> <message>", or "<what>: module.json <message>" at the top level.
+  [[noreturn]] void fail(const std::string &where, const std::string &message) const {
+    throw Error(what_ + ": module.json" + (where.empty() ? " " : ": " + where + " ") + message);
+  }
+
+  const Json &member(const Json &object, const char *key, const std::string &where) const {
+    auto it = object.find(key);
+    if (it == object.end()) fail(where, std::string("has no \"") + key + "\"");
+    return *it;
+  }
+
+  std::string string(const Json &object, const char *key, const std::string &where, bool required = true) const {
+    auto it = object.find(key);
+    if (it == object.end()) {
+      if (required) fail(where, std::string("has no \"") + key + "\"");
+      return "";
+    }
+    if (!it->is_string()) fail(where + "." + key, "must be a string");
+    return it->get<std::string>();
+  }
+
+  int64_t integer(const Json &value, const std::string &where) const {
+    if (!value.is_number_integer()) fail(where, "must be an integer");
+    if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      fail(where, "is out of range");
+    return value.get<int64_t>();
+  }
+
+  void parseHeader(const Json &root, ModuleInfo &m) const {
+    // The format and its version first: a package from another version may differ in
+    // everything else, and must be refused with the version, not a structural complaint.
+    auto format = root.find("format");
+    if (format == root.end() || !format->is_string() || format->get<std::string>() != kPackageFormat)
+      throw Error(what_ + ": not an rqc module package (module.json \"format\" is " +
+                  (format == root.end() ? std::string("missing") : format->dump()) + ", expected \"" +
+                  kPackageFormat + "\")");
+    const Json &version = member(root, "format_version", "");
+    auto it = root.find("rqc_version");
+    std::string writer = it != root.end() && it->is_string() ? " by rqc " + it->get<std::string>() : "";
+    if (!version.is_number_integer() || version.get<int64_t>() != kPackageFormatVersion)
+      throw Error(what_ + ": package format version " + version.dump() + " (written" + writer +
+                  ") is not supported: this runtime reads format version " + std::to_string(kPackageFormatVersion) +
+                  "; recompile the model with a matching rqc");
+    m.formatVersion = kPackageFormatVersion;
+    m.rqcVersion = string(root, "rqc_version", "");
+
+    const Json &target = member(root, "target", "");
+    if (!target.is_object()) fail("target", "must be an object");
+    m.target.kind = string(target, "kind", "target");
+    m.target.triple = string(target, "triple", "target");
+    m.target.cpu = string(target, "cpu", "target", false);
+    m.target.features = string(target, "features", "target", false);
+  }
+
+  DType dtypeOf(const std::string &name, const std::string &where) const {
+    for (DType d : {DType::F32, DType::I8, DType::U8, DType::I32, DType::I64})
+      if (name == dtypeName(d)) return d;
+    fail(where, "has unsupported dtype '" + name + "' (float32, int8, uint8, int32, int64)");
+  }
+
+  BufferKind kindOf(const std::string &name, const std::string &where) const {
+    for (BufferKind k :
+         {BufferKind::Input, BufferKind::Output, BufferKind::Param, BufferKind::Intermediate, BufferKind::Alias})
+      if (name == bufferKindName(k)) return k;
+    fail(where, "has unknown kind '" + name + "' (input, output, param, intermediate, alias)");
+  }
+
+  void parseBuffers(const Json &list, ModuleInfo &m) const {
+    if (!list.is_array()) fail("buffers", "must be an array");
+    for (size_t i = 0; i < list.size(); ++i) {
+      const Json &b = list[i];
+      std::string where = "buffers[" + std::to_string(i) + "]";
+      if (!b.is_object()) fail(where, "must be an object");
+      BufferInfo info;
+      info.id = integer(member(b, "id", where), where + ".id");
+      if (info.id < 0) fail(where + ".id", "must not be negative");
+      info.name = string(b, "name", where);
+      where += " ('" + info.name + "')";
+      info.dtype = dtypeOf(string(b, "dtype", where), where);
+      info.kind = kindOf(string(b, "kind", where), where);
+
+      const Json &shape = member(b, "shape", where);
+      if (!shape.is_array()) fail(where + ".shape", "must be an array of dimensions");
+      uint64_t bytes = dtypeSize(info.dtype);
+      for (const Json &d : shape) {
+        int64_t dim = integer(d, where + ".shape");
+        if (dim < 0) fail(where + ".shape", "has a negative dimension");
+        info.shape.push_back(dim);
+        if (dim != 0 && bytes > kMaxTensorBytes / static_cast<uint64_t>(dim))
+          fail(where, "is too large (" + shapeToString(info.shape) + "...)");
+        bytes *= static_cast<uint64_t>(dim);
+      }
+      if (bytes > kMaxTensorBytes) fail(where, "is too large");
+
+      if (info.kind == BufferKind::Param) {
+        int64_t offset = integer(member(b, "offset", where), where + ".offset");
+        int64_t nbytes = integer(member(b, "nbytes", where), where + ".nbytes");
+        if (offset < 0 || nbytes < 0) fail(where, "has a negative param offset or size");
+        if (static_cast<uint64_t>(nbytes) != info.nbytes())
+          fail(where, "has nbytes " + std::to_string(nbytes) + " but a " + dtypeName(info.dtype) + " " +
+                          shapeToString(info.shape) + " tensor takes " + std::to_string(info.nbytes()));
+        if (offset % 64 != 0) fail(where, "has param offset " + std::to_string(offset) + ", not 64-byte aligned");
+        uint64_t end = static_cast<uint64_t>(offset) + static_cast<uint64_t>(nbytes);
+        if (static_cast<uint64_t>(offset) > kMaxTensorBytes || end > paramsBytes_)
+          fail(where, "lies outside params.bin: bytes [" + std::to_string(offset) + ", " + std::to_string(end) +
+                          ") of " + std::to_string(paramsBytes_));
+        info.paramOffset = static_cast<uint64_t>(offset);
+      } else if (info.kind == BufferKind::Alias) {
+        info.aliasOf = integer(member(b, "alias_of", where), where + ".alias_of");
+      }
+      if (!ModuleInfoAccess::indexById(m).emplace(info.id, m.buffers.size()).second)
+        fail(where, "reuses buffer id " + std::to_string(info.id));
+      m.buffers.push_back(std::move(info));
+    }
+    resolveAliases(m);
+  }
+
+  std::string describe(const ModuleInfo &m, int64_t id) const {
+    const BufferInfo &b = m.buffer(id);
+    return "buffer " + std::to_string(id) + " ('" + b.name + "')";
+  }
+
+  // Every alias chain must end at a non-alias buffer, without cycles, and an alias may
+  // not view more bytes than its root owns.
+  void resolveAliases(ModuleInfo &m) const {
+    for (const BufferInfo &b : m.buffers) {
+      int64_t id = b.id;
+      size_t steps = 0;
+      while (m.buffer(id).kind == BufferKind::Alias) {
+        int64_t next = m.buffer(id).aliasOf;
+        if (!m.hasBuffer(next))
+          fail(describe(m, id), "is an alias of buffer " + std::to_string(next) + ", which does not exist");
+        if (++steps > m.buffers.size()) fail(describe(m, b.id), "is on a cyclic alias chain");
+        id = next;
+      }
+      if (b.nbytes() > m.buffer(id).nbytes())
+        fail(describe(m, b.id), "(" + std::to_string(b.nbytes()) + " bytes) is larger than " + describe(m, id) +
+                                    " it aliases (" + std::to_string(m.buffer(id).nbytes()) + " bytes)");
+      ModuleInfoAccess::rootById(m)[b.id] = id;
+    }
+  }
+
+  void parseKernels(const Json &list, ModuleInfo &m) const {
+    if (!list.is_array()) fail("kernels", "must be an array");
+    for (size_t i = 0; i < list.size(); ++i) {
+      const Json &k = list[i];
+      std::string where = "kernels[" + std::to_string(i) + "]";
+      if (!k.is_object()) fail(where, "must be an object");
+      KernelInfo info;
+      info.symbol = string(k, "symbol", where);
+      info.name = string(k, "name", where, false);
+      if (info.name.empty()) info.name = info.symbol;
+      where += " ('" + info.name + "')";
+      if (info.symbol.empty()) fail(where + ".symbol", "is empty");
+      info.ops = string(k, "ops", where, false);
+      if (auto macs = k.find("macs"); macs != k.end()) info.macs = integer(*macs, where + ".macs");
+
+      const Json &args = member(k, "args", where);
+      if (!args.is_array() || args.empty()) fail(where + ".args", "must be a non-empty array of buffer ids");
+      for (const Json &a : args) {
+        int64_t id = integer(a, where + ".args");
+        if (!m.hasBuffer(id)) fail(where, "uses buffer " + std::to_string(id) + ", which does not exist");
+        info.args.push_back(id);
+      }
+      if (auto count = k.find("outputs_count"); count != k.end()) {
+        int64_t n = integer(*count, where + ".outputs_count");
+        if (n < 1 || static_cast<size_t>(n) > info.args.size())
+          fail(where + ".outputs_count", "must be between 1 and the number of args (" +
+                                             std::to_string(info.args.size()) + ")");
+        info.outputsCount = static_cast<int>(n);
+      }
+      m.kernels.push_back(std::move(info));
+    }
+  }
+
+  std::vector<int64_t> idList(const Json &list, const std::string &where, const ModuleInfo &m) const {
+    if (!list.is_array()) fail(where, "must be an array of buffer ids");
+    std::vector<int64_t> ids;
+    std::unordered_set<int64_t> seen;
+    std::set<std::string> names;
+    for (const Json &v : list) {
+      int64_t id = integer(v, where);
+      if (!m.hasBuffer(id)) fail(where, "names buffer " + std::to_string(id) + ", which does not exist");
+      if (!seen.insert(id).second) fail(where, "lists " + describe(m, id) + " twice");
+      const std::string &name = m.buffer(id).name;
+      if (name.empty()) fail(where, "lists " + describe(m, id) + ", which has no name");
+      if (!names.insert(name).second) fail(where, "has two buffers named '" + name + "'");
+      ids.push_back(id);
+    }
+    return ids;
+  }
+
+  // Kernels write only intermediates and outputs, and read only what exists by then:
+  // inputs, params, or buffers written by an earlier kernel. The memory planner relies on
+  // this (a buffer's lifetime starts at the kernel that writes it).
+  void checkKernelDataFlow(const ModuleInfo &m) const {
+    std::unordered_set<int64_t> written; // roots
+    for (const KernelInfo &k : m.kernels) {
+      std::string where = "kernel '" + k.name + "'";
+      std::unordered_set<int64_t> writtenHere;
+      for (size_t a = 0; a < k.args.size(); ++a) {
+        int64_t root = m.rootOf(k.args[a]);
+        BufferKind kind = m.buffer(root).kind;
+        bool computed = kind == BufferKind::Intermediate || kind == BufferKind::Output;
+        if (a >= k.firstOutputArg()) {
+          if (!computed)
+            fail(where, "writes " + describe(m, k.args[a]) + ", which is " +
+                            (kind == BufferKind::Input ? "an " : "a ") + bufferKindName(kind));
+          if (!writtenHere.insert(root).second) fail(where, "writes " + describe(m, root) + " twice");
+        } else if (computed && !written.count(root)) {
+          fail(where, "reads " + describe(m, k.args[a]) + " before any kernel writes it");
+        }
+      }
+      written.insert(writtenHere.begin(), writtenHere.end());
+    }
+    for (const BufferInfo &b : m.buffers)
+      if (b.kind == BufferKind::Output && !written.count(b.id))
+        fail(describe(m, b.id), "is an output that no kernel writes");
+    for (int64_t id : m.outputs) {
+      int64_t root = m.rootOf(id);
+      BufferKind kind = m.buffer(root).kind;
+      bool computed = kind == BufferKind::Intermediate || kind == BufferKind::Output;
+      if (computed && !written.count(root)) fail("outputs", "lists " + describe(m, id) + ", which no kernel writes");
+    }
+  }
+
+  void checkInputsAndOutputs(const ModuleInfo &m) const {
+    std::unordered_set<int64_t> inputs(m.inputs.begin(), m.inputs.end());
+    std::unordered_set<int64_t> outputs(m.outputs.begin(), m.outputs.end());
+    for (int64_t id : m.inputs)
+      if (m.buffer(id).kind != BufferKind::Input)
+        fail("inputs", "lists " + describe(m, id) + ", whose kind is " + bufferKindName(m.buffer(id).kind));
+    for (int64_t id : m.outputs) {
+      BufferKind kind = m.buffer(id).kind;
+      if (kind != BufferKind::Output && kind != BufferKind::Alias)
+        fail("outputs", "lists " + describe(m, id) + ", whose kind is " + bufferKindName(kind));
+    }
+    for (const BufferInfo &b : m.buffers) {
+      if (b.kind == BufferKind::Input && !inputs.count(b.id))
+        fail(describe(m, b.id), "is an input but \"inputs\" does not list it");
+      if (b.kind == BufferKind::Output && !outputs.count(b.id))
+        fail(describe(m, b.id), "is an output but \"outputs\" does not list it");
+    }
+    if (m.outputs.empty()) fail("outputs", "is empty: the module computes nothing");
+  }
+
+  std::string what_;
+  uint64_t paramsBytes_;
+};
+
+} // namespace
+
+ModuleInfo parseModuleDescription(const std::string &json, uint64_t paramsBytes, const std::string &what) {
+  try {
+    return DescriptionParser(what, paramsBytes).parse(json);
+  } catch (const nlohmann::json::exception &e) { // a check this parser missed: still one clear line
+    throw Error(what + ": module.json is malformed (" + std::string(e.what()) + ")");
+  }
+}
+
+} // namespace rqc

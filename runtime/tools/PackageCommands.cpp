@@ -1,0 +1,221 @@
+#include "runtime/tools/PackageCommands.h"
+
+#include "rqc/runtime/Error.h"
+#include "rqc/runtime/Executor.h"
+
+#include <nlohmann/json.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdarg>
+#include <cstdio>
+#include <iostream>
+#include <numeric>
+#include <random>
+
+namespace rqc::tools {
+
+namespace {
+
+std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char *fmt, ...) {
+  va_list args, again;
+  va_start(args, fmt);
+  va_copy(again, args);
+  int n = std::vsnprintf(nullptr, 0, fmt, args);
+  va_end(args);
+  std::string out(n > 0 ? static_cast<size_t>(n) : 0, '\0');
+  std::vsnprintf(out.data(), out.size() + 1, fmt, again);
+  va_end(again);
+  return out;
+}
+
+std::string mebibytes(uint64_t bytes) { return format("%.1f MiB", static_cast<double>(bytes) / (1 << 20)); }
+
+std::string threadsText(int threads) { return threads > 0 ? std::to_string(threads) : "OpenMP default"; }
+
+void checkThreads(int threads) {
+  if (threads < 0) throw Error("--threads must be positive (or 0 for the OpenMP default), got " + std::to_string(threads));
+}
+
+// Seeded inputs; one distribution per tensor, as the reference run draws them, so that
+// both runs see the same numbers for the same seed.
+Tensor randomTensor(const TensorSpec &spec, std::mt19937_64 &rng) {
+  Tensor t(spec.dtype, spec.shape);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  std::uniform_int_distribution<int> bytes(-128, 127);
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    switch (spec.dtype) {
+    case DType::F32: t.data<float>()[i] = normal(rng); break;
+    case DType::I8: t.data<int8_t>()[i] = static_cast<int8_t>(bytes(rng)); break;
+    case DType::U8: t.data<uint8_t>()[i] = static_cast<uint8_t>(bytes(rng) + 128); break;
+    case DType::I32: t.data<int32_t>()[i] = bytes(rng); break;
+    case DType::I64: t.data<int64_t>()[i] = bytes(rng); break;
+    }
+  }
+  return t;
+}
+
+// An executor with every input set.
+std::unique_ptr<Executor> prepare(const std::shared_ptr<const Module> &module, const std::string &inputs,
+                                  uint64_t seed, int threads) {
+  checkThreads(threads);
+  auto exec = std::make_unique<Executor>(module, ExecutorOptions{threads});
+  for (auto &[name, tensor] : packageInputs(*module, inputs, seed)) {
+    try {
+      exec->setInput(name, tensor);
+    } catch (const Error &e) {
+      throw Error(inputs.empty() ? e.what() : inputs + ": " + e.what());
+    }
+  }
+  return exec;
+}
+
+uint64_t peakResidentBytes() {
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024; // Linux reports KiB
+}
+
+int64_t batchSize(const Module &module) {
+  if (module.inputs().empty() || module.inputs()[0].shape.empty()) return 1;
+  return std::max<int64_t>(1, module.inputs()[0].shape[0]);
+}
+
+} // namespace
+
+NamedTensors packageInputs(const Module &module, const std::string &npzPath, uint64_t seed) {
+  NamedTensors inputs;
+  if (npzPath.empty()) {
+    std::mt19937_64 rng(seed);
+    for (const TensorSpec &spec : module.inputs()) inputs.emplace_back(spec.name, randomTensor(spec, rng));
+    return inputs;
+  }
+  NamedTensors file = loadNpz(npzPath);
+  std::string expected;
+  for (const TensorSpec &spec : module.inputs()) expected += (expected.empty() ? "'" : ", '") + spec.name + "'";
+  for (const auto &[name, tensor] : file)
+    if (std::none_of(module.inputs().begin(), module.inputs().end(), [&](const TensorSpec &s) { return s.name == name; }))
+      throw Error(npzPath + ": array '" + name + "' is not an input of the model (its inputs: " + expected + ")");
+  for (const TensorSpec &spec : module.inputs()) {
+    auto it = std::find_if(file.begin(), file.end(), [&](const auto &kv) { return kv.first == spec.name; });
+    if (it == file.end())
+      throw Error(npzPath + ": no array for input '" + spec.name + "' (the model's inputs: " + expected + ")");
+    inputs.push_back(*it);
+  }
+  return inputs;
+}
+
+void printTop5(std::ostream &out, const std::string &name, const Tensor &t) {
+  if (t.dtype() != DType::F32) return;
+  int64_t large = 0;
+  for (int64_t d : t.shape()) large += d > 1;
+  if (large != 1) return;
+  std::vector<int64_t> index(static_cast<size_t>(t.numel()));
+  std::iota(index.begin(), index.end(), 0);
+  const float *score = t.data<float>();
+  size_t k = std::min<size_t>(5, index.size());
+  std::partial_sort(index.begin(), index.begin() + static_cast<std::ptrdiff_t>(k), index.end(),
+                    [score](int64_t a, int64_t b) { return score[a] > score[b] || (score[a] == score[b] && a < b); });
+  out << "top-" << k << " of '" << name << "':\n";
+  for (size_t i = 0; i < k; ++i)
+    out << format("  class %5lld  score %.6g\n", static_cast<long long>(index[i]), score[index[i]]);
+}
+
+LatencySummary summarizeLatencies(std::vector<double> ms) {
+  if (ms.empty()) throw Error("no latencies to summarize");
+  std::sort(ms.begin(), ms.end());
+  size_t n = ms.size();
+  auto percentile = [&](size_t p) {
+    size_t rank = (p * n + 99) / 100; // ceil(p/100 * n), exact in integers
+    return ms[std::min(n, std::max<size_t>(rank, 1)) - 1];
+  };
+  LatencySummary s;
+  s.min = ms.front();
+  s.max = ms.back();
+  s.p50 = percentile(50);
+  s.p90 = percentile(90);
+  s.p99 = percentile(99);
+  s.mean = std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(n);
+  return s;
+}
+
+void runPackage(const RunPackageOptions &o) {
+  auto module = Module::load(o.package);
+  auto exec = prepare(module, o.inputs, o.seed, o.threads);
+
+  auto start = std::chrono::steady_clock::now();
+  exec->run();
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+
+  NamedTensors outputs;
+  for (size_t i = 0; i < exec->numOutputs(); ++i) outputs.emplace_back(module->outputs()[i].name, exec->getOutput(i));
+  for (const auto &[name, t] : outputs) printTop5(std::cout, name, t);
+  std::cout << format("latency: %.2f ms (one run, threads: %s; rqc bench for steady-state numbers)\n", ms,
+                      threadsText(o.threads).c_str());
+  if (!o.outputs.empty()) {
+    saveNpz(o.outputs, outputs);
+    std::cout << "outputs written to " << o.outputs << "\n";
+  }
+}
+
+void benchPackage(const BenchPackageOptions &o) {
+  if (o.repeat < 1) throw Error("--repeat must be at least 1, got " + std::to_string(o.repeat));
+  if (o.warmup < 0) throw Error("--warmup must not be negative, got " + std::to_string(o.warmup));
+  auto module = Module::load(o.package);
+  auto exec = prepare(module, o.inputs, o.seed, o.threads);
+
+  for (int i = 0; i < o.warmup; ++i) exec->run();
+  std::vector<double> ms;
+  ms.reserve(static_cast<size_t>(o.repeat));
+  for (int i = 0; i < o.repeat; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    exec->run();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  LatencySummary s = summarizeLatencies(ms);
+  int64_t batch = batchSize(*module);
+  double imagesPerSecond = static_cast<double>(batch) * 1000.0 / s.mean;
+  MemoryStats mem = exec->memoryStats();
+  uint64_t rss = peakResidentBytes();
+  const ModuleInfo &info = module->info();
+
+  if (o.json) {
+    nlohmann::json j = {
+        {"package", o.package},
+        {"target", {{"kind", info.target.kind}, {"triple", info.target.triple}, {"cpu", info.target.cpu}}},
+        {"kernels", info.kernels.size()},
+        {"threads", o.threads},
+        {"warmup", o.warmup},
+        {"repeat", o.repeat},
+        {"batch", batch},
+        {"latency_ms",
+         {{"min", s.min}, {"p50", s.p50}, {"p90", s.p90}, {"p99", s.p99}, {"max", s.max}, {"mean", s.mean}}},
+        {"images_per_second", imagesPerSecond},
+        {"memory_bytes",
+         {{"arena", mem.arenaBytes},
+          {"arena_without_reuse", mem.naiveArenaBytes},
+          {"params", mem.paramBytes},
+          {"inputs", mem.inputBytes},
+          {"outputs", mem.outputBytes},
+          {"runtime_total", mem.totalBytes()},
+          {"process_peak_rss", rss}}}};
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return;
+  }
+  std::cout << format("package:    %s (%s, %s, %zu kernels)\n", o.package.c_str(), info.target.kind.c_str(),
+                      info.target.triple.c_str(), info.kernels.size())
+            << format("threads:    %s\n", threadsText(o.threads).c_str())
+            << format("runs:       %d timed, after %d warm-up\n", o.repeat, o.warmup)
+            << format("latency:    min %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f  (mean %.3f) ms\n", s.min, s.p50,
+                      s.p90, s.p99, s.max, s.mean)
+            << format("throughput: %.1f images/s (batch %lld)\n", imagesPerSecond, static_cast<long long>(batch))
+            << "memory:     arena " << mebibytes(mem.arenaBytes) << " (" << mebibytes(mem.naiveArenaBytes)
+            << " without reuse), params " << mebibytes(mem.paramBytes) << ", inputs+outputs "
+            << mebibytes(mem.inputBytes + mem.outputBytes) << "; runtime total " << mebibytes(mem.totalBytes())
+            << ", process peak RSS " << mebibytes(rss) << "\n";
+}
+
+} // namespace rqc::tools

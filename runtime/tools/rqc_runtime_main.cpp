@@ -1,0 +1,88 @@
+// The runtime-only rqc: `run` and `bench` of compiled .rqc packages, without the compiler
+// (no LLVM/MLIR), for boards and cross builds. User errors print one line
+// "rqc: error: ..." on stderr and exit non-zero, as the full rqc does.
+#include "runtime/tools/PackageCommands.h"
+
+#include "rqc/runtime/Error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+#include <string>
+
+namespace {
+
+// An .onnx model needs the compiler; say so instead of "not a tar archive".
+void requirePackage(const std::string &path) {
+  auto endsWith = [&](const char *suffix) {
+    std::string s(suffix);
+    return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
+  };
+  if (endsWith(".onnx"))
+    throw rqc::Error(path + ": this rqc build has no compiler (runtime only) and runs compiled .rqc packages; "
+                            "compile the model with a full rqc build: rqc compile MODEL.onnx -o MODEL.rqc");
+}
+
+void registerRun(CLI::App &app) {
+  auto o = std::make_shared<rqc::tools::RunPackageOptions>();
+  CLI::App *cmd = app.add_subcommand("run", "Run a compiled package once: top-5 of a classifier and latency");
+  cmd->add_option("package", o->package, "Compiled model (.rqc)")->required();
+  cmd->add_option("--inputs", o->inputs, "Inputs as .npz, keyed by input name (default: seeded random)");
+  cmd->add_option("--outputs", o->outputs, "Write the outputs to this .npz file");
+  cmd->add_option("--seed", o->seed, "Seed of the random inputs")->default_val(0);
+  cmd->add_option("--threads", o->threads, "Threads for the kernels (0: OpenMP default)")->default_val(0);
+  cmd->callback([o] {
+    requirePackage(o->package);
+    rqc::tools::runPackage(*o);
+  });
+}
+
+void registerBench(CLI::App &app) {
+  auto o = std::make_shared<rqc::tools::BenchPackageOptions>();
+  CLI::App *cmd = app.add_subcommand("bench", "Benchmark a compiled package: latency percentiles, images/s, memory");
+  cmd->add_option("package", o->package, "Compiled model (.rqc)")->required();
+  cmd->add_option("--repeat", o->repeat, "Timed runs")->default_val(o->repeat);
+  cmd->add_option("--warmup", o->warmup, "Untimed runs before timing")->default_val(o->warmup);
+  cmd->add_option("--threads", o->threads, "Threads for the kernels (0: OpenMP default)")->default_val(0);
+  cmd->add_option("--inputs", o->inputs, "Inputs as .npz, keyed by input name (default: seeded random)");
+  cmd->add_option("--seed", o->seed, "Seed of the random inputs")->default_val(0);
+  cmd->add_flag("--json", o->json, "Print one JSON document");
+  cmd->callback([o] {
+    requirePackage(o->package);
+    rqc::tools::benchPackage(*o);
+  });
+}
+
+// Subcommands of the full rqc that need the compiler: hidden, with a clear message.
+void registerCompilerOnly(CLI::App &app) {
+  for (const char *name : {"compile", "tune", "inspect"}) {
+    CLI::App *cmd = app.add_subcommand(name, "")->group("")->allow_extras()->prefix_command();
+    cmd->callback([name] {
+      throw rqc::Error(std::string("'rqc ") + name + "' needs the compiler, and this rqc build is runtime only " +
+                       "(it has run and bench for .rqc packages)");
+    });
+  }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"rqc (runtime only): run and benchmark compiled .rqc packages"};
+  app.set_version_flag("--version", std::string("rqc ") + RQC_VERSION + " (runtime only)");
+  app.require_subcommand(1);
+  registerRun(app);
+  registerBench(app);
+  registerCompilerOnly(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "rqc: error: " << e.what() << " (see rqc --help)\n";
+    return 2;
+  } catch (const std::exception &e) {
+    std::cerr << "rqc: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
