@@ -107,6 +107,9 @@ void bufferizeAndLowerToLLVM(ModuleOp module) {
   };
   pm.addPass(bufferization::createOneShotBufferizePass(opts));
   pm.addPass(createCanonicalizerPass());
+  // Parallel tiles become scf.parallel before deallocation: the ownership-based
+  // deallocation does not look into scf.forall, and buffers allocated in tile bodies leaked.
+  pm.addPass(createForallToParallelLoopPass());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -114,7 +117,6 @@ void bufferizeAndLowerToLLVM(ModuleOp module) {
   pm.addNestedPass<func::FuncOp>(std::make_unique<VectorLoweringPass>());
   // Fully unrolled: the buffered form allocates stack temporaries inside loops.
   pm.addPass(createConvertVectorToSCFPass(VectorTransferToSCFOptions().enableFullUnroll()));
-  pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createCanonicalizerPass()); // inlines the alloca-free memref.alloca_scope it adds
   pm.addPass(createLowerAffinePass());
