@@ -18,15 +18,37 @@ APT_PACKAGES=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libzip-dev
   libgtest-dev libgmock-dev libbenchmark-dev libdlpack-dev zlib1g-dev libzstd-dev
   python3 python3-venv python3-pip
+  g++-aarch64-linux-gnu qemu-user
 )
+# arm64 libraries for the cross-built runtime (multiarch, installed next to amd64 ones).
+ARM64_PACKAGES=(libzip-dev:arm64)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $SUDO dpkg --add-architecture arm64
+  missing+=("${ARM64_PACKAGES[@]}")
+fi
+for p in "${ARM64_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# LLVM's OpenMP runtime for AArch64 kernels. Debian's libomp5-19:arm64 cannot be installed
+# next to the amd64 one (both own /usr/lib/llvm-19/lib), so it is unpacked into .cache.
+omp_arm64=.cache/sysroot-aarch64/usr/lib/llvm-19/lib/libomp.so.5
+if [ ! -f "$omp_arm64" ]; then
+  echo "setup: unpacking libomp5-19:arm64 into .cache/sysroot-aarch64"
+  tmpdeb="$(mktemp -d)"
+  (cd "$tmpdeb" && apt-get download -qq libomp5-19:arm64)
+  mkdir -p .cache/sysroot-aarch64
+  dpkg-deb -x "$tmpdeb"/libomp5-19_*_arm64.deb .cache/sysroot-aarch64
+  rm -rf "$tmpdeb"
 fi
 
 # Python is only for generating test models and references, never at run time.
@@ -46,6 +68,14 @@ if [ ! -f build/build.ninja ]; then
         -DPython3_EXECUTABLE="$root/.venv/bin/python"
 fi
 cmake --build build -j "${RQC_BUILD_JOBS:-$(nproc)}"
+
+# The runtime (and runtime-only rqc) cross-built for AArch64, run under qemu by the tests.
+if [ ! -f build-aarch64/build.ninja ]; then
+  cmake -S . -B build-aarch64 -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" \
+        -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake \
+        -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF -DRQC_BUILD_VTA=OFF
+fi
+cmake --build build-aarch64 -j "${RQC_BUILD_JOBS:-$(nproc)}"
 
 # Model zoo (deterministic; regenerated only when missing).
 .venv/bin/python scripts/make_zoo.py --out models ${RQC_ZOO_ALL:+--all}

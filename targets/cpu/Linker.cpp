@@ -9,6 +9,7 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -27,7 +28,10 @@ std::string findLld() {
 // directory for a cross target).
 std::string ompLibraryDir(const llvm::Triple &triple, const llvm::Triple &host) {
   if (triple.getArch() == host.getArch()) return "/usr/lib/llvm-19/lib";
-  if (triple.isAArch64()) return "/usr/lib/aarch64-linux-gnu";
+  if (triple.isAArch64()) {
+    if (const char *dir = std::getenv("RQC_AARCH64_OMP_DIR")) return dir;
+    return RQC_AARCH64_OMP_DIR;
+  }
   if (triple.isARM()) return "/usr/lib/arm-linux-gnueabihf";
   return "";
 }
