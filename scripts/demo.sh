@@ -8,5 +8,11 @@ echo
 echo "== rqc inspect models/resnet18.onnx"
 build/compiler/driver/rqc inspect models/resnet18.onnx
 echo
-echo "== rqc run models/resnet18.onnx --reference   (seeded random input)"
-build/compiler/driver/rqc run models/resnet18.onnx --reference --outputs build/resnet18_out.npz
+echo "== rqc compile models/resnet18.onnx --target=llvm -o build/resnet18.rqc"
+build/compiler/driver/rqc compile models/resnet18.onnx --target=llvm -o build/resnet18.rqc
+echo
+echo "== rqc run build/resnet18.rqc   (seeded random input)"
+build/compiler/driver/rqc run build/resnet18.rqc --outputs build/resnet18_out.npz
+echo
+echo "== rqc bench build/resnet18.rqc"
+build/compiler/driver/rqc bench build/resnet18.rqc --repeat 20
