@@ -47,11 +47,15 @@ struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
                                                           ValueRange{init}, strides, dilations)
                    .getResult(0);
     } else {
-      // Grouped: split the channel dimensions into [groups, channels per group].
+      // Grouped: split the channel dimensions into [groups, channels per group]; the named
+      // op wants the weight as [filters per group, groups, ...] (fgchw).
       auto xt = rtt(x);
       auto xg = RankedTensorType::get({xt.getDimSize(0), groups, C / groups, xt.getDimSize(2), xt.getDimSize(3)},
                                       xt.getElementType());
       auto wg = RankedTensorType::get({groups, O / groups, wType.getDimSize(1), wType.getDimSize(2),
+                                       wType.getDimSize(3)},
+                                      wType.getElementType());
+      auto wf = RankedTensorType::get({O / groups, groups, wType.getDimSize(1), wType.getDimSize(2),
                                        wType.getDimSize(3)},
                                       wType.getElementType());
       auto og = RankedTensorType::get({outType.getDimSize(0), groups, O / groups, outType.getDimSize(2),
@@ -59,7 +63,9 @@ struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
                                       outType.getElementType());
       SmallVector<ReassociationIndices> split{{0}, {1, 2}, {3}, {4}}, splitW{{0, 1}, {2}, {3}, {4}};
       Value xe = b.create<tensor::ExpandShapeOp>(loc, xg, x, split);
-      Value we = b.create<tensor::ExpandShapeOp>(loc, wg, w, splitW);
+      Value wgv = b.create<tensor::ExpandShapeOp>(loc, wg, w, splitW);
+      Value wInit = b.create<tensor::EmptyOp>(loc, wf.getShape(), wf.getElementType());
+      Value we = b.create<linalg::TransposeOp>(loc, wgv, wInit, ArrayRef<int64_t>{1, 0, 2, 3, 4})->getResult(0);
       Value ie = b.create<tensor::ExpandShapeOp>(loc, og, init, split);
       Value r = b.create<linalg::Conv2DNgchwFgchwOp>(loc, TypeRange{og}, ValueRange{xe, we}, ValueRange{ie},
                                                      strides, dilations)

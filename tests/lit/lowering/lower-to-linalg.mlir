@@ -25,13 +25,15 @@ func.func @depthwise(%x: tensor<1x8x8x8xf32>, %w: tensor<8x1x3x3xf32>) -> tensor
 
 // -----
 
+// Filters per group (3) differ from groups (2): the weight becomes [3, 2, 4, 3, 3].
 // CHECK-LABEL: func @grouped
 // CHECK: tensor.expand_shape
-// CHECK: linalg.conv_2d_ngchw_fgchw
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x3x4x3x3xf32>) outs(%{{.*}} : tensor<3x2x4x3x3xf32>) permutation = [1, 0, 2, 3, 4]
+// CHECK: linalg.conv_2d_ngchw_fgchw {{.*}} -> tensor<1x2x3x6x6xf32>
 // CHECK: tensor.collapse_shape
-func.func @grouped(%x: tensor<1x8x8x8xf32>, %w: tensor<4x4x3x3xf32>) -> tensor<1x4x6x6xf32> {
-  %c = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x6x6xf32>
-  return %c : tensor<1x4x6x6xf32>
+func.func @grouped(%x: tensor<1x8x8x8xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32> {
+  %c = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32>
+  return %c : tensor<1x6x6x6xf32>
 }
 
 // -----
