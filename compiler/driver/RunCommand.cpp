@@ -7,6 +7,7 @@
 #include "compiler/reference/ReferenceExecutor.h"
 
 #include "rqc/runtime/Error.h"
+#include "rqc/runtime/Module.h"
 #include "runtime/tools/PackageCommands.h"
 #include "rqc/runtime/Npy.h"
 
@@ -34,38 +35,6 @@ struct RunOptions {
 
 bool isPackage(const std::string &path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".rqc") == 0; }
 
-// Seeded inputs: standard normal for float, uniform over the range for integers.
-Tensor randomTensor(const reference::TensorInfo &info, std::mt19937_64 &rng) {
-  Tensor t(info.dtype, info.shape);
-  std::normal_distribution<float> normal(0.f, 1.f);
-  std::uniform_int_distribution<int> bytes(-128, 127);
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    switch (info.dtype) {
-    case DType::F32: t.data<float>()[i] = normal(rng); break;
-    case DType::I8: t.data<int8_t>()[i] = static_cast<int8_t>(bytes(rng)); break;
-    case DType::U8: t.data<uint8_t>()[i] = static_cast<uint8_t>(bytes(rng) + 128); break;
-    case DType::I32: t.data<int32_t>()[i] = bytes(rng); break;
-    case DType::I64: t.data<int64_t>()[i] = bytes(rng); break;
-    }
-  }
-  return t;
-}
-
-// A classifier output: float with one non-unit dimension of size > 1 (e.g. 1x1000).
-void printTop5(const std::string &name, const Tensor &t) {
-  if (t.dtype() != DType::F32) return;
-  int64_t big = 0;
-  for (int64_t d : t.shape()) big += d > 1;
-  if (big != 1 || t.numel() < 2) return;
-  std::vector<int64_t> idx(t.numel());
-  std::iota(idx.begin(), idx.end(), 0);
-  const float *v = t.data<float>();
-  size_t k = std::min<size_t>(5, idx.size());
-  std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [v](int64_t a, int64_t b) { return v[a] > v[b]; });
-  std::cout << fmt::format("top-{} of '{}':\n", k, name);
-  for (size_t i = 0; i < k; ++i) std::cout << fmt::format("  class {:>5}  score {:.6g}\n", idx[i], v[idx[i]]);
-}
-
 void runModel(const RunOptions &o) {
   if (isPackage(o.model)) {
     if (o.reference) throw Error("--reference runs an .onnx model; " + o.model + " is a compiled package");
@@ -88,14 +57,16 @@ void runModel(const RunOptions &o) {
   if (!o.inputs.empty()) {
     inputs = loadNpz(o.inputs);
   } else {
-    std::mt19937_64 rng(o.seed);
-    for (const auto &info : exec.inputs()) inputs.emplace_back(info.name, randomTensor(info, rng));
+    // The same seeded inputs as `rqc run MODEL.rqc --seed S`.
+    std::vector<TensorSpec> specs;
+    for (const auto &info : exec.inputs()) specs.push_back({info.name, info.dtype, info.shape});
+    inputs = tools::seededInputs(specs, o.seed);
   }
   auto start = std::chrono::steady_clock::now();
   NamedTensors outputs = exec.run(inputs);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 
-  for (const auto &[name, t] : outputs) printTop5(name, t);
+  for (const auto &[name, t] : outputs) tools::printTop5(std::cout, name, t);
   std::cout << fmt::format("latency: {:.1f} ms (reference executor)\n", ms);
   if (!o.outputs.empty()) {
     saveNpz(o.outputs, outputs);

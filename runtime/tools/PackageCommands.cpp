@@ -86,13 +86,16 @@ int64_t batchSize(const Module &module) {
 
 } // namespace
 
-NamedTensors packageInputs(const Module &module, const std::string &npzPath, uint64_t seed) {
+NamedTensors seededInputs(const std::vector<TensorSpec> &specs, uint64_t seed) {
   NamedTensors inputs;
-  if (npzPath.empty()) {
-    std::mt19937_64 rng(seed);
-    for (const TensorSpec &spec : module.inputs()) inputs.emplace_back(spec.name, randomTensor(spec, rng));
-    return inputs;
-  }
+  std::mt19937_64 rng(seed);
+  for (const TensorSpec &spec : specs) inputs.emplace_back(spec.name, randomTensor(spec, rng));
+  return inputs;
+}
+
+NamedTensors packageInputs(const Module &module, const std::string &npzPath, uint64_t seed) {
+  if (npzPath.empty()) return seededInputs(module.inputs(), seed);
+  NamedTensors inputs;
   NamedTensors file = loadNpz(npzPath);
   std::string expected;
   for (const TensorSpec &spec : module.inputs()) expected += (expected.empty() ? "'" : ", '") + spec.name + "'";

@@ -41,6 +41,10 @@ void benchPackage(const BenchPackageOptions &options);
 
 // ---- pieces, public for the full rqc and for tests ----
 
+// Seeded random tensors for `specs` (standard normal for float, uniform over the range
+// for 8-bit integers), drawn in order from one stream: the inputs of every `--seed` run.
+NamedTensors seededInputs(const std::vector<TensorSpec> &specs, uint64_t seed);
+
 // The model's inputs: read from `npzPath` (keyed by input name), or seeded random ones
 // (standard normal for float, uniform over the range for 8-bit integers) in the same
 // order and stream as `rqc run MODEL.onnx --reference --seed S`.
