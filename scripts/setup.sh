@@ -35,7 +35,9 @@ for p in "${ARM64_PACKAGES[@]}"; do
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
-  $SUDO apt-get update -qq
+  # A transiently failing index (mirror sync) is not fatal: the install below fails loudly
+  # if a package really cannot be had.
+  $SUDO apt-get update -qq || echo "setup: warning: apt-get update reported errors; continuing" >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
