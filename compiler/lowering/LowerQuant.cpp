@@ -20,6 +20,28 @@ Value paramFor(OpBuilder &b, Location loc, ArrayRef<float> values, RankedTensorT
                         RankedTensorType::get(t.getShape(), b.getF32Type()), axis);
 }
 
+// The scale and zero point of a quantize/dequantize: per tensor, as scalars in the body;
+// per axis, as two extra broadcast operands of the elementwise generic (after `ins`).
+struct QuantParams {
+  SmallVector<Value> operands;
+  float scale0, zeroPoint0;
+  bool perAxis() const { return !operands.empty(); }
+  // The element's scale and zero point inside the generic body (`v` = its arguments).
+  std::pair<Value, Value> at(OpBuilder &b, Location loc, ValueRange v, size_t first) const {
+    if (perAxis()) return {v[first], v[first + 1]};
+    return {scalar(b, loc, b.getF32Type(), scale0), scalar(b, loc, b.getF32Type(), zeroPoint0)};
+  }
+};
+
+QuantParams quantParams(OpBuilder &b, Location loc, ArrayRef<float> scales, ArrayRef<int32_t> zeroPoints,
+                        RankedTensorType t, int64_t axis) {
+  std::vector<float> zps(zeroPoints.begin(), zeroPoints.end());
+  if (zps.size() == 1 && scales.size() > 1) zps.assign(scales.size(), zps[0]);
+  QuantParams p{{}, scales[0], zps[0]};
+  if (scales.size() > 1) p.operands = {paramFor(b, loc, scales, t, axis), paramFor(b, loc, zps, t, axis)};
+  return p;
+}
+
 // f32 already scaled -> saturated 8-bit (signless storage).
 Value saturateTo8(OpBuilder &b, Location loc, Value v, Value zeroPoint, bool isUnsigned) {
   Value q = b.create<arith::AddFOp>(loc, b.create<math::RoundEvenOp>(loc, v), zeroPoint);
@@ -36,16 +58,11 @@ struct QuantizePattern : OpConversionPattern<graph::QuantizeOp> {
     Location loc = op.getLoc();
     bool isUnsigned = op.getType().getElementType().isUnsignedInteger();
     auto outType = llvm::cast<RankedTensorType>(signlessType(op.getType()));
-    std::vector<float> zps(op.getZeroPoint().begin(), op.getZeroPoint().end());
-    auto scales = op.getScale();
-    if (zps.size() == 1 && scales.size() > 1) zps.assign(scales.size(), zps[0]);
+    QuantParams q = quantParams(b, loc, op.getScale(), op.getZeroPoint(), outType, op.getAxis());
     SmallVector<Value> ins{a.getInput()};
-    Value s = paramFor(b, loc, scales, outType, op.getAxis()), z = paramFor(b, loc, zps, outType, op.getAxis());
-    if (s) ins.append({s, z});
-    float s0 = scales[0], z0 = zps[0];
+    ins.append(q.operands);
     b.replaceOp(op, elementwise(b, loc, outType, ins, [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
-                  Value scale = v.size() > 1 ? v[1] : scalar(nb, nl, nb.getF32Type(), s0);
-                  Value zp = v.size() > 1 ? v[2] : scalar(nb, nl, nb.getF32Type(), z0);
+                  auto [scale, zp] = q.at(nb, nl, v, 1);
                   return saturateTo8(nb, nl, nb.create<arith::DivFOp>(nl, v[0], scale), zp, isUnsigned);
                 }));
     return success();
@@ -59,20 +76,15 @@ struct DequantizePattern : OpConversionPattern<graph::DequantizeOp> {
     auto inElem = op.getInput().getType().getElementType();
     bool isUnsigned = inElem.isUnsignedInteger(), is32 = inElem.getIntOrFloatBitWidth() == 32;
     auto outType = op.getType();
-    std::vector<float> zps(op.getZeroPoint().begin(), op.getZeroPoint().end());
-    auto scales = op.getScale();
-    if (zps.size() == 1 && scales.size() > 1) zps.assign(scales.size(), zps[0]);
+    QuantParams q = quantParams(b, loc, op.getScale(), op.getZeroPoint(), outType, op.getAxis());
     SmallVector<Value> ins{a.getInput()};
-    Value s = paramFor(b, loc, scales, outType, op.getAxis()), z = paramFor(b, loc, zps, outType, op.getAxis());
-    if (s) ins.append({s, z});
-    float s0 = scales[0], z0 = zps[0];
+    ins.append(q.operands);
     b.replaceOp(op, elementwise(b, loc, outType, ins, [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
                   Value x = v[0];
                   if (!is32) x = isUnsigned ? Value(nb.create<arith::ExtUIOp>(nl, nb.getI32Type(), x))
                                             : Value(nb.create<arith::ExtSIOp>(nl, nb.getI32Type(), x));
                   Value f = nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), x);
-                  Value scale = v.size() > 1 ? v[1] : scalar(nb, nl, nb.getF32Type(), s0);
-                  Value zp = v.size() > 1 ? v[2] : scalar(nb, nl, nb.getF32Type(), z0);
+                  auto [scale, zp] = q.at(nb, nl, v, 1);
                   return nb.create<arith::MulFOp>(nl, nb.create<arith::SubFOp>(nl, f, zp), scale);
                 }));
     return success();
