@@ -20,6 +20,37 @@ Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type, Value b
   return filled(b, loc, type, 0.0);
 }
 
+// A strided convolution as a sum of unit-stride ones: output (oh, ow) reads input row
+// sh*oh + kh; with kh = ph + sh*a that is row oh + a of the phase-(ph) subsampled input
+// x[ph::sh]. Each phase (ph, pw) is a stride-1 convolution of x[ph::sh, pw::sw] with the
+// sub-kernel w[ph::sh, pw::sw], all accumulating into one output: the schedules'
+// fast stride-1 path then covers strided layers too.
+Value phaseDecomposedConv(OpBuilder &b, Location loc, Value x, Value w, Value init, RankedTensorType outType,
+                          int64_t sh, int64_t sw) {
+  auto xt = llvm::cast<RankedTensorType>(x.getType()), wt = llvm::cast<RankedTensorType>(w.getType());
+  int64_t N = xt.getDimSize(0), C = xt.getDimSize(1), O = wt.getDimSize(0);
+  int64_t KH = wt.getDimSize(2), KW = wt.getDimSize(3), OH = outType.getDimSize(2), OW = outType.getDimSize(3);
+  auto ones = b.getI64TensorAttr({1, 1});
+  Value acc = init;
+  for (int64_t ph = 0; ph < sh && ph < KH; ++ph)
+    for (int64_t pw = 0; pw < sw && pw < KW; ++pw) {
+      int64_t kh = (KH - ph + sh - 1) / sh, kw = (KW - pw + sw - 1) / sw;
+      auto idx = [&](ArrayRef<int64_t> v) {
+        SmallVector<OpFoldResult> r;
+        for (int64_t i : v) r.push_back(b.getIndexAttr(i));
+        return r;
+      };
+      auto xp = RankedTensorType::get({N, C, OH + kh - 1, OW + kw - 1}, xt.getElementType());
+      Value xs = b.create<tensor::ExtractSliceOp>(loc, xp, x, idx({0, 0, ph, pw}), idx({N, C, OH + kh - 1, OW + kw - 1}),
+                                                  idx({1, 1, sh, sw}));
+      auto wp = RankedTensorType::get({O, C, kh, kw}, wt.getElementType());
+      Value ws = b.create<tensor::ExtractSliceOp>(loc, wp, w, idx({0, 0, ph, pw}), idx({O, C, kh, kw}), idx({1, 1, sh, sw}));
+      acc = b.create<linalg::Conv2DNchwFchwOp>(loc, TypeRange{outType}, ValueRange{xs, ws}, ValueRange{acc}, ones, ones)
+                .getResult(0);
+    }
+  return acc;
+}
+
 struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(graph::Conv2DOp op, OpAdaptor a,
@@ -36,7 +67,11 @@ struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
     auto inType = rtt(a.getInput()), wType = rtt(w);
     int64_t C = inType.getDimSize(1), O = wType.getDimSize(0);
     Value result;
-    if (groups == 1) {
+    auto st = op.getStrides();
+    bool unitDilation = op.getDilations()[0] == 1 && op.getDilations()[1] == 1;
+    if (groups == 1 && unitDilation && (st[0] > 1 || st[1] > 1)) {
+      result = phaseDecomposedConv(b, loc, x, w, init, outType, st[0], st[1]);
+    } else if (groups == 1) {
       result = b.create<linalg::Conv2DNchwFchwOp>(loc, TypeRange{outType}, ValueRange{x, w}, ValueRange{init},
                                                   strides, dilations)
                    .getResult(0);

@@ -3,7 +3,7 @@
 // CHECK-LABEL: func @conv_bias_relu
 // CHECK: tensor.pad
 // CHECK: linalg.generic {{.*}}ins(%arg2 : tensor<8xf32>)
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
 // CHECK: linalg.generic
 // CHECK: arith.maximumf
 // CHECK-NOT: graph.
@@ -92,4 +92,19 @@ func.func @data(%a: tensor<1x2x4xf32>, %b: tensor<1x3x4xf32>, %c: tensor<1x4x2x2
   %p = graph.pad %cat {pads = array<i64: 0, 2, 0, 0, 2, 0>, mode = "reflect", value = 0.0 : f32} : (tensor<1x5x4xf32>) -> tensor<1x9x4xf32>
   %l = graph.lrn %c {size = 3 : i64, alpha = 1.0e-4 : f32, beta = 0.75 : f32, bias = 1.0 : f32} : tensor<1x4x2x2xf32>
   return %t, %p, %l : tensor<4x5x1xf32>, tensor<1x9x4xf32>, tensor<1x4x2x2xf32>
+}
+
+// -----
+
+// A stride-2 convolution becomes stride-1 convolutions over the phase-subsampled input and
+// sub-kernels, accumulating into one output (3x3 kernel: phases 2x2, 2x1, 1x2, 1x1).
+// CHECK-LABEL: func @strided_conv
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 4, 5, 5] [1, 1, 2, 2] : tensor<1x4x9x9xf32> to tensor<1x4x5x5xf32>
+// CHECK: tensor.extract_slice %arg1[0, 0, 0, 0] [8, 4, 2, 2] [1, 1, 2, 2]
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+// CHECK-COUNT-3: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+func.func @strided_conv(%x: tensor<1x4x7x7xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<1x8x4x4xf32> {
+  %c = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x7x7xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x4x4xf32>
+  return %c : tensor<1x8x4x4xf32>
 }
