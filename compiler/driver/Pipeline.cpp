@@ -2,6 +2,7 @@
 
 #include "compiler/analysis/ModelStats.h"
 #include "compiler/passes/Passes.h"
+#include "compiler/support/PassRunner.h"
 #include "ir/Graph/TensorAttr.h"
 #include "rqc/runtime/Error.h"
 
@@ -20,13 +21,6 @@ using namespace mlir;
 namespace rqc::driver {
 
 namespace {
-
-std::string print(Operation *op) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  op->print(os);
-  return s;
-}
 
 std::string locName(Location loc) {
   if (auto n = llvm::dyn_cast<NameLoc>(loc)) return n.getName().str();
@@ -129,18 +123,13 @@ void runGraphPasses(ModuleOp module) {
   pm.addNestedPass<func::FuncOp>(createFoldConstants());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createFuseKernels());
-  std::string diag;
-  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
-    if (diag.empty()) diag = d.str();
-    return success();
-  });
-  if (failed(pm.run(module))) throw Error("graph passes failed: " + diag);
+  runPassesOrThrow(pm, module, "graph passes failed");
 }
 
 PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std::string *dumpOut) {
   cpu::CpuTarget target = cpu::resolveCpuTarget(options.target, options.mcpu, options.mattr);
   runGraphPasses(module);
-  if (options.dumpStage == "graph" && dumpOut) *dumpOut = print(module);
+  if (options.dumpStage == "graph" && dumpOut) *dumpOut = printOp(module);
 
   auto main = module.lookupSymbol<func::FuncOp>("main");
   std::vector<cpu::KernelSymbol> symbols;

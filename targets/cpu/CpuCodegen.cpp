@@ -4,6 +4,7 @@
 #include "targets/cpu/Schedule.h"
 
 #include "compiler/lowering/Passes.h"
+#include "compiler/support/PassRunner.h"
 #include "rqc/runtime/Error.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -43,32 +44,11 @@ namespace rqc::cpu {
 
 namespace {
 
-std::string print(Operation *op) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  op->print(os);
-  return s;
-}
-
-// Runs `pm` on `module`; a failure becomes an rqc::Error with the first diagnostic.
-void run(PassManager &pm, ModuleOp module, const std::string &stage) {
-  std::string diag;
-  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
-    if (diag.empty() && d.getSeverity() == DiagnosticSeverity::Error) {
-      llvm::raw_string_ostream os(diag);
-      os << d.getLocation() << ": " << d.str();
-    }
-    return success();
-  });
-  if (failed(pm.run(module)))
-    throw Error("code generation failed in stage '" + stage + "'" + (diag.empty() ? "" : ": " + diag));
-}
-
 void lowerToLinalg(ModuleOp module) {
   PassManager pm(module.getContext());
   pm.addNestedPass<func::FuncOp>(lowering::createLowerToLinalg());
   pm.addPass(createCanonicalizerPass());
-  run(pm, module, "linalg");
+  runPassesOrThrow(pm, module, "code generation failed in stage 'linalg'");
 }
 
 // After bufferization: keep loop-invariant vector loads/stores (convolution accumulators)
@@ -134,7 +114,7 @@ void bufferizeAndLowerToLLVM(ModuleOp module) {
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  run(pm, module, "llvm");
+  runPassesOrThrow(pm, module, "code generation failed in stage 'llvm'");
 }
 
 // The packed entry points `void <symbol>(void **args)` and the ABI helpers.
@@ -188,10 +168,10 @@ std::unique_ptr<llvm::TargetMachine> targetMachine(const CpuTarget &t) {
 std::string compileKernels(ModuleOp kernels, const std::vector<KernelSymbol> &symbols, const CpuTarget &target,
                            const DumpHook &dump) {
   lowerToLinalg(kernels);
-  if (dump) dump("linalg", print(kernels));
+  if (dump) dump("linalg", printOp(kernels));
   applyKernelAbi(kernels);
   scheduleKernels(kernels, target);
-  if (dump) dump("scheduled", print(kernels));
+  if (dump) dump("scheduled", printOp(kernels));
   bufferizeAndLowerToLLVM(kernels);
 
   llvm::LLVMContext llvmCtx;
