@@ -18,7 +18,7 @@ APT_PACKAGES=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libzip-dev
   libgtest-dev libgmock-dev libbenchmark-dev libdlpack-dev zlib1g-dev libzstd-dev
   python3 python3-venv python3-pip
-  g++-aarch64-linux-gnu qemu-user
+  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
 )
 # arm64 libraries for the cross-built runtime (multiarch, installed next to amd64 ones).
 ARM64_PACKAGES=(libzip-dev:arm64)
@@ -41,16 +41,36 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# LLVM's OpenMP runtime for AArch64 kernels. Debian's libomp5-19:arm64 cannot be installed
-# next to the amd64 one (both own /usr/lib/llvm-19/lib), so it is unpacked into .cache.
-omp_arm64=.cache/sysroot-aarch64/usr/lib/llvm-19/lib/libomp.so.5
-if [ ! -f "$omp_arm64" ]; then
-  echo "setup: unpacking libomp5-19:arm64 into .cache/sysroot-aarch64"
+# Target libraries unpacked from Debian .debs into .cache/sysroot-<arch> rather than
+# installed: libomp5-19 for another architecture cannot be installed next to the amd64 one
+# (both own /usr/lib/llvm-19/lib), and armhf multiarch would need every shared dependency
+# at exactly the amd64 version, which a lagging armhf index breaks.
+unpack_debs() { # DEST ARCH PACKAGE...
+  local dest="$1" arch="$2" tmpdeb
+  shift 2
   tmpdeb="$(mktemp -d)"
-  (cd "$tmpdeb" && apt-get download -qq libomp5-19:arm64)
-  mkdir -p .cache/sysroot-aarch64
-  dpkg-deb -x "$tmpdeb"/libomp5-19_*_arm64.deb .cache/sysroot-aarch64
+  # As root, apt would drop to its sandbox user, who cannot write to a private temp dir.
+  (cd "$tmpdeb" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" "${@/%/:$arch}")
+  mkdir -p "$dest"
+  for deb in "$tmpdeb"/*.deb; do dpkg-deb -x "$deb" "$dest"; done
   rm -rf "$tmpdeb"
+}
+if [ ! -f .cache/sysroot-aarch64/usr/lib/llvm-19/lib/libomp.so.5 ]; then
+  echo "setup: unpacking libomp5-19:arm64 into .cache/sysroot-aarch64"
+  unpack_debs .cache/sysroot-aarch64 arm64 libomp5-19
+fi
+# ARMv7 hard-float (the Pynq's Cortex-A9): libomp, and libzip with what it links for the
+# cross-built runtime; libdlpack-dev for its 32-bit CMake config.
+ARMHF_DEBS=(libomp5-19 libzip4 libzip-dev libbz2-1.0 libssl3 zlib1g libdlpack-dev)
+if [ ! -f .cache/sysroot-armhf/.complete ]; then
+  echo "setup: unpacking armhf libraries into .cache/sysroot-armhf"
+  if ! dpkg --print-foreign-architectures | grep -qx armhf; then
+    $SUDO dpkg --add-architecture armhf
+    $SUDO apt-get update -qq || echo "setup: warning: apt-get update reported errors; continuing" >&2
+  fi
+  rm -rf .cache/sysroot-armhf
+  unpack_debs .cache/sysroot-armhf armhf "${ARMHF_DEBS[@]}"
+  touch .cache/sysroot-armhf/.complete
 fi
 
 # Python is only for generating test models and references, never at run time.
@@ -78,6 +98,13 @@ if [ ! -f build-aarch64/build.ninja ]; then
         -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF -DRQC_BUILD_VTA=OFF
 fi
 cmake --build build-aarch64 -j "${RQC_BUILD_JOBS:-$(nproc)}"
+# ... and for ARMv7 hard-float.
+if [ ! -f build-armv7/build.ninja ]; then
+  cmake -S . -B build-armv7 -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" \
+        -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/armv7a-linux-gnueabihf.cmake \
+        -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF -DRQC_BUILD_VTA=OFF
+fi
+cmake --build build-armv7 -j "${RQC_BUILD_JOBS:-$(nproc)}"
 
 # Model zoo (deterministic; regenerated only when missing).
 .venv/bin/python scripts/make_zoo.py --out models ${RQC_ZOO_ALL:+--all}

@@ -1,5 +1,6 @@
 #include "targets/cpu/CpuCodegen.h"
 #include "targets/cpu/KernelAbi.h"
+#include "targets/cpu/LLVMConversions.h"
 #include "targets/cpu/Linker.h"
 #include "targets/cpu/Schedule.h"
 
@@ -13,12 +14,14 @@
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/DLTI/DLTI.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -74,8 +77,17 @@ struct VectorLoweringPass : PassWrapper<VectorLoweringPass, OperationPass<func::
   }
 };
 
-void bufferizeAndLowerToLLVM(ModuleOp module) {
-  PassManager pm(module.getContext());
+// `indexBits` is the target's pointer width: index arithmetic and size_t calls (malloc)
+// must match the target's ABI on 32-bit ARM.
+void bufferizeAndLowerToLLVM(ModuleOp module, unsigned indexBits) {
+  // Passes without an index-bitwidth option read it from the module's data layout.
+  MLIRContext *ctx = module.getContext();
+  if (indexBits != 64) {
+    ctx->getOrLoadDialect<DLTIDialect>();
+    auto entry = DataLayoutEntryAttr::get(IndexType::get(ctx), IntegerAttr::get(IntegerType::get(ctx, 32), indexBits));
+    module->setAttr(DLTIDialect::kDataLayoutAttrName, DataLayoutSpecAttr::get(ctx, {entry}));
+  }
+  PassManager pm(ctx);
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizationOptions opts;
   opts.allowReturnAllocsFromLoops = true;
@@ -103,16 +115,25 @@ void bufferizeAndLowerToLLVM(ModuleOp module) {
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createVectorToLLVMPass(indexBits));
   pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefOpts;
+  memrefOpts.indexBitwidth = indexBits;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOpts));
+  ArithToLLVMConversionPassOptions arithOpts;
+  arithOpts.indexBitwidth = indexBits;
+  pm.addPass(createArithToLLVMConversionPass(arithOpts));
+  ConvertIndexToLLVMPassOptions indexOpts;
+  indexOpts.indexBitwidth = indexBits;
+  pm.addPass(createConvertIndexToLLVMPass(indexOpts));
   ConvertFuncToLLVMPassOptions funcOpts;
   funcOpts.useBarePtrCallConv = true; // static shapes: a kernel argument is a data pointer
+  funcOpts.indexBitwidth = indexBits;
   pm.addPass(createConvertFuncToLLVMPass(funcOpts));
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertOpenMPToLLVMPass());
+  ConvertControlFlowToLLVMPassOptions cfOpts;
+  cfOpts.indexBitwidth = indexBits;
+  pm.addPass(createConvertControlFlowToLLVMPass(cfOpts));
+  pm.addPass(createOpenMPToLLVMPass(indexBits));
   pm.addPass(createReconcileUnrealizedCastsPass());
   runPassesOrThrow(pm, module, "code generation failed in stage 'llvm'");
 }
@@ -172,12 +193,12 @@ std::string compileKernels(ModuleOp kernels, const std::vector<KernelSymbol> &sy
   applyKernelAbi(kernels);
   scheduleKernels(kernels, target);
   if (dump) dump("scheduled", printOp(kernels));
-  bufferizeAndLowerToLLVM(kernels);
+  auto tm = targetMachine(target);
+  bufferizeAndLowerToLLVM(kernels, tm->createDataLayout().getPointerSizeInBits());
 
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> m = translateModuleToLLVMIR(kernels, llvmCtx, "rqc_kernels");
   if (!m) throw Error("translation of the kernels to LLVM IR failed");
-  auto tm = targetMachine(target);
   m->setTargetTriple(target.triple);
   m->setDataLayout(tm->createDataLayout());
   bool hasOpenMP = false;

@@ -43,7 +43,7 @@ CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu, c
   std::string device = option(target, "device");
   if (kind == "arm_cpu" || (kind == "llvm" && device == "arm_cpu")) {
     t.name = "arm_cpu";
-    t.triple = "aarch64-linux-gnu";
+    t.triple = "aarch64-unknown-linux-gnu";
     t.cpu = "generic";
     t.features = "+neon";
   } else if (kind == "llvm") {
@@ -58,8 +58,10 @@ CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu, c
     throw Error("unknown target '" + target + "' (CPU targets: llvm, arm_cpu, 'llvm -mtriple=...')");
   }
   if (std::string triple = option(target, "mtriple"); !triple.empty()) {
-    t.triple = triple;
-    if (t.name == "llvm" && !isHostCompatible(triple)) {
+    // Normalized ("armv7a-linux-gnueabihf" -> "armv7a-unknown-linux-gnueabihf"): LLVM reads
+    // the environment, and with it the hard-float ABI, from the fourth component only.
+    t.triple = llvm::Triple::normalize(triple);
+    if (t.name == "llvm" && !isHostCompatible(t.triple)) {
       t.cpu = "generic";
       t.features = "";
     }
@@ -80,7 +82,7 @@ CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu, c
 }
 
 bool isHostCompatible(const std::string &triple) {
-  llvm::Triple a(triple), host(llvm::sys::getDefaultTargetTriple());
+  llvm::Triple a(llvm::Triple::normalize(triple)), host(llvm::sys::getDefaultTargetTriple());
   return a.getArch() == host.getArch() && a.getOS() == host.getOS();
 }
 

@@ -24,15 +24,18 @@ std::string findLld() {
   throw Error("ld.lld (Debian package lld-19) is needed to link kernels and was not found");
 }
 
-// Directory holding the target's libomp.so (the host's LLVM tree, or Debian's multiarch
-// directory for a cross target).
+// Directory holding the target's libomp.so: the host's LLVM tree, or for a cross target
+// the one set-up unpacked (overridable through the environment).
 std::string ompLibraryDir(const llvm::Triple &triple, const llvm::Triple &host) {
   if (triple.getArch() == host.getArch()) return "/usr/lib/llvm-19/lib";
   if (triple.isAArch64()) {
     if (const char *dir = std::getenv("RQC_AARCH64_OMP_DIR")) return dir;
     return RQC_AARCH64_OMP_DIR;
   }
-  if (triple.isARM()) return "/usr/lib/arm-linux-gnueabihf";
+  if (triple.isARM()) {
+    if (const char *dir = std::getenv("RQC_ARMHF_OMP_DIR")) return dir;
+    return RQC_ARMHF_OMP_DIR;
+  }
   return "";
 }
 
