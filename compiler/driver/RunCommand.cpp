@@ -92,13 +92,7 @@ void registerRunCommand(CLI::App &app) {
 void registerBenchCommand(CLI::App &app) {
   auto opts = std::make_shared<tools::BenchPackageOptions>();
   CLI::App *cmd = app.add_subcommand("bench", "Benchmark a compiled package: min/p50/p90/p99/max latency, images/s");
-  cmd->add_option("package", opts->package, "Compiled package (.rqc)")->required();
-  cmd->add_option("--inputs", opts->inputs, "Inputs as .npz (default: seeded random)");
-  cmd->add_option("--seed", opts->seed, "Seed of the random inputs")->default_val(0);
-  cmd->add_option("--repeat", opts->repeat, "Timed runs")->default_val(50);
-  cmd->add_option("--warmup", opts->warmup, "Untimed runs first")->default_val(5);
-  cmd->add_option("--threads", opts->threads, "Threads (default: all cores)");
-  cmd->add_flag("--json", opts->json, "One JSON document");
+  tools::addBenchOptions(*cmd, *opts);
   cmd->callback([opts] {
     if (!isPackage(opts->package)) throw Error("rqc bench takes a compiled package (.rqc); compile " + opts->package + " first");
     tools::benchPackage(*opts);

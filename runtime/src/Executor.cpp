@@ -1,6 +1,7 @@
 #include "rqc/runtime/Executor.h"
 #include "rqc/runtime/Error.h"
 
+#include <chrono>
 #include <cstring>
 
 namespace rqc {
@@ -51,6 +52,18 @@ Executor::Executor(std::shared_ptr<const Module> module, ExecutorOptions options
     kernelArgs_.push_back(std::move(args));
   }
   inputSet_.assign(numInputs(), false);
+  setProfiling(options.profile);
+}
+
+void Executor::setProfiling(bool on) {
+  options_.profile = on;
+  resetProfile();
+}
+
+void Executor::resetProfile() {
+  profile_.clear();
+  if (!options_.profile) return;
+  for (size_t k = 0; k < kernelArgs_.size(); ++k) profile_.push_back(KernelTime{k, 0.0, 0});
 }
 
 Executor::~Executor() = default;
@@ -89,7 +102,17 @@ void Executor::run() {
   std::lock_guard<std::mutex> lock(module_->kernelMutex());
   // OpenMP keeps the thread count per calling thread: set it on the thread that runs.
   if (options_.numThreads > 0) module_->setNumThreads(options_.numThreads);
-  for (size_t k = 0; k < kernelArgs_.size(); ++k) module_->kernel(k)(kernelArgs_[k].data());
+  if (!options_.profile) {
+    for (size_t k = 0; k < kernelArgs_.size(); ++k) module_->kernel(k)(kernelArgs_[k].data());
+  } else {
+    using Clock = std::chrono::steady_clock;
+    for (size_t k = 0; k < kernelArgs_.size(); ++k) {
+      Clock::time_point start = Clock::now();
+      module_->kernel(k)(kernelArgs_[k].data());
+      profile_[k].totalMs += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      ++profile_[k].runs;
+    }
+  }
   hasRun_ = true;
 }
 

@@ -3,6 +3,7 @@
 #include "rqc/runtime/Error.h"
 #include "rqc/runtime/Executor.h"
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <sys/resource.h>
@@ -164,6 +165,26 @@ void runPackage(const RunPackageOptions &o) {
   }
 }
 
+namespace {
+
+// Kernels by mean time, slowest first, with their share and arithmetic rate.
+void printProfile(const ModuleInfo &info, std::vector<KernelTime> profile, int runs) {
+  double total = 0;
+  for (const KernelTime &t : profile) total += t.meanMs();
+  std::sort(profile.begin(), profile.end(), [](const KernelTime &a, const KernelTime &b) { return a.meanMs() > b.meanMs(); });
+  std::cout << format("kernels:    mean over %d profiled runs, slowest first (sum %.3f ms)\n", runs, total)
+            << format("  %9s %6s %8s  %-32s %s\n", "ms", "share", "GMAC/s", "kernel", "ops");
+  for (const KernelTime &t : profile) {
+    const KernelInfo &k = info.kernels[t.kernel];
+    double ms = t.meanMs();
+    std::string rate = k.macs > 0 && ms > 0 ? format("%.2f", static_cast<double>(k.macs) / (ms * 1e6)) : "-";
+    std::cout << format("  %9.3f %5.1f%% %8s  %-32s %s\n", ms, total > 0 ? 100.0 * ms / total : 0.0, rate.c_str(),
+                        k.name.c_str(), k.ops.c_str());
+  }
+}
+
+} // namespace
+
 void benchPackage(const BenchPackageOptions &o) {
   if (o.repeat < 1) throw Error("--repeat must be at least 1, got " + std::to_string(o.repeat));
   if (o.warmup < 0) throw Error("--warmup must not be negative, got " + std::to_string(o.warmup));
@@ -179,6 +200,12 @@ void benchPackage(const BenchPackageOptions &o) {
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
   LatencySummary s = summarizeLatencies(ms);
+  std::vector<KernelTime> profile;
+  if (o.profile) {
+    exec->setProfiling(true);
+    for (int i = 0; i < o.repeat; ++i) exec->run();
+    profile = exec->kernelProfile();
+  }
   int64_t batch = batchSize(*module);
   double imagesPerSecond = static_cast<double>(batch) * 1000.0 / s.mean;
   MemoryStats mem = exec->memoryStats();
@@ -205,6 +232,14 @@ void benchPackage(const BenchPackageOptions &o) {
           {"outputs", mem.outputBytes},
           {"runtime_total", mem.totalBytes()},
           {"process_peak_rss", rss}}}};
+    if (o.profile) {
+      nlohmann::json kernels = nlohmann::json::array();
+      for (const KernelTime &t : profile) {
+        const KernelInfo &k = info.kernels[t.kernel];
+        kernels.push_back({{"kernel", k.name}, {"ops", k.ops}, {"macs", k.macs}, {"mean_ms", t.meanMs()}});
+      }
+      j["kernel_profile"] = kernels;
+    }
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
@@ -219,6 +254,18 @@ void benchPackage(const BenchPackageOptions &o) {
             << " without reuse), params " << mebibytes(mem.paramBytes) << ", inputs+outputs "
             << mebibytes(mem.inputBytes + mem.outputBytes) << "; runtime total " << mebibytes(mem.totalBytes())
             << ", process peak RSS " << mebibytes(rss) << "\n";
+  if (o.profile) printProfile(info, profile, o.repeat);
+}
+
+void addBenchOptions(CLI::App &cmd, BenchPackageOptions &o) {
+  cmd.add_option("package", o.package, "Compiled package (.rqc)")->required();
+  cmd.add_option("--inputs", o.inputs, "Inputs as .npz, keyed by input name (default: seeded random)");
+  cmd.add_option("--seed", o.seed, "Seed of the random inputs")->default_val(0);
+  cmd.add_option("--repeat", o.repeat, "Timed runs")->default_val(o.repeat);
+  cmd.add_option("--warmup", o.warmup, "Untimed runs before timing")->default_val(o.warmup);
+  cmd.add_option("--threads", o.threads, "Threads for the kernels (0: OpenMP default)")->default_val(0);
+  cmd.add_flag("--json", o.json, "Print one JSON document");
+  cmd.add_flag("--profile", o.profile, "Then time each kernel over --repeat more runs");
 }
 
 } // namespace rqc::tools

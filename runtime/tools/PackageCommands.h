@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace rqc::tools {
 
 struct RunPackageOptions {
@@ -29,11 +33,15 @@ struct BenchPackageOptions {
   int warmup = 5;     // untimed runs first
   int threads = 0;
   bool json = false;  // one JSON document instead of text
+  bool profile = false; // then `repeat` more runs timing each kernel
 };
 
 // Loads the package, runs it once, prints the top-5 of every classifier output and the
 // latency, and writes the outputs if asked.
 void runPackage(const RunPackageOptions &options);
+
+// The options of `rqc bench` (both rqc executables register the same ones).
+void addBenchOptions(CLI::App &cmd, BenchPackageOptions &options);
 
 // Warm-up runs, then timed runs: min, p50, p90, p99, max latency (ms), images/s and the
 // runtime's memory, as text or JSON.

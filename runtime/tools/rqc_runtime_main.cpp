@@ -41,13 +41,7 @@ void registerRun(CLI::App &app) {
 void registerBench(CLI::App &app) {
   auto o = std::make_shared<rqc::tools::BenchPackageOptions>();
   CLI::App *cmd = app.add_subcommand("bench", "Benchmark a compiled package: latency percentiles, images/s, memory");
-  cmd->add_option("package", o->package, "Compiled model (.rqc)")->required();
-  cmd->add_option("--repeat", o->repeat, "Timed runs")->default_val(o->repeat);
-  cmd->add_option("--warmup", o->warmup, "Untimed runs before timing")->default_val(o->warmup);
-  cmd->add_option("--threads", o->threads, "Threads for the kernels (0: OpenMP default)")->default_val(0);
-  cmd->add_option("--inputs", o->inputs, "Inputs as .npz, keyed by input name (default: seeded random)");
-  cmd->add_option("--seed", o->seed, "Seed of the random inputs")->default_val(0);
-  cmd->add_flag("--json", o->json, "Print one JSON document");
+  rqc::tools::addBenchOptions(*cmd, *o);
   cmd->callback([o] {
     requirePackage(o->package);
     rqc::tools::benchPackage(*o);

@@ -300,3 +300,30 @@ TEST(DLPack, ConvertsTensors) {
   EXPECT_RQC_ERROR(tensorFromDLTensor(d, "t"), "t: dtype bfloat16 is not supported");
   EXPECT_EQ(describeDLDataType({kDLUInt, 8, 1}), "uint8");
 }
+
+TEST(Executor, ProfilesEveryKernelOnlyWhenAsked) {
+  auto module = chainPackage().load();
+  Executor plain(module);
+  plain.setInput("x", tensorOf(randomVector(3), {1, 16}));
+  plain.run();
+  EXPECT_TRUE(plain.kernelProfile().empty());
+
+  ExecutorOptions options;
+  options.profile = true;
+  Executor exec(module, options);
+  std::vector<float> x = randomVector(4);
+  exec.setInput("x", tensorOf(x, {1, 16}));
+  for (int i = 0; i < 3; ++i) exec.run();
+  const std::vector<KernelTime> &profile = exec.kernelProfile();
+  ASSERT_EQ(profile.size(), module->info().kernels.size());
+  for (size_t k = 0; k < profile.size(); ++k) {
+    EXPECT_EQ(profile[k].kernel, k);
+    EXPECT_EQ(profile[k].runs, 3);
+    EXPECT_GE(profile[k].totalMs, 0.0);
+  }
+  EXPECT_EQ(valuesOf(exec.getOutput("y")), chainReference(x)); // timing does not change results
+  exec.resetProfile();
+  EXPECT_EQ(exec.kernelProfile()[0].runs, 0);
+  exec.setProfiling(false);
+  EXPECT_TRUE(exec.kernelProfile().empty());
+}

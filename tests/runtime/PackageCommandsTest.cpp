@@ -145,6 +145,26 @@ TEST(PackageCommands, BenchReportsPercentilesAndMemoryAsJson) {
   EXPECT_EQ(j["memory_bytes"]["arena"], 3 * 64);
   EXPECT_EQ(j["memory_bytes"]["arena_without_reuse"], 4 * 64);
   EXPECT_GT(j["memory_bytes"]["process_peak_rss"].get<uint64_t>(), 0u);
+  EXPECT_FALSE(j.contains("kernel_profile"));
+
+  {
+    o.profile = true;
+    CaptureStdout again;
+    benchPackage(o);
+    nlohmann::json p = nlohmann::json::parse(again.text());
+    ASSERT_TRUE(p.contains("kernel_profile"));
+    ASSERT_EQ(p["kernel_profile"].size(), p["kernels"].get<size_t>());
+    for (const auto &k : p["kernel_profile"]) {
+      EXPECT_FALSE(k["kernel"].get<std::string>().empty());
+      EXPECT_GE(k["mean_ms"].get<double>(), 0.0);
+    }
+    o.json = false;
+    CaptureStdout text;
+    benchPackage(o);
+    EXPECT_NE(text.text().find("kernels:    mean over 20 profiled runs, slowest first"), std::string::npos) << text.text();
+    o.json = true;
+    o.profile = false;
+  }
 
   o.repeat = 0;
   EXPECT_RQC_ERROR(benchPackage(o), "--repeat must be at least 1");

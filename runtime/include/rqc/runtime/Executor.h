@@ -26,6 +26,16 @@ struct ExecutorOptions {
   // Threads of the kernels' parallel loops. 0 leaves the kernels' setting alone: at first
   // the OpenMP default (OMP_NUM_THREADS, else one per core).
   int numThreads = 0;
+  // Time every kernel call (a steady_clock read around each); see kernelProfile().
+  bool profile = false;
+};
+
+// Time spent in one kernel over the profiled runs.
+struct KernelTime {
+  size_t kernel = 0;     // index into ModuleInfo::kernels
+  double totalMs = 0;    // summed over `runs`
+  int64_t runs = 0;
+  double meanMs() const { return runs ? totalMs / static_cast<double>(runs) : 0.0; }
 };
 
 // The bytes an executor holds, besides the module's shared params.
@@ -75,6 +85,12 @@ public:
   void setNumThreads(int numThreads);
   int numThreads() const { return options_.numThreads; }
 
+  // Per-kernel times of the runs since profiling was enabled or last reset, in kernel
+  // order; empty unless ExecutorOptions::profile is set.
+  const std::vector<KernelTime> &kernelProfile() const { return profile_; }
+  void setProfiling(bool on);
+  void resetProfile();
+
   const MemoryPlan &memoryPlan() const { return plan_; }
   MemoryStats memoryStats() const;
 
@@ -89,6 +105,7 @@ private:
   std::vector<Tensor> rootStorage_;  // by buffer index: inputs and outputs (roots only)
   std::vector<std::vector<void *>> kernelArgs_; // per kernel: the pointers it is called with
   std::vector<bool> inputSet_;
+  std::vector<KernelTime> profile_;
   bool hasRun_ = false;
 };
 
