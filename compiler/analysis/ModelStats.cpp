@@ -20,9 +20,9 @@ static int64_t product(ArrayRef<int64_t> s) {
 // Per output element: (input channels per group) x kernel area for convolutions; the
 // reduction size for products.
 int64_t macsOf(Operation *op) {
+  // weight elements / output channels: layout-independent (OIHW or HWIO).
   auto conv = [](Value weight, Value result) {
-    auto w = shapeOf(weight);
-    return product(shapeOf(result)) * w[1] * w[2] * w[3];
+    return product(shapeOf(result)) * (product(shapeOf(weight)) / shapeOf(result)[1]);
   };
   auto matmul = [](Value lhs, Value result) { return product(shapeOf(result)) * shapeOf(lhs).back(); };
   return llvm::TypeSwitch<Operation *, int64_t>(op)

@@ -121,6 +121,7 @@ void runGraphPasses(ModuleOp module) {
   PassManager pm(module.getContext());
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   pm.addNestedPass<func::FuncOp>(createFoldConstants());
+  pm.addNestedPass<func::FuncOp>(createPackConvWeights()); // the CPU convolutions' weight layout
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createFuseKernels());
   runPassesOrThrow(pm, module, "graph passes failed");

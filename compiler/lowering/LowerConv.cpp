@@ -1,6 +1,7 @@
-// conv2d, dense, matmul and their integer forms -> linalg. Float convolutions use the
-// named NCHW ops (conv_2d_nchw_fchw, depthwise_conv_2d_nchw_chw, conv_2d_ngchw_fgchw)
-// so schedules can tile and vectorize them; the bias initializes the accumulator.
+// conv2d, dense, matmul and their integer forms -> linalg. Float convolutions use named
+// ops so schedules can tile and vectorize them: ungrouped ones channels-last
+// (conv_2d_nhwc_hwcf between transposes), depthwise and grouped ones in NCHW
+// (depthwise_conv_2d_nchw_chw, conv_2d_ngchw_fgchw); the bias initializes the accumulator.
 // Integer convolutions are linalg.generic with zero points subtracted in i32.
 #include "compiler/lowering/LoweringUtils.h"
 
@@ -14,41 +15,47 @@ namespace {
 
 RankedTensorType rtt(Value v) { return llvm::cast<RankedTensorType>(v.getType()); }
 
-// Accumulator initialised with the bias broadcast along channels, or zeros.
-Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
-  if (bias) return broadcastAlong(b, loc, bias, type, 1);
+// Accumulator initialised with the bias broadcast along the channel axis, or zeros.
+Value accumulatorInitAlong(OpBuilder &b, Location loc, RankedTensorType type, Value bias, int64_t channelAxis) {
+  if (bias) return broadcastAlong(b, loc, bias, type, channelAxis);
   return filled(b, loc, type, 0.0);
 }
 
-// A strided convolution as a sum of unit-stride ones: output (oh, ow) reads input row
-// sh*oh + kh; with kh = ph + sh*a that is row oh + a of the phase-(ph) subsampled input
-// x[ph::sh]. Each phase (ph, pw) is a stride-1 convolution of x[ph::sh, pw::sw] with the
-// sub-kernel w[ph::sh, pw::sw], all accumulating into one output: the schedules'
-// fast stride-1 path then covers strided layers too.
-Value phaseDecomposedConv(OpBuilder &b, Location loc, Value x, Value w, Value init, RankedTensorType outType,
-                          int64_t sh, int64_t sw) {
-  auto xt = llvm::cast<RankedTensorType>(x.getType()), wt = llvm::cast<RankedTensorType>(w.getType());
-  int64_t N = xt.getDimSize(0), C = xt.getDimSize(1), O = wt.getDimSize(0);
-  int64_t KH = wt.getDimSize(2), KW = wt.getDimSize(3), OH = outType.getDimSize(2), OW = outType.getDimSize(3);
-  auto ones = b.getI64TensorAttr({1, 1});
-  Value acc = init;
-  for (int64_t ph = 0; ph < sh && ph < KH; ++ph)
-    for (int64_t pw = 0; pw < sw && pw < KW; ++pw) {
-      int64_t kh = (KH - ph + sh - 1) / sh, kw = (KW - pw + sw - 1) / sw;
-      auto idx = [&](ArrayRef<int64_t> v) {
-        SmallVector<OpFoldResult> r;
-        for (int64_t i : v) r.push_back(b.getIndexAttr(i));
-        return r;
-      };
-      auto xp = RankedTensorType::get({N, C, OH + kh - 1, OW + kw - 1}, xt.getElementType());
-      Value xs = b.create<tensor::ExtractSliceOp>(loc, xp, x, idx({0, 0, ph, pw}), idx({N, C, OH + kh - 1, OW + kw - 1}),
-                                                  idx({1, 1, sh, sw}));
-      auto wp = RankedTensorType::get({O, C, kh, kw}, wt.getElementType());
-      Value ws = b.create<tensor::ExtractSliceOp>(loc, wp, w, idx({0, 0, ph, pw}), idx({O, C, kh, kw}), idx({1, 1, sh, sw}));
-      acc = b.create<linalg::Conv2DNchwFchwOp>(loc, TypeRange{outType}, ValueRange{xs, ws}, ValueRange{acc}, ones, ones)
+Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias) {
+  return accumulatorInitAlong(b, loc, type, bias, 1);
+}
+
+// `v` with its dimensions permuted: result dim i is input dim perm[i].
+Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
+  auto t = rtt(v);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) shape.push_back(t.getDimSize(p));
+  Value init = b.create<tensor::EmptyOp>(loc, shape, t.getElementType());
+  return b.create<linalg::TransposeOp>(loc, v, init, perm)->getResult(0);
+}
+
+// An ungrouped convolution computed channels-last inside the kernel: input NCHW -> NHWC,
+// weight FCHW -> HWCF (unless rqc-pack-conv-weights repacked the constant already),
+// linalg.conv_2d_nhwc_hwcf, result back to NCHW (fused with the kernel's epilogue). Output channels are then the innermost dimension of both the
+// accumulator and the weights, so schedules vectorize along them (64..512 in real
+// networks, always whole vectors) instead of along output rows (7, 14, 28 wide: partial
+// vectors). The transposes are linear in the activations; the convolution is not.
+Value channelsLastConv(OpBuilder &b, Location loc, Value x, Value w, bool weightIsHwio, Value bias,
+                       RankedTensorType outType, DenseIntElementsAttr strides, DenseIntElementsAttr dilations) {
+  Value xh = transposed(b, loc, x, {0, 2, 3, 1});
+  Value wh = weightIsHwio ? w : transposed(b, loc, w, {2, 3, 1, 0});
+  // Each tile of output channels reads its weights from a contiguous copy ([KH, KW, I, 16]
+  // rather than rows 4*O bytes apart); tile-and-fuse places the copy in the tile.
+  Value tileWeights = b.create<tensor::EmptyOp>(loc, rtt(wh).getShape(), rtt(wh).getElementType());
+  wh = b.create<linalg::CopyOp>(loc, wh, tileWeights)->getResult(0);
+  auto nhwc = RankedTensorType::get({outType.getDimSize(0), outType.getDimSize(2), outType.getDimSize(3),
+                                     outType.getDimSize(1)},
+                                    outType.getElementType());
+  Value init = accumulatorInitAlong(b, loc, nhwc, bias, 3);
+  Value y = b.create<linalg::Conv2DNhwcHwcfOp>(loc, TypeRange{nhwc}, ValueRange{xh, wh}, ValueRange{init}, strides,
+                                               dilations)
                 .getResult(0);
-    }
-  return acc;
+  return transposed(b, loc, y, {0, 3, 1, 2});
 }
 
 struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
@@ -60,22 +67,19 @@ struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
     auto pads = op.getPads();
     Value x = padded(b, loc, a.getInput(), {0, 0, pads[0], pads[1]}, {0, 0, pads[2], pads[3]}, 0.0);
     Value w = a.getWeight();
-    Value init = accumulatorInit(b, loc, outType, a.getBias());
     auto strides = b.getI64TensorAttr(op.getStrides());
     auto dilations = b.getI64TensorAttr(op.getDilations());
     int64_t groups = op.getGroups();
+    if (groups == 1) {
+      b.replaceOp(op, channelsLastConv(b, loc, x, w, op.getWeightLayout() == "HWIO", a.getBias(), outType, strides,
+                                       dilations));
+      return success();
+    }
+    Value init = accumulatorInit(b, loc, outType, a.getBias());
     auto inType = rtt(a.getInput()), wType = rtt(w);
     int64_t C = inType.getDimSize(1), O = wType.getDimSize(0);
     Value result;
-    auto st = op.getStrides();
-    bool unitDilation = op.getDilations()[0] == 1 && op.getDilations()[1] == 1;
-    if (groups == 1 && unitDilation && (st[0] > 1 || st[1] > 1)) {
-      result = phaseDecomposedConv(b, loc, x, w, init, outType, st[0], st[1]);
-    } else if (groups == 1) {
-      result = b.create<linalg::Conv2DNchwFchwOp>(loc, TypeRange{outType}, ValueRange{x, w}, ValueRange{init},
-                                                  strides, dilations)
-                   .getResult(0);
-    } else if (groups == C && O == C && wType.getDimSize(1) == 1) {
+    if (groups == C && O == C && wType.getDimSize(1) == 1) {
       auto w3 = RankedTensorType::get({O, wType.getDimSize(2), wType.getDimSize(3)}, wType.getElementType());
       Value wc = b.create<tensor::CollapseShapeOp>(loc, w3, w, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
       result = b.create<linalg::DepthwiseConv2DNchwChwOp>(loc, TypeRange{outType}, ValueRange{x, wc},

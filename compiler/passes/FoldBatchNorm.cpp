@@ -39,7 +39,7 @@ struct FoldBatchNormPass : rqc::impl::FoldBatchNormBase<FoldBatchNormPass> {
       auto conv = bn.getInput().getDefiningOp<graph::Conv2DOp>();
       auto weight = conv ? constantOf(conv.getWeight()) : std::nullopt;
       std::optional<Tensor> bias = conv && conv.getBias() ? constantOf(conv.getBias()) : std::nullopt;
-      if (conv && conv->hasOneUse() && weight && (!conv.getBias() || bias)) {
+      if (conv && conv->hasOneUse() && weight && (!conv.getBias() || bias) && conv.getWeightLayout() == "OIHW") {
         Tensor w = weight->clone();
         const int64_t perChannel = w.numel() / channels;
         Tensor nb(DType::F32, {channels});

@@ -20,6 +20,17 @@ def FoldConstants : Pass<"rqc-fold-constants", "mlir::func::FuncOp"> {
   let dependentDialects = ["rqc::graph::GraphDialect"];
 }
 
+def PackConvWeights : Pass<"rqc-pack-conv-weights", "mlir::func::FuncOp"> {
+  let summary = "Repack constant weights of ungrouped float convolutions from OIHW to HWIO";
+  let description = [{
+    The CPU code generator computes ungrouped convolutions channels-last, reading the
+    weight as [KH, KW, I, O] so output channels are contiguous (whole vectors). Repacking
+    the constant here, once at compile time, keeps that transpose out of every run.
+    Sets `weight_layout = "HWIO"` on the convolution.
+  }];
+  let dependentDialects = ["rqc::graph::GraphDialect"];
+}
+
 def FuseKernels : Pass<"rqc-fuse-kernels", "mlir::ModuleOp"> {
   let summary = "Group compute ops with their elementwise epilogues and outline each group as a kernel";
   let description = [{

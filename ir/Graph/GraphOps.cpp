@@ -64,11 +64,17 @@ LogicalResult checkWindow2D(std::optional<Location> loc, StringRef op, ArrayRef<
 LogicalResult inferConv2D(std::optional<Location> loc, StringRef op, Value input, Value weight,
                           ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
                           ArrayRef<int64_t> dilations, int64_t groups,
-                          SmallVector<int64_t> &outShape) {
+                          SmallVector<int64_t> &outShape, StringRef weightLayout = "OIHW") {
   auto in = rankedType(input).getShape();
-  auto w = rankedType(weight).getShape();
+  SmallVector<int64_t> w(rankedType(weight).getShape());
   if (in.size() != 4) return fail(loc, op, "input must be NCHW (rank 4), got " + shapeStr(in));
-  if (w.size() != 4) return fail(loc, op, "weight must be OIHW (rank 4), got " + shapeStr(w));
+  if (weightLayout != "OIHW" && weightLayout != "HWIO")
+    return fail(loc, op, "weight_layout must be OIHW or HWIO, got " + weightLayout.str());
+  if (w.size() != 4) return fail(loc, op, "weight must be " + weightLayout.str() + " (rank 4), got " + shapeStr(w));
+  if (weightLayout == "HWIO") {
+    if (groups != 1) return fail(loc, op, "an HWIO weight needs groups = 1");
+    w = {w[3], w[2], w[0], w[1]}; // as OIHW
+  }
   if (groups < 1) return fail(loc, op, "groups must be >= 1");
   if (in[1] % groups != 0 || w[0] % groups != 0)
     return fail(loc, op, llvm::formatv("groups {0} must divide input channels {1} and output "
@@ -142,7 +148,7 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   SmallVector<int64_t> out;
   if (failed(inferConv2D(loc, "conv2d", adaptor.getInput(), adaptor.getWeight(),
                          adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
-                         adaptor.getGroups(), out)))
+                         adaptor.getGroups(), out, adaptor.getWeightLayout())))
     return failure();
   if (Value bias = adaptor.getBias()) {
     auto b = rankedType(bias).getShape();

@@ -33,11 +33,14 @@ def Graph_Conv2DOp : Graph_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
   let description = [{
     `pads` is [top, left, bottom, right]. `groups` == input channels with one
     filter per group is a depthwise convolution. The optional bias has shape [O].
+    `weight_layout` is "OIHW" (ONNX's) or, for ungrouped convolutions whose weights a
+    target repacked at compile time (rqc-pack-conv-weights), "HWIO".
   }];
   let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
                        Optional<Graph_FloatTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                       DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+                       DenseI64ArrayAttr:$dilations, I64Attr:$groups,
+                       DefaultValuedStrAttr<StrAttr, "OIHW">:$weight_layout);
   let results = (outs Graph_FloatTensor:$result);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
 }

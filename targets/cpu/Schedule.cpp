@@ -33,11 +33,12 @@ Operation *outputProducer(func::FuncOp fn) {
   return producer;
 }
 
-// The kernel's defining computation: its first named (non-generic, non-fill) linalg op.
+// The kernel's defining computation: its first named linalg op that is not a fill or a
+// layout change.
 std::string rootOpName(func::FuncOp fn) {
   std::string name = "generic";
   fn.walk([&](linalg::LinalgOp op) {
-    if (name == "generic" && !llvm::isa<linalg::GenericOp, linalg::FillOp>(op))
+    if (name == "generic" && !llvm::isa<linalg::GenericOp, linalg::FillOp, linalg::TransposeOp, linalg::CopyOp>(op))
       name = op->getName().stripDialect().str();
   });
   return name;
@@ -61,6 +62,16 @@ void tileParallel(func::FuncOp fn, linalg::LinalgOp consumer, ArrayRef<int64_t> 
   tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tiling);
+  // Layout changes feeding a convolution (NCHW -> NHWC input, OIHW -> HWIO filter) are
+  // computed once, before the parallel loop (tileLayoutChanges parallelizes them): fused,
+  // every tile of output channels would redo them.
+  options.setFusionControlFn([](tensor::ExtractSliceOp slice, OpResult producer, bool) {
+    bool layoutForConv = llvm::isa<linalg::TransposeOp>(producer.getOwner()) &&
+                         llvm::any_of(slice->getUsers(), [](Operation *user) {
+                           return llvm::isa<linalg::Conv2DNhwcHwcfOp>(user);
+                         });
+    return std::make_tuple(!layoutForConv, false);
+  });
   FailureOr<scf::SCFTileAndFuseResult> result =
       scf::tileConsumerAndFuseProducersUsingSCF(rewriter, llvm::cast<TilingInterface>(consumer.getOperation()), options);
   if (failed(result)) return; // the kernel keeps its untiled (correct, slower) form
@@ -78,6 +89,28 @@ int64_t divisorAtMost(int64_t n, int64_t limit) {
   return 1;
 }
 
+// The layout changes left outside the parallel loop (see tileParallel) get parallel tiles
+// of their own: bands of their second dimension (rows of an NHWC tensor).
+void tileLayoutChanges(func::FuncOp fn) {
+  SmallVector<linalg::TransposeOp> layoutChanges;
+  fn.walk([&](linalg::TransposeOp op) {
+    if (!op->getParentOfType<scf::ForallOp>() && op.getInit().getType().getRank() >= 2) layoutChanges.push_back(op);
+  });
+  IRRewriter rewriter(fn.getContext());
+  for (linalg::TransposeOp op : layoutChanges) {
+    int64_t rows = op.getInit().getType().getDimSize(1);
+    SmallVector<OpFoldResult> sizes(op.getInit().getType().getRank(), rewriter.getIndexAttr(0));
+    sizes[0] = rewriter.getIndexAttr(1);
+    sizes[1] = rewriter.getIndexAttr(divisorAtMost(rows, std::max<int64_t>(1, rows / 8)));
+    rewriter.setInsertionPoint(op);
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(sizes);
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, llvm::cast<TilingInterface>(op.getOperation()), tiling);
+    if (succeeded(tiled)) rewriter.replaceOp(op, tiled->replacements);
+  }
+}
+
 // Register-level tile of one op inside a parallel tile: the shape its vectorized form
 // computes at once. Empty when the op is left scalar.
 SmallVector<int64_t> registerTile(linalg::LinalgOp op, int vectorLanes) {
@@ -86,6 +119,12 @@ SmallVector<int64_t> registerTile(linalg::LinalgOp op, int vectorLanes) {
   // Convolutions: an [output channels x output columns] block per reduction step. With
   // unit strides every reduction loop is tiled to 1 (the block is then an outer product,
   // see vectorizeTiles); otherwise the window width stays whole for the 1-D conv path.
+  // Channels-last convolutions: a [output columns x output channels] block, channels in
+  // whole vectors, accumulated over a few input channels of one filter tap at a time
+  // (a 1-D convolution the vectorizer turns into broadcast-FMA outer products).
+  if (llvm::isa<linalg::Conv2DNhwcHwcfOp>(op.getOperation())) // (n, oh, ow, f, kh, kw, c)
+    return {1, 1, divisorAtMost(static_(2), 8), divisorAtMost(static_(3), 2 * vectorLanes), 1, 1,
+            divisorAtMost(static_(6), 8)};
   if (auto conv = llvm::dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation())) // (n, f, oh, ow, c, kh, kw)
     return {1, divisorAtMost(static_(1), 8), 1, divisorAtMost(static_(3), vectorLanes), 1, 1,
             conv.getStrides().isSplat() && conv.getStrides().getSplatValue<int64_t>() == 1 ? 1 : 0};
@@ -94,6 +133,14 @@ SmallVector<int64_t> registerTile(linalg::LinalgOp op, int vectorLanes) {
             dw.getStrides().isSplat() && dw.getStrides().getSplatValue<int64_t>() == 1 ? 1 : 0};
   if (llvm::isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
     return {1, divisorAtMost(static_(1), 4), 1, divisorAtMost(static_(3), vectorLanes), 1, 0};
+  // Layout changes: square blocks of the two innermost output dimensions (a register
+  // transpose between a strided read and a contiguous write).
+  if (llvm::isa<linalg::TransposeOp>(op.getOperation())) {
+    SmallVector<int64_t> sizes(op.getNumLoops(), 1);
+    if (sizes.size() < 2) return {};
+    for (unsigned d = sizes.size() - 2; d < sizes.size(); ++d) sizes[d] = divisorAtMost(static_(d), vectorLanes);
+    return sizes;
+  }
   if (auto g = llvm::dyn_cast<linalg::GenericOp>(op.getOperation())) {
     if (g.getNumReductionLoops() != 0 || g.getNumLoops() == 0) return {};
     SmallVector<int64_t> sizes(g.getNumLoops(), 1);
@@ -192,7 +239,10 @@ void scheduleKernels(ModuleOp kernels, const CpuTarget &target) {
                               target.vectorBits, 2};
     schedule::Schedule sch = schedule::defaultCpuSchedule(info);
     for (const schedule::Step &step : sch.steps) {
-      if (step.primitive == "tile_parallel") tileParallel(fn, consumer, step.args);
+      if (step.primitive == "tile_parallel") {
+        tileParallel(fn, consumer, step.args);
+        tileLayoutChanges(fn);
+      }
       else if (step.primitive == "vectorize") vectorizeTiles(fn, target.vectorBits);
     }
     fn->setAttr("rqc.schedule", StringAttr::get(fn.getContext(), schedule::toJson(sch)));

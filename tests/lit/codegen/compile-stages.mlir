@@ -10,12 +10,12 @@
 // GRAPH: call @kernel_0_y
 
 // LINALG: tensor.pad
-// LINALG: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+// LINALG: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
 
 // The kernel ABI (memref arguments, result materialized into the last one) and the
 // schedule that was applied, recorded on the kernel.
 // SCHED: func.func @kernel_0_y(%arg0: memref<1x1x7x5xf32>, %arg1: memref<1x1x3x3xf32>, %arg2: memref<1x1x4x3xf32>)
-// SCHED-SAME: rqc.schedule = "{{.*}}default.cpu.conv_2d_nchw_fchw{{.*}}tile_parallel{{.*}}1, 1, 4, 0{{.*}}vectorize
+// SCHED-SAME: rqc.schedule = "{{.*}}default.cpu.conv_2d_nhwc_hwcf{{.*}}tile_parallel{{.*}}1, 1, 4, 0{{.*}}vectorize
 // SCHED: scf.forall
 // SCHED: bufferization.materialize_in_destination
 
