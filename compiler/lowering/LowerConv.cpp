@@ -35,19 +35,17 @@ Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
 }
 
 // An ungrouped convolution computed channels-last inside the kernel: input NCHW -> NHWC,
-// weight FCHW -> HWCF (unless rqc-pack-conv-weights repacked the constant already),
+// weight OIHW (or OHWI, as rqc-pack-conv-weights repacks constants) -> HWIO,
 // linalg.conv_2d_nhwc_hwcf, result back to NCHW (fused with the kernel's epilogue). Output channels are then the innermost dimension of both the
 // accumulator and the weights, so schedules vectorize along them (64..512 in real
 // networks, always whole vectors) instead of along output rows (7, 14, 28 wide: partial
 // vectors). The transposes are linear in the activations; the convolution is not.
-Value channelsLastConv(OpBuilder &b, Location loc, Value x, Value w, bool weightIsHwio, Value bias,
+Value channelsLastConv(OpBuilder &b, Location loc, Value x, Value w, bool weightIsOhwi, Value bias,
                        RankedTensorType outType, DenseIntElementsAttr strides, DenseIntElementsAttr dilations) {
   Value xh = transposed(b, loc, x, {0, 2, 3, 1});
-  Value wh = weightIsHwio ? w : transposed(b, loc, w, {2, 3, 1, 0});
-  // Each tile of output channels reads its weights from a contiguous copy ([KH, KW, I, 16]
-  // rather than rows 4*O bytes apart); tile-and-fuse places the copy in the tile.
-  Value tileWeights = b.create<tensor::EmptyOp>(loc, rtt(wh).getShape(), rtt(wh).getElementType());
-  wh = b.create<linalg::CopyOp>(loc, wh, tileWeights)->getResult(0);
+  // Tile-and-fuse places the weight repacking in each tile of output channels: the tile
+  // then reads its filters from a small contiguous buffer.
+  Value wh = transposed(b, loc, w, weightIsOhwi ? ArrayRef<int64_t>{1, 2, 3, 0} : ArrayRef<int64_t>{2, 3, 1, 0});
   auto nhwc = RankedTensorType::get({outType.getDimSize(0), outType.getDimSize(2), outType.getDimSize(3),
                                      outType.getDimSize(1)},
                                     outType.getElementType());
@@ -71,7 +69,7 @@ struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
     auto dilations = b.getI64TensorAttr(op.getDilations());
     int64_t groups = op.getGroups();
     if (groups == 1) {
-      b.replaceOp(op, channelsLastConv(b, loc, x, w, op.getWeightLayout() == "HWIO", a.getBias(), outType, strides,
+      b.replaceOp(op, channelsLastConv(b, loc, x, w, op.getWeightLayout() == "OHWI", a.getBias(), outType, strides,
                                        dilations));
       return success();
     }

@@ -1,4 +1,4 @@
-// rqc-pack-conv-weights: OIHW -> HWIO for the constant weights of ungrouped float
+// rqc-pack-conv-weights: OIHW -> OHWI for the constant weights of ungrouped float
 // convolutions, done once at compile time for the CPU's channels-last convolution.
 #include "compiler/passes/Passes.h"
 
@@ -14,15 +14,15 @@ using namespace rqc;
 
 namespace {
 
-Tensor hwioFromOihw(const Tensor &w) {
+Tensor ohwiFromOihw(const Tensor &w) {
   const int64_t O = w.dim(0), I = w.dim(1), KH = w.dim(2), KW = w.dim(3);
-  Tensor out(DType::F32, {KH, KW, I, O});
+  Tensor out(DType::F32, {O, KH, KW, I});
   const float *src = w.data<float>();
   float *dst = out.data<float>();
   for (int64_t o = 0; o < O; ++o)
     for (int64_t i = 0; i < I; ++i)
       for (int64_t kh = 0; kh < KH; ++kh)
-        for (int64_t kw = 0; kw < KW; ++kw) dst[((kh * KW + kw) * I + i) * O + o] = *src++;
+        for (int64_t kw = 0; kw < KW; ++kw) dst[((o * KH + kh) * KW + kw) * I + i] = *src++;
   return out;
 }
 
@@ -34,10 +34,10 @@ struct PackConvWeightsPass : rqc::impl::PackConvWeightsBase<PackConvWeightsPass>
           !llvm::cast<RankedTensorType>(conv.getWeight().getType()).getElementType().isF32())
         return;
       OpBuilder b(conv);
-      Tensor packed = hwioFromOihw(graph::fromAttr(weight.getValue()));
+      Tensor packed = ohwiFromOihw(graph::fromAttr(weight.getValue()));
       auto constant = b.create<graph::ConstantOp>(weight.getLoc(), graph::toAttr(packed, &getContext()));
       conv.getWeightMutable().assign(constant.getResult());
-      conv.setWeightLayout("HWIO");
+      conv.setWeightLayout("OHWI");
       if (weight->use_empty()) weight.erase();
     });
   }

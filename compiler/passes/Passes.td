@@ -21,12 +21,13 @@ def FoldConstants : Pass<"rqc-fold-constants", "mlir::func::FuncOp"> {
 }
 
 def PackConvWeights : Pass<"rqc-pack-conv-weights", "mlir::func::FuncOp"> {
-  let summary = "Repack constant weights of ungrouped float convolutions from OIHW to HWIO";
+  let summary = "Repack constant weights of ungrouped float convolutions from OIHW to OHWI";
   let description = [{
-    The CPU code generator computes ungrouped convolutions channels-last, reading the
-    weight as [KH, KW, I, O] so output channels are contiguous (whole vectors). Repacking
-    the constant here, once at compile time, keeps that transpose out of every run.
-    Sets `weight_layout = "HWIO"` on the convolution.
+    The CPU code generator computes ungrouped convolutions channels-last. Each parallel
+    tile of output channels repacks its filters to [KH, KW, I, O-tile] (output channels
+    contiguous: whole vectors); with OHWI weights that tile's filters are one contiguous
+    block of memory, streamed once, and the repacking reads whole input-channel rows.
+    Sets `weight_layout = "OHWI"` on the convolution.
   }];
   let dependentDialects = ["rqc::graph::GraphDialect"];
 }

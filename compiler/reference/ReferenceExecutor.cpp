@@ -34,16 +34,16 @@ Window2D window(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, ArrayRef<in
                   std::vector<int64_t>(dilations.begin(), dilations.end())};
 }
 
-// A repacked [KH, KW, I, O] convolution weight back in ONNX's [O, I, KH, KW].
-Tensor oihwFromHwio(const Tensor &w) {
-  const int64_t KH = w.dim(0), KW = w.dim(1), I = w.dim(2), O = w.dim(3);
+// A repacked [O, KH, KW, I] convolution weight back in ONNX's [O, I, KH, KW].
+Tensor oihwFromOhwi(const Tensor &w) {
+  const int64_t O = w.dim(0), KH = w.dim(1), KW = w.dim(2), I = w.dim(3);
   Tensor out(DType::F32, {O, I, KH, KW});
   const float *src = w.data<float>();
   float *dst = out.data<float>();
-  for (int64_t kh = 0; kh < KH; ++kh)
-    for (int64_t kw = 0; kw < KW; ++kw)
-      for (int64_t i = 0; i < I; ++i)
-        for (int64_t o = 0; o < O; ++o) dst[((o * I + i) * KH + kh) * KW + kw] = *src++;
+  for (int64_t o = 0; o < O; ++o)
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = 0; kw < KW; ++kw)
+        for (int64_t i = 0; i < I; ++i) dst[((o * I + i) * KH + kh) * KW + kw] = *src++;
   return out;
 }
 
@@ -63,8 +63,8 @@ Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get
   auto opt = [&](Value v) -> const Tensor * { return v ? &get(v) : nullptr; };
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](graph::Conv2DOp o) {
-        if (o.getWeightLayout() == "HWIO") {
-          Tensor w = oihwFromHwio(get(o.getWeight()));
+        if (o.getWeightLayout() == "OHWI") {
+          Tensor w = oihwFromOhwi(get(o.getWeight()));
           conv2d(get(o.getInput()), w, opt(o.getBias()),
                  window({w.dim(2), w.dim(3)}, o.getStrides(), o.getPads(), o.getDilations()), o.getGroups(), out);
           return;

@@ -68,12 +68,12 @@ LogicalResult inferConv2D(std::optional<Location> loc, StringRef op, Value input
   auto in = rankedType(input).getShape();
   SmallVector<int64_t> w(rankedType(weight).getShape());
   if (in.size() != 4) return fail(loc, op, "input must be NCHW (rank 4), got " + shapeStr(in));
-  if (weightLayout != "OIHW" && weightLayout != "HWIO")
-    return fail(loc, op, "weight_layout must be OIHW or HWIO, got " + weightLayout.str());
+  if (weightLayout != "OIHW" && weightLayout != "OHWI")
+    return fail(loc, op, "weight_layout must be OIHW or OHWI, got " + weightLayout.str());
   if (w.size() != 4) return fail(loc, op, "weight must be " + weightLayout.str() + " (rank 4), got " + shapeStr(w));
-  if (weightLayout == "HWIO") {
-    if (groups != 1) return fail(loc, op, "an HWIO weight needs groups = 1");
-    w = {w[3], w[2], w[0], w[1]}; // as OIHW
+  if (weightLayout == "OHWI") {
+    if (groups != 1) return fail(loc, op, "an OHWI weight needs groups = 1");
+    w = {w[0], w[3], w[1], w[2]}; // as OIHW
   }
   if (groups < 1) return fail(loc, op, "groups must be >= 1");
   if (in[1] % groups != 0 || w[0] % groups != 0)

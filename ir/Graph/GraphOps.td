@@ -34,7 +34,7 @@ def Graph_Conv2DOp : Graph_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
     `pads` is [top, left, bottom, right]. `groups` == input channels with one
     filter per group is a depthwise convolution. The optional bias has shape [O].
     `weight_layout` is "OIHW" (ONNX's) or, for ungrouped convolutions whose weights a
-    target repacked at compile time (rqc-pack-conv-weights), "HWIO".
+    target repacked at compile time (rqc-pack-conv-weights), "OHWI".
   }];
   let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
                        Optional<Graph_FloatTensor>:$bias,

@@ -62,15 +62,15 @@ void tileParallel(func::FuncOp fn, linalg::LinalgOp consumer, ArrayRef<int64_t> 
   tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tiling);
-  // Layout changes feeding a convolution (NCHW -> NHWC input, OIHW -> HWIO filter) are
-  // computed once, before the parallel loop (tileLayoutChanges parallelizes them): fused,
-  // every tile of output channels would redo them.
+  // A convolution's NCHW -> NHWC input is computed once, before the parallel loop
+  // (tileLayoutChanges parallelizes it): fused, every tile of output channels would redo
+  // it. Its filter repacking is fused: each tile repacks only its own filters.
   options.setFusionControlFn([](tensor::ExtractSliceOp slice, OpResult producer, bool) {
-    bool layoutForConv = llvm::isa<linalg::TransposeOp>(producer.getOwner()) &&
-                         llvm::any_of(slice->getUsers(), [](Operation *user) {
-                           return llvm::isa<linalg::Conv2DNhwcHwcfOp>(user);
-                         });
-    return std::make_tuple(!layoutForConv, false);
+    bool convInput = llvm::isa<linalg::TransposeOp>(producer.getOwner()) &&
+                     llvm::any_of(slice->getUsers(), [&](Operation *user) {
+                       return llvm::isa<linalg::Conv2DNhwcHwcfOp>(user) && user->getOperand(0) == slice.getResult();
+                     });
+    return std::make_tuple(!convInput, false);
   });
   FailureOr<scf::SCFTileAndFuseResult> result =
       scf::tileConsumerAndFuseProducersUsingSCF(rewriter, llvm::cast<TilingInterface>(consumer.getOperation()), options);

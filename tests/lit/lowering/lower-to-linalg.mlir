@@ -1,13 +1,12 @@
 // RUN: rqc-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(rqc-lower-to-linalg))' | FileCheck %s
 
 // An ungrouped convolution runs channels-last between layout changes: input NCHW -> NHWC,
-// weight OIHW -> HWIO (copied, so each tile of output channels reads a contiguous slice),
-// bias broadcast along the last dimension, result back to NCHW for the epilogue.
+// weight OIHW -> HWIO, bias broadcast along the last dimension, result back to NCHW for
+// the epilogue.
 // CHECK-LABEL: func @conv_bias_relu
 // CHECK: tensor.pad
 // CHECK: linalg.transpose ins(%padded : tensor<1x3x10x10xf32>) outs(%{{.*}} : tensor<1x10x10x3xf32>) permutation = [0, 2, 3, 1]
 // CHECK: linalg.transpose ins(%arg1 : tensor<8x3x3x3xf32>) outs(%{{.*}} : tensor<3x3x3x8xf32>) permutation = [2, 3, 1, 0]
-// CHECK: linalg.copy
 // CHECK: linalg.generic {{.*}}ins(%arg2 : tensor<8xf32>) outs(%{{.*}} : tensor<1x4x4x8xf32>)
 // CHECK: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<1x4x4x8xf32>) outs(%{{.*}} : tensor<1x8x4x4xf32>) permutation = [0, 3, 1, 2]
@@ -103,12 +102,11 @@ func.func @data(%a: tensor<1x2x4xf32>, %b: tensor<1x3x4xf32>, %c: tensor<1x4x2x2
 
 // -----
 
-// Weights already repacked at compile time (rqc-pack-conv-weights) are used as they are.
-// CHECK-LABEL: func @hwio_conv
-// CHECK-NOT: linalg.transpose ins(%arg1
-// CHECK: linalg.copy ins(%arg1 : tensor<3x3x4x8xf32>)
+// Weights repacked at compile time (rqc-pack-conv-weights, OHWI) take another permutation.
+// CHECK-LABEL: func @ohwi_conv
+// CHECK: linalg.transpose ins(%arg1 : tensor<8x3x3x4xf32>) outs(%{{.*}} : tensor<3x3x4x8xf32>) permutation = [1, 2, 3, 0]
 // CHECK: linalg.conv_2d_nhwc_hwcf
-func.func @hwio_conv(%x: tensor<1x4x7x7xf32>, %w: tensor<3x3x4x8xf32>) -> tensor<1x8x4x4xf32> {
-  %c = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, weight_layout = "HWIO"} : (tensor<1x4x7x7xf32>, tensor<3x3x4x8xf32>) -> tensor<1x8x4x4xf32>
+func.func @ohwi_conv(%x: tensor<1x4x7x7xf32>, %w: tensor<8x3x3x4xf32>) -> tensor<1x8x4x4xf32> {
+  %c = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, weight_layout = "OHWI"} : (tensor<1x4x7x7xf32>, tensor<8x3x3x4xf32>) -> tensor<1x8x4x4xf32>
   return %c : tensor<1x8x4x4xf32>
 }
