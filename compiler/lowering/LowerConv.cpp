@@ -1,7 +1,7 @@
 // conv2d, dense, matmul and their integer forms -> linalg. Float convolutions use named
-// ops so schedules can tile and vectorize them: ungrouped ones channels-last
-// (conv_2d_nhwc_hwcf between transposes), depthwise and grouped ones in NCHW
-// (depthwise_conv_2d_nchw_chw, conv_2d_ngchw_fgchw); the bias initializes the accumulator.
+// ops so schedules can tile and vectorize them: ungrouped and depthwise ones channels-last
+// (conv_2d_nhwc_hwcf, depthwise_conv_2d_nhwc_hwc between transposes), other grouped ones
+// in NCHW (conv_2d_ngchw_fgchw); the bias initializes the accumulator.
 // Integer convolutions are linalg.generic with zero points subtracted in i32.
 #include "compiler/lowering/LoweringUtils.h"
 
@@ -56,6 +56,22 @@ Value channelsLastConv(OpBuilder &b, Location loc, Value x, Value w, bool weight
   return transposed(b, loc, y, {0, 3, 1, 2});
 }
 
+// A depthwise convolution channels-last as well (input NHWC, filter [KH, KW, C]): vectors
+// along channels, the window unrolled.
+Value channelsLastDepthwise(OpBuilder &b, Location loc, Value x, Value wChw, Value bias, RankedTensorType outType,
+                            DenseIntElementsAttr strides, DenseIntElementsAttr dilations) {
+  Value xh = transposed(b, loc, x, {0, 2, 3, 1});
+  Value wh = transposed(b, loc, wChw, {1, 2, 0});
+  auto nhwc = RankedTensorType::get({outType.getDimSize(0), outType.getDimSize(2), outType.getDimSize(3),
+                                     outType.getDimSize(1)},
+                                    outType.getElementType());
+  Value init = accumulatorInitAlong(b, loc, nhwc, bias, 3);
+  Value y = b.create<linalg::DepthwiseConv2DNhwcHwcOp>(loc, TypeRange{nhwc}, ValueRange{xh, wh}, ValueRange{init},
+                                                       strides, dilations)
+                .getResult(0);
+  return transposed(b, loc, y, {0, 3, 1, 2});
+}
+
 struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(graph::Conv2DOp op, OpAdaptor a,
@@ -80,9 +96,7 @@ struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
     if (groups == C && O == C && wType.getDimSize(1) == 1) {
       auto w3 = RankedTensorType::get({O, wType.getDimSize(2), wType.getDimSize(3)}, wType.getElementType());
       Value wc = b.create<tensor::CollapseShapeOp>(loc, w3, w, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
-      result = b.create<linalg::DepthwiseConv2DNchwChwOp>(loc, TypeRange{outType}, ValueRange{x, wc},
-                                                          ValueRange{init}, strides, dilations)
-                   .getResult(0);
+      result = channelsLastDepthwise(b, loc, x, wc, a.getBias(), outType, strides, dilations);
     } else {
       // Grouped: split the channel dimensions into [groups, channels per group]; the named
       // op wants the weight as [filters per group, groups, ...] (fgchw).

@@ -21,9 +21,13 @@ func.func @conv_bias_relu(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: 
 
 // -----
 
+// Depthwise: channels-last too, the [C, 1, KH, KW] filter as [KH, KW, C].
 // CHECK-LABEL: func @depthwise
-// CHECK: tensor.collapse_shape %arg1 {{\[}}[0, 1], [2], [3]]
-// CHECK: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0, 1], [2], [3]]
+// CHECK: linalg.transpose ins(%padded : tensor<1x8x10x10xf32>) outs(%{{.*}} : tensor<1x10x10x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK: linalg.transpose ins(%[[W]] : tensor<8x3x3xf32>) outs(%{{.*}} : tensor<3x3x8xf32>) permutation = [1, 2, 0]
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x8x8x8xf32>) outs(%{{.*}} : tensor<1x8x8x8xf32>) permutation = [0, 3, 1, 2]
 func.func @depthwise(%x: tensor<1x8x8x8xf32>, %w: tensor<8x1x3x3xf32>) -> tensor<1x8x8x8xf32> {
   %c = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 8 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x8xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x8x8xf32>
   return %c : tensor<1x8x8x8xf32>
