@@ -490,7 +490,7 @@ LogicalResult RequantizeOp::verify() {
   if (llvm::any_of(getScale(), [](float s) { return !(s > 0.f); }))
     return emitOpError("scales must be positive");
   if (failed(checkQuantParams(*this, getType(), getScale().size(), 1, getAxis()))) return failure();
-  return checkZeroPointRange(*this, getType().getElementType(), {getZeroPoint()});
+  return checkZeroPointRange(*this, getType().getElementType(), {static_cast<int32_t>(getZeroPoint())});
 }
 
 #define GET_OP_CLASSES

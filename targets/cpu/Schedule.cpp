@@ -107,8 +107,14 @@ void tileLayoutChanges(func::FuncOp fn) {
     scf::SCFTilingOptions tiling;
     tiling.setTileSizes(sizes);
     tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, llvm::cast<TilingInterface>(op.getOperation()), tiling);
-    if (succeeded(tiled)) rewriter.replaceOp(op, tiled->replacements);
+    // The padding of the convolution's input is fused into these tiles (parallel too).
+    scf::SCFTileAndFuseOptions options;
+    options.setTilingOptions(tiling);
+    FailureOr<scf::SCFTileAndFuseResult> tiled =
+        scf::tileConsumerAndFuseProducersUsingSCF(rewriter, llvm::cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled)) continue;
+    for (OpResult r : op->getResults())
+      if (Value replacement = tiled->replacements.lookup(r)) rewriter.replaceAllUsesWith(r, replacement);
   }
 }
 
