@@ -1,4 +1,5 @@
 #include "KernelLibrary.h"
+#include "KernelMemory.h"
 
 #include "rqc/runtime/Error.h"
 #include "rqc/runtime/ModuleDescription.h"
@@ -148,6 +149,10 @@ KernelLibrary::KernelLibrary(const std::string &bytes, const std::string &what) 
     dlclose(handle_);
     throw Error(what_ + ": kernels.so does not export rqc_set_num_threads");
   }
+  // Optional (packages from before it have their kernels call malloc/free directly).
+  using SetAllocator = void (*)(void *(*)(size_t), void (*)(void *));
+  if (auto set = reinterpret_cast<SetAllocator>(lookup("rqc_set_allocator")))
+    set(&kernel_memory::allocate, &kernel_memory::release);
 }
 
 KernelLibrary::~KernelLibrary() {

@@ -173,6 +173,40 @@ void addAbiEntryPoints(llvm::Module &m, const std::vector<KernelSymbol> &symbols
   tb.CreateRetVoid();
 }
 
+// Kernels allocate their temporaries (padded inputs, repacked filter tiles) with
+// malloc/free. Large blocks would come from a fresh mmap on every run, paying page faults
+// and zeroing each time; so every call goes through a pointer the runtime can point at its
+// caching allocator with `void rqc_set_allocator(void *(*)(size_t), void (*)(void *))`.
+// Done after optimization: LLVM still sees (and may elide) the malloc/free pairs.
+void routeAllocations(llvm::Module &m) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *sizeTy = m.getDataLayout().getIntPtrType(ctx);
+  llvm::Type *voidTy = llvm::Type::getVoidTy(ctx);
+  llvm::FunctionCallee mallocFn = m.getOrInsertFunction("malloc", ptr, sizeTy);
+  llvm::FunctionCallee freeFn = m.getOrInsertFunction("free", voidTy, ptr);
+  auto hook = [&](const char *name, llvm::FunctionCallee target) {
+    auto *slot = new llvm::GlobalVariable(m, ptr, false, llvm::GlobalValue::InternalLinkage,
+                                          llvm::cast<llvm::Constant>(target.getCallee()), name);
+    std::vector<llvm::CallInst *> calls;
+    for (llvm::User *u : target.getCallee()->users())
+      if (auto *call = llvm::dyn_cast<llvm::CallInst>(u); call && call->getCalledOperand() == target.getCallee())
+        calls.push_back(call);
+    for (llvm::CallInst *call : calls) {
+      llvm::IRBuilder<> b(call);
+      call->setCalledOperand(b.CreateLoad(ptr, slot));
+    }
+    return slot;
+  };
+  llvm::GlobalVariable *allocSlot = hook("rqc_alloc_fn", mallocFn), *freeSlot = hook("rqc_free_fn", freeFn);
+  auto *set = llvm::Function::Create(llvm::FunctionType::get(voidTy, {ptr, ptr}, false),
+                                     llvm::GlobalValue::ExternalLinkage, "rqc_set_allocator", m);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", set));
+  b.CreateStore(set->getArg(0), allocSlot);
+  b.CreateStore(set->getArg(1), freeSlot);
+  b.CreateRetVoid();
+}
+
 std::unique_ptr<llvm::TargetMachine> targetMachine(const CpuTarget &t) {
   std::string err;
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(t.triple, err);
@@ -211,6 +245,7 @@ std::string compileKernels(ModuleOp kernels, const std::vector<KernelSymbol> &sy
     os << e;
     throw Error("LLVM optimization failed: " + msg);
   }
+  routeAllocations(*m);
   if (dump) {
     std::string ir;
     llvm::raw_string_ostream os(ir);

@@ -48,6 +48,15 @@ PackageBuilder threadsPackage() {
   return b;
 }
 
+// out (int64 x 16) <- the allocator probe kernel.
+PackageBuilder allocPackage() {
+  PackageBuilder b;
+  int64_t out = b.buffer("block", "output", {16}, "int64");
+  b.kernel("rqc_test_alloc", {out});
+  b.outputs({out});
+  return b;
+}
+
 } // namespace
 
 TEST(Executor, RunsTheChain) {
@@ -232,6 +241,18 @@ TEST(Executor, PassesTheThreadCountToTheKernels) {
   EXPECT_EQ(exec.numThreads(), 5);
   exec.run();
   EXPECT_EQ(exec.getOutput(0).data<int32_t>()[0], 5);
+}
+
+// The runtime installs its caching allocator into kernels.so: the second run gets the
+// block the first one released back.
+TEST(Executor, InstallsTheKernelAllocator) {
+  Executor exec(allocPackage().load());
+  exec.run();
+  int64_t first = exec.getOutput(0).data<int64_t>()[0];
+  EXPECT_NE(first, 0) << "rqc_set_allocator was not called";
+  EXPECT_EQ(exec.getOutput(0).data<int64_t>()[1], 1);
+  exec.run();
+  EXPECT_EQ(exec.getOutput(0).data<int64_t>()[0], first);
 }
 
 TEST(Executor, ModulesLoadedTwiceAreIndependent) {

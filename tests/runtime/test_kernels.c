@@ -3,6 +3,7 @@
  * aliases reshape them), rqc_abi_version() and rqc_set_num_threads(). A kernel given a
  * pointer that is not 64-byte aligned writes NaN, so the tests see a broken ABI. */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define N 16
@@ -61,4 +62,27 @@ void rqc_test_split_sign(void **args) {
 void rqc_test_threads(void **args) {
   int32_t *out = args[0];
   for (int i = 0; i < N; ++i) out[i] = i == 0 ? threads_set : 0;
+}
+
+/* The allocator hook: kernels.so calls what the runtime installs here. */
+static void *(*alloc_fn)(size_t) = 0;
+static void (*free_fn)(void *) = 0;
+void rqc_set_allocator(void *(*alloc)(size_t), void (*release)(void *)) {
+  alloc_fn = alloc;
+  free_fn = release;
+}
+
+/* int64 out[0] = the address of a 1 MiB block from the installed allocator, released
+ * again (0 if none was installed); out[1] = 1 if the block was writable. */
+void rqc_test_alloc(void **args) {
+  int64_t *out = args[0];
+  for (int i = 0; i < N; ++i) out[i] = 0;
+  if (!alloc_fn || !free_fn) return;
+  unsigned char *p = alloc_fn(1 << 20);
+  if (!p) return;
+  p[0] = 1;
+  p[(1 << 20) - 1] = 2;
+  out[0] = (int64_t)(intptr_t)p;
+  out[1] = p[0] == 1 && p[(1 << 20) - 1] == 2;
+  free_fn(p);
 }

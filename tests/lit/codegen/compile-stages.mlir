@@ -24,3 +24,4 @@
 // LLVM: define {{.*}}i32 @rqc_abi_version()
 // LLVM: ret i32 1
 // LLVM: define void @rqc_set_num_threads(i32
+// LLVM: define void @rqc_set_allocator(ptr
