@@ -57,7 +57,8 @@ CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu, c
   } else {
     throw Error("unknown target '" + target + "' (CPU targets: llvm, arm_cpu, 'llvm -mtriple=...')");
   }
-  if (std::string triple = option(target, "mtriple"); !triple.empty()) {
+  std::string requested = option(target, "mtriple");
+  if (std::string triple = requested; !triple.empty()) {
     // Normalized ("armv7a-linux-gnueabihf" -> "armv7a-unknown-linux-gnueabihf"): LLVM reads
     // the environment, and with it the hard-float ABI, from the fourth component only.
     t.triple = llvm::Triple::normalize(triple);
@@ -73,7 +74,8 @@ CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu, c
 
   std::string err;
   const llvm::Target *llvmTarget = llvm::TargetRegistry::lookupTarget(t.triple, err);
-  if (!llvmTarget) throw Error("target triple '" + t.triple + "' is not supported: " + err);
+  if (!llvmTarget)
+    throw Error("target triple '" + (requested.empty() ? t.triple : requested) + "' is not supported: " + err);
   llvm::Triple triple(t.triple);
   if (triple.isX86()) t.vectorBits = t.features.find("+avx512f") != std::string::npos ? 512
                                      : t.features.find("+avx2") != std::string::npos ? 256 : 128;

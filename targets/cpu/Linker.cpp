@@ -64,7 +64,8 @@ std::string linkSharedObject(const std::string &object, const CpuTarget &target,
     llvm::Triple triple(target.triple), host(llvm::sys::getDefaultTargetTriple());
     std::string dir = ompLibraryDir(triple, host);
     if (dir.empty() || !llvm::sys::fs::exists(dir + "/libomp.so") && !llvm::sys::fs::exists(dir + "/libomp.so.5"))
-      throw Error("libomp for " + target.triple + " is missing (looked in '" + dir + "')");
+      throw Error("libomp for " + target.triple + " is missing (looked in '" + dir +
+                  "'; scripts/setup.sh unpacks it, RQC_AARCH64_OMP_DIR / RQC_ARMHF_OMP_DIR point elsewhere)");
     std::string lib = llvm::sys::fs::exists(dir + "/libomp.so") ? dir + "/libomp.so" : dir + "/libomp.so.5";
     args.push_back(lib);
     if (triple.getArch() == host.getArch()) args.push_back("-rpath=" + dir);

@@ -50,6 +50,13 @@ expect "inputs from npz" 0 "" -- "$rqc" run "$conv" --reference --inputs "$tmp/i
 # a.npz holds the output 'y', not the inputs: the run must name what is missing.
 expect "wrong npz keys" 1 "missing input 'x'" -- "$rqc" run "$conv" --reference --inputs "$tmp/a.npz"
 
+# Cross targets: an unknown triple, and a target whose OpenMP runtime is not there; no
+# package is left behind.
+expect "unknown triple" 1 "^rqc: error: .*target triple 'bogus-none-elf'" -- "$rqc" compile "$conv" --target="llvm -mtriple=bogus-none-elf" -o "$tmp/x.rqc"
+RQC_ARMHF_OMP_DIR="$tmp/no-omp" expect "missing cross libomp" 1 "^rqc: error: libomp for armv7a-unknown-linux-gnueabihf is missing" -- \
+  "$rqc" compile "$conv" --target="arm_cpu -mtriple=armv7a-linux-gnueabihf" -o "$tmp/x.rqc"
+[ ! -e "$tmp/x.rqc" ] && ok "no package after a failed compile" || fail "package left behind"
+
 "$rqc" inspect "$conv" --json >"$tmp/j" 2>&1 && grep -q '"macs": 108' "$tmp/j" && ok "inspect --json" || fail "inspect --json: $(cat "$tmp/j")"
 
 echo "$passed passed, $failed failed"
