@@ -42,7 +42,7 @@ void registerCompileCommand(CLI::App &app) {
   CLI::App *cmd = app.add_subcommand("compile", "Compile a model into a package (.rqc) for a target");
   cmd->add_option("model", opts->model, "Model file (.onnx)")->required();
   cmd->add_option("-o,--output", opts->output, "Output package (.rqc)");
-  cmd->add_option("--target", opts->compile.target, "Target: llvm (host), arm_cpu (aarch64), 'llvm -mtriple=...'")
+  cmd->add_option("--target", opts->compile.target, "Target: llvm (host), arm_cpu (aarch64), 'arm_cpu -mtriple=armv7a-linux-gnueabihf' (ARMv7 hard-float), 'llvm -mtriple=...'")
       ->default_val("llvm");
   cmd->add_option("--mcpu", opts->compile.mcpu, "LLVM CPU name, e.g. cortex-a72");
   cmd->add_option("--mattr", opts->compile.mattr, "LLVM target features, e.g. +neon,+dotprod");
