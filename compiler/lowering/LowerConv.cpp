@@ -25,15 +25,6 @@ Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type, Value b
   return accumulatorInitAlong(b, loc, type, bias, 1);
 }
 
-// `v` with its dimensions permuted: result dim i is input dim perm[i].
-Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
-  auto t = rtt(v);
-  SmallVector<int64_t> shape;
-  for (int64_t p : perm) shape.push_back(t.getDimSize(p));
-  Value init = b.create<tensor::EmptyOp>(loc, shape, t.getElementType());
-  return b.create<linalg::TransposeOp>(loc, v, init, perm)->getResult(0);
-}
-
 // An ungrouped convolution computed channels-last inside the kernel: input NCHW -> NHWC,
 // weight OIHW (or OHWI, as rqc-pack-conv-weights repacks constants) -> HWIO,
 // linalg.conv_2d_nhwc_hwcf, result back to NCHW (fused with the kernel's epilogue). Output channels are then the innermost dimension of both the

@@ -87,4 +87,12 @@ Value constantTensor(OpBuilder &b, Location loc, ArrayRef<int32_t> values, Array
   return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, values));
 }
 
+Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
+  auto t = llvm::cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) shape.push_back(t.getDimSize(p));
+  Value init = b.create<tensor::EmptyOp>(loc, shape, t.getElementType());
+  return b.create<linalg::TransposeOp>(loc, v, init, perm)->getResult(0);
+}
+
 } // namespace rqc::lowering

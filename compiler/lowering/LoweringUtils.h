@@ -34,6 +34,9 @@ mlir::Value padded(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, llvm::
 mlir::Value elementwise(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType outType,
                         mlir::ValueRange inputs, const BodyBuilder &body);
 
+// `v` with its dimensions permuted (linalg.transpose): result dim i is input dim perm[i].
+mlir::Value transposed(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, llvm::ArrayRef<int64_t> perm);
+
 // Broadcasts a per-channel vector [C] along `axis` of `outType`.
 mlir::Value broadcastAlong(mlir::OpBuilder &b, mlir::Location loc, mlir::Value vec,
                            mlir::RankedTensorType outType, int64_t axis);

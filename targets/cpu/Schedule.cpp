@@ -68,7 +68,8 @@ void tileParallel(func::FuncOp fn, linalg::LinalgOp consumer, ArrayRef<int64_t> 
   options.setFusionControlFn([](tensor::ExtractSliceOp slice, OpResult producer, bool) {
     bool convInput = llvm::isa<linalg::TransposeOp>(producer.getOwner()) &&
                      llvm::any_of(slice->getUsers(), [&](Operation *user) {
-                       return llvm::isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(user) &&
+                       return llvm::isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
+                                        linalg::PoolingNhwcMaxOp>(user) &&
                               user->getOperand(0) == slice.getResult();
                      });
     return std::make_tuple(!convInput, false);
@@ -134,7 +135,7 @@ SmallVector<int64_t> registerTile(linalg::LinalgOp op, int vectorLanes) {
             divisorAtMost(static_(6), 8)};
   // Channels-last depthwise: [output columns x channels in whole vectors], one filter row
   // per step with the window width unrolled.
-  if (llvm::isa<linalg::DepthwiseConv2DNhwcHwcOp>(op.getOperation())) // (n, oh, ow, c, kh, kw)
+  if (llvm::isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(op.getOperation())) // (n, oh, ow, c, kh, kw)
     return {1, 1, divisorAtMost(static_(2), 8), divisorAtMost(static_(3), 2 * vectorLanes), 1, 0};
   if (auto conv = llvm::dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation())) // (n, f, oh, ow, c, kh, kw)
     return {1, divisorAtMost(static_(1), 8), 1, divisorAtMost(static_(3), vectorLanes), 1, 1,

@@ -48,8 +48,11 @@ func.func @grouped(%x: tensor<1x8x8x8xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<1
 
 // -----
 
+// Max pooling channels-last between transposes (ceil_mode pads the end by one).
 // CHECK-LABEL: func @pools_dense_softmax
-// CHECK: linalg.pooling_nchw_max
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x4x9x9xf32>) outs(%{{.*}} : tensor<1x9x9x4xf32>) permutation = [0, 2, 3, 1]
+// CHECK: linalg.pooling_nhwc_max {{.*}} outs(%{{.*}} : tensor<1x4x4x4xf32>)
+// CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
 // CHECK: linalg.pooling_nchw_sum
 // CHECK: arith.divf
 // CHECK: linalg.matmul_transpose_b
