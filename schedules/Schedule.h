@@ -27,7 +27,7 @@ std::string toJson(const Schedule &s);
 
 // What a strategy sees of a kernel: its root op and output shape.
 struct KernelInfo {
-  std::string rootOp;             // e.g. "conv_2d_nchw_fchw", "matmul_transpose_b", "generic"
+  std::string rootOp;             // e.g. "conv_2d_nhwc_hwcf", "matmul_transpose_b", "generic"
   std::vector<int64_t> outputShape;
   int vectorBits = 128;
   int threads = 2;

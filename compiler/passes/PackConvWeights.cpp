@@ -28,18 +28,23 @@ Tensor ohwiFromOihw(const Tensor &w) {
 
 struct PackConvWeightsPass : rqc::impl::PackConvWeightsBase<PackConvWeightsPass> {
   void runOnOperation() override {
+    llvm::DenseMap<Operation *, Value> packedOf; // one packed copy per shared constant
     getOperation().walk([&](graph::Conv2DOp conv) {
       auto weight = conv.getWeight().getDefiningOp<graph::ConstantOp>();
       if (!weight || conv.getGroups() != 1 || conv.getWeightLayout() != "OIHW" ||
           !llvm::cast<RankedTensorType>(conv.getWeight().getType()).getElementType().isF32())
         return;
-      OpBuilder b(conv);
-      Tensor packed = ohwiFromOihw(graph::fromAttr(weight.getValue()));
-      auto constant = b.create<graph::ConstantOp>(weight.getLoc(), graph::toAttr(packed, &getContext()));
-      conv.getWeightMutable().assign(constant.getResult());
+      Value &packed = packedOf[weight];
+      if (!packed) {
+        OpBuilder b(weight);
+        Tensor ohwi = ohwiFromOihw(graph::fromAttr(weight.getValue()));
+        packed = b.create<graph::ConstantOp>(weight.getLoc(), graph::toAttr(ohwi, &getContext())).getResult();
+      }
+      conv.getWeightMutable().assign(packed);
       conv.setWeightLayout("OHWI");
-      if (weight->use_empty()) weight.erase();
     });
+    for (auto &[original, packed] : packedOf)
+      if (original->use_empty()) original->erase();
   }
 };
 

@@ -157,6 +157,7 @@ KernelLibrary::KernelLibrary(const std::string &bytes, const std::string &what) 
 
 KernelLibrary::~KernelLibrary() {
   if (handle_) dlclose(handle_);
+  kernel_memory::trim(); // the sizes this library's kernels cached may not come again
 }
 
 void *KernelLibrary::lookup(const std::string &symbol) const {

@@ -9,62 +9,85 @@ namespace rqc::kernel_memory {
 
 namespace {
 
-// Each block starts with a header holding its size; the caller gets the bytes after it
-// (16-byte aligned, as malloc's).
-constexpr size_t kHeader = 16;
-// Beyond this much cached memory per thread, freed blocks go back to malloc.
-constexpr size_t kMaxCachedBytesPerThread = size_t(512) << 20;
+// Each block starts with a header holding its size; the caller gets the bytes after it,
+// aligned as malloc's (the header is a multiple of that alignment).
+constexpr size_t kHeader = alignof(std::max_align_t) > 16 ? alignof(std::max_align_t) : 16;
+// Beyond this much cached memory (all threads together), freed blocks go back to malloc.
+constexpr size_t kMaxCachedBytes = size_t(sizeof(void *) == 8 ? 1024 : 128) << 20;
 
 std::atomic<size_t> totalCached{0};
+std::atomic<unsigned> generation{0};
 
-// Per thread: kernels allocate and free a tile's temporaries on the thread running the
-// tile, so the block (and its cache lines) stays with that core, and no lock is taken.
 struct ThreadCache {
   std::unordered_map<size_t, std::vector<char *>> freed; // size -> blocks (header included)
   size_t cached = 0;
-  ~ThreadCache() {
+  unsigned seenGeneration = generation.load();
+
+  void dropAll() {
     for (auto &[size, blocks] : freed)
       for (char *b : blocks) std::free(b);
+    freed.clear();
     totalCached -= cached;
+    cached = 0;
   }
+  ~ThreadCache();
 };
 
-ThreadCache &threadCache() {
-  thread_local ThreadCache c;
-  return c;
+// Set when this thread's cache is gone (thread exit): later calls bypass it.
+thread_local bool cacheDestroyed = false;
+
+ThreadCache::~ThreadCache() {
+  dropAll();
+  cacheDestroyed = true;
 }
+
+ThreadCache *threadCache() {
+  if (cacheDestroyed) return nullptr;
+  thread_local ThreadCache c;
+  if (c.seenGeneration != generation.load(std::memory_order_relaxed)) {
+    c.dropAll();
+    c.seenGeneration = generation.load();
+  }
+  return &c;
+}
+
+char *headerOf(void *p) { return static_cast<char *>(p) - kHeader; }
 
 } // namespace
 
 void *allocate(size_t bytes) {
-  ThreadCache &c = threadCache();
-  char *block = nullptr;
-  auto it = c.freed.find(bytes);
-  if (it != c.freed.end() && !it->second.empty()) {
-    block = it->second.back();
-    it->second.pop_back();
-    c.cached -= bytes;
-    totalCached -= bytes;
-  } else {
-    block = static_cast<char *>(std::malloc(kHeader + bytes));
-    if (!block) return nullptr;
-    *reinterpret_cast<size_t *>(block) = bytes;
+  if (ThreadCache *c = threadCache()) {
+    auto it = c->freed.find(bytes);
+    if (it != c->freed.end() && !it->second.empty()) {
+      char *block = it->second.back();
+      it->second.pop_back();
+      c->cached -= bytes;
+      totalCached -= bytes;
+      return block + kHeader;
+    }
   }
+  char *block = static_cast<char *>(std::malloc(kHeader + bytes));
+  if (!block) return nullptr;
+  *reinterpret_cast<size_t *>(block) = bytes;
   return block + kHeader;
 }
 
 void release(void *p) {
   if (!p) return;
-  char *block = static_cast<char *>(p) - kHeader;
+  char *block = headerOf(p);
   size_t bytes = *reinterpret_cast<size_t *>(block);
-  ThreadCache &c = threadCache();
-  if (c.cached + bytes > kMaxCachedBytesPerThread) {
+  ThreadCache *c = threadCache();
+  if (!c || totalCached.load(std::memory_order_relaxed) + bytes > kMaxCachedBytes) {
     std::free(block);
     return;
   }
-  c.freed[bytes].push_back(block);
-  c.cached += bytes;
+  c->freed[bytes].push_back(block);
+  c->cached += bytes;
   totalCached += bytes;
+}
+
+void trim() {
+  generation.fetch_add(1);
 }
 
 size_t cachedBytes() { return totalCached.load(); }

@@ -177,8 +177,19 @@ void addAbiEntryPoints(llvm::Module &m, const std::vector<KernelSymbol> &symbols
 // malloc/free. Large blocks would come from a fresh mmap on every run, paying page faults
 // and zeroing each time; so every call goes through a pointer the runtime can point at its
 // caching allocator with `void rqc_set_allocator(void *(*)(size_t), void (*)(void *))`.
-// Done after optimization: LLVM still sees (and may elide) the malloc/free pairs.
+// Done after optimization: LLVM still sees (and may elide) the malloc/free pairs. Only
+// when malloc and free are the module's sole allocation functions and are only called
+// directly: a block from calloc/realloc/aligned_alloc freed through the runtime's
+// allocator would corrupt its heap, so such a module keeps libc (and no hook).
 void routeAllocations(llvm::Module &m) {
+  for (const char *other : {"calloc", "realloc", "aligned_alloc", "posix_memalign", "memalign", "valloc"})
+    if (m.getFunction(other)) return;
+  for (const char *name : {"malloc", "free"})
+    if (llvm::Function *f = m.getFunction(name))
+      for (llvm::User *u : f->users()) {
+        auto *call = llvm::dyn_cast<llvm::CallInst>(u);
+        if (!call || call->getCalledOperand() != f) return;
+      }
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
   llvm::Type *sizeTy = m.getDataLayout().getIntPtrType(ctx);

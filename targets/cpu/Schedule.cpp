@@ -124,9 +124,6 @@ void tileLayoutChanges(func::FuncOp fn) {
 SmallVector<int64_t> registerTile(linalg::LinalgOp op, int vectorLanes) {
   auto static_ = [&](unsigned loop) { return op.getStaticLoopRanges()[loop]; };
   if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic)) return {};
-  // Convolutions: an [output channels x output columns] block per reduction step. With
-  // unit strides every reduction loop is tiled to 1 (the block is then an outer product,
-  // see vectorizeTiles); otherwise the window width stays whole for the 1-D conv path.
   // Channels-last convolutions: a [output columns x output channels] block, channels in
   // whole vectors, accumulated over a few input channels of one filter tap at a time
   // (a 1-D convolution the vectorizer turns into broadcast-FMA outer products).
@@ -137,13 +134,8 @@ SmallVector<int64_t> registerTile(linalg::LinalgOp op, int vectorLanes) {
   // per step with the window width unrolled.
   if (llvm::isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(op.getOperation())) // (n, oh, ow, c, kh, kw)
     return {1, 1, divisorAtMost(static_(2), 8), divisorAtMost(static_(3), 2 * vectorLanes), 1, 0};
-  if (auto conv = llvm::dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation())) // (n, f, oh, ow, c, kh, kw)
-    return {1, divisorAtMost(static_(1), 8), 1, divisorAtMost(static_(3), vectorLanes), 1, 1,
-            conv.getStrides().isSplat() && conv.getStrides().getSplatValue<int64_t>() == 1 ? 1 : 0};
-  if (auto dw = llvm::dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(op.getOperation())) // (n, c, oh, ow, kh, kw)
-    return {1, divisorAtMost(static_(1), 4), 1, divisorAtMost(static_(3), vectorLanes), 1,
-            dw.getStrides().isSplat() && dw.getStrides().getSplatValue<int64_t>() == 1 ? 1 : 0};
-  if (llvm::isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
+  // Average pooling (NCHW): a [channels x output columns] block, the window width whole.
+  if (llvm::isa<linalg::PoolingNchwSumOp>(op))
     return {1, divisorAtMost(static_(1), 4), 1, divisorAtMost(static_(3), vectorLanes), 1, 0};
   // Layout changes: square blocks of the two innermost output dimensions (a register
   // transpose between a strided read and a contiguous write).
@@ -190,8 +182,9 @@ void vectorizeTiles(func::FuncOp fn, int vectorBits) {
     if (failed(tiled)) continue;
     rewriter.replaceOp(op, tiled->replacements);
   }
-  // Convolution tiles whose reduction loops are all unit become generic ops; folding the
-  // unit dimensions turns them into out[f, w] += in[w] * wt[f]: broadcast + FMA vectors.
+  // Convolution tiles whose reduction loops are all unit (one input channel, one tap) become
+  // generic ops; folding the unit dimensions leaves an outer product of input columns and
+  // a weight vector: broadcast + FMA vectors.
   {
     SmallVector<linalg::ConvolutionOpInterface> unitReductions;
     fn.walk([&](linalg::ConvolutionOpInterface conv) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <thread>
@@ -13,7 +14,7 @@ using namespace rqc;
 TEST(KernelMemory, ReusesFreedBlocksOfTheSameSize) {
   void *a = kernel_memory::allocate(3000);
   ASSERT_NE(a, nullptr);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) % 16, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) % alignof(std::max_align_t), 0u);
   std::memset(a, 0xab, 3000);
   size_t before = kernel_memory::cachedBytes();
   kernel_memory::release(a);
@@ -45,4 +46,15 @@ TEST(KernelMemory, ThreadsKeepTheirOwnBlocksAndReturnThemAtExit) {
   std::thread other([p] { kernel_memory::release(p); });
   other.join();
   EXPECT_EQ(kernel_memory::cachedBytes(), before);
+}
+
+TEST(KernelMemory, TrimDropsTheCacheAtTheNextCall) {
+  void *a = kernel_memory::allocate(4321);
+  kernel_memory::release(a);
+  EXPECT_GE(kernel_memory::cachedBytes(), 4321u);
+  kernel_memory::trim();
+  void *b = kernel_memory::allocate(1234); // this thread notices and frees its blocks
+  EXPECT_EQ(kernel_memory::cachedBytes(), 0u); // (no other thread of this test caches any)
+  kernel_memory::release(b);
+  EXPECT_EQ(kernel_memory::cachedBytes(), 1234u);
 }

@@ -35,3 +35,18 @@ func.func @bad_layout(%x: tensor<1x2x3x3xf32>, %w: tensor<1x1x1x2xf32>) -> tenso
   %b = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, weight_layout = "OHWI"} : (tensor<1x2x3x3xf32>, tensor<1x1x1x2xf32>) -> tensor<1x2x3x3xf32>
   return %b : tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// A weight shared by two convolutions is packed once; the original goes when unused.
+// CHECK-LABEL: func @shared
+// CHECK-COUNT-1: graph.constant
+// CHECK-NOT: graph.constant
+// CHECK: graph.conv2d %arg0, %[[P:[^ ]*]] {{.*}}weight_layout = "OHWI"
+// CHECK: graph.conv2d %arg0, %[[P]] {{.*}}weight_layout = "OHWI"
+func.func @shared(%x: tensor<1x2x3x3xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) {
+  %w = graph.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %a = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %b = graph.conv2d %x, %w {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  return %a, %b : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>
+}
