@@ -27,40 +27,34 @@ Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type, Value b
 
 // An ungrouped convolution computed channels-last inside the kernel: input NCHW -> NHWC,
 // weight OIHW (or OHWI, as rqc-pack-conv-weights repacks constants) -> HWIO,
-// linalg.conv_2d_nhwc_hwcf, result back to NCHW (fused with the kernel's epilogue). Output channels are then the innermost dimension of both the
-// accumulator and the weights, so schedules vectorize along them (64..512 in real
+// linalg.conv_2d_nhwc_hwcf, result back to NCHW (fused with the kernel's epilogue). Output
+// channels are then the innermost dimension of both the accumulator and the weights, so schedules vectorize along them (64..512 in real
 // networks, always whole vectors) instead of along output rows (7, 14, 28 wide: partial
 // vectors). The transposes are linear in the activations; the convolution is not.
 Value channelsLastConv(OpBuilder &b, Location loc, Value x, Value w, bool weightIsOhwi, Value bias,
                        RankedTensorType outType, DenseIntElementsAttr strides, DenseIntElementsAttr dilations) {
-  Value xh = transposed(b, loc, x, {0, 2, 3, 1});
-  // Tile-and-fuse places the weight repacking in each tile of output channels: the tile
-  // then reads its filters from a small contiguous buffer.
-  Value wh = transposed(b, loc, w, weightIsOhwi ? ArrayRef<int64_t>{1, 2, 3, 0} : ArrayRef<int64_t>{2, 3, 1, 0});
-  auto nhwc = RankedTensorType::get({outType.getDimSize(0), outType.getDimSize(2), outType.getDimSize(3),
-                                     outType.getDimSize(1)},
-                                    outType.getElementType());
-  Value init = accumulatorInitAlong(b, loc, nhwc, bias, 3);
-  Value y = b.create<linalg::Conv2DNhwcHwcfOp>(loc, TypeRange{nhwc}, ValueRange{xh, wh}, ValueRange{init}, strides,
-                                               dilations)
-                .getResult(0);
-  return transposed(b, loc, y, {0, 3, 1, 2});
+  return channelsLast(b, loc, x, outType, [&](Value xh, RankedTensorType nhwc) {
+    // Tile-and-fuse places the weight repacking in each tile of output channels: the tile
+    // then reads its filters from a small contiguous buffer.
+    Value wh = transposed(b, loc, w, weightIsOhwi ? ArrayRef<int64_t>{1, 2, 3, 0} : ArrayRef<int64_t>{2, 3, 1, 0});
+    Value init = accumulatorInitAlong(b, loc, nhwc, bias, 3);
+    return b.create<linalg::Conv2DNhwcHwcfOp>(loc, TypeRange{nhwc}, ValueRange{xh, wh}, ValueRange{init}, strides,
+                                              dilations)
+        .getResult(0);
+  });
 }
 
 // A depthwise convolution channels-last as well (input NHWC, filter [KH, KW, C]): vectors
 // along channels, the window unrolled.
 Value channelsLastDepthwise(OpBuilder &b, Location loc, Value x, Value wChw, Value bias, RankedTensorType outType,
                             DenseIntElementsAttr strides, DenseIntElementsAttr dilations) {
-  Value xh = transposed(b, loc, x, {0, 2, 3, 1});
-  Value wh = transposed(b, loc, wChw, {1, 2, 0});
-  auto nhwc = RankedTensorType::get({outType.getDimSize(0), outType.getDimSize(2), outType.getDimSize(3),
-                                     outType.getDimSize(1)},
-                                    outType.getElementType());
-  Value init = accumulatorInitAlong(b, loc, nhwc, bias, 3);
-  Value y = b.create<linalg::DepthwiseConv2DNhwcHwcOp>(loc, TypeRange{nhwc}, ValueRange{xh, wh}, ValueRange{init},
-                                                       strides, dilations)
-                .getResult(0);
-  return transposed(b, loc, y, {0, 3, 1, 2});
+  return channelsLast(b, loc, x, outType, [&](Value xh, RankedTensorType nhwc) {
+    Value wh = transposed(b, loc, wChw, {1, 2, 0});
+    Value init = accumulatorInitAlong(b, loc, nhwc, bias, 3);
+    return b.create<linalg::DepthwiseConv2DNhwcHwcOp>(loc, TypeRange{nhwc}, ValueRange{xh, wh}, ValueRange{init},
+                                                      strides, dilations)
+        .getResult(0);
+  });
 }
 
 struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {

@@ -73,13 +73,12 @@ struct MaxPoolPattern : OpConversionPattern<graph::MaxPool2DOp> {
     Value x = padded(b, loc, a.getInput(), {0, 0, p[0], p[1]}, {0, 0, p[2] + eh, p[3] + ew}, lowest);
     Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{k[0], k[1]}, b.getF32Type());
     // Channels-last, like the convolutions: vectors along channels, not along strided rows.
-    auto nhwc = RankedTensorType::get({out.getDimSize(0), out.getDimSize(2), out.getDimSize(3), out.getDimSize(1)},
-                                      out.getElementType());
-    Value y = b.create<linalg::PoolingNhwcMaxOp>(loc, TypeRange{nhwc}, ValueRange{transposed(b, loc, x, {0, 2, 3, 1}), window},
-                                                 ValueRange{filled(b, loc, nhwc, lowest)}, b.getI64TensorAttr(s),
-                                                 b.getI64TensorAttr(d))
-                  .getResult(0);
-    b.replaceOp(op, transposed(b, loc, y, {0, 3, 1, 2}));
+    b.replaceOp(op, channelsLast(b, loc, x, out, [&](Value xh, RankedTensorType nhwc) {
+      return b.create<linalg::PoolingNhwcMaxOp>(loc, TypeRange{nhwc}, ValueRange{xh, window},
+                                                ValueRange{filled(b, loc, nhwc, lowest)}, b.getI64TensorAttr(s),
+                                                b.getI64TensorAttr(d))
+          .getResult(0);
+    }));
     return success();
   }
 };

@@ -95,4 +95,13 @@ Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
   return b.create<linalg::TransposeOp>(loc, v, init, perm)->getResult(0);
 }
 
+Value channelsLast(OpBuilder &b, Location loc, Value x, RankedTensorType outType,
+                   llvm::function_ref<Value(Value, RankedTensorType)> build) {
+  auto nhwc = RankedTensorType::get({outType.getDimSize(0), outType.getDimSize(2), outType.getDimSize(3),
+                                     outType.getDimSize(1)},
+                                    outType.getElementType());
+  Value y = build(transposed(b, loc, x, {0, 2, 3, 1}), nhwc);
+  return transposed(b, loc, y, {0, 3, 1, 2});
+}
+
 } // namespace rqc::lowering
