@@ -1,7 +1,32 @@
-// Schedules are data: a short list of named primitives with integer arguments, like
-// Halide's schedule records or TVM's trace. Strategies (default heuristics, the tuner,
-// tuning records) produce them; one applier per target replays them onto the IR.
+// Schedules are data: a list of named primitives with their arguments, like Halide's
+// schedule records or TVM's trace. Templates (schedules/cpu/*.cpp) turn a config into
+// steps; the graph passes apply the layout steps and one replayer per target applies the
+// loop steps (targets/cpu/ApplySchedule.cpp). No MLIR here.
+//
+// Each step names the op it applies to by role. The lowering tags a kernel's ops:
+//   "input", "weight", "output"  graph-level tensors of the root op (for `pack`)
+//   "pad"       the padding of the root op's input
+//   "root"      the op the kernel is built around (convolution, matmul, pooling)
+//   "output"    the op writing the kernel's result (the root or its last epilogue op)
+//   "op:N"      the N-th linalg op of the kernel (kernels without a root)
+//
+// The vocabulary (sizes are per loop of the op, 0 = the whole loop):
+//   pack          (input|weight|output, layout)  graph level: the tensor's layout, e.g.
+//                 "NCHW16c", "OIHW16i16o" (TVM's layout strings); applied by rqc-alter-layout
+//   compute_root  (op)               compute the op once, before the parallel loop, in
+//                 parallel tiles of `sizes` (Halide's compute_root); not fused into tiles
+//   tile_parallel (op, sizes)        tile into a parallel loop nest (scf.forall -> OpenMP)
+//                 and fuse the op's producers into each tile (Halide's compute_at)
+//   tile          (op, sizes)        tile into a serial loop nest (scf.for); when the op is
+//                 "output" its producers are fused into each tile, like tile_parallel
+//   interchange   (op, permutation)  reorder the op's loops
+//   unroll        (op, factor)       unroll the innermost loop produced by `tile`
+//   vectorize     (op)               turn the op (a register-sized tile) into vector ops
+//   tensorize     (op, micro-kernel, args)  replace the op (a tile) by a named micro-kernel
+//                 (targets/cpu/MicroKernels.cpp) with integer arguments
 #pragma once
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <string>
@@ -10,30 +35,34 @@
 namespace rqc::schedule {
 
 struct Step {
-  // "tile_parallel": tile the kernel's output loops by `args` (0 = whole dimension) into a
-  //                  parallel loop nest (OpenMP on CPU) and fuse every producer into it.
-  // "vectorize":     vectorize the ops inside the tiles (sizes chosen from the tile shapes).
   std::string primitive;
-  std::vector<int64_t> args;
+  std::string op;             // the role of the op it applies to
+  std::vector<int64_t> sizes; // integer arguments
+  std::string name;           // string argument: a layout (pack) or a micro-kernel (tensorize)
+
+  bool operator==(const Step &o) const {
+    return primitive == o.primitive && op == o.op && sizes == o.sizes && name == o.name;
+  }
 };
 
 struct Schedule {
-  std::string name; // the template that produced it, e.g. "conv2d_nchw.default.cpu"
+  std::string templateName; // e.g. "conv2d_NCHWc.x86"
   std::vector<Step> steps;
+
+  // The layout a `pack` step gives `tensor` ("input", "weight", "output"), or "".
+  std::string packed(const std::string &tensor) const;
 };
 
-// JSON form: {"name": ..., "steps": [["tile_parallel", [1, 16, 8, 0]], ["vectorize", []]]}
-std::string toJson(const Schedule &s);
+// JSON form: {"template": T, "steps": [["tile_parallel", "output", [1, 2, 8, 0, 0]],
+// ["pack", "input", "NCHW16c"], ["tensorize", "root", "conv2d_nchwc_fma", [14, 0]], ...]}:
+// a step is [primitive, op] followed by its string argument (if any) and its integer list
+// (if any).
+nlohmann::json toJson(const Schedule &s);
+// Parses and validates the JSON form (known primitive, argument kinds); throws rqc::Error
+// naming the bad step.
+Schedule scheduleFromJson(const nlohmann::json &j);
 
-// What a strategy sees of a kernel: its root op and output shape.
-struct KernelInfo {
-  std::string rootOp;             // e.g. "conv_2d_nhwc_hwcf", "matmul_transpose_b", "generic"
-  std::vector<int64_t> outputShape;
-  int vectorBits = 128;
-  int threads = 2;
-};
-
-// The untuned default schedule for a CPU kernel (schedules/cpu/DefaultSchedule.cpp).
-Schedule defaultCpuSchedule(const KernelInfo &kernel);
+// One line per step, for --dump=scheduled: "tile_parallel output [1, 2, 8, 0, 0]".
+std::string describe(const Schedule &s);
 
 } // namespace rqc::schedule

@@ -1,8 +1,11 @@
 #include "compiler/driver/Pipeline.h"
 
 #include "compiler/analysis/ModelStats.h"
+#include "compiler/codegen/Passes.h"
+#include "compiler/lowering/Passes.h"
 #include "compiler/passes/Passes.h"
 #include "compiler/support/PassRunner.h"
+#include "autotune/Tophub.h"
 #include "ir/Graph/TensorAttr.h"
 #include "rqc/runtime/Error.h"
 
@@ -31,8 +34,8 @@ nlohmann::json shapeJson(RankedTensorType t) { return std::vector<int64_t>(t.get
 
 // Describes @main (a graph of kernel calls after rqc-fuse-kernels) as module.json and
 // params.bin; fills `symbols` with the kernels to compile.
-std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp module, const cpu::CpuTarget &target,
-                                                     std::vector<cpu::KernelSymbol> &symbols) {
+std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp module, const nlohmann::json &target,
+                                                     std::vector<KernelSymbol> &symbols) {
   nlohmann::json buffers = nlohmann::json::array(), kernels = nlohmann::json::array();
   std::string params;
   llvm::DenseMap<Value, int64_t> ids;
@@ -107,7 +110,7 @@ std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp
   nlohmann::json j = {{"format", "rqc-module"},
                       {"format_version", 1},
                       {"rqc_version", RQC_VERSION},
-                      {"target", {{"kind", target.name}, {"triple", target.triple}, {"cpu", target.cpu}, {"features", target.features}}},
+                      {"target", target},
                       {"buffers", buffers},
                       {"kernels", kernels},
                       {"inputs", inputs},
@@ -117,32 +120,66 @@ std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp
 
 } // namespace
 
-void runGraphPasses(ModuleOp module) {
+void loadTuningRecords(ScheduleSelection &selection, const CompileOptions &options) {
+  auto add = [&](const std::string &path, int priority) {
+    autotune::RecordLog log = autotune::readRecords(path);
+    for (const auto &s : log.skipped) selection.warn(s.origin + ": " + s.reason + "; skipped");
+    selection.records.add(log, priority);
+  };
+  for (const std::string &path : options.tuningRecords) add(path, 0);
+  if (options.tophub)
+    if (std::string log = autotune::tophubLog(selection.target.key); !log.empty()) add(log, 1);
+}
+
+void runGraphPasses(ModuleOp module, ScheduleSelection &selection) {
   PassManager pm(module.getContext());
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   pm.addNestedPass<func::FuncOp>(createFoldConstants());
-  pm.addNestedPass<func::FuncOp>(createPackConvWeights()); // the CPU convolutions' weight layout
+  // Schedules choose layouts: select, apply the layouts (weights are repacked by folding
+  // their layout changes), then select again for the ops whose layout followed.
+  pm.addPass(createSelectSchedules(selection));
+  pm.addNestedPass<func::FuncOp>(createAlterLayout());
+  pm.addNestedPass<func::FuncOp>(createFoldConstants());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSelectSchedules(selection));
   pm.addPass(createFuseKernels());
   runPassesOrThrow(pm, module, "graph passes failed");
 }
 
-PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std::string *dumpOut) {
-  cpu::CpuTarget target = cpu::resolveCpuTarget(options.target, options.mcpu, options.mattr);
-  runGraphPasses(module);
+void lowerKernels(ModuleOp kernels, ScheduleSelection &selection) {
+  PassManager pm(kernels.getContext());
+  pm.addNestedPass<func::FuncOp>(lowering::createLowerToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(codegen::createSelectKernelSchedules(selection));
+  runPassesOrThrow(pm, kernels, "code generation failed in stage 'linalg'");
+}
+
+PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std::string *dumpOut,
+                             ScheduleSelection *report) {
+  std::unique_ptr<Target> target = createTarget(options.target, options.mcpu, options.mattr);
+  ScheduleSelection local;
+  ScheduleSelection &selection = report ? *report : local;
+  selection.target = target->scheduleTarget();
+  selection.device = target->deviceFingerprint();
+  loadTuningRecords(selection, options);
+  runGraphPasses(module, selection);
   if (options.dumpStage == "graph" && dumpOut) *dumpOut = printOp(module);
 
   auto main = module.lookupSymbol<func::FuncOp>("main");
-  std::vector<cpu::KernelSymbol> symbols;
-  auto [description, params] = describeGraph(main, module, target, symbols);
+  std::vector<KernelSymbol> symbols;
+  auto [description, params] = describeGraph(main, module, target->describe(), symbols);
 
   // The kernels, without @main, are compiled on their own.
   OwningOpRef<ModuleOp> kernels = llvm::cast<ModuleOp>(module->clone());
   kernels->lookupSymbol<func::FuncOp>("main").erase();
-  std::string so = cpu::compileKernels(*kernels, symbols, target, [&](const std::string &stage, const std::string &text) {
-    if (dumpOut && stage == options.dumpStage) *dumpOut = text;
-  });
-  return {{"module.json", description.dump(2)}, {"params.bin", params}, {"kernels.so", so}};
+  lowerKernels(*kernels, selection);
+  if (options.dumpStage == "linalg" && dumpOut) *dumpOut = printOp(*kernels);
+  PackageMembers members{{"module.json", description.dump(2)}, {"params.bin", params}};
+  for (auto &m : target->compile(*kernels, symbols, [&](const std::string &stage, const std::string &text) {
+         if (dumpOut && stage == options.dumpStage) *dumpOut = text;
+       }))
+    members.push_back(std::move(m));
+  return members;
 }
 
 } // namespace rqc::driver

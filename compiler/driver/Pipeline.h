@@ -1,7 +1,8 @@
 // The compile pipeline: ONNX -> graph passes -> kernels -> target code -> package members.
 #pragma once
 
-#include "targets/cpu/CpuCodegen.h"
+#include "compiler/passes/ScheduleSelection.h"
+#include "targets/Target.h"
 #include "rqc/runtime/PackageWriter.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -17,17 +18,26 @@ struct CompileOptions {
   std::string mcpu, mattr;
   std::vector<std::string> inputShapes;
   std::string dumpStage; // "", graph, linalg, scheduled, llvm
+  std::vector<std::string> tuningRecords; // AutoTVM-format logs, preferred to tophub
+  bool tophub = true;                     // also consult the shipped tophub log
 };
 
 // Named members of the package tar: module.json, params.bin, kernels.so.
 using PackageMembers = rqc::PackageMembers;
 
-// Runs the graph passes (batch-norm folding, constant folding, fusion into kernels) on an
-// imported module, in place.
-void runGraphPasses(mlir::ModuleOp module);
+// Reads the user's tuning logs (preferred) and the target's tophub log into `selection`;
+// malformed lines become warnings. Throws rqc::Error for an unreadable file.
+void loadTuningRecords(ScheduleSelection &selection, const CompileOptions &options);
+
+// Runs the graph passes on an imported module, in place: batch-norm and constant folding,
+// schedule selection (records, tophub, fallback), the layouts the schedules ask for, and
+// fusion into kernels.
+void runGraphPasses(mlir::ModuleOp module, ScheduleSelection &selection);
 
 // Compiles an imported module into the members of a package. With dumpStage set, the
-// printed stage goes to `dumpOut` (and compilation still completes).
-PackageMembers compileModule(mlir::ModuleOp module, const CompileOptions &options, std::string *dumpOut);
+// printed stage goes to `dumpOut` (and compilation still completes). `report`, if given,
+// receives the tasks and their configs and the warnings about skipped records.
+PackageMembers compileModule(mlir::ModuleOp module, const CompileOptions &options, std::string *dumpOut,
+                             ScheduleSelection *report = nullptr);
 
 } // namespace rqc::driver

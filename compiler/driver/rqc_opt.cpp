@@ -1,6 +1,8 @@
 // rqc-opt: like mlir-opt, for rqc's dialects and passes; drives the lit tests.
+#include "compiler/codegen/Passes.h"
 #include "compiler/driver/Registration.h"
 #include "compiler/lowering/Passes.h"
+#include "targets/cpu/Passes.h"
 #include "compiler/passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -12,6 +14,8 @@ int main(int argc, char **argv) {
   rqc::registerRqcDialects(registry);
   rqc::registerRqcPasses();
   rqc::lowering::registerRqcLoweringPasses();
+  rqc::codegen::registerRqcCodegenPasses();
+  rqc::cpu::registerRqcCpuPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "rqc optimizer driver\n", registry));

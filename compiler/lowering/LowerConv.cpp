@@ -1,7 +1,7 @@
-// conv2d, dense, matmul and their integer forms -> linalg. Float convolutions use named
-// ops so schedules can tile and vectorize them: ungrouped and depthwise ones channels-last
-// (conv_2d_nhwc_hwcf, depthwise_conv_2d_nhwc_hwc between transposes), other grouped ones
-// in NCHW (conv_2d_ngchw_fgchw); the bias initializes the accumulator.
+// conv2d, dense, matmul and their integer forms -> linalg. Convolutions and dense ops in
+// the blocked layouts their schedules packed (rqc-alter-layout) become one linalg.generic
+// each, marked as the kernel's root for the schedule's steps; plain-layout ones use
+// MLIR's named NCHW ops. The bias initializes the accumulator.
 // Integer convolutions are linalg.generic with zero points subtracted in i32.
 #include "compiler/lowering/LoweringUtils.h"
 
@@ -25,36 +25,40 @@ Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type, Value b
   return accumulatorInitAlong(b, loc, type, bias, 1);
 }
 
-// An ungrouped convolution computed channels-last inside the kernel: input NCHW -> NHWC,
-// weight OIHW (or OHWI, as rqc-pack-conv-weights repacks constants) -> HWIO,
-// linalg.conv_2d_nhwc_hwcf, result back to NCHW (fused with the kernel's epilogue). Output
-// channels are then the innermost dimension of both the accumulator and the weights, so schedules vectorize along them (64..512 in real
-// networks, always whole vectors) instead of along output rows (7, 14, 28 wide: partial
-// vectors). The transposes are linear in the activations; the convolution is not.
-Value channelsLastConv(OpBuilder &b, Location loc, Value x, Value w, bool weightIsOhwi, Value bias,
-                       RankedTensorType outType, DenseIntElementsAttr strides, DenseIntElementsAttr dilations) {
-  return channelsLast(b, loc, x, outType, [&](Value xh, RankedTensorType nhwc) {
-    // Tile-and-fuse places the weight repacking in each tile of output channels: the tile
-    // then reads its filters from a small contiguous buffer.
-    Value wh = transposed(b, loc, w, weightIsOhwi ? ArrayRef<int64_t>{1, 2, 3, 0} : ArrayRef<int64_t>{2, 3, 1, 0});
-    Value init = accumulatorInitAlong(b, loc, nhwc, bias, 3);
-    return b.create<linalg::Conv2DNhwcHwcfOp>(loc, TypeRange{nhwc}, ValueRange{xh, wh}, ValueRange{init}, strides,
-                                              dilations)
-        .getResult(0);
-  });
-}
-
-// A depthwise convolution channels-last as well (input NHWC, filter [KH, KW, C]): vectors
-// along channels, the window unrolled.
-Value channelsLastDepthwise(OpBuilder &b, Location loc, Value x, Value wChw, Value bias, RankedTensorType outType,
-                            DenseIntElementsAttr strides, DenseIntElementsAttr dilations) {
-  return channelsLast(b, loc, x, outType, [&](Value xh, RankedTensorType nhwc) {
-    Value wh = transposed(b, loc, wChw, {1, 2, 0});
-    Value init = accumulatorInitAlong(b, loc, nhwc, bias, 3);
-    return b.create<linalg::DepthwiseConv2DNhwcHwcOp>(loc, TypeRange{nhwc}, ValueRange{xh, wh}, ValueRange{init},
-                                                      strides, dilations)
-        .getResult(0);
-  });
+// A convolution on channel-blocked data (the layouts its schedule packed,
+// rqc-alter-layout): input [N, IC/ic, H, W, ic], weight [OC/oc, IC/ic, KH, KW, ic, oc]
+// (depthwise: [C/c, 1, KH, KW, 1, c]), result [N, OC/oc, OH, OW, oc]; one linalg.generic,
+// the kernel's root, whose loops are
+//   ungrouped (n, oco, oh, ow, oci | ico, kh, kw, ici)   depthwise (n, co, oh, ow, ci | kh, kw)
+// The output channels are innermost in the result and the weights: whole vectors.
+Value blockedConv(OpBuilder &b, Location loc, graph::Conv2DOp op, Value input, Value weight, Value bias) {
+  auto outType = op.getType();
+  auto pads = op.getPads();
+  auto st = op.getStrides(), dil = op.getDilations();
+  Value x = padded(b, loc, input, {0, 0, pads[0], pads[1], 0}, {0, 0, pads[2], pads[3], 0}, 0.0);
+  Value init = bias ? broadcastBlocked(b, loc, bias, outType, 1, 4) : filled(b, loc, outType, 0.0);
+  bool depthwise = op.getGroups() > 1;
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+  if (depthwise) {
+    maps = {AffineMap::get(7, 0, {d(0), d(1), d(2) * st[0] + d(5) * dil[0], d(3) * st[1] + d(6) * dil[1], d(4)}, ctx),
+            AffineMap::get(7, 0, {d(1), b.getAffineConstantExpr(0), d(5), d(6), b.getAffineConstantExpr(0), d(4)}, ctx),
+            AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+    iters.append(2, utils::IteratorType::reduction);
+  } else {
+    maps = {AffineMap::get(9, 0, {d(0), d(5), d(2) * st[0] + d(6) * dil[0], d(3) * st[1] + d(7) * dil[1], d(8)}, ctx),
+            AffineMap::get(9, 0, {d(1), d(5), d(6), d(7), d(8), d(4)}, ctx),
+            AffineMap::get(9, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+    iters.append(4, utils::IteratorType::reduction);
+  }
+  return markRoot(b.create<linalg::GenericOp>(loc, outType, ValueRange{x, weight}, ValueRange{init}, maps, iters,
+                                              [](OpBuilder &nb, Location nl, ValueRange v) {
+                                                Value m = nb.create<arith::MulFOp>(nl, v[0], v[1]);
+                                                nb.create<linalg::YieldOp>(nl, Value(nb.create<arith::AddFOp>(nl, v[2], m)));
+                                              })
+                      .getResult(0));
 }
 
 struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
@@ -62,6 +66,11 @@ struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
   LogicalResult matchAndRewrite(graph::Conv2DOp op, OpAdaptor a,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
+    if (op.getDataLayout() != "NCHW") {
+      b.replaceOp(op, blockedConv(b, loc, op, a.getInput(), a.getWeight(), a.getBias()));
+      return success();
+    }
+    // Plain NCHW (no schedule packed it): MLIR's named NCHW convolutions.
     auto outType = op.getType();
     auto pads = op.getPads();
     Value x = padded(b, loc, a.getInput(), {0, 0, pads[0], pads[1]}, {0, 0, pads[2], pads[3]}, 0.0);
@@ -69,19 +78,22 @@ struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
     auto strides = b.getI64TensorAttr(op.getStrides());
     auto dilations = b.getI64TensorAttr(op.getDilations());
     int64_t groups = op.getGroups();
+    Value init = accumulatorInit(b, loc, outType, a.getBias());
     if (groups == 1) {
-      b.replaceOp(op, channelsLastConv(b, loc, x, w, op.getWeightLayout() == "OHWI", a.getBias(), outType, strides,
-                                       dilations));
+      b.replaceOp(op, markRoot(b.create<linalg::Conv2DNchwFchwOp>(loc, TypeRange{outType}, ValueRange{x, w},
+                                                                  ValueRange{init}, strides, dilations)
+                                   .getResult(0)));
       return success();
     }
-    Value init = accumulatorInit(b, loc, outType, a.getBias());
     auto inType = rtt(a.getInput()), wType = rtt(w);
     int64_t C = inType.getDimSize(1), O = wType.getDimSize(0);
     Value result;
     if (groups == C && O == C && wType.getDimSize(1) == 1) {
       auto w3 = RankedTensorType::get({O, wType.getDimSize(2), wType.getDimSize(3)}, wType.getElementType());
       Value wc = b.create<tensor::CollapseShapeOp>(loc, w3, w, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
-      result = channelsLastDepthwise(b, loc, x, wc, a.getBias(), outType, strides, dilations);
+      result = markRoot(b.create<linalg::DepthwiseConv2DNchwChwOp>(loc, TypeRange{outType}, ValueRange{x, wc},
+                                                                   ValueRange{init}, strides, dilations)
+                            .getResult(0));
     } else {
       // Grouped: split the channel dimensions into [groups, channels per group]; the named
       // op wants the weight as [filters per group, groups, ...] (fgchw).
@@ -106,6 +118,7 @@ struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
       Value r = b.create<linalg::Conv2DNgchwFgchwOp>(loc, TypeRange{og}, ValueRange{xe, we}, ValueRange{ie},
                                                      strides, dilations)
                     .getResult(0);
+      markRoot(r);
       result = b.create<tensor::CollapseShapeOp>(loc, outType, r, split);
     }
     b.replaceOp(op, result);
@@ -113,15 +126,37 @@ struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
   }
 };
 
+// Dense: matmul with the transposed weight; with a packed weight [M/x, K, x] (its
+// schedule's layout) one generic over (n, mo, mi | k) producing [N, M/x, x].
 struct DensePattern : OpConversionPattern<graph::DenseOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(graph::DenseOp op, OpAdaptor a,
                                 ConversionPatternRewriter &b) const override {
-    Value init = accumulatorInit(b, op.getLoc(), op.getType(), a.getBias());
-    b.replaceOp(op, b.create<linalg::MatmulTransposeBOp>(op.getLoc(), TypeRange{op.getType()},
-                                                         ValueRange{a.getInput(), a.getWeight()},
-                                                         ValueRange{init})
-                        ->getResults());
+    Location loc = op.getLoc();
+    auto outType = op.getType();
+    if (op.getWeightLayout() == "MK") {
+      Value init = accumulatorInit(b, loc, outType, a.getBias());
+      b.replaceOp(op, markRoot(b.create<linalg::MatmulTransposeBOp>(loc, TypeRange{outType},
+                                                                    ValueRange{a.getInput(), a.getWeight()},
+                                                                    ValueRange{init})
+                                   ->getResult(0)));
+      return success();
+    }
+    Value init = a.getBias() ? broadcastBlocked(b, loc, a.getBias(), outType, 1, 2) : filled(b, loc, outType, 0.0);
+    auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineMap> maps{AffineMap::get(4, 0, {d(0), d(3)}, ctx), AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+                                AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
+    SmallVector<utils::IteratorType> iters(3, utils::IteratorType::parallel);
+    iters.push_back(utils::IteratorType::reduction);
+    b.replaceOp(op, markRoot(b.create<linalg::GenericOp>(loc, outType, ValueRange{a.getInput(), a.getWeight()},
+                                                         ValueRange{init}, maps, iters,
+                                                         [](OpBuilder &nb, Location nl, ValueRange v) {
+                                                           Value m = nb.create<arith::MulFOp>(nl, v[0], v[1]);
+                                                           nb.create<linalg::YieldOp>(
+                                                               nl, Value(nb.create<arith::AddFOp>(nl, v[2], m)));
+                                                         })
+                                 .getResult(0)));
     return success();
   }
 };

@@ -1,8 +1,11 @@
-// concat, transpose, pad -> tensor/linalg. Constant padding is tensor.pad; edge and
+// concat, transpose, pad, layout_transform -> tensor/linalg. Constant padding is tensor.pad; edge and
 // reflect padding gather from the input with computed indices in a linalg.generic.
 #include "compiler/lowering/LoweringUtils.h"
 
 #include "ir/Graph/GraphDialect.h"
+#include "ir/Graph/Layout.h"
+
+#include <map>
 
 using namespace mlir;
 
@@ -87,10 +90,77 @@ struct PadPattern : OpConversionPattern<graph::PadOp> {
   }
 };
 
+// A layout change: through the plain layout of the source, a transpose (and collapse of
+// each blocked axis) out of the source layout, then an expand (of each axis the destination
+// blocks) and a transpose into it. Plain -> blocked and blocked -> plain (the model's
+// edges) are one copy each; the rare blocked -> blocked is two.
+struct LayoutTransformPattern : OpConversionPattern<graph::LayoutTransformOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(graph::LayoutTransformOp op, OpAdaptor a, ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    graph::Layout src = graph::Layout::parse(op.getSrcLayout().str());
+    graph::Layout dst = graph::Layout::parse(op.getDstLayout().str());
+    const std::string primal = src.primal();
+    auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+    Value x = a.getInput();
+    auto isIdentity = [](ArrayRef<int64_t> perm) {
+      for (size_t i = 0; i < perm.size(); ++i)
+        if (perm[i] != static_cast<int64_t>(i)) return false;
+      return true;
+    };
+    if (!src.isPrimal()) {
+      SmallVector<int64_t> perm;
+      SmallVector<ReassociationIndices> groups;
+      for (char c : primal) {
+        ReassociationIndices g{static_cast<int64_t>(perm.size())};
+        perm.push_back(src.position(c));
+        if (src.block(c) > 1 || src.position(lower(c)) >= 0) {
+          g.push_back(static_cast<int64_t>(perm.size()));
+          perm.push_back(src.position(lower(c)));
+        }
+        groups.push_back(g);
+      }
+      if (!isIdentity(perm)) x = transposed(b, loc, x, perm);
+      auto t = llvm::cast<RankedTensorType>(x.getType());
+      std::vector<int64_t> shape = src.primalShapeOf(std::vector<int64_t>(
+          llvm::cast<RankedTensorType>(a.getInput().getType()).getShape().begin(),
+          llvm::cast<RankedTensorType>(a.getInput().getType()).getShape().end()));
+      x = b.create<tensor::CollapseShapeOp>(loc, RankedTensorType::get(shape, t.getElementType()), x, groups);
+    }
+    // x is plain, axes in `primal` order.
+    auto plain = llvm::cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> expanded;
+    SmallVector<ReassociationIndices> groups;
+    std::map<char, int64_t> outerAt, innerAt;
+    for (size_t i = 0; i < primal.size(); ++i) {
+      char c = primal[i];
+      int64_t block = dst.position(lower(c)) >= 0 ? dst.block(c) : 0;
+      ReassociationIndices g{static_cast<int64_t>(expanded.size())};
+      outerAt[c] = static_cast<int64_t>(expanded.size());
+      expanded.push_back(block ? plain.getDimSize(i) / block : plain.getDimSize(i));
+      if (block) {
+        g.push_back(static_cast<int64_t>(expanded.size()));
+        innerAt[c] = static_cast<int64_t>(expanded.size());
+        expanded.push_back(block);
+      }
+      groups.push_back(g);
+    }
+    if (expanded.size() != static_cast<size_t>(plain.getRank()))
+      x = b.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get(expanded, plain.getElementType()), x, groups);
+    SmallVector<int64_t> perm;
+    for (const graph::Layout::Axis &ax : dst.axes())
+      perm.push_back(ax.factor ? innerAt.at(static_cast<char>(std::toupper(static_cast<unsigned char>(ax.name))))
+                               : outerAt.at(ax.name));
+    if (!isIdentity(perm)) x = transposed(b, loc, x, perm);
+    b.replaceOp(op, x);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateDataPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
-  patterns.add<ConcatPattern, TransposePattern, PadPattern>(tc, patterns.getContext());
+  patterns.add<ConcatPattern, TransposePattern, PadPattern, LayoutTransformPattern>(tc, patterns.getContext());
 }
 
 } // namespace rqc::lowering

@@ -1,6 +1,8 @@
-// Pooling -> linalg: the named NCHW pooling ops over an explicitly padded input (with
-// the extra end padding ceil_mode needs); average pooling divides by a compile-time
-// table of window counts, which encodes count_include_pad exactly as the reference does.
+// Pooling -> linalg, over an explicitly padded input (with the extra end padding ceil_mode
+// needs): on channel-blocked data (NCHW{c}c, rqc-alter-layout) one generic marked as the
+// kernel's root; plain NCHW ones with the named pooling ops. Plain average pooling divides
+// by a compile-time table of window counts, which encodes count_include_pad exactly as
+// the reference does; blocked average pooling has a constant divisor.
 #include "compiler/lowering/LoweringUtils.h"
 
 #include "ir/Graph/GraphDialect.h"
@@ -21,6 +23,26 @@ int64_t extraEnd(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_
                  int64_t padEnd) {
   int64_t need = (out - 1) * stride + dilation * (kernel - 1) + 1;
   return std::max<int64_t>(0, need - (in + padBegin + padEnd));
+}
+
+// A pooling window over channel-blocked data [N, C/c, H, W, c] (already padded): one
+// generic over (n, co, oh, ow, ci | kh, kw), the kernel's root; the window sizes come from
+// a dummy [KH, KW] operand.
+Value blockedWindow(OpBuilder &b, Location loc, Value x, Value init, ArrayRef<int64_t> k, ArrayRef<int64_t> s,
+                    ArrayRef<int64_t> d, const std::function<Value(OpBuilder &, Location, Value, Value)> &combine) {
+  Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{k[0], k[1]}, b.getF32Type());
+  auto dim = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps{
+      AffineMap::get(7, 0, {dim(0), dim(1), dim(2) * s[0] + dim(5) * d[0], dim(3) * s[1] + dim(6) * d[1], dim(4)}, ctx),
+      AffineMap::get(7, 0, {dim(5), dim(6)}, ctx), AffineMap::get(7, 0, {dim(0), dim(1), dim(2), dim(3), dim(4)}, ctx)};
+  SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+  iters.append(2, utils::IteratorType::reduction);
+  return markRoot(b.create<linalg::GenericOp>(loc, init.getType(), ValueRange{x, window}, ValueRange{init}, maps, iters,
+                                              [&](OpBuilder &nb, Location nl, ValueRange v) {
+                                                nb.create<linalg::YieldOp>(nl, combine(nb, nl, v[0], v[2]));
+                                              })
+                      .getResult(0));
 }
 
 struct MaxPoolPattern : OpConversionPattern<graph::MaxPool2DOp> {
@@ -70,15 +92,20 @@ struct MaxPoolPattern : OpConversionPattern<graph::MaxPool2DOp> {
     int64_t eh = extraEnd(in.getDimSize(2), out.getDimSize(2), k[0], s[0], d[0], p[0], p[2]);
     int64_t ew = extraEnd(in.getDimSize(3), out.getDimSize(3), k[1], s[1], d[1], p[1], p[3]);
     double lowest = -std::numeric_limits<double>::infinity();
+    Value init = filled(b, loc, out, lowest);
+    if (op.getDataLayout() != "NCHW") {
+      Value x = padded(b, loc, a.getInput(), {0, 0, p[0], p[1], 0}, {0, 0, p[2] + eh, p[3] + ew, 0}, lowest);
+      b.replaceOp(op, blockedWindow(b, loc, x, init, k, s, d, [](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
+                    return nb.create<arith::MaximumFOp>(nl, x, acc);
+                  }));
+      return success();
+    }
     Value x = padded(b, loc, a.getInput(), {0, 0, p[0], p[1]}, {0, 0, p[2] + eh, p[3] + ew}, lowest);
     Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{k[0], k[1]}, b.getF32Type());
-    // Channels-last, like the convolutions: vectors along channels, not along strided rows.
-    b.replaceOp(op, channelsLast(b, loc, x, out, [&](Value xh, RankedTensorType nhwc) {
-      return b.create<linalg::PoolingNhwcMaxOp>(loc, TypeRange{nhwc}, ValueRange{xh, window},
-                                                ValueRange{filled(b, loc, nhwc, lowest)}, b.getI64TensorAttr(s),
-                                                b.getI64TensorAttr(d))
-          .getResult(0);
-    }));
+    b.replaceOp(op, markRoot(b.create<linalg::PoolingNchwMaxOp>(loc, TypeRange{out}, ValueRange{x, window},
+                                                                ValueRange{init}, b.getI64TensorAttr(s),
+                                                                b.getI64TensorAttr(d))
+                                 .getResult(0)));
     return success();
   }
 };
@@ -94,12 +121,27 @@ struct AvgPoolPattern : OpConversionPattern<graph::AvgPool2DOp> {
     int64_t H = in.getDimSize(2), W = in.getDimSize(3), OH = out.getDimSize(2), OW = out.getDimSize(3);
     int64_t eh = extraEnd(H, OH, k[0], s[0], 1, p[0], p[2]);
     int64_t ew = extraEnd(W, OW, k[1], s[1], 1, p[1], p[3]);
+    if (op.getDataLayout() != "NCHW") {
+      // rqc-alter-layout blocks only average pooling with a constant divisor.
+      if (eh || ew || !(op.getCountIncludePad() || p == ArrayRef<int64_t>{0, 0, 0, 0}))
+        return b.notifyMatchFailure(op, "blocked average pooling needs a constant divisor");
+      Value x = padded(b, loc, a.getInput(), {0, 0, p[0], p[1], 0}, {0, 0, p[2], p[3], 0}, 0.0);
+      Value sum = blockedWindow(b, loc, x, filled(b, loc, out, 0.0), k, s, {1, 1},
+                                [](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
+                                  return nb.create<arith::AddFOp>(nl, x, acc);
+                                });
+      float inv = 1.f / static_cast<float>(k[0] * k[1]);
+      b.replaceOp(op, elementwise(b, loc, out, ValueRange{sum}, [inv](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                    return nb.create<arith::MulFOp>(nl, v[0], scalar(nb, nl, nb.getF32Type(), inv));
+                  }));
+      return success();
+    }
     Value x = padded(b, loc, a.getInput(), {0, 0, p[0], p[1]}, {0, 0, p[2] + eh, p[3] + ew}, 0.0);
     Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{k[0], k[1]}, b.getF32Type());
-    Value sum = b.create<linalg::PoolingNchwSumOp>(loc, TypeRange{out}, ValueRange{x, window},
-                                                   ValueRange{filled(b, loc, out, 0.0)}, b.getI64TensorAttr(s),
-                                                   b.getI64TensorAttr({1, 1}))
-                    .getResult(0);
+    Value sum = markRoot(b.create<linalg::PoolingNchwSumOp>(loc, TypeRange{out}, ValueRange{x, window},
+                                                            ValueRange{filled(b, loc, out, 0.0)}, b.getI64TensorAttr(s),
+                                                            b.getI64TensorAttr({1, 1}))
+                             .getResult(0));
     // Divisor per output position (same rule as the reference kernel).
     std::vector<float> counts;
     for (int64_t oh = 0; oh < OH; ++oh)
@@ -128,12 +170,20 @@ template <typename OpT, bool isMax> struct GlobalPoolPattern : OpConversionPatte
     auto in = rtt(a.getInput());
     auto out = op.getType();
     int64_t rank = in.getRank();
-    // Reduce into [N, C] (an output map the tiler understands), then expand to [N, C, 1, ...].
-    auto flat = RankedTensorType::get({out.getDimSize(0), out.getDimSize(1)}, out.getElementType());
-    SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
-                                AffineMap::get(rank, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1)}, b.getContext())};
+    // Reduce into [N, C] (or [N, C/c, c] when channel-blocked): an output map the tiler
+    // understands; then expand to [N, C, 1, ...] ([N, C/c, 1, 1, c]).
+    bool blocked = op.getDataLayout() != "NCHW";
+    SmallVector<int64_t> kept = blocked ? SmallVector<int64_t>{0, 1, 4} : SmallVector<int64_t>{0, 1};
+    SmallVector<int64_t> flatShape;
+    SmallVector<AffineExpr> flatExprs;
+    for (int64_t i : kept) {
+      flatShape.push_back(out.getDimSize(i));
+      flatExprs.push_back(b.getAffineDimExpr(i));
+    }
+    auto flat = RankedTensorType::get(flatShape, out.getElementType());
+    SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank), AffineMap::get(rank, 0, flatExprs, b.getContext())};
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
-    iters[0] = iters[1] = utils::IteratorType::parallel;
+    for (int64_t i : kept) iters[i] = utils::IteratorType::parallel;
     Value init = filled(b, loc, flat, isMax ? -std::numeric_limits<double>::infinity() : 0.0);
     Value r = b.create<linalg::GenericOp>(loc, flat, ValueRange{a.getInput()}, ValueRange{init}, maps, iters,
                                           [](OpBuilder &nb, Location nl, ValueRange v) {
@@ -144,13 +194,15 @@ template <typename OpT, bool isMax> struct GlobalPoolPattern : OpConversionPatte
                   .getResult(0);
     if (!isMax) {
       float n = 1.f;
-      for (int64_t i = 2; i < rank; ++i) n *= static_cast<float>(in.getDimSize(i));
+      for (int64_t i = 0; i < rank; ++i)
+        if (iters[i] == utils::IteratorType::reduction) n *= static_cast<float>(in.getDimSize(i));
       r = elementwise(b, loc, flat, ValueRange{r}, [n](OpBuilder &nb, Location nl, ValueRange v) -> Value {
         return nb.create<arith::DivFOp>(nl, v[0], scalar(nb, nl, nb.getF32Type(), n));
       });
     }
     SmallVector<ReassociationIndices> groups{{0}, {1}};
     for (int64_t i = 2; i < rank; ++i) groups.back().push_back(i);
+    if (blocked) groups = {{0}, {1, 2, 3}, {4}};
     r = b.create<tensor::ExpandShapeOp>(loc, out, r, groups);
     b.replaceOp(op, r);
     return success();

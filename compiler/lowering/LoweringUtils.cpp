@@ -95,13 +95,27 @@ Value transposed(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
   return b.create<linalg::TransposeOp>(loc, v, init, perm)->getResult(0);
 }
 
-Value channelsLast(OpBuilder &b, Location loc, Value x, RankedTensorType outType,
-                   llvm::function_ref<Value(Value, RankedTensorType)> build) {
-  auto nhwc = RankedTensorType::get({outType.getDimSize(0), outType.getDimSize(2), outType.getDimSize(3),
-                                     outType.getDimSize(1)},
-                                    outType.getElementType());
-  Value y = build(transposed(b, loc, x, {0, 2, 3, 1}), nhwc);
-  return transposed(b, loc, y, {0, 3, 1, 2});
+Value broadcastBlocked(OpBuilder &b, Location loc, Value vec, RankedTensorType outType, int64_t outer, int64_t inner) {
+  int64_t rank = outType.getRank(), blocks = outType.getDimSize(outer), block = outType.getDimSize(inner);
+  auto vt = llvm::cast<RankedTensorType>(vec.getType());
+  auto blockedType = RankedTensorType::get({blocks, block}, vt.getElementType());
+  Value v2 = b.create<tensor::ExpandShapeOp>(loc, blockedType, vec, SmallVector<ReassociationIndices>{{0, 1}});
+  SmallVector<AffineMap> maps{
+      AffineMap::get(rank, 0, {b.getAffineDimExpr(outer), b.getAffineDimExpr(inner)}, b.getContext()),
+      b.getMultiDimIdentityMap(rank)};
+  Value init = b.create<tensor::EmptyOp>(loc, outType.getShape(), outType.getElementType());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return b
+      .create<linalg::GenericOp>(loc, outType, ValueRange{v2}, ValueRange{init}, maps, iters,
+                                 [](OpBuilder &nb, Location nl, ValueRange args) {
+                                   nb.create<linalg::YieldOp>(nl, args[0]);
+                                 })
+      .getResult(0);
+}
+
+Value markRoot(Value v) {
+  v.getDefiningOp()->setAttr("rqc.root", UnitAttr::get(v.getContext()));
+  return v;
 }
 
 } // namespace rqc::lowering

@@ -37,15 +37,18 @@ mlir::Value elementwise(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTens
 // `v` with its dimensions permuted (linalg.transpose): result dim i is input dim perm[i].
 mlir::Value transposed(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, llvm::ArrayRef<int64_t> perm);
 
-// A windowed op computed channels-last between layout changes: `x` (NCHW) goes to NHWC,
-// `build(xNhwc, nhwcType)` makes the op producing `outType` in NHWC, and its result comes
-// back as NCHW `outType`. (Vectors then run along channels; see LowerConv.cpp.)
-mlir::Value channelsLast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::RankedTensorType outType,
-                         llvm::function_ref<mlir::Value(mlir::Value, mlir::RankedTensorType)> build);
-
 // Broadcasts a per-channel vector [C] along `axis` of `outType`.
 mlir::Value broadcastAlong(mlir::OpBuilder &b, mlir::Location loc, mlir::Value vec,
                            mlir::RankedTensorType outType, int64_t axis);
+
+// Broadcasts a per-channel vector [C] over a channel-blocked `outType` whose channel c is
+// at (outer, inner) = (c / block, c % block): NCHW{x}c has outer 1, inner 4.
+mlir::Value broadcastBlocked(mlir::OpBuilder &b, mlir::Location loc, mlir::Value vec, mlir::RankedTensorType outType,
+                             int64_t outer, int64_t inner);
+
+// Marks the op defining `v` as its kernel's root (the op schedules are built around:
+// the `root` role of schedules/Schedule.h); returns `v`.
+mlir::Value markRoot(mlir::Value v);
 
 // A dense constant tensor (for per-channel scales, divisors).
 mlir::Value constantTensor(mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<float> values,

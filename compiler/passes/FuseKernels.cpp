@@ -82,6 +82,9 @@ struct FuseKernelsPass : rqc::impl::FuseKernelsBase<FuseKernelsPass> {
       auto fn = b.create<func::FuncOp>(group.front()->getLoc(), kernelName(group.front(), index++),
                                        b.getFunctionType(argTypes, {result.getType()}));
       fn.setPrivate();
+      // The anchor's schedule (rqc-select-schedules) becomes the kernel's.
+      for (const char *name : {"rqc.task", "rqc.config", "rqc.schedule"})
+        if (Attribute a = group.front()->getAttr(name)) fn->setAttr(name, a);
       Block *body = fn.addEntryBlock();
       IRMapping map;
       for (auto [v, arg] : llvm::zip(operands, body->getArguments())) map.map(v, arg);

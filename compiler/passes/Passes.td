@@ -20,14 +20,48 @@ def FoldConstants : Pass<"rqc-fold-constants", "mlir::func::FuncOp"> {
   let dependentDialects = ["rqc::graph::GraphDialect"];
 }
 
-def PackConvWeights : Pass<"rqc-pack-conv-weights", "mlir::func::FuncOp"> {
-  let summary = "Repack constant weights of ungrouped float convolutions from OIHW to OHWI";
+def SelectSchedules : Pass<"rqc-select-schedules", "mlir::ModuleOp"> {
+  let summary = "Choose each tunable op's schedule template and config (records, tophub, fallback)";
   let description = [{
-    The CPU code generator computes ungrouped convolutions channels-last. Each parallel
-    tile of output channels repacks its filters to [KH, KW, I, O-tile] (output channels
-    contiguous: whole vectors); with OHWI weights that tile's filters are one contiguous
-    block of memory, streamed once, and the repacking reads whole input-channel rows.
-    Sets `weight_layout = "OHWI"` on the convolution.
+    For every op of @main that a schedule template implements (convolution, dense,
+    pooling; schedules/Registry.cpp), extracts its workload, asks the tuning records for
+    the best config of each matching template (AutoTVM's ApplyHistoryBest: lowest mean
+    cost, this device and -model= first, the user's log before tophub), skips records
+    whose config no longer fits the template's space (with a warning naming the line),
+    and otherwise takes the first template's fallback config. Attaches to the op:
+      rqc.task      the AutoTVM task key [template, args]
+      rqc.config    {index = I, entity = [...], source = "fallback" | "file:line"}
+      rqc.schedule  {template = T, steps = [...]}: the template's steps for that config
+                    (schedules/Schedule.h)
+    (JSON data stored as MLIR dictionaries and arrays, compiler/support/JsonAttr.h).
+    Ops that already carry rqc.schedule are left as they are, so the pass can run again
+    after rqc-alter-layout to schedule ops whose layout changed (pooling).
+    The options describe the target when rqc-opt runs the pass; rqc compile passes
+    its resolved target and records instead.
+  }];
+  let options = [
+    Option<"targetKey", "target-key", "std::string", /*default=*/"\"x86\"", "Template suffix: x86 or arm_cpu">,
+    Option<"vectorBits", "vector-bits", "int", /*default=*/"256", "Widest float SIMD register in bits">,
+    Option<"vectorRegisters", "vector-registers", "int", /*default=*/"16", "SIMD registers">,
+    Option<"targetString", "target", "std::string", /*default=*/"\"llvm\"", "TVM target string matched against records">,
+    ListOption<"recordFiles", "records", "std::string", "Tuning logs to consult, most preferred first">
+  ];
+  let dependentDialects = ["rqc::graph::GraphDialect"];
+}
+
+def AlterLayout : Pass<"rqc-alter-layout", "mlir::func::FuncOp"> {
+  let summary = "Apply the layouts the selected schedules pack, and keep activations packed between kernels";
+  let description = [{
+    TVM's AlterOpLayout driven by rqc.schedule: for an op whose schedule has `pack` steps
+    (input / weight / output layouts, e.g. NCHW16c and OIHW16i16o), the op is rewritten
+    in those layouts between graph.layout_transform ops (the weight's is folded later, at
+    compile time). Then layout changes are pushed through ops that work in any
+    channel-blocked layout (elementwise ops on same-shape operands, max pooling, average
+    pooling with a constant divisor, global pooling) and pairs that cancel are removed,
+    so activations stay blocked from one kernel to the next; changes remain only where an
+    op needs another layout and at the model's edges. A change back to plain layout that
+    does not move bytes (the blocked axis already innermost) becomes a graph.reshape.
+    Ops whose layout changed lose their rqc.schedule (rqc-select-schedules runs again).
   }];
   let dependentDialects = ["rqc::graph::GraphDialect"];
 }

@@ -2,6 +2,7 @@
 #include "compiler/reference/kernels/Kernels.h"
 
 #include "ir/Graph/GraphDialect.h"
+#include "ir/Graph/Layout.h"
 #include "ir/Graph/TensorAttr.h"
 #include "rqc/runtime/Error.h"
 
@@ -34,23 +35,29 @@ Window2D window(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, ArrayRef<in
                   std::vector<int64_t>(dilations.begin(), dilations.end())};
 }
 
-// A repacked [O, KH, KW, I] convolution weight back in ONNX's [O, I, KH, KW].
-Tensor oihwFromOhwi(const Tensor &w) {
-  const int64_t O = w.dim(0), KH = w.dim(1), KW = w.dim(2), I = w.dim(3);
-  Tensor out(DType::F32, {O, I, KH, KW});
-  const float *src = w.data<float>();
-  float *dst = out.data<float>();
-  for (int64_t o = 0; o < O; ++o)
-    for (int64_t kh = 0; kh < KH; ++kh)
-      for (int64_t kw = 0; kw < KW; ++kw)
-        for (int64_t i = 0; i < I; ++i) dst[((o * I + i) * KH + kh) * KW + kw] = *src++;
+// `t` (in `layout`) in layout `to`; the same tensor when the layouts agree.
+Tensor relaid(const Tensor &t, const std::string &layout, const std::string &to) {
+  if (layout == to) return t;
+  graph::Layout src = graph::Layout::parse(layout), dst = graph::Layout::parse(to);
+  Tensor out(t.dtype(), dst.shapeOf(src.primalShapeOf(t.shape()), src.primal()));
+  layoutTransform(t, layout, to, out);
   return out;
 }
 
-std::vector<int64_t> kernelOf(Value weight) {
-  Shape w = shapeOf(weight);
-  return {w[2], w[3]};
+// Ops with packed layouts run as their plain (NCHW / OIHW / MK) form between layout
+// changes: the oracle stays the one plain kernel per op.
+template <typename Fn> void inPlainLayout(const std::string &outLayout, Tensor &out, const std::string &plain, Fn compute) {
+  if (outLayout == plain) {
+    compute(out);
+    return;
+  }
+  graph::Layout l = graph::Layout::parse(outLayout);
+  Tensor plainOut(out.dtype(), l.primalShapeOf(out.shape(), plain));
+  compute(plainOut);
+  out = relaid(plainOut, plain, outLayout);
 }
+
+std::vector<int64_t> kernelOf(const Tensor &oihw) { return {oihw.dim(2), oihw.dim(3)}; }
 
 template <typename T> std::vector<T> vec(ArrayRef<T> a) {
   return std::vector<T>(a.begin(), a.end());
@@ -63,25 +70,28 @@ Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get
   auto opt = [&](Value v) -> const Tensor * { return v ? &get(v) : nullptr; };
   llvm::TypeSwitch<Operation *>(op)
       .Case([&](graph::Conv2DOp o) {
-        if (o.getWeightLayout() == "OHWI") {
-          Tensor w = oihwFromOhwi(get(o.getWeight()));
-          conv2d(get(o.getInput()), w, opt(o.getBias()),
-                 window({w.dim(2), w.dim(3)}, o.getStrides(), o.getPads(), o.getDilations()), o.getGroups(), out);
-          return;
-        }
-        conv2d(get(o.getInput()), get(o.getWeight()), opt(o.getBias()),
-               window(kernelOf(o.getWeight()), o.getStrides(), o.getPads(), o.getDilations()),
-               o.getGroups(), out);
+        Tensor x = relaid(get(o.getInput()), o.getDataLayout().str(), "NCHW");
+        Tensor w = relaid(get(o.getWeight()), o.getWeightLayout().str(), "OIHW");
+        inPlainLayout(o.getResultLayout(), out, "NCHW", [&](Tensor &r) {
+          conv2d(x, w, opt(o.getBias()), window(kernelOf(w), o.getStrides(), o.getPads(), o.getDilations()),
+                 o.getGroups(), r);
+        });
       })
       .Case([&](graph::Conv2DIntegerOp o) {
         conv2dInteger(
             get(o.getInput()), get(o.getWeight()), static_cast<int32_t>(o.getInputZeroPoint()),
             vec(o.getWeightZeroPoint()),
-            window(kernelOf(o.getWeight()), o.getStrides(), o.getPads(), o.getDilations()),
+            window(kernelOf(get(o.getWeight())), o.getStrides(), o.getPads(), o.getDilations()),
             o.getGroups(), out);
       })
       .Case([&](graph::DenseOp o) {
-        dense(get(o.getInput()), get(o.getWeight()), opt(o.getBias()), out);
+        Tensor w = relaid(get(o.getWeight()), o.getWeightLayout().str(), "MK");
+        if (out.rank() == 3) { // packed: [N, M/x, x] is [N, M] in memory
+          Tensor flat = out.reshaped({out.dim(0), out.dim(1) * out.dim(2)});
+          dense(get(o.getInput()), w, opt(o.getBias()), flat);
+          return;
+        }
+        dense(get(o.getInput()), w, opt(o.getBias()), out);
       })
       .Case([&](graph::MatMulOp o) { matmul(get(o.getLhs()), get(o.getRhs()), out); })
       .Case([&](graph::MatMulIntegerOp o) {
@@ -89,15 +99,28 @@ Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get
                       vec(o.getRhsZeroPoint()), out);
       })
       .Case([&](graph::MaxPool2DOp o) {
-        maxPool2d(get(o.getInput()),
-                  window(o.getKernel(), o.getStrides(), o.getPads(), o.getDilations()), out);
+        Tensor x = relaid(get(o.getInput()), o.getDataLayout().str(), "NCHW");
+        inPlainLayout(o.getDataLayout().str(), out, "NCHW", [&](Tensor &r) {
+          maxPool2d(x, window(o.getKernel(), o.getStrides(), o.getPads(), o.getDilations()), r);
+        });
       })
       .Case([&](graph::AvgPool2DOp o) {
-        avgPool2d(get(o.getInput()), window(o.getKernel(), o.getStrides(), o.getPads(), {1, 1}),
-                  o.getCountIncludePad(), out);
+        Tensor x = relaid(get(o.getInput()), o.getDataLayout().str(), "NCHW");
+        inPlainLayout(o.getDataLayout().str(), out, "NCHW", [&](Tensor &r) {
+          avgPool2d(x, window(o.getKernel(), o.getStrides(), o.getPads(), {1, 1}), o.getCountIncludePad(), r);
+        });
       })
-      .Case([&](graph::GlobalAvgPoolOp o) { globalAvgPool(get(o.getInput()), out); })
-      .Case([&](graph::GlobalMaxPoolOp o) { globalMaxPool(get(o.getInput()), out); })
+      .Case([&](graph::GlobalAvgPoolOp o) {
+        Tensor x = relaid(get(o.getInput()), o.getDataLayout().str(), "NCHW");
+        inPlainLayout(o.getDataLayout().str(), out, "NCHW", [&](Tensor &r) { globalAvgPool(x, r); });
+      })
+      .Case([&](graph::GlobalMaxPoolOp o) {
+        Tensor x = relaid(get(o.getInput()), o.getDataLayout().str(), "NCHW");
+        inPlainLayout(o.getDataLayout().str(), out, "NCHW", [&](Tensor &r) { globalMaxPool(x, r); });
+      })
+      .Case([&](graph::LayoutTransformOp o) {
+        layoutTransform(get(o.getInput()), o.getSrcLayout().str(), o.getDstLayout().str(), out);
+      })
       .Case([&](graph::AddOp o) { binary(BinaryOp::Add, get(o.getLhs()), get(o.getRhs()), out); })
       .Case([&](graph::SubOp o) { binary(BinaryOp::Sub, get(o.getLhs()), get(o.getRhs()), out); })
       .Case([&](graph::MulOp o) { binary(BinaryOp::Mul, get(o.getLhs()), get(o.getRhs()), out); })

@@ -2,6 +2,8 @@
 // the offending operand or attribute, because these messages reach users (an ONNX
 // node with inconsistent shapes fails here, at its node's location).
 #include "ir/Graph/GraphDialect.h"
+#include "ir/Graph/Layout.h"
+#include "rqc/runtime/Error.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -60,21 +62,54 @@ LogicalResult checkWindow2D(std::optional<Location> loc, StringRef op, ArrayRef<
   return success();
 }
 
+// The primal shape (axes in `order`) of a tensor of `shape` in layout `layout`; fails with
+// the layout's problem (malformed, wrong rank, block not dividing its axis).
+LogicalResult primalShape(std::optional<Location> loc, StringRef op, StringRef what, ArrayRef<int64_t> shape,
+                          StringRef layout, StringRef order, SmallVector<int64_t> &out) {
+  try {
+    rqc::graph::Layout l = rqc::graph::Layout::parse(layout.str());
+    std::vector<int64_t> p = l.primalShapeOf(std::vector<int64_t>(shape.begin(), shape.end()), order.str());
+    out.assign(p.begin(), p.end());
+    return success();
+  } catch (const rqc::Error &e) {
+    return fail(loc, op, what.str() + " " + shapeStr(shape) + ": " + e.what());
+  }
+}
+
+// `primal` (axes in `order`) in layout `layout`.
+LogicalResult layoutShape(std::optional<Location> loc, StringRef op, ArrayRef<int64_t> primal, StringRef layout,
+                          StringRef order, SmallVector<int64_t> &out) {
+  try {
+    rqc::graph::Layout l = rqc::graph::Layout::parse(layout.str());
+    std::vector<int64_t> s = l.shapeOf(std::vector<int64_t>(primal.begin(), primal.end()), order.str());
+    out.assign(s.begin(), s.end());
+    return success();
+  } catch (const rqc::Error &e) {
+    return fail(loc, op, std::string("result: ") + e.what());
+  }
+}
+
+// The block of output channels of a packed conv weight ("OIHW8i16o" -> 16), or 0.
+int64_t outputBlockOf(StringRef weightLayout) {
+  if (weightLayout == "OIHW" || weightLayout == "OHWI") return 0;
+  try {
+    return rqc::graph::Layout::parse(weightLayout.str()).block('O');
+  } catch (const rqc::Error &) {
+    return 0;
+  }
+}
+
 // Shared by conv2d and conv2d_integer.
 LogicalResult inferConv2D(std::optional<Location> loc, StringRef op, Value input, Value weight,
                           ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
                           ArrayRef<int64_t> dilations, int64_t groups,
-                          SmallVector<int64_t> &outShape, StringRef weightLayout = "OIHW") {
-  auto in = rankedType(input).getShape();
-  SmallVector<int64_t> w(rankedType(weight).getShape());
-  if (in.size() != 4) return fail(loc, op, "input must be NCHW (rank 4), got " + shapeStr(in));
-  if (weightLayout != "OIHW" && weightLayout != "OHWI")
-    return fail(loc, op, "weight_layout must be OIHW or OHWI, got " + weightLayout.str());
-  if (w.size() != 4) return fail(loc, op, "weight must be " + weightLayout.str() + " (rank 4), got " + shapeStr(w));
-  if (weightLayout == "OHWI") {
-    if (groups != 1) return fail(loc, op, "an OHWI weight needs groups = 1");
-    w = {w[0], w[3], w[1], w[2]}; // as OIHW
-  }
+                          SmallVector<int64_t> &outShape, StringRef weightLayout = "OIHW",
+                          StringRef dataLayout = "NCHW") {
+  SmallVector<int64_t> in, w;
+  if (failed(primalShape(loc, op, "input", rankedType(input).getShape(), dataLayout, "NCHW", in)) ||
+      failed(primalShape(loc, op, "weight", rankedType(weight).getShape(), weightLayout, "OIHW", w)))
+    return failure();
+  if (weightLayout == "OHWI" && groups != 1) return fail(loc, op, "an OHWI weight needs groups = 1");
   if (groups < 1) return fail(loc, op, "groups must be >= 1");
   if (in[1] % groups != 0 || w[0] % groups != 0)
     return fail(loc, op, llvm::formatv("groups {0} must divide input channels {1} and output "
@@ -85,8 +120,11 @@ LogicalResult inferConv2D(std::optional<Location> loc, StringRef op, Value input
   int64_t oh, ow;
   if (failed(checkWindow2D(loc, op, in, {w[2], w[3]}, strides, pads, dilations, false, oh, ow)))
     return failure();
-  outShape = {in[0], w[0], oh, ow};
-  return success();
+  int64_t block = outputBlockOf(weightLayout);
+  if ((dataLayout != "NCHW") != (block != 0))
+    return fail(loc, op, "data_layout " + dataLayout.str() + " and weight_layout " + weightLayout.str() +
+                             " must both be packed or both be plain");
+  return layoutShape(loc, op, {in[0], w[0], oh, ow}, rqc::graph::blockedNCHW(block), "NCHW", outShape);
 }
 
 // NumPy broadcasting of two shapes.
@@ -148,17 +186,20 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   SmallVector<int64_t> out;
   if (failed(inferConv2D(loc, "conv2d", adaptor.getInput(), adaptor.getWeight(),
                          adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
-                         adaptor.getGroups(), out, adaptor.getWeightLayout())))
+                         adaptor.getGroups(), out, adaptor.getWeightLayout(), adaptor.getDataLayout())))
     return failure();
   if (Value bias = adaptor.getBias()) {
+    int64_t channels = out[1] * (out.size() == 5 ? out[4] : 1);
     auto b = rankedType(bias).getShape();
-    if (b.size() != 1 || b[0] != out[1])
-      return fail(loc, "conv2d", "bias must have shape [" + std::to_string(out[1]) + "], got " +
+    if (b.size() != 1 || b[0] != channels)
+      return fail(loc, "conv2d", "bias must have shape [" + std::to_string(channels) + "], got " +
                                      shapeStr(b));
   }
   types.push_back(RankedTensorType::get(out, rankedType(adaptor.getInput()).getElementType()));
   return success();
 }
+
+std::string Conv2DOp::getResultLayout() { return rqc::graph::blockedNCHW(outputBlockOf(getWeightLayout())); }
 
 LogicalResult Conv2DIntegerOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
@@ -179,10 +220,12 @@ LogicalResult Conv2DIntegerOp::inferReturnTypes(MLIRContext *ctx, std::optional<
 LogicalResult DenseOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
   auto in = rankedType(adaptor.getInput()).getShape();
-  auto w = rankedType(adaptor.getWeight()).getShape();
-  if (in.size() != 2 || w.size() != 2)
-    return fail(loc, "dense", "input and weight must be rank 2, got " + shapeStr(in) + " and " +
-                                  shapeStr(w));
+  SmallVector<int64_t> w;
+  if (failed(primalShape(loc, "dense", "weight", rankedType(adaptor.getWeight()).getShape(), adaptor.getWeightLayout(),
+                         "MK", w)))
+    return failure();
+  if (in.size() != 2)
+    return fail(loc, "dense", "input must be rank 2, got " + shapeStr(in));
   if (in[1] != w[1])
     return fail(loc, "dense", "input " + shapeStr(in) + " and weight " + shapeStr(w) +
                                   " disagree on the reduction size");
@@ -192,7 +235,11 @@ LogicalResult DenseOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
       return fail(loc, "dense", "bias must have shape [" + std::to_string(w[0]) + "], got " +
                                     shapeStr(b));
   }
-  types.push_back(RankedTensorType::get({in[0], w[0]}, rankedType(adaptor.getInput()).getElementType()));
+  // A packed weight [M/x, K, x] gives the result packed the same way: [N, M/x, x].
+  int64_t block = adaptor.getWeightLayout() == "MK" ? 0 : rqc::graph::Layout::parse(adaptor.getWeightLayout().str()).block('M');
+  SmallVector<int64_t> out{in[0], w[0]};
+  if (block) out = {in[0], w[0] / block, block};
+  types.push_back(RankedTensorType::get(out, rankedType(adaptor.getInput()).getElementType()));
   return success();
 }
 
@@ -245,39 +292,44 @@ LogicalResult MatMulIntegerOp::inferReturnTypes(MLIRContext *ctx, std::optional<
 // pooling
 //===----------------------------------------------------------------------===//
 
+// Pooling in `layout` ("NCHW" or "NCHW{x}c"): the window applies to H and W, the result
+// keeps the layout.
+static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value input, StringRef layout,
+                               ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                               ArrayRef<int64_t> dilations, bool ceilMode, SmallVectorImpl<Type> &types) {
+  auto in = rankedType(input);
+  SmallVector<int64_t> p, out;
+  if (failed(primalShape(loc, op, "input", in.getShape(), layout, "NCHW", p))) return failure();
+  int64_t oh, ow;
+  if (failed(checkWindow2D(loc, op, p, kernel, strides, pads, dilations, ceilMode, oh, ow)) ||
+      failed(layoutShape(loc, op, {p[0], p[1], oh, ow}, layout, "NCHW", out)))
+    return failure();
+  types.push_back(RankedTensorType::get(out, in.getElementType()));
+  return success();
+}
+
 LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                             Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  auto in = rankedType(adaptor.getInput());
-  if (in.getRank() != 4)
-    return fail(loc, "max_pool2d", "input must be NCHW (rank 4), got " + shapeStr(in.getShape()));
-  int64_t oh, ow;
-  if (failed(checkWindow2D(loc, "max_pool2d", in.getShape(), adaptor.getKernel(),
-                           adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
-                           adaptor.getCeilMode(), oh, ow)))
-    return failure();
-  types.push_back(RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), oh, ow},
-                                        in.getElementType()));
-  return success();
+  return inferPool(loc, "max_pool2d", adaptor.getInput(), adaptor.getDataLayout(), adaptor.getKernel(),
+                   adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(), adaptor.getCeilMode(), types);
 }
 
 LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                             Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  auto in = rankedType(adaptor.getInput());
-  if (in.getRank() != 4)
-    return fail(loc, "avg_pool2d", "input must be NCHW (rank 4), got " + shapeStr(in.getShape()));
-  int64_t oh, ow;
-  if (failed(checkWindow2D(loc, "avg_pool2d", in.getShape(), adaptor.getKernel(),
-                           adaptor.getStrides(), adaptor.getPads(), {1, 1},
-                           adaptor.getCeilMode(), oh, ow)))
-    return failure();
-  types.push_back(RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), oh, ow},
-                                        in.getElementType()));
-  return success();
+  return inferPool(loc, "avg_pool2d", adaptor.getInput(), adaptor.getDataLayout(), adaptor.getKernel(),
+                   adaptor.getStrides(), adaptor.getPads(), {1, 1}, adaptor.getCeilMode(), types);
 }
 
-static LogicalResult inferGlobalPool(std::optional<Location> loc, StringRef op, Value input,
+static LogicalResult inferGlobalPool(std::optional<Location> loc, StringRef op, Value input, StringRef layout,
                                      SmallVectorImpl<Type> &types) {
   auto in = rankedType(input);
+  if (layout != "NCHW") { // blocked: [N, C/x, H, W, x] -> [N, C/x, 1, 1, x]
+    SmallVector<int64_t> p;
+    if (failed(primalShape(loc, op, "input", in.getShape(), layout, "NCHW", p))) return failure();
+    types.push_back(RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), 1, 1, in.getDimSize(4)},
+                                          in.getElementType()));
+    return success();
+  }
   if (in.getRank() < 3)
     return fail(loc, op, "input must be [N, C, spatial...], got " + shapeStr(in.getShape()));
   SmallVector<int64_t> out(in.getRank(), 1);
@@ -289,12 +341,31 @@ static LogicalResult inferGlobalPool(std::optional<Location> loc, StringRef op, 
 
 LogicalResult GlobalAvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  return inferGlobalPool(loc, "global_avg_pool", adaptor.getInput(), types);
+  return inferGlobalPool(loc, "global_avg_pool", adaptor.getInput(), adaptor.getDataLayout(), types);
 }
 
 LogicalResult GlobalMaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
-  return inferGlobalPool(loc, "global_max_pool", adaptor.getInput(), types);
+  return inferGlobalPool(loc, "global_max_pool", adaptor.getInput(), adaptor.getDataLayout(), types);
+}
+
+//===----------------------------------------------------------------------===//
+// layout_transform
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayoutTransformOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                  Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto in = rankedType(adaptor.getInput());
+  try {
+    rqc::graph::Layout src = rqc::graph::Layout::parse(adaptor.getSrcLayout().str());
+    rqc::graph::Layout dst = rqc::graph::Layout::parse(adaptor.getDstLayout().str());
+    std::vector<int64_t> primal = src.primalShapeOf(std::vector<int64_t>(in.getShape().begin(), in.getShape().end()));
+    std::vector<int64_t> out = dst.shapeOf(primal, src.primal());
+    types.push_back(RankedTensorType::get(out, in.getElementType()));
+    return success();
+  } catch (const rqc::Error &e) {
+    return fail(loc, "layout_transform", "input " + shapeStr(in.getShape()) + ": " + e.what());
+  }
 }
 
 //===----------------------------------------------------------------------===//

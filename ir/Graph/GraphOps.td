@@ -33,16 +33,22 @@ def Graph_Conv2DOp : Graph_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
   let description = [{
     `pads` is [top, left, bottom, right]. `groups` == input channels with one
     filter per group is a depthwise convolution. The optional bias has shape [O].
-    `weight_layout` is "OIHW" (ONNX's) or, for ungrouped convolutions whose weights a
-    target repacked at compile time (rqc-pack-conv-weights), "OHWI".
+    Layouts (TVM's strings, ir/Graph/Layout.h) are ONNX's unless a schedule packed them
+    (rqc-alter-layout): `data_layout` "NCHW" or "NCHW{x}c", `weight_layout` "OIHW" or
+    "OIHW{x}i{y}o" (depthwise: "OIHW1i{y}o"); the result is then "NCHW{y}c".
   }];
   let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
                        Optional<Graph_FloatTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations, I64Attr:$groups,
+                       DefaultValuedStrAttr<StrAttr, "NCHW">:$data_layout,
                        DefaultValuedStrAttr<StrAttr, "OIHW">:$weight_layout);
   let results = (outs Graph_FloatTensor:$result);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let extraClassDeclaration = [{
+    // The result's layout: "NCHW", or "NCHW{y}c" for a packed weight "...{y}o".
+    std::string getResultLayout();
+  }];
 }
 
 def Graph_Conv2DIntegerOp : Graph_Op<"conv2d_integer", [Pure, InferTypeOpAdaptor]> {
@@ -61,8 +67,14 @@ def Graph_Conv2DIntegerOp : Graph_Op<"conv2d_integer", [Pure, InferTypeOpAdaptor
 
 def Graph_DenseOp : Graph_Op<"dense", [Pure, InferTypeOpAdaptor]> {
   let summary = "Fully connected layer: input [N, K] x weight [M, K]^T (+ bias [M]) -> [N, M]";
+  let description = [{
+    `weight_layout` is "MK", or "MK{x}m" ([M/x, K, x]) when a schedule packed the
+    weight so that x output features are contiguous (rqc-alter-layout); the result is
+    then [N, M/x, x] (layout "NM{x}m", the same bytes as [N, M]).
+  }];
   let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight,
-                       Optional<Graph_FloatTensor>:$bias);
+                       Optional<Graph_FloatTensor>:$bias,
+                       DefaultValuedStrAttr<StrAttr, "MK">:$weight_layout);
   let results = (outs Graph_FloatTensor:$result);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
 }
@@ -83,15 +95,33 @@ def Graph_MatMulIntegerOp : Graph_Op<"matmul_integer", [Pure, InferTypeOpAdaptor
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_LayoutTransformOp : Graph_Op<"layout_transform", [Pure, InferTypeOpAdaptor]> {
+  let summary = "The same tensor in another layout (TVM's layout_transform)";
+  let description = [{
+    `src_layout` and `dst_layout` are TVM layout strings over the same primal axes
+    (ir/Graph/Layout.h), e.g. "NCHW" -> "NCHW16c" ([N, C, H, W] -> [N, C/16, H, W, 16])
+    or "OIHW" -> "OIHW8i16o". Inserted by rqc-alter-layout where a schedule packs a
+    tensor; on constants it is folded at compile time.
+  }];
+  let arguments = (ins Graph_AnyTensor:$input, StrAttr:$src_layout, StrAttr:$dst_layout);
+  let results = (outs Graph_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
 
 def Graph_MaxPool2DOp : Graph_Op<"max_pool2d", [Pure, InferTypeOpAdaptor]> {
   let summary = "2-D max pooling; pads [top, left, bottom, right] never win";
+  let description = [{
+    `data_layout` (of the input and the result) is "NCHW" or, after rqc-alter-layout,
+    a channel-blocked "NCHW{x}c"; the same holds for the other pooling ops.
+  }];
   let arguments = (ins Graph_NumericTensor:$input, DenseI64ArrayAttr:$kernel,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                       DenseI64ArrayAttr:$dilations, BoolAttr:$ceil_mode);
+                       DenseI64ArrayAttr:$dilations, BoolAttr:$ceil_mode,
+                       DefaultValuedStrAttr<StrAttr, "NCHW">:$data_layout);
   let results = (outs Graph_NumericTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
@@ -104,21 +134,24 @@ def Graph_AvgPool2DOp : Graph_Op<"avg_pool2d", [Pure, InferTypeOpAdaptor]> {
   }];
   let arguments = (ins Graph_FloatTensor:$input, DenseI64ArrayAttr:$kernel,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                       BoolAttr:$ceil_mode, BoolAttr:$count_include_pad);
+                       BoolAttr:$ceil_mode, BoolAttr:$count_include_pad,
+                       DefaultValuedStrAttr<StrAttr, "NCHW">:$data_layout);
   let results = (outs Graph_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 def Graph_GlobalAvgPoolOp : Graph_Op<"global_avg_pool", [Pure, InferTypeOpAdaptor]> {
   let summary = "Mean over all spatial dimensions: [N, C, ...] -> [N, C, 1, ...]";
-  let arguments = (ins Graph_FloatTensor:$input);
+  let arguments = (ins Graph_FloatTensor:$input,
+                       DefaultValuedStrAttr<StrAttr, "NCHW">:$data_layout);
   let results = (outs Graph_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 def Graph_GlobalMaxPoolOp : Graph_Op<"global_max_pool", [Pure, InferTypeOpAdaptor]> {
   let summary = "Max over all spatial dimensions: [N, C, ...] -> [N, C, 1, ...]";
-  let arguments = (ins Graph_NumericTensor:$input);
+  let arguments = (ins Graph_NumericTensor:$input,
+                       DefaultValuedStrAttr<StrAttr, "NCHW">:$data_layout);
   let results = (outs Graph_NumericTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }

@@ -2,9 +2,8 @@
 #include "targets/cpu/KernelAbi.h"
 #include "targets/cpu/LLVMConversions.h"
 #include "targets/cpu/Linker.h"
-#include "targets/cpu/Schedule.h"
+#include "targets/cpu/ApplySchedule.h"
 
-#include "compiler/lowering/Passes.h"
 #include "compiler/support/PassRunner.h"
 #include "rqc/runtime/Error.h"
 
@@ -40,19 +39,13 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 
 namespace rqc::cpu {
 
 namespace {
-
-void lowerToLinalg(ModuleOp module) {
-  PassManager pm(module.getContext());
-  pm.addNestedPass<func::FuncOp>(lowering::createLowerToLinalg());
-  pm.addPass(createCanonicalizerPass());
-  runPassesOrThrow(pm, module, "code generation failed in stage 'linalg'");
-}
 
 // After bufferization: keep loop-invariant vector loads/stores (convolution accumulators)
 // in registers across the reduction loops, then lower vector ops to the 1-D forms
@@ -233,10 +226,8 @@ std::unique_ptr<llvm::TargetMachine> targetMachine(const CpuTarget &t) {
 
 std::string compileKernels(ModuleOp kernels, const std::vector<KernelSymbol> &symbols, const CpuTarget &target,
                            const DumpHook &dump) {
-  lowerToLinalg(kernels);
-  if (dump) dump("linalg", printOp(kernels));
   applyKernelAbi(kernels);
-  scheduleKernels(kernels, target);
+  applySchedules(kernels, target.vectorBits);
   if (dump) dump("scheduled", printOp(kernels));
   auto tm = targetMachine(target);
   bufferizeAndLowerToLLVM(kernels, tm->createDataLayout().getPointerSizeInBits());
@@ -272,4 +263,47 @@ std::string compileKernels(ModuleOp kernels, const std::vector<KernelSymbol> &sy
   return linkSharedObject(std::string(object.begin(), object.end()), target, hasOpenMP);
 }
 
+schedule::TargetDesc scheduleTargetOf(const CpuTarget &t, const std::string &model) {
+  schedule::TargetDesc d;
+  llvm::Triple triple(t.triple);
+  d.key = triple.isX86() ? "x86" : "arm_cpu";
+  d.vectorBits = t.vectorBits;
+  // AVX-512 and AArch64 have 32 SIMD registers; SSE/AVX2 and ARMv7 NEON (q-registers) 16.
+  bool avx512 = t.features.find("+avx512f") != std::string::npos;
+  d.vectorRegisters = (triple.isX86() && avx512) || triple.isAArch64() ? 32 : 16;
+  d.model = model;
+  if (triple.isX86()) d.str = "llvm -mcpu=" + t.cpu;
+  else d.str = "llvm -device=arm_cpu -mtriple=" + t.triple + (t.cpu != "generic" ? " -mcpu=" + t.cpu : "") +
+               (t.features.empty() ? "" : " -mattr=" + t.features);
+  if (model != "unknown") d.str += " -model=" + model;
+  return d;
+}
+
+namespace {
+
+class CpuBackend : public Target {
+public:
+  explicit CpuBackend(CpuTarget t) : t_(std::move(t)) {}
+  nlohmann::json describe() const override {
+    return {{"kind", t_.name}, {"triple", t_.triple}, {"cpu", t_.cpu}, {"features", t_.features}};
+  }
+  schedule::TargetDesc scheduleTarget() const override { return scheduleTargetOf(t_); }
+  std::string deviceFingerprint() const override { return t_.triple + "/" + t_.cpu; }
+  std::vector<std::pair<std::string, std::string>> compile(ModuleOp kernels, const std::vector<KernelSymbol> &symbols,
+                                                           const DumpHook &dump) override {
+    return {{"kernels.so", compileKernels(kernels, symbols, t_, dump)}};
+  }
+
+private:
+  CpuTarget t_;
+};
+
+} // namespace
+
 } // namespace rqc::cpu
+
+namespace rqc {
+std::unique_ptr<Target> createTarget(const std::string &target, const std::string &mcpu, const std::string &mattr) {
+  return std::make_unique<cpu::CpuBackend>(cpu::resolveCpuTarget(target, mcpu, mattr));
+}
+} // namespace rqc

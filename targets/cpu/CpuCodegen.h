@@ -1,11 +1,12 @@
-// CPU code generation: kernel functions (graph dialect, from rqc-fuse-kernels) to a
-// shared object following the kernel ABI of docs/package-format.md.
+// CPU code generation: kernel functions (linalg on tensors, scheduled by their
+// rqc.schedule) to a shared object following the kernel ABI of docs/package-format.md.
 //
-//   graph --rqc-lower-to-linalg--> linalg on tensors --kernel ABI--> memref arguments
-//   --schedule--> tiled/vectorized/parallel --bufferize--> memref --> LLVM dialect
+//   linalg on tensors --kernel ABI--> memref arguments --apply schedule--> tiled,
+//   tensorized, vectorized, parallel --bufferize--> memref --> LLVM dialect
 //   --> LLVM IR (+ packed wrappers) --O3--> object --ld.lld--> kernels.so
 #pragma once
 
+#include "targets/Target.h"
 #include "targets/cpu/CpuTarget.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -16,17 +17,14 @@
 
 namespace rqc::cpu {
 
-// Called with the stage name ("linalg", "scheduled", "llvm") and its printed form.
-using DumpHook = std::function<void(const std::string &stage, const std::string &text)>;
-
-struct KernelSymbol {
-  std::string function; // the kernel function in the module, e.g. "kernel_3_conv1"
-  std::string symbol;   // the exported packed entry point, e.g. "rqc_kernel_3"
-};
-
-// Compiles every func.func in `kernels` (consumed: it is rewritten in place) and returns
-// the bytes of the linked shared object. Throws rqc::Error on failure.
+// Compiles every func.func in `kernels` (linalg on tensors, each with its rqc.schedule;
+// consumed: it is rewritten in place) and returns the bytes of the linked shared object.
+// Dumps the stages "scheduled" and "llvm". Throws rqc::Error on failure.
 std::string compileKernels(mlir::ModuleOp kernels, const std::vector<KernelSymbol> &symbols,
                            const CpuTarget &target, const DumpHook &dump = {});
+
+// What the schedule templates see of a CPU target: template key (x86 / arm_cpu), vector
+// width and SIMD register count from its triple and features, and its TVM target string.
+schedule::TargetDesc scheduleTargetOf(const CpuTarget &target, const std::string &model = "unknown");
 
 } // namespace rqc::cpu

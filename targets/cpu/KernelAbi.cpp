@@ -28,6 +28,7 @@ void applyKernelAbi(ModuleOp module) {
     OpBuilder b(fn);
     auto abi = b.create<func::FuncOp>(fn.getLoc(), fn.getName(), b.getFunctionType(args, {}));
     abi.setPublic();
+    abi->setDiscardableAttrs(fn->getDiscardableAttrDictionary()); // rqc.schedule & co.
     Block *entry = abi.addEntryBlock();
     OpBuilder kb = OpBuilder::atBlockEnd(entry);
     IRMapping map;

@@ -1,4 +1,5 @@
 #include "compiler/reference/kernels/Kernels.h"
+#include "ir/Graph/Layout.h"
 
 #include <cstring>
 
@@ -34,6 +35,31 @@ void transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &out) {
       rem /= out.dim(d);
     }
     std::memcpy(dst + flat * e, src + idx * e, e);
+  }
+}
+
+void layoutTransform(const Tensor &x, const std::string &srcLayout, const std::string &dstLayout, Tensor &out) {
+  graph::Layout src = graph::Layout::parse(srcLayout), dst = graph::Layout::parse(dstLayout);
+  const size_t e = dtypeSize(x.dtype());
+  const int64_t rank = out.rank();
+  std::vector<int64_t> inStrides(x.rank(), 1);
+  for (int64_t i = x.rank() - 2; i >= 0; --i) inStrides[i] = inStrides[i + 1] * x.dim(i + 1);
+  // Primal coordinates are in the source's primal order; the destination's may differ.
+  std::string srcPrimal = src.primal(), dstPrimal = dst.primal();
+  std::vector<int64_t> index(rank), primalDst(dstPrimal.size()), primalSrc(srcPrimal.size()), srcIndex(x.rank());
+  const char *in = static_cast<const char *>(x.raw());
+  char *o = static_cast<char *>(out.raw());
+  for (int64_t flat = 0; flat < out.numel(); ++flat) {
+    for (int64_t d = rank - 1, rem = flat; d >= 0; --d) {
+      index[d] = rem % out.dim(d);
+      rem /= out.dim(d);
+    }
+    dst.toPrimal(index.data(), primalDst.data());
+    for (size_t k = 0; k < srcPrimal.size(); ++k) primalSrc[k] = primalDst[dstPrimal.find(srcPrimal[k])];
+    src.toIndex(primalSrc.data(), srcIndex.data());
+    int64_t offset = 0;
+    for (int64_t d = 0; d < x.rank(); ++d) offset += srcIndex[d] * inStrides[d];
+    std::memcpy(o + flat * e, in + offset * e, e);
   }
 }
 

@@ -51,6 +51,9 @@ void softmax(const Tensor &x, int64_t axis, Tensor &out);
 // ---- data movement (DataKernels.cpp) ----
 void concat(const std::vector<const Tensor *> &inputs, int64_t axis, Tensor &out);
 void transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &out);
+// `x` in layout `srcLayout` rewritten in `dstLayout` (TVM layout strings over the same
+// primal axes, ir/Graph/Layout.h); `out` has the destination shape.
+void layoutTransform(const Tensor &x, const std::string &srcLayout, const std::string &dstLayout, Tensor &out);
 void pad(const Tensor &x, const std::vector<int64_t> &pads, const std::string &mode, float value,
          Tensor &out);
 

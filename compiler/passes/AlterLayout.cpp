@@ -1,0 +1,237 @@
+// rqc-alter-layout: layouts as the selected schedules ask (TVM's AlterOpLayout plus layout
+// propagation), so that activations stay channel-blocked between kernels.
+#include "compiler/passes/Passes.h"
+#include "compiler/support/JsonAttr.h"
+
+#include "ir/Graph/Layout.h"
+#include "rqc/runtime/Error.h"
+#include "schedules/Schedule.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+
+namespace rqc {
+#define GEN_PASS_DEF_ALTERLAYOUT
+#include "compiler/passes/Passes.h.inc"
+} // namespace rqc
+
+using namespace mlir;
+using namespace rqc;
+
+namespace {
+
+Value transform(OpBuilder &b, Location loc, Value v, StringRef from, StringRef to) {
+  if (from == to) return v;
+  auto t = llvm::cast<RankedTensorType>(v.getType());
+  graph::Layout src = graph::Layout::parse(from.str()), dst = graph::Layout::parse(to.str());
+  std::vector<int64_t> shape = dst.shapeOf(src.primalShapeOf({t.getShape().begin(), t.getShape().end()}), src.primal());
+  return b.create<graph::LayoutTransformOp>(loc, RankedTensorType::get(shape, t.getElementType()), v,
+                                            b.getStringAttr(from), b.getStringAttr(to))
+      .getResult();
+}
+
+// The plain layout over the same primal axes ("NCHW16c" -> "NCHW").
+std::string plainOf(StringRef layout) { return graph::Layout::parse(layout.str()).primal(); }
+
+bool isBlockedChannels(StringRef layout) {
+  if (layout.empty() || layout == "NCHW") return false;
+  graph::Layout l = graph::Layout::parse(layout.str());
+  return l.primal() == "NCHW" && l.position('N') == 0 && l.rank() == 5 && l.axes()[4].factor > 0;
+}
+
+// Rewrites an op whose schedule packs its tensors; returns false when it has no pack step.
+bool applyPackSteps(Operation *op) {
+  Attribute attr = op->getAttr("rqc.schedule");
+  if (!attr) return false;
+  schedule::Schedule s = schedule::scheduleFromJson(attrToJson(attr));
+  std::string input = s.packed("input"), weight = s.packed("weight"), output = s.packed("output");
+  if (input.empty() && weight.empty() && output.empty()) return false;
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  Operation *packed = nullptr;
+  std::string plainOut;
+  if (auto conv = llvm::dyn_cast<graph::Conv2DOp>(op)) {
+    Value x = transform(b, loc, conv.getInput(), "NCHW", input.empty() ? "NCHW" : input);
+    Value w = transform(b, loc, conv.getWeight(), "OIHW", weight.empty() ? "OIHW" : weight);
+    auto c = b.create<graph::Conv2DOp>(loc, x, w, conv.getBias(), conv.getStrides(), conv.getPads(), conv.getDilations(),
+                                       conv.getGroups(), input.empty() ? "NCHW" : input, weight.empty() ? "OIHW" : weight);
+    if (c.getResultLayout() != (output.empty() ? "NCHW" : output))
+      throw rqc::Error("schedule " + s.templateName + " packs the output as " + output + " but its weight layout gives " +
+                  c.getResultLayout());
+    packed = c;
+    plainOut = "NCHW";
+  } else if (auto dense = llvm::dyn_cast<graph::DenseOp>(op)) {
+    Value w = transform(b, loc, dense.getWeight(), "MK", weight.empty() ? "MK" : weight);
+    packed = b.create<graph::DenseOp>(loc, dense.getInput(), w, dense.getBias(), weight.empty() ? "MK" : weight);
+    plainOut = "NM";
+  } else {
+    throw rqc::Error("rqc-alter-layout: '" + op->getName().getStringRef().str() + "' has no packed form");
+  }
+  for (NamedAttribute a : op->getDiscardableAttrs()) packed->setAttr(a.getName(), a.getValue());
+  Value y = transform(b, loc, packed->getResult(0), output.empty() ? plainOut : output, plainOut);
+  op->getResult(0).replaceAllUsesWith(y);
+  op->erase();
+  return true;
+}
+
+// Ops that compute the same thing in any channel-blocked layout of their operands.
+bool isElementwise(Operation *op) {
+  if (llvm::isa<graph::ReluOp, graph::ClipOp, graph::LeakyReluOp, graph::SigmoidOp, graph::AddOp, graph::SubOp,
+                graph::MulOp, graph::DivOp>(op))
+    return true;
+  if (auto q = llvm::dyn_cast<graph::QuantizeOp>(op)) return q.getScale().size() == 1;
+  if (auto q = llvm::dyn_cast<graph::DequantizeOp>(op)) return q.getScale().size() == 1;
+  return false;
+}
+
+// The data layout of a pooling op that can run channel-blocked, or nullopt.
+std::optional<std::string> poolLayout(Operation *op) {
+  if (auto p = llvm::dyn_cast<graph::MaxPool2DOp>(op)) return p.getDataLayout().str();
+  if (auto p = llvm::dyn_cast<graph::GlobalAvgPoolOp>(op)) return p.getDataLayout().str();
+  if (auto p = llvm::dyn_cast<graph::GlobalMaxPoolOp>(op)) return p.getDataLayout().str();
+  if (auto p = llvm::dyn_cast<graph::AvgPool2DOp>(op)) // a constant divisor only
+    if (p.getCountIncludePad() || p.getPads() == ArrayRef<int64_t>{0, 0, 0, 0}) return p.getDataLayout().str();
+  return std::nullopt;
+}
+
+void setPoolLayout(Operation *op, StringRef layout) {
+  Builder b(op->getContext());
+  if (auto p = llvm::dyn_cast<graph::MaxPool2DOp>(op)) p.setDataLayout(layout);
+  else if (auto p = llvm::dyn_cast<graph::GlobalAvgPoolOp>(op)) p.setDataLayout(layout);
+  else if (auto p = llvm::dyn_cast<graph::GlobalMaxPoolOp>(op)) p.setDataLayout(layout);
+  else if (auto p = llvm::dyn_cast<graph::AvgPool2DOp>(op)) p.setDataLayout(layout);
+}
+
+// The result type of `op` (a clone with new operands) for its new operand types.
+void retype(Operation *op) {
+  if (auto infer = llvm::dyn_cast<InferTypeOpInterface>(op)) {
+    SmallVector<Type> types;
+    if (succeeded(infer.inferReturnTypes(op->getContext(), op->getLoc(), op->getOperands(), op->getAttrDictionary(),
+                                         op->getPropertiesStorage(), op->getRegions(), types))) {
+      op->getResult(0).setType(types[0]);
+      return;
+    }
+    throw rqc::Error("rqc-alter-layout: cannot re-infer '" + op->getName().getStringRef().str() + "'");
+  }
+  auto in = llvm::cast<RankedTensorType>(op->getOperand(0).getType());
+  auto out = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  op->getResult(0).setType(RankedTensorType::get(in.getShape(), out.getElementType()));
+}
+
+// Moves the layout change `t` (blocked L -> plain P) below its user `user` when the user
+// works in L. Returns true if the IR changed.
+bool pushThrough(graph::LayoutTransformOp t, Operation *user) {
+  StringRef blocked = t.getSrcLayout(), plain = t.getDstLayout();
+  OpBuilder b(user);
+  Location loc = user->getLoc();
+  if (auto next = llvm::dyn_cast<graph::LayoutTransformOp>(user)) {
+    // L -> P -> L2 is L -> L2 (nothing when L2 == L).
+    if (next.getSrcLayout() != plain) return false;
+    next.getResult().replaceAllUsesWith(transform(b, loc, t.getInput(), blocked, next.getDstLayout()));
+    next->erase();
+    return true;
+  }
+  auto resultType = llvm::cast<RankedTensorType>(t.getResult().getType());
+  IRMapping map;
+  if (isElementwise(user)) {
+    // Every operand must be the same shape; the others change layout too (and cancel when
+    // they come from the same blocked layout).
+    for (Value v : user->getOperands()) {
+      auto vt = llvm::cast<RankedTensorType>(v.getType());
+      if (vt.getShape() != resultType.getShape()) return false;
+    }
+    for (Value v : user->getOperands())
+      map.map(v, v == t.getResult() ? t.getInput() : transform(b, loc, v, plain, blocked));
+  } else if (std::optional<std::string> layout = poolLayout(user)) {
+    if (*layout != "NCHW" || plain != "NCHW" || !isBlockedChannels(blocked)) return false;
+    map.map(t.getResult(), t.getInput());
+  } else {
+    return false;
+  }
+  Operation *clone = b.clone(*user, map);
+  if (poolLayout(clone)) {
+    setPoolLayout(clone, blocked);
+    for (const char *a : {"rqc.task", "rqc.config", "rqc.schedule"}) clone->removeAttr(a);
+  }
+  retype(clone);
+  user->getResult(0).replaceAllUsesWith(transform(b, loc, clone->getResult(0), blocked, plain));
+  user->erase();
+  return true;
+}
+
+// A change that keeps the element order (the blocked axis innermost, or only unit axes in
+// between) is a reshape: it moves no bytes.
+bool isPureReshape(graph::LayoutTransformOp t) {
+  graph::Layout src = graph::Layout::parse(t.getSrcLayout().str()), dst = graph::Layout::parse(t.getDstLayout().str());
+  auto atoms = [&](const graph::Layout &l, ArrayRef<int64_t> shape) {
+    // (axis letter, outer/inner part) in memory order, size-1 parts dropped, with every
+    // axis refined by the larger of the two layouts' blocks.
+    std::vector<std::pair<char, int>> out;
+    for (size_t i = 0; i < l.rank(); ++i) {
+      char name = l.axes()[i].name;
+      char primal = static_cast<char>(std::toupper(name));
+      int64_t block = std::max(src.block(primal), dst.block(primal));
+      if (l.axes()[i].factor) {
+        if (shape[i] != 1) out.push_back({primal, 1});
+      } else if (l.block(primal) > 1 || block == 1) {
+        if (shape[i] != 1) out.push_back({primal, 0});
+      } else { // unblocked here, blocked in the other layout: outer then inner
+        if (shape[i] / block != 1) out.push_back({primal, 0});
+        if (block != 1) out.push_back({primal, 1});
+      }
+    }
+    return out;
+  };
+  return atoms(src, llvm::cast<RankedTensorType>(t.getInput().getType()).getShape()) ==
+         atoms(dst, llvm::cast<RankedTensorType>(t.getResult().getType()).getShape());
+}
+
+struct AlterLayoutPass : rqc::impl::AlterLayoutBase<AlterLayoutPass> {
+  void runOnOperation() override {
+    func::FuncOp fn = getOperation();
+    try {
+      SmallVector<Operation *> scheduled;
+      fn.walk([&](Operation *op) {
+        if (op->hasAttr("rqc.schedule") && llvm::isa<graph::Conv2DOp, graph::DenseOp>(op)) scheduled.push_back(op);
+      });
+      for (Operation *op : scheduled) applyPackSteps(op);
+
+      // Push blocked -> plain changes down until nothing moves.
+      for (bool changed = true; changed;) {
+        changed = false;
+        SmallVector<graph::LayoutTransformOp> transforms;
+        fn.walk([&](graph::LayoutTransformOp t) { transforms.push_back(t); });
+        for (graph::LayoutTransformOp t : transforms) {
+          graph::Layout src = graph::Layout::parse(t.getSrcLayout().str());
+          if (src.isPrimal()) continue;
+          SmallVector<Operation *> users(t.getResult().getUsers().begin(), t.getResult().getUsers().end());
+          for (Operation *user : users) changed |= pushThrough(t, user);
+          if (t.getResult().use_empty()) {
+            t->erase();
+            changed = true;
+          }
+        }
+      }
+      // Pure reshapes become aliases; dead transforms go.
+      SmallVector<graph::LayoutTransformOp> transforms;
+      fn.walk([&](graph::LayoutTransformOp t) { transforms.push_back(t); });
+      for (graph::LayoutTransformOp t : transforms) {
+        if (t.getResult().use_empty()) {
+          t->erase();
+          continue;
+        }
+        if (isPureReshape(t)) {
+          OpBuilder b(t);
+          Value r = b.create<graph::ReshapeOp>(t.getLoc(), t.getResult().getType(), t.getInput());
+          t.getResult().replaceAllUsesWith(r);
+          t->erase();
+        }
+      }
+    } catch (const rqc::Error &e) {
+      fn.emitError(e.what());
+      signalPassFailure();
+    }
+  }
+};
+
+} // namespace

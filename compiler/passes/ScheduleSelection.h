@@ -1,0 +1,51 @@
+// What the schedule-selection passes share with their caller: the tuning records to consult,
+// the target the templates specialize for, and what was chosen (for rqc compile's summary
+// line and rqc inspect --tasks).
+#pragma once
+
+#include "autotune/Database.h"
+#include "schedules/Template.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class Pass;
+}
+
+namespace rqc {
+
+struct ScheduleSelection {
+  autotune::RecordDatabase records;
+  schedule::TargetDesc target;
+  std::string device; // this machine's fingerprint: records measured on it are preferred
+
+  // Filled by rqc-select-schedules, one entry per distinct task (template + workload).
+  struct Task {
+    std::string templateName;
+    nlohmann::json args;
+    uint64_t spaceSize = 0;
+    bool tuned = false;
+    std::string source; // "fallback" or the record's "file:line"
+    std::string config; // Config::str()
+    int64_t macs = 0;
+    int occurrences = 0;
+  };
+  std::map<std::string, Task> tasks; // by workload key, in key order
+  std::vector<std::string> warnings; // one line each, in order, without duplicates
+
+  void warn(const std::string &line) {
+    if (warned_.insert(line).second) warnings.push_back(line);
+  }
+
+private:
+  std::set<std::string> warned_;
+};
+
+// rqc-select-schedules with the caller's records and target, reporting into `selection`.
+std::unique_ptr<mlir::Pass> createSelectSchedules(ScheduleSelection &selection);
+
+} // namespace rqc

@@ -1,0 +1,52 @@
+// The seam between the compile pipeline (compiler/driver/Pipeline.cpp) and a code
+// generator: the driver runs the target-independent stages (graph passes, schedule
+// selection, lowering to linalg) and hands the kernels to a Target, which applies their
+// schedules with its own mechanism and emits the package members it needs. CPU
+// (targets/cpu) is the first; OpenCL and VTA back ends plug in beside it.
+#pragma once
+
+#include "schedules/Template.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rqc {
+
+// Called with a stage name ("scheduled", "llvm", ...) and its printed form.
+using DumpHook = std::function<void(const std::string &stage, const std::string &text)>;
+
+struct KernelSymbol {
+  std::string function; // the kernel function in the module, e.g. "kernel_3_conv1"
+  std::string symbol;   // the exported entry point, e.g. "rqc_kernel_3"
+};
+
+class Target {
+public:
+  virtual ~Target() = default;
+  // module.json's "target" object.
+  virtual nlohmann::json describe() const = 0;
+  // What schedule templates specialize on (template key, vector width, registers) and the
+  // TVM-style target string tuning records are matched against.
+  virtual schedule::TargetDesc scheduleTarget() const = 0;
+  // This device's fingerprint: records measured on it are preferred.
+  virtual std::string deviceFingerprint() const = 0;
+  // Compiles the kernels (linalg on tensors, each with its rqc.schedule; consumed) into
+  // named package members, e.g. {"kernels.so", bytes}. Throws rqc::Error.
+  virtual std::vector<std::pair<std::string, std::string>> compile(mlir::ModuleOp kernels,
+                                                                   const std::vector<KernelSymbol> &symbols,
+                                                                   const DumpHook &dump) = 0;
+};
+
+// The target for a TVM-style target string (llvm, arm_cpu, 'llvm -mtriple=...') with
+// optional -mcpu / -mattr refinements. Throws rqc::Error for an unknown target.
+std::unique_ptr<Target> createTarget(const std::string &target, const std::string &mcpu = "",
+                                     const std::string &mattr = "");
+
+} // namespace rqc

@@ -1,0 +1,345 @@
+// Replays each kernel's schedule (its rqc.schedule attribute, schedules/Schedule.h) onto
+// its linalg ops, one function per primitive, each a thin wrapper over an upstream C++
+// transform:
+//   compute_root   the op stays out of tile fusion; tiled alone into scf.forall
+//                  (scf::tileUsingSCF)
+//   tile_parallel  scf::tileConsumerAndFuseProducersUsingSCF with scf.forall loops
+//   tile           the same with scf.for loops (plain scf::tileUsingSCF for ops other
+//                  than the output)
+//   interchange    linalg::interchangeGenericOp
+//   unroll         scf's loopUnrollByFactor on the innermost loop around the op
+//   vectorize      linalg::vectorize
+//   tensorize      a micro-kernel from MicroKernels.cpp
+// Nothing here chooses a size: every number comes from the schedule.
+#include "targets/cpu/ApplySchedule.h"
+#include "targets/cpu/MicroKernels.h"
+
+#include "compiler/support/JsonAttr.h"
+#include "rqc/runtime/Error.h"
+#include "schedules/Schedule.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace rqc::cpu {
+
+namespace {
+
+constexpr const char *kRole = "rqc.role";
+
+// ---- roles ----
+
+// The op producing the kernel's result (what materialize_in_destination stores, or the
+// returned value before the kernel ABI).
+Operation *outputProducer(func::FuncOp fn) {
+  Operation *producer = nullptr;
+  fn.walk([&](bufferization::MaterializeInDestinationOp m) { producer = m.getSource().getDefiningOp(); });
+  if (!producer)
+    fn.walk([&](func::ReturnOp r) {
+      if (r.getNumOperands() == 1) producer = r.getOperand(0).getDefiningOp();
+    });
+  return producer;
+}
+
+// Tags the kernel's ops with their roles (schedules/Schedule.h) before any transform:
+// tags are attributes, so they follow the ops through tiling (which clones them).
+void tagRoles(func::FuncOp fn) {
+  MLIRContext *ctx = fn.getContext();
+  auto tag = [&](Operation *op, StringRef role) {
+    if (op && !op->hasAttr(kRole)) op->setAttr(kRole, StringAttr::get(ctx, role));
+  };
+  Operation *root = nullptr;
+  unsigned index = 0;
+  fn.walk([&](Operation *op) {
+    if (!llvm::isa<linalg::LinalgOp>(op)) return;
+    op->setAttr("rqc.op_index", IntegerAttr::get(IntegerType::get(ctx, 64), index++));
+    if (op->hasAttr("rqc.root")) root = op;
+  });
+  if (Operation *out = outputProducer(fn)) out->setAttr("rqc.output", UnitAttr::get(ctx));
+  if (!root) return;
+  tag(root, "root");
+  auto linalgRoot = llvm::cast<linalg::LinalgOp>(root);
+  if (Operation *pad = linalgRoot.getDpsInputOperand(0)->get().getDefiningOp<tensor::PadOp>()) tag(pad, "pad");
+  tag(linalgRoot.getDpsInitOperand(0)->get().getDefiningOp(), "init");
+  // Everything computed from the root's result is its epilogue.
+  SmallVector<Value> work(root->getResults().begin(), root->getResults().end());
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (Operation *user : v.getUsers())
+      if (llvm::isa<linalg::LinalgOp>(user) && !user->hasAttr(kRole)) {
+        tag(user, "epilogue");
+        work.append(user->getResults().begin(), user->getResults().end());
+      }
+  }
+}
+
+bool hasRole(Operation *op, StringRef role) {
+  if (role == "all") return llvm::isa<linalg::LinalgOp>(op);
+  if (role == "output") return op->hasAttr("rqc.output");
+  if (role.consume_front("op:")) {
+    auto i = op->getAttrOfType<IntegerAttr>("rqc.op_index");
+    return i && std::to_string(i.getInt()) == role.str();
+  }
+  auto r = op->getAttrOfType<StringAttr>(kRole);
+  return r && r.getValue() == role;
+}
+
+SmallVector<Operation *> opsWithRole(func::FuncOp fn, StringRef role) {
+  SmallVector<Operation *> ops;
+  fn.walk([&](Operation *op) {
+    if (hasRole(op, role)) ops.push_back(op);
+  });
+  return ops;
+}
+
+// Roles a kernel may lack (no padding, no epilogue): a step naming them does nothing then.
+bool isOptionalRole(StringRef role) { return role == "pad" || role == "epilogue" || role == "init"; }
+
+[[noreturn]] void fail(func::FuncOp fn, const schedule::Step &step, const std::string &why) {
+  throw Error("schedule of " + fn.getName().str() + ": step '" + step.primitive + " " + step.op + "': " + why);
+}
+
+// Dead originals of tiled or fused ops go, so that later steps see only live ops.
+void cleanup(func::FuncOp fn) {
+  RewritePatternSet none(fn.getContext());
+  (void)applyPatternsAndFoldGreedily(fn, std::move(none));
+}
+
+// ---- tiling ----
+
+// Tile sizes per loop of `op` from sizes per dimension of its result (reduction loops
+// whole).
+SmallVector<OpFoldResult> loopSizesFromResult(linalg::LinalgOp op, ArrayRef<int64_t> sizes, OpBuilder &b) {
+  SmallVector<OpFoldResult> out(op.getNumLoops(), b.getIndexAttr(0));
+  AffineMap map = op.getIndexingMapMatchingResult(op->getResult(0));
+  for (auto [i, expr] : llvm::enumerate(map.getResults()))
+    if (auto d = llvm::dyn_cast<AffineDimExpr>(expr); d && i < sizes.size()) out[d.getPosition()] = b.getIndexAttr(sizes[i]);
+  return out;
+}
+
+SmallVector<OpFoldResult> indexAttrs(ArrayRef<int64_t> sizes, OpBuilder &b) {
+  SmallVector<OpFoldResult> out;
+  for (int64_t s : sizes) out.push_back(b.getIndexAttr(s));
+  return out;
+}
+
+// Tiles the output op and fuses its producers into the tiles, except ops computed at root.
+void tileOutputAndFuse(func::FuncOp fn, const schedule::Step &step, scf::SCFTilingOptions::LoopType loopType) {
+  SmallVector<Operation *> outs = opsWithRole(fn, "output");
+  if (outs.empty()) fail(fn, step, "the kernel has no output op to tile");
+  IRRewriter rewriter(fn.getContext());
+  for (Operation *op : outs) {
+    auto consumer = llvm::dyn_cast<linalg::LinalgOp>(op);
+    if (!consumer || consumer->getNumResults() != 1 ||
+        !consumer.getIndexingMapMatchingResult(consumer->getResult(0)).isProjectedPermutation())
+      fail(fn, step, "the output op is not a linalg op indexed by its loops");
+    if (step.sizes.size() != static_cast<size_t>(llvm::cast<ShapedType>(op->getResult(0).getType()).getRank()))
+      fail(fn, step, "expects one size per output dimension");
+    rewriter.setInsertionPoint(op);
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(loopSizesFromResult(consumer, step.sizes, rewriter));
+    tiling.setLoopType(loopType);
+    scf::SCFTileAndFuseOptions options;
+    options.setTilingOptions(tiling);
+    options.setFusionControlFn([](tensor::ExtractSliceOp, OpResult producer, bool) {
+      bool fuse = !producer.getOwner()->hasAttr("rqc.compute_root");
+      return std::make_tuple(fuse, false);
+    });
+    FailureOr<scf::SCFTileAndFuseResult> result =
+        scf::tileConsumerAndFuseProducersUsingSCF(rewriter, llvm::cast<TilingInterface>(op), options);
+    if (failed(result)) fail(fn, step, "tiling failed");
+    for (OpResult r : op->getResults())
+      if (Value replacement = result->replacements.lookup(r)) rewriter.replaceAllUsesWith(r, replacement);
+  }
+  cleanup(fn);
+}
+
+void tileOps(func::FuncOp fn, const schedule::Step &step, scf::SCFTilingOptions::LoopType loopType) {
+  IRRewriter rewriter(fn.getContext());
+  for (Operation *op : opsWithRole(fn, step.op)) {
+    auto tileable = llvm::dyn_cast<TilingInterface>(op);
+    if (!tileable) fail(fn, step, "'" + op->getName().getStringRef().str() + "' cannot be tiled");
+    if (step.sizes.size() != tileable.getLoopIteratorTypes().size())
+      fail(fn, step, "expects one size per loop (" + std::to_string(tileable.getLoopIteratorTypes().size()) + ")");
+    rewriter.setInsertionPoint(op);
+    scf::SCFTilingOptions options;
+    options.setTileSizes(indexAttrs(step.sizes, rewriter));
+    options.setLoopType(loopType);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, tileable, options);
+    if (failed(tiled)) fail(fn, step, "tiling failed");
+    rewriter.replaceOp(op, tiled->replacements);
+  }
+  cleanup(fn);
+}
+
+// A padding computed at root: a fill of the padded tensor and a copy of the input into its
+// interior, two linalg ops that tile in parallel (tensor.pad itself does not tile into
+// scf.forall) and that LLVM vectorizes as plain loops.
+void padInParallelTiles(func::FuncOp fn, tensor::PadOp pad) {
+  IRRewriter b(fn.getContext());
+  b.setInsertionPoint(pad);
+  Location loc = pad.getLoc();
+  auto type = pad.getResultType();
+  Value padValue = pad.getConstantPaddingValue();
+  if (!padValue) throw Error("compute_root: only constant padding can be computed in parallel tiles");
+  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+  auto fill = b.create<linalg::FillOp>(loc, padValue, empty);
+  auto srcType = llvm::cast<RankedTensorType>(pad.getSource().getType());
+  SmallVector<OpFoldResult> offsets = pad.getMixedLowPad(), sizes, strides(type.getRank(), b.getIndexAttr(1));
+  for (int64_t d : srcType.getShape()) sizes.push_back(b.getIndexAttr(d));
+  Value interior = b.create<tensor::ExtractSliceOp>(loc, fill.getResult(0), offsets, sizes, strides);
+  auto copy = b.create<linalg::CopyOp>(loc, pad.getSource(), interior);
+  Value padded = b.create<tensor::InsertSliceOp>(loc, copy.getResult(0), fill.getResult(0), offsets, sizes, strides);
+  for (Operation *op : {fill.getOperation(), copy.getOperation()}) {
+    op->setAttr("rqc.compute_root", b.getUnitAttr());
+    op->setAttr(kRole, pad->getAttr(kRole));
+  }
+  b.replaceOp(pad, padded);
+}
+
+void computeRoot(func::FuncOp fn, const schedule::Step &step) {
+  for (Operation *op : opsWithRole(fn, step.op)) {
+    op->setAttr("rqc.compute_root", UnitAttr::get(fn.getContext()));
+    if (auto pad = llvm::dyn_cast<tensor::PadOp>(op); pad && !step.sizes.empty()) padInParallelTiles(fn, pad);
+  }
+  if (!step.sizes.empty()) tileOps(fn, step, scf::SCFTilingOptions::LoopType::ForallOp);
+}
+
+// ---- loop-level steps ----
+
+void interchange(func::FuncOp fn, const schedule::Step &step) {
+  IRRewriter rewriter(fn.getContext());
+  SmallVector<unsigned> perm(step.sizes.begin(), step.sizes.end());
+  for (Operation *op : opsWithRole(fn, step.op)) {
+    auto generic = llvm::dyn_cast<linalg::GenericOp>(op);
+    if (!generic) fail(fn, step, "only linalg.generic ops can be interchanged");
+    rewriter.setInsertionPoint(op);
+    if (failed(linalg::interchangeGenericOp(rewriter, generic, perm))) fail(fn, step, "not a permutation of its loops");
+  }
+}
+
+void unroll(func::FuncOp fn, const schedule::Step &step) {
+  if (step.sizes.size() != 1 || step.sizes[0] < 1) fail(fn, step, "expects one unroll factor");
+  for (Operation *op : opsWithRole(fn, step.op)) {
+    auto loop = op->getParentOfType<scf::ForOp>();
+    if (!loop) fail(fn, step, "the op is not inside a tiled loop");
+    if (failed(loopUnrollByFactor(loop, static_cast<uint64_t>(step.sizes[0])))) fail(fn, step, "unrolling failed");
+  }
+}
+
+void vectorize(func::FuncOp fn, const schedule::Step &step) {
+  // "all": every op inside the tiles with at most sizes[0] iterations (a register-sized tile).
+  int64_t limit = step.op == "all" ? (step.sizes.empty() ? 1024 : step.sizes[0]) : INT64_MAX;
+  IRRewriter rewriter(fn.getContext());
+  for (Operation *op : opsWithRole(fn, step.op)) {
+    auto l = llvm::cast<linalg::LinalgOp>(op);
+    if (step.op == "all") {
+      if (!op->getParentOfType<scf::ForallOp>() && !op->getParentOfType<scf::ForOp>()) continue;
+      if (l.hasDynamicShape()) continue;
+      int64_t iterations = 1;
+      for (int64_t r : l.getStaticLoopRanges()) iterations *= r;
+      if (iterations > limit) continue;
+    }
+    if (failed(linalg::vectorizeOpPrecondition(op))) {
+      if (step.op == "all") continue;
+      fail(fn, step, "'" + op->getName().getStringRef().str() + "' cannot be vectorized (dynamic or unsupported shape)");
+    }
+    rewriter.setInsertionPoint(op);
+    // "all" takes what the vectorizer can do (some named pooling forms it cannot).
+    if (failed(linalg::vectorize(rewriter, op)) && step.op != "all") fail(fn, step, "vectorization failed");
+  }
+  // Vector transfers in the forms the LLVM lowering handles; reads of values just written
+  // on tensors fold away (the epilogue then works on the micro-kernel's registers).
+  MLIRContext *ctx = fn.getContext();
+  RewritePatternSet cleanupPatterns(ctx);
+  vector::populateVectorTransferPermutationMapLoweringPatterns(cleanupPatterns);
+  vector::populateVectorReductionToContractPatterns(cleanupPatterns);
+  vector::TransferReadOp::getCanonicalizationPatterns(cleanupPatterns, ctx);
+  vector::TransferWriteOp::getCanonicalizationPatterns(cleanupPatterns, ctx);
+  (void)applyPatternsAndFoldGreedily(fn, std::move(cleanupPatterns));
+}
+
+void tensorizeStep(func::FuncOp fn, const schedule::Step &step, int lanes) {
+  IRRewriter rewriter(fn.getContext());
+  for (Operation *op : opsWithRole(fn, step.op)) {
+    auto l = llvm::dyn_cast<linalg::LinalgOp>(op);
+    if (!l) fail(fn, step, "not a linalg op");
+    try {
+      tensorize(rewriter, l, step.name, step.sizes, lanes);
+    } catch (const Error &e) {
+      fail(fn, step, e.what());
+    }
+  }
+  cleanup(fn);
+}
+
+} // namespace
+
+void applySchedule(func::FuncOp fn, const schedule::Schedule &s, int vectorBits) {
+  tagRoles(fn);
+  const int lanes = std::max(4, vectorBits / 32);
+  for (const schedule::Step &step : s.steps) {
+    if (step.primitive == "pack") continue; // graph level: rqc-alter-layout applied it
+    if (step.op != "all" && step.op != "output" && !StringRef(step.op).starts_with("op:") &&
+        opsWithRole(fn, step.op).empty()) {
+      if (isOptionalRole(step.op)) continue;
+      fail(fn, step, "the kernel has no op with this role");
+    }
+    if (step.primitive == "compute_root") computeRoot(fn, step);
+    else if (step.primitive == "tile_parallel") tileOutputAndFuse(fn, step, scf::SCFTilingOptions::LoopType::ForallOp);
+    else if (step.primitive == "tile") {
+      if (step.op == "output") tileOutputAndFuse(fn, step, scf::SCFTilingOptions::LoopType::ForOp);
+      else tileOps(fn, step, scf::SCFTilingOptions::LoopType::ForOp);
+    } else if (step.primitive == "interchange") interchange(fn, step);
+    else if (step.primitive == "unroll") unroll(fn, step);
+    else if (step.primitive == "vectorize") vectorize(fn, step);
+    else if (step.primitive == "tensorize") tensorizeStep(fn, step, lanes);
+    else fail(fn, step, "unknown primitive");
+  }
+}
+
+void applySchedules(ModuleOp kernels, int vectorBits) {
+  for (func::FuncOp fn : kernels.getOps<func::FuncOp>()) {
+    Attribute attr = fn->getAttr("rqc.schedule");
+    if (!attr) continue;
+    applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)), vectorBits);
+  }
+}
+
+} // namespace rqc::cpu
+
+// ---- the pass (rqc-opt and lit tests) ----
+
+#include "targets/cpu/Passes.h"
+
+namespace rqc::cpu {
+#define GEN_PASS_DEF_APPLYSCHEDULE
+#include "targets/cpu/Passes.h.inc"
+
+namespace {
+struct ApplySchedulePass : impl::ApplyScheduleBase<ApplySchedulePass> {
+  using ApplyScheduleBase::ApplyScheduleBase;
+  void runOnOperation() override {
+    try {
+      applySchedules(getOperation(), vectorBits);
+    } catch (const Error &e) {
+      getOperation().emitError(e.what());
+      signalPassFailure();
+    }
+  }
+};
+} // namespace
+} // namespace rqc::cpu

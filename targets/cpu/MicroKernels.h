@@ -1,0 +1,34 @@
+// Micro-kernels for the `tensorize` schedule step (TVM's tensorize, IREE's ukernels, but
+// generated as MLIR vector code so that LLVM selects the instructions for each target:
+// AVX-512 / AVX2+FMA on x86, NEON on AArch64 and ARMv7). Each replaces one register-sized
+// tile of a root op (tensors, before bufferization) by a loop nest whose accumulators are
+// loop-carried vector values, so they stay in registers over the whole reduction.
+//
+//   conv2d_nchwc            the blocked convolution tile [1, 1, R, W, OC] over
+//                           (ic blocks, kh, kw, ic): per step OC/lanes weight vectors, R*W
+//                           broadcast inputs, R*W*OC/lanes FMAs. args: [unroll_kw]
+//   depthwise_conv2d_nchwc  the blocked depthwise tile [1, 1, R, W, C] over (kh, kw):
+//                           input and filter vectors along channels. args: [unroll_kw]
+//   max_pool2d_nchwc,
+//   avg_pool2d_nchwc        the blocked pooling tile over (kh, kw) (max, or sum: its divisor
+//                           is the kernel's next op). args: []
+//   dense_pack              the packed dense tile [1, 1, X] over K, with `unroll` independent
+//                           partial sums per vector. args: [unroll]
+//
+// Shapes of every operand must be static (the schedule's tiles divide their loops).
+#pragma once
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <string>
+
+namespace rqc::cpu {
+
+// Replaces `op` (a tile of a root op, see above) by micro-kernel `name` with `args`,
+// vectors of `lanes` float lanes. Throws rqc::Error naming the micro-kernel when it does
+// not exist or `op` does not have its structure.
+void tensorize(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op, const std::string &name,
+               llvm::ArrayRef<int64_t> args, int lanes);
+
+} // namespace rqc::cpu
