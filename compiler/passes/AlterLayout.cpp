@@ -163,6 +163,7 @@ bool pushThrough(graph::LayoutTransformOp t, Operation *user) {
 // between) is a reshape: it moves no bytes.
 bool isPureReshape(graph::LayoutTransformOp t) {
   graph::Layout src = graph::Layout::parse(t.getSrcLayout().str()), dst = graph::Layout::parse(t.getDstLayout().str());
+  if (!src.isPrimal() && !dst.isPrimal()) return false; // two blockings of an axis reorder its elements
   auto atoms = [&](const graph::Layout &l, ArrayRef<int64_t> shape) {
     // (axis letter, outer/inner part) in memory order, size-1 parts dropped, with every
     // axis refined by the larger of the two layouts' blocks.

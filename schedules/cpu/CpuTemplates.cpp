@@ -2,22 +2,18 @@
 
 namespace rqc::schedule::cpu {
 
+int64_t channelBlock(int64_t channels, const TargetDesc &t) {
+  const int64_t lanes = t.lanes();
+  if (channels % (2 * lanes) == 0) return 2 * lanes;
+  if (channels % lanes == 0) return lanes;
+  return largestDivisorAtMost(channels, 2 * lanes);
+}
+
 RegisterBlock registerBlock(int64_t outChannels, int64_t outWidth, const TargetDesc &t) {
-  const int64_t lanes = t.lanes(), regs = t.vectorRegisters;
-  RegisterBlock best{largestDivisorAtMost(outChannels, lanes), largestDivisorAtMost(outWidth, regs - 2)};
-  int64_t bestAccumulators = 0, bestVectors = 0;
-  for (int64_t vectors = 1; vectors <= 4; ++vectors) {
-    int64_t channels = vectors * lanes;
-    if (outChannels % channels != 0) continue;
-    int64_t columns = largestDivisorAtMost(outWidth, (regs - vectors - 1) / vectors);
-    int64_t accumulators = columns * vectors;
-    if (accumulators > bestAccumulators || (accumulators == bestAccumulators && vectors > bestVectors)) {
-      best = {channels, columns};
-      bestAccumulators = accumulators;
-      bestVectors = vectors;
-    }
-  }
-  return best;
+  const int64_t channels = channelBlock(outChannels, t);
+  const int64_t vectors = (channels + t.lanes() - 1) / t.lanes();
+  const int64_t columns = largestDivisorAtMost(outWidth, std::max<int64_t>(1, (t.vectorRegisters - vectors - 1) / vectors));
+  return {channels, columns};
 }
 
 } // namespace rqc::schedule::cpu

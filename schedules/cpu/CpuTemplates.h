@@ -20,15 +20,19 @@ std::unique_ptr<Template> makePool2dNCHWc(const std::string &key);
 // kernels): parallel tiles and register tiles per op, vectorized.
 std::unique_ptr<Template> makeGeneric(const std::string &key);
 
-// A register block for an output tile of `owBlocks` columns x `vectors` vectors of output
-// channels: the accumulators (owBlock * vectors) plus one register per weight vector and
-// one for the broadcast input must fit the target's registers.
+// The fallback channel block of a tensor with `channels` channels: two vectors, else one,
+// else the largest divisor up to two vectors. It depends on the channel count only, so the
+// block a convolution writes is the block the next one reads: no layout change between
+// them.
+int64_t channelBlock(int64_t channels, const TargetDesc &t);
+
+// A register block of `columns` output columns x `channels` output channels
+// (channelBlock(outChannels)): its accumulators plus one register per weight vector and
+// one for the broadcast input fit the target's registers.
 struct RegisterBlock {
-  int64_t channels; // output-channel block (a multiple of the lanes when possible)
-  int64_t columns;  // output-column block
+  int64_t channels;
+  int64_t columns;
 };
-// The fallback block for `outChannels` x `outWidth` outputs: the most accumulators that fit,
-// then the wider channel block (fewer broadcasts per FMA).
 RegisterBlock registerBlock(int64_t outChannels, int64_t outWidth, const TargetDesc &t);
 
 } // namespace rqc::schedule::cpu

@@ -44,7 +44,7 @@ public:
 
   Config fallback(const Workload &w, const ConfigSpace &s, const TargetDesc &t) const override {
     RegisterBlock rb = registerBlock(w.outChannels(), w.outWidth(), t);
-    int64_t ic = largestDivisorAtMost(w.inChannels(), rb.channels);
+    int64_t ic = channelBlock(w.inChannels(), t);
     std::vector<std::pair<std::string, nlohmann::json>> v = {
         {"tile_ic", std::vector<int64_t>{w.inChannels() / ic, ic}},
         {"tile_oc", std::vector<int64_t>{w.outChannels() / rb.channels, rb.channels}},

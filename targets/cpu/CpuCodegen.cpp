@@ -4,6 +4,7 @@
 #include "targets/cpu/Linker.h"
 #include "targets/cpu/ApplySchedule.h"
 
+#include "compiler/support/JsonAttr.h"
 #include "compiler/support/PassRunner.h"
 #include "rqc/runtime/Error.h"
 
@@ -211,6 +212,29 @@ void routeAllocations(llvm::Module &m) {
   b.CreateRetVoid();
 }
 
+// "// kernel_3: conv2d_NCHWc.x86 (fallback) tile_ic=[2, 32] ..." and one line per step, for
+// --dump=scheduled.
+std::string describeSchedules(ModuleOp kernels) {
+  std::string out;
+  for (func::FuncOp fn : kernels.getOps<func::FuncOp>()) {
+    Attribute s = fn->getAttr("rqc.schedule");
+    if (!s) continue;
+    schedule::Schedule sch = schedule::scheduleFromJson(attrToJson(s));
+    nlohmann::json config = fn->getAttr("rqc.config") ? attrToJson(fn->getAttr("rqc.config")) : nlohmann::json::object();
+    out += "// " + fn.getName().str() + ": " + sch.templateName;
+    if (config.contains("source")) out += " (" + config["source"].get<std::string>() + ")";
+    if (config.contains("entity"))
+      for (const auto &e : config["entity"]) out += " " + e[0].get<std::string>() + "=" + e[2].dump();
+    out += "\n";
+    std::string steps = schedule::describe(sch);
+    for (size_t i = 0, j; i < steps.size(); i = j + 1) {
+      j = steps.find('\n', i);
+      out += "//   " + steps.substr(i, j - i) + "\n";
+    }
+  }
+  return out;
+}
+
 std::unique_ptr<llvm::TargetMachine> targetMachine(const CpuTarget &t) {
   std::string err;
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(t.triple, err);
@@ -227,8 +251,9 @@ std::unique_ptr<llvm::TargetMachine> targetMachine(const CpuTarget &t) {
 std::string compileKernels(ModuleOp kernels, const std::vector<KernelSymbol> &symbols, const CpuTarget &target,
                            const DumpHook &dump) {
   applyKernelAbi(kernels);
+  std::string header = describeSchedules(kernels);
   applySchedules(kernels, target.vectorBits);
-  if (dump) dump("scheduled", printOp(kernels));
+  if (dump) dump("scheduled", header + printOp(kernels));
   auto tm = targetMachine(target);
   bufferizeAndLowerToLLVM(kernels, tm->createDataLayout().getPointerSizeInBits());
 
