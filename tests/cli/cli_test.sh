@@ -110,6 +110,12 @@ expect "-mcpu with its triple" 0 "" -- "$rqc" compile "$conv" --target="arm_cpu 
 
 # A compiled package through the main binary: run (same numbers as the reference) and bench.
 expect "compile" 0 "" -- "$rqc" compile "$conv" -o "$tmp/conv.rqc"
+# A package is a plain tar (docs/package-format.md): GNU tar lists and extracts it.
+[ "$(tar -tf "$tmp/conv.rqc" | tr '\n' ' ')" = "module.json params.bin kernels.so " ] \
+  && ok "GNU tar lists the package" || fail "GNU tar lists: $(tar -tf "$tmp/conv.rqc" 2>&1 | tr '\n' ' ')"
+tar -xOf "$tmp/conv.rqc" module.json >"$tmp/module.json" 2>&1
+pyexpect "GNU tar extracts module.json" "
+import json; j = json.load(open('$tmp/module.json')); assert len(j['kernels']) == 1, j['kernels']"
 expect "run a package" 0 "" -- "$rqc" run "$tmp/conv.rqc" --seed 3 --outputs "$tmp/compiled.npz"
 pyexpect "compiled run matches the reference" "
 r, c = np.load('$tmp/a.npz')['y'], np.load('$tmp/compiled.npz')['y']
