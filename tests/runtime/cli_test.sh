@@ -29,7 +29,18 @@ expect() {
 
 "$make_package" "$tmp/chain.rqc" "$tmp/in.npz" || { echo "FAIL cannot make the test package"; exit 1; }
 
-for sub in "" run bench; do expect "help $sub" 0 "" -- "$rqc" $sub --help; done
+# help "SUBCOMMAND" KEY...: --help exits 0 and prints the usage line and every key option.
+help() {
+  local sub="$1"; shift
+  if ! "$rqc" $sub --help >"$tmp/out" 2>&1; then fail "help '$sub': exit code $?"; return; fi
+  for key in "Usage: $rqc${sub:+ $sub} " "$@"; do
+    if ! grep -qF -- "$key" "$tmp/out"; then fail "help '$sub': no '$key' in: $(head -c 300 "$tmp/out")"; return; fi
+  done
+  ok "help '$sub'"
+}
+help "" run bench --version
+help run --inputs --outputs --seed --threads
+help bench --inputs --seed --repeat --warmup --threads --json --profile
 expect "version" 0 "runtime only" -- "$rqc" --version
 expect "run" 0 "^  class +[0-9]+  score " -- "$rqc" run "$tmp/chain.rqc" --seed 3
 expect "run latency" 0 "^latency: [0-9.]+ ms" -- "$rqc" run "$tmp/chain.rqc" --threads 1
