@@ -16,7 +16,8 @@
 #endif
 
 int main(int argc, char **argv) {
-  CLI::App app{"rqc: a tensor compiler and schedule autotuner for edge deep learning"};
+  // Named, so usage lines read "Usage: rqc compile ..." (args are parsed from a vector).
+  CLI::App app{"rqc: a tensor compiler and schedule autotuner for edge deep learning", "rqc"};
   app.set_version_flag("--version", std::string("rqc ") + RQC_VERSION);
   app.require_subcommand(1);
   rqc::driver::registerCompileCommand(app);

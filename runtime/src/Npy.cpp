@@ -159,8 +159,13 @@ void saveNpz(const std::string &path, const NamedTensors &tensors) {
   for (const auto &[name, t] : tensors) {
     payloads.push_back(serializeNpy(t));
     zip_source_t *src = zip_source_buffer(z, payloads.back().data(), payloads.back().size(), 0);
-    if (!src || zip_file_add(z, (name + ".npy").c_str(), src, ZIP_FL_OVERWRITE) < 0) {
-      if (src) zip_source_free(src);
+    zip_int64_t index = -1;
+    if (src && (index = zip_file_add(z, (name + ".npy").c_str(), src, ZIP_FL_OVERWRITE)) < 0)
+      zip_source_free(src);
+    // Every member dated 1980-01-01 00:00 (the first DOS date) rather than now, so the same
+    // arrays always give the same bytes.
+    constexpr zip_uint16_t kDosTime = 0, kDosDate = (1 << 5) | 1; // (year-1980)<<9 | month<<5 | day
+    if (index < 0 || zip_file_set_dostime(z, zip_uint64_t(index), kDosTime, kDosDate, 0) != 0) {
       zip_discard(z);
       std::remove(tmp.c_str());
       throw Error(path + ": cannot add array '" + name + "'");

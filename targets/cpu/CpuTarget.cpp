@@ -3,11 +3,14 @@
 #include "rqc/runtime/Error.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <memory>
 #include <regex>
 #include <sstream>
 
@@ -30,6 +33,26 @@ std::string option(const std::string &target, const std::string &key) {
   std::smatch m;
   if (std::regex_search(target, m, std::regex("-" + key + "=(\\S+)"))) return m[1];
   return "";
+}
+
+// LLVM only warns about an unknown CPU or feature, on several lines, and then ignores it,
+// so a typo (or a CPU of another architecture) would silently give a generic build:
+// refuse them. The subtarget tables come from a generic subtarget, which prints nothing.
+void checkCpuAndFeatures(const llvm::Target &target, const std::string &triple, const std::string &cpu,
+                         const std::string &features) {
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(target.createMCSubtargetInfo(triple, "", ""));
+  if (!cpu.empty() && !sti->isCPUStringValid(cpu))
+    throw Error("unknown CPU '" + cpu + "' for target triple " + triple + " (`llc -mtriple=" + triple +
+                " -mcpu=help` lists the known ones; for another architecture give -mtriple too)");
+  std::istringstream list(features);
+  for (std::string f; std::getline(list, f, ',');) {
+    std::string name = f.empty() || (f[0] != '+' && f[0] != '-') ? f : f.substr(1);
+    bool known = llvm::any_of(sti->getAllProcessorFeatures(),
+                              [&](const llvm::SubtargetFeatureKV &kv) { return name == kv.Key; });
+    if (!known)
+      throw Error("unknown CPU feature '" + name + "' for target triple " + triple + " (`llc -mtriple=" + triple +
+                  " -mattr=help` lists the known ones)");
+  }
 }
 
 } // namespace
@@ -67,15 +90,16 @@ CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu, c
       t.features = "";
     }
   }
-  if (std::string c = option(target, "mcpu"); !c.empty()) t.cpu = c;
-  if (std::string a = option(target, "mattr"); !a.empty()) t.features = a;
-  if (!mcpu.empty()) t.cpu = mcpu;
-  if (!mattr.empty()) t.features = mattr;
+  std::string userCpu = !mcpu.empty() ? mcpu : option(target, "mcpu");
+  std::string userAttr = !mattr.empty() ? mattr : option(target, "mattr");
+  if (!userCpu.empty()) t.cpu = userCpu;
+  if (!userAttr.empty()) t.features = userAttr;
 
   std::string err;
   const llvm::Target *llvmTarget = llvm::TargetRegistry::lookupTarget(t.triple, err);
   if (!llvmTarget)
     throw Error("target triple '" + (requested.empty() ? t.triple : requested) + "' is not supported: " + err);
+  checkCpuAndFeatures(*llvmTarget, t.triple, userCpu, userAttr);
   llvm::Triple triple(t.triple);
   if (triple.isX86()) t.vectorBits = t.features.find("+avx512f") != std::string::npos ? 512
                                      : t.features.find("+avx2") != std::string::npos ? 256 : 128;

@@ -15,7 +15,7 @@ struct CpuTarget {
 
 // Resolves `llvm` (the host), `arm_cpu` (aarch64), `llvm -mtriple=...`, with optional
 // -mcpu / -mattr refinements (as flags or inside the target string). Throws rqc::Error for
-// an unknown target, triple or CPU.
+// an unknown target, triple, CPU or CPU feature (a CPU of another architecture is unknown).
 CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu = "",
                            const std::string &mattr = "");
 

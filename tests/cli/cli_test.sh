@@ -21,9 +21,25 @@ expect() {
 }
 
 conv="$data/test_conv_with_strides_padding/model.onnx"
-for sub in "" run inspect; do
-  expect "help $sub" 0 "" -- "$rqc" $sub --help
-done
+# help "SUBCOMMAND" KEY...: --help exits 0 and prints the usage line and every key option.
+help() {
+  local sub="$1"; shift
+  if ! "$rqc" $sub --help >"$tmp/help" 2>&1; then fail "help '$sub': exit code $?"; return; fi
+  for key in "Usage: rqc${sub:+ $sub} " "$@"; do
+    if ! grep -qF -- "$key" "$tmp/help"; then fail "help '$sub': no '$key' in: $(head -c 300 "$tmp/help")"; return; fi
+  done
+  ok "help '$sub'"
+}
+help "" compile inspect run bench vta --version
+help compile --output --target --mcpu --mattr --input-shape --dump
+help inspect --json --layers --input-shape
+help run --reference --inputs --outputs --seed --input-shape --threads
+help bench --inputs --seed --repeat --warmup --threads --json --profile
+help vta disasm asm sim
+help "vta asm" --output --config
+help "vta disasm" --offset --count --uops --config
+help "vta sim" --dram --insn-offset --insn-count --out --json --config
+"$rqc" --version >"$tmp/v" 2>&1 && grep -Eqx "rqc [0-9]+\.[0-9]+\.[0-9]+" "$tmp/v" && ok "--version" || fail "--version: $(cat "$tmp/v")"
 expect "no subcommand" 2 "^rqc: error: .*subcommand" -- "$rqc"
 expect "unknown flag" 2 "^rqc: error: .*--bogus" -- "$rqc" run "$conv" --reference --bogus
 expect "missing model" 1 "^rqc: error: .*cannot open file" -- "$rqc" inspect "$tmp/none.onnx"
@@ -42,11 +58,31 @@ expect "missing inputs file" 1 "cannot open .npz" -- "$rqc" run "$conv" --refere
 # A good run: seeded random inputs, outputs written, deterministic across runs.
 expect "good run" 0 "" -- "$rqc" run "$conv" --reference --seed 3 --outputs "$tmp/a.npz"
 "$rqc" run "$conv" --reference --seed 3 --outputs "$tmp/b.npz" >/dev/null 2>&1
-cmp -s "$tmp/a.npz" "$tmp/b.npz" && ok "seeded runs are reproducible" || fail "seeded runs differ"
+"$rqc" run "$conv" --reference --seed 4 --outputs "$tmp/s4.npz" >/dev/null 2>&1
+# pyexpect NAME PYTHON-STATEMENTS: numpy (as np) and sys are imported; the statements assert.
+pyexpect() {
+  local name="$1"; shift
+  if "$python" -c "import numpy as np, sys, zipfile; $1" >"$tmp/py" 2>&1; then ok "$name"; else fail "$name: $(tail -n 3 "$tmp/py")"; fi
+}
+pyexpect "seeded runs give the same arrays" "
+a, b = np.load('$tmp/a.npz'), np.load('$tmp/b.npz')
+assert a.files == b.files == ['y'], (a.files, b.files)
+assert a['y'].shape == (1, 1, 4, 3) and a['y'].dtype == np.float32 and np.array_equal(a['y'], b['y'])"
+pyexpect "another seed gives other arrays" "
+assert not np.array_equal(np.load('$tmp/a.npz')['y'], np.load('$tmp/s4.npz')['y'])"
+# Byte for byte too: every member carries the fixed date 1980-01-01 00:00, not the time of
+# the write (zip times have 2-second steps, so two runs could straddle one).
+pyexpect "npz members carry a fixed date" "
+assert [i.date_time for i in zipfile.ZipFile('$tmp/a.npz').infolist()] == [(1980, 1, 1, 0, 0, 0)]"
+cmp -s "$tmp/a.npz" "$tmp/b.npz" && ok "seeded runs are byte-identical" || fail "seeded runs differ in bytes"
 "$python" -c "import numpy as np; np.savez('$tmp/in.npz', x=np.ones((1,1,7,5), np.float32), W=np.ones((1,1,3,3), np.float32))"
 expect "inputs from npz" 0 "" -- "$rqc" run "$conv" --reference --inputs "$tmp/in.npz" --outputs "$tmp/c.npz"
-"$python" -c "import numpy as np; y=np.load('$tmp/c.npz')['y']; assert y.shape==(1,1,4,3) and y[0,0,1,1]==9.0 and y[0,0,0,0]==4.0, y" \
-  && ok "outputs from npz inputs are right" || fail "outputs from npz inputs are wrong"
+# ones (7x5) * ones (3x3), stride 2, pad 1: each output counts the input cells under its
+# window: 2 or 3 rows (first/last output row 2) times 2 or 3 columns.
+pyexpect "outputs from npz inputs are right" "
+y = np.load('$tmp/c.npz')['y']
+want = np.array([[4, 6, 4], [6, 9, 6], [6, 9, 6], [4, 6, 4]], np.float32).reshape(1, 1, 4, 3)
+assert y.dtype == np.float32 and np.array_equal(y, want), y"
 # a.npz holds the output 'y', not the inputs: the run must name what is missing.
 expect "wrong npz keys" 1 "missing input 'x'" -- "$rqc" run "$conv" --reference --inputs "$tmp/a.npz"
 
@@ -56,6 +92,53 @@ expect "unknown triple" 1 "^rqc: error: .*target triple 'bogus-none-elf'" -- "$r
 RQC_ARMHF_OMP_DIR="$tmp/no-omp" expect "missing cross libomp" 1 "^rqc: error: libomp for armv7a-unknown-linux-gnueabihf is missing" -- \
   "$rqc" compile "$conv" --target="arm_cpu -mtriple=armv7a-linux-gnueabihf" -o "$tmp/x.rqc"
 [ ! -e "$tmp/x.rqc" ] && ok "no package after a failed compile" || fail "package left behind"
+
+# An unknown CPU or CPU feature, and a CPU of another architecture than the triple, are
+# refused (LLVM alone would warn and build for a generic CPU); no package is left.
+x86="llvm -mtriple=x86_64-linux-gnu"
+expect "unknown -mcpu" 1 "^rqc: error: unknown CPU 'notacpu' for target triple [^ ]+ \(.llc -mtriple=[^ ]+ -mcpu=help. lists the known ones" -- \
+  "$rqc" compile "$conv" -mcpu=notacpu -o "$tmp/x.rqc"
+expect "unknown --mattr" 1 "^rqc: error: unknown CPU feature 'bogus' for target triple x86_64-unknown-linux-gnu \(.llc -mtriple=x86_64-unknown-linux-gnu -mattr=help. lists the known ones\)$" -- \
+  "$rqc" compile "$conv" --target="$x86" --mattr=+avx2,+bogus -o "$tmp/x.rqc"
+expect "-mcpu of another architecture" 1 "^rqc: error: unknown CPU 'cortex-a72' for target triple x86_64-unknown-linux-gnu \(.llc -mtriple=x86_64-unknown-linux-gnu -mcpu=help. lists the known ones; for another architecture give -mtriple too\)$" -- \
+  "$rqc" compile "$conv" --target="$x86 -mcpu=cortex-a72" -o "$tmp/x.rqc"
+expect "-mattr of another architecture" 1 "^rqc: error: unknown CPU feature 'avx2' for target triple aarch64-unknown-linux-gnu " -- \
+  "$rqc" compile "$conv" --target="arm_cpu -mattr=+neon,+avx2" -o "$tmp/x.rqc"
+[ ! -e "$tmp/x.rqc" ] && ok "no package after a refused CPU" || fail "package left behind after a refused CPU"
+expect "known -mcpu and -mattr" 0 "" -- "$rqc" compile "$conv" --target="$x86" --mcpu=skylake --mattr=-avx512f,+avx2 -o "$tmp/x.rqc"
+expect "-mcpu with its triple" 0 "" -- "$rqc" compile "$conv" --target="arm_cpu -mcpu=cortex-a72" -o "$tmp/a64.rqc"
+
+# A compiled package through the main binary: run (same numbers as the reference) and bench.
+expect "compile" 0 "" -- "$rqc" compile "$conv" -o "$tmp/conv.rqc"
+# A package is a plain tar (docs/package-format.md): GNU tar lists and extracts it.
+[ "$(tar -tf "$tmp/conv.rqc" | tr '\n' ' ')" = "module.json params.bin kernels.so " ] \
+  && ok "GNU tar lists the package" || fail "GNU tar lists: $(tar -tf "$tmp/conv.rqc" 2>&1 | tr '\n' ' ')"
+tar -xOf "$tmp/conv.rqc" module.json >"$tmp/module.json" 2>&1
+pyexpect "GNU tar extracts module.json" "
+import json; j = json.load(open('$tmp/module.json')); assert len(j['kernels']) == 1, j['kernels']"
+expect "run a package" 0 "" -- "$rqc" run "$tmp/conv.rqc" --seed 3 --outputs "$tmp/compiled.npz"
+pyexpect "compiled run matches the reference" "
+r, c = np.load('$tmp/a.npz')['y'], np.load('$tmp/compiled.npz')['y']
+assert r.shape == c.shape == (1, 1, 4, 3) and np.allclose(r, c, rtol=1e-5, atol=1e-6), (r, c)"
+expect "bench --json" 0 "" -- "$rqc" bench "$tmp/conv.rqc" --repeat 3 --warmup 1 --json
+pyexpect "bench report" "
+import json; j = json.load(open('$tmp/out'))
+assert (j['repeat'], j['warmup'], j['kernels'], j['batch']) == (3, 1, 1, 1), j
+assert j['target']['kind'] == 'llvm' and j['target']['triple'] and j['target']['cpu'], j['target']
+l = j['latency_ms']; assert 0 < l['min'] <= l['p50'] <= l['max'], l"
+expect "bench needs a package" 1 "^rqc: error: rqc bench takes a compiled package \(\.rqc\); compile .*model\.onnx first$" -- \
+  "$rqc" bench "$conv"
+
+# rqc vta through the main binary: a FINISH-only stream assembled, listed and simulated:
+# 24 cycles of fetch DMA start-up + 2 to fetch FINISH + 2 to run it (docs/vta.md costs).
+printf 'FINISH\n' >"$tmp/finish.vtasm"
+expect "vta asm" 0 "" -- "$rqc" vta asm "$tmp/finish.vtasm" -o "$tmp/finish.bin"
+[ "$(wc -c <"$tmp/finish.bin")" -eq 16 ] && ok "vta asm wrote one instruction" || fail "vta asm wrote $(wc -c <"$tmp/finish.bin") bytes"
+expect "vta disasm" 0 "" -- "$rqc" vta disasm "$tmp/finish.bin"
+grep -qF "0: FINISH deps=-  # lo=0x0000000000000003 hi=0x0000000000000000" "$tmp/out" && ok "vta disasm listing" || fail "vta disasm: $(cat "$tmp/out")"
+expect "vta sim" 0 "" -- "$rqc" vta sim --dram "$tmp/finish.bin" --insn-offset 0 --insn-count 1
+grep -Eq "^total cycles +28 " "$tmp/out" && ok "vta sim: 28 cycles" || fail "vta sim: $(cat "$tmp/out")"
+expect "vta sim, missing image" 1 "^rqc: error: cannot open $tmp/none.bin" -- "$rqc" vta sim --dram "$tmp/none.bin" --insn-offset 0 --insn-count 1
 
 "$rqc" inspect "$conv" --json >"$tmp/j" 2>&1 && grep -q '"macs": 108' "$tmp/j" && ok "inspect --json" || fail "inspect --json: $(cat "$tmp/j")"
 

@@ -154,10 +154,13 @@ TEST(PackageCommands, BenchReportsPercentilesAndMemoryAsJson) {
     nlohmann::json p = nlohmann::json::parse(again.text());
     ASSERT_TRUE(p.contains("kernel_profile"));
     ASSERT_EQ(p["kernel_profile"].size(), p["kernels"].get<size_t>());
+    double sumMs = 0;
     for (const auto &k : p["kernel_profile"]) {
       EXPECT_FALSE(k["kernel"].get<std::string>().empty());
       EXPECT_GE(k["mean_ms"].get<double>(), 0.0);
+      sumMs += k["mean_ms"].get<double>();
     }
+    EXPECT_GT(sumMs, 0.0); // the kernels were timed at all
     o.json = false;
     CaptureStdout text;
     benchPackage(o);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 using namespace rqc;
 using namespace rqc::reference;
@@ -96,10 +97,9 @@ TEST(Kernels, ConvIntegerSubtractsZeroPoints) {
   w.data<int8_t>()[1] = -2;
   Tensor out(DType::I32, {1, 2, 2, 2});
   conv2dInteger(x, w, 10, {1, -2}, Window2D{{1, 1}, {1, 1}, {0, 0, 0, 0}, {1, 1}}, 1, out);
+  // Channel 0: (x - 10) * (3 - 1); channel 1: (x - 10) * (-2 - -2) = 0.
   const int32_t *v = out.data<int32_t>();
-  EXPECT_EQ(v[0], 0);     // (10-10)*(3-1)
-  EXPECT_EQ(v[3], 6);     // (13-10)*2
-  EXPECT_EQ(v[4 + 3], 0); // (13-10)*(-2+2)
+  EXPECT_EQ(std::vector<int32_t>(v, v + 8), (std::vector<int32_t>{0, 2, 4, 6, 0, 0, 0, 0}));
 }
 
 TEST(Kernels, AvgPoolDivisorWithAndWithoutPadding) {
@@ -126,7 +126,13 @@ TEST(Kernels, BinaryBroadcasts) {
   Tensor b = floats({3}, {10, 20, 30});
   Tensor out(DType::F32, {2, 3});
   binary(BinaryOp::Sub, a, b, out);
-  EXPECT_FLOAT_EQ(out.data<float>()[4], -15.f);
+  const float *v = out.data<float>();
+  EXPECT_EQ(std::vector<float>(v, v + 6), (std::vector<float>{-9, -18, -27, -6, -15, -24}));
+
+  // Both sides broadcast: [2, 1] - [1, 3] -> [2, 3].
+  Tensor col = floats({2, 1}, {1, 2}), row = floats({1, 3}, {10, 20, 30});
+  binary(BinaryOp::Sub, col, row, out);
+  EXPECT_EQ(std::vector<float>(v, v + 6), (std::vector<float>{-9, -19, -29, -8, -18, -28}));
 }
 
 TEST(Kernels, PadModes) {

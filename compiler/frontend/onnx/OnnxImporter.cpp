@@ -302,14 +302,21 @@ static int64_t defaultOpset(const ::onnx::ModelProto &model, const std::string &
   return opset;
 }
 
+// "a sequence", "an optional", ...: what a non-tensor graph value is, for messages.
+static std::string valueKind(const ::onnx::TypeProto &t) {
+  if (t.has_sequence_type()) return "a sequence";
+  if (t.has_optional_type()) return "an optional";
+  if (t.has_map_type()) return "a map";
+  if (t.has_sparse_tensor_type()) return "a sparse tensor";
+  return "of no type";
+}
+
 // Static shape of a graph input: --input-shape wins; otherwise the declared shape with a
 // symbolic leading (batch) dimension fixed to 1.
 static Shape inputShapeFor(const ::onnx::ValueInfoProto &vi, const ImportOptions &options,
                            const std::string &name) {
   auto it = options.inputShapes.find(vi.name());
   if (it != options.inputShapes.end()) return it->second;
-  if (!vi.type().has_tensor_type())
-    throw Error(name + ": graph input '" + vi.name() + "' is not a tensor");
   const auto &tt = vi.type().tensor_type();
   if (!tt.has_shape())
     throw Error(name + ": graph input '" + vi.name() + "' has no shape; give one with --input-shape " +
@@ -365,6 +372,9 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx,
   SmallVector<std::string> argNames;
   for (const auto &vi : g.input()) {
     if (values.count(vi.name())) continue;
+    if (!vi.type().has_tensor_type())
+      throw Error(name + ": graph input '" + vi.name() + "' is " + valueKind(vi.type()) +
+                  ", not a tensor; sequence, optional and map values are not supported");
     int elemType = vi.type().tensor_type().elem_type();
     DType dtype = dtypeForOnnx(elemType, name + ": graph input '" + vi.name() + "'");
     argTypes.push_back(graph::tensorTypeFor(dtype, inputShapeFor(vi, options, name), &ctx));
@@ -387,8 +397,12 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx,
     if (it == handlers().end()) n.fail("unsupported operator");
     try {
       it->second(n);
-    } catch (const Error &) {
+    } catch (const RequiresConstantInput &) {
       throw;
+    } catch (const Error &e) {
+      // fail() names the node; shared helpers (element types, tensor attributes) do not.
+      if (std::string(e.what()).rfind(name + ": ", 0) == 0) throw;
+      n.fail(e.what());
     } catch (const std::exception &e) {
       n.fail(e.what());
     }

@@ -5,6 +5,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstring>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -36,10 +37,18 @@ std::string readExternal(const ::onnx::TensorProto &proto, const std::string &ba
                          const std::string &what) {
   std::string location;
   int64_t offset = 0, length = -1;
+  // std::stoll would throw a bare std::invalid_argument ("stoll") for a malformed number.
+  auto number = [&](const ::onnx::StringStringEntryProto &kv) {
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(kv.value().data(), kv.value().data() + kv.value().size(), v);
+    if (ec != std::errc() || end != kv.value().data() + kv.value().size() || v < 0)
+      throw Error(what + ": external data " + kv.key() + " '" + kv.value() + "' is not a number");
+    return v;
+  };
   for (const auto &kv : proto.external_data()) {
     if (kv.key() == "location") location = kv.value();
-    else if (kv.key() == "offset") offset = std::stoll(kv.value());
-    else if (kv.key() == "length") length = std::stoll(kv.value());
+    else if (kv.key() == "offset") offset = number(kv);
+    else if (kv.key() == "length") length = number(kv);
   }
   if (location.empty()) throw Error(what + ": external data without a location");
   if (location.find("..") != std::string::npos || location[0] == '/')
