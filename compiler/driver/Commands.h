@@ -11,4 +11,5 @@ void registerCompileCommand(CLI::App &app);
 void registerInspectCommand(CLI::App &app);
 void registerRunCommand(CLI::App &app);
 void registerBenchCommand(CLI::App &app);
+void registerTophubCommand(CLI::App &app);
 } // namespace rqc::driver

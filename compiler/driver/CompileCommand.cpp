@@ -26,8 +26,10 @@ void runCompile(const CompileCommandOptions &o) {
   mlir::MLIRContext ctx;
   auto module = loadModel(o.model, ctx, o.compile.inputShapes);
   std::string dump;
-  PackageMembers members = compileModule(*module, o.compile, o.compile.dumpStage.empty() ? nullptr : &dump);
+  ScheduleSelection selection;
+  PackageMembers members = compileModule(*module, o.compile, o.compile.dumpStage.empty() ? nullptr : &dump, &selection);
   if (!o.compile.dumpStage.empty()) std::cout << dump << "\n";
+  printScheduleReport(std::cerr, selection);
   if (!o.output.empty()) {
     writePackage(o.output, members);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -47,6 +49,9 @@ void registerCompileCommand(CLI::App &app) {
   cmd->add_option("--mcpu", opts->compile.mcpu, "LLVM CPU name, e.g. cortex-a72");
   cmd->add_option("--mattr", opts->compile.mattr, "LLVM target features, e.g. +neon,+dotprod");
   cmd->add_option("--input-shape", opts->compile.inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");
+  cmd->add_option("--tuning-records", opts->compile.tuningRecords,
+                  "Tuning log (AutoTVM format) whose best records are used before the shipped tophub log (repeatable)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--dump", opts->compile.dumpStage, "Print a stage: graph, linalg, scheduled, llvm")
       ->check(CLI::IsMember({"graph", "linalg", "scheduled", "llvm"}));
   cmd->callback([opts, cmd] {

@@ -3,6 +3,7 @@
 #include "compiler/analysis/ModelStats.h"
 #include "compiler/driver/Commands.h"
 #include "compiler/driver/ModelLoading.h"
+#include "compiler/driver/Pipeline.h"
 #include "compiler/reference/ReferenceExecutor.h"
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,8 @@ struct InspectOptions {
   std::vector<std::string> inputShapes;
   bool json = false;
   bool layers = false;
+  bool tasks = false;
+  CompileOptions compile; // --tasks: target and records
 };
 
 std::string human(int64_t n) {
@@ -29,9 +32,56 @@ std::string human(int64_t n) {
   return std::to_string(n);
 }
 
+// "1x64x56x56 64x64x3x3 [1,1] [1,1,1,1] ..." from AutoTVM task args.
+std::string brief(const nlohmann::json &args) {
+  std::string out;
+  for (const auto &a : args) {
+    std::string s;
+    if (a.is_array() && a.size() == 3 && a[0] == "TENSOR") {
+      for (const auto &d : a[1]) s += (s.empty() ? "" : "x") + d.dump();
+    } else {
+      s = a.is_string() ? a.get<std::string>() : a.dump();
+    }
+    out += (out.empty() ? "" : " ") + s;
+  }
+  return out;
+}
+
+// The tuning tasks of a model for a target: what `rqc tune` would tune and what
+// `rqc compile` would use for each (a record or the fallback).
+void inspectTasks(const InspectOptions &o, mlir::ModuleOp module) {
+  std::unique_ptr<Target> target = createTarget(o.compile.target, o.compile.mcpu, o.compile.mattr);
+  ScheduleSelection sel;
+  sel.target = target->scheduleTarget();
+  sel.device = target->deviceFingerprint();
+  loadTuningRecords(sel, o.compile);
+  runGraphPasses(module, sel);
+  if (o.json) {
+    nlohmann::json tasks = nlohmann::json::array();
+    for (const auto &t : sel.tasks)
+      tasks.push_back({{"template", t.templateName}, {"args", t.args}, {"space_size", t.spaceSize}, {"occurrences", t.occurrences},
+                       {"macs", t.macs}, {"tuned", t.tuned}, {"source", t.source}, {"config", t.config}});
+    std::cout << nlohmann::json{{"model", o.model}, {"target", sel.target.str}, {"tasks", tasks}}.dump(2) << "\n";
+    return;
+  }
+  for (const std::string &w : sel.warnings) std::cerr << "rqc: warning: " << w << "\n";
+  std::cout << fmt::format("tasks of {} for {}:\n", o.model, sel.target.str);
+  std::cout << fmt::format("{:>3}  {:<28} {:>10} {:>3} {:>10}  {:<8} {}\n", "#", "template", "space", "x", "MACs", "config",
+                           "workload");
+  int i = 0;
+  size_t untuned = 0;
+  for (const auto &t : sel.tasks) {
+    untuned += !t.tuned;
+    std::cout << fmt::format("{:>3}  {:<28} {:>10} {:>3} {:>10}  {:<8} {}\n", i++, t.templateName, t.spaceSize, t.occurrences,
+                             human(t.macs), t.tuned ? "record" : "fallback", brief(t.args));
+  }
+  std::cout << fmt::format("{} tasks, {} with a record\n", sel.tasks.size(), sel.tasks.size() - untuned);
+}
+
 void runInspect(const InspectOptions &o) {
   mlir::MLIRContext ctx;
   auto module = loadModel(o.model, ctx, o.inputShapes);
+  if (o.tasks) return inspectTasks(o, *module);
   analysis::ModelStats stats = analysis::computeStats(*module);
   reference::ReferenceExecutor signature(*module);
 
@@ -81,6 +131,10 @@ void registerInspectCommand(CLI::App &app) {
   cmd->add_option("--input-shape", opts->inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");
   cmd->add_flag("--json", opts->json, "Machine-readable output");
   cmd->add_flag("--layers", opts->layers, "List every layer with its MACs");
+  cmd->add_flag("--tasks", opts->tasks, "List the tuning tasks (template, workload, space size, record or fallback)");
+  cmd->add_option("--target", opts->compile.target, "Target for --tasks (as rqc compile)")->default_val("llvm");
+  cmd->add_option("--tuning-records", opts->compile.tuningRecords, "Tuning log for --tasks (repeatable)")
+      ->check(CLI::ExistingFile);
   cmd->callback([opts] { runInspect(*opts); });
 }
 

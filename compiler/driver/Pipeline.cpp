@@ -124,11 +124,37 @@ void loadTuningRecords(ScheduleSelection &selection, const CompileOptions &optio
   auto add = [&](const std::string &path, int priority) {
     autotune::RecordLog log = autotune::readRecords(path);
     for (const auto &s : log.skipped) selection.warn(s.origin + ": " + s.reason + "; skipped");
-    selection.records.add(log, priority);
+    // Records of templates rqc does not have (TVM's own, say) are never applied: one
+    // warning per template, with the first lines.
+    std::map<std::string, std::vector<std::string>> foreign;
+    autotune::RecordLog usable;
+    for (autotune::TuningRecord &r : log.records) {
+      if (schedule::findTemplate(r.task)) usable.records.push_back(std::move(r));
+      else foreign[r.task].push_back(r.origin.substr(r.origin.rfind(':') + 1));
+    }
+    for (const auto &[task, lines] : foreign) {
+      std::string shown;
+      for (size_t i = 0; i < lines.size() && i < 5; ++i) shown += (i ? ", " : "") + lines[i];
+      selection.warn(path + ": " + std::to_string(lines.size()) + " record(s) for template '" + task +
+                     "', which rqc does not have, skipped (line " + shown + (lines.size() > 5 ? ", ..." : "") + ")");
+    }
+    selection.records.add(usable, priority);
   };
   for (const std::string &path : options.tuningRecords) add(path, 0);
   if (options.tophub)
     if (std::string log = autotune::tophubLog(selection.target.key); !log.empty()) add(log, 1);
+}
+
+void printScheduleReport(std::ostream &os, const ScheduleSelection &selection) {
+  constexpr size_t kShown = 20;
+  for (size_t i = 0; i < selection.warnings.size() && i < kShown; ++i) os << "rqc: warning: " << selection.warnings[i] << "\n";
+  if (selection.warnings.size() > kShown)
+    os << "rqc: warning: ... and " << selection.warnings.size() - kShown << " more warnings about tuning records\n";
+  size_t untuned = 0;
+  for (const auto &task : selection.tasks) untuned += !task.tuned;
+  if (selection.tasks.empty()) return;
+  if (untuned) os << untuned << " of " << selection.tasks.size() << " tasks untuned: fallback configs used\n";
+  else os << "all " << selection.tasks.size() << " tasks tuned (configs from tuning records)\n";
 }
 
 void runGraphPasses(ModuleOp module, ScheduleSelection &selection) {

@@ -7,6 +7,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,10 @@ void loadTuningRecords(ScheduleSelection &selection, const CompileOptions &optio
 // schedule selection (records, tophub, fallback), the layouts the schedules ask for, and
 // fusion into kernels.
 void runGraphPasses(mlir::ModuleOp module, ScheduleSelection &selection);
+
+// The selection's warnings ("rqc: warning: ...", at most 20 then a count) and its summary
+// line ("12 of 20 tasks untuned: fallback configs used").
+void printScheduleReport(std::ostream &os, const ScheduleSelection &selection);
 
 // Compiles an imported module into the members of a package. With dumpStage set, the
 // printed stage goes to `dumpOut` (and compilation still completes). `report`, if given,

@@ -24,6 +24,7 @@ int main(int argc, char **argv) {
   rqc::driver::registerInspectCommand(app);
   rqc::driver::registerRunCommand(app);
   rqc::driver::registerBenchCommand(app);
+  rqc::driver::registerTophubCommand(app);
 #ifdef RQC_HAVE_VTA_CLI
   rqc::vta::registerCommands(app);
 #endif
@@ -34,6 +35,8 @@ int main(int argc, char **argv) {
   std::reverse(args.begin(), args.end()); // CLI11 takes the arguments reversed
   try {
     app.parse(args);
+  } catch (const CLI::RuntimeError &e) { // a command's own exit code (its message is already out)
+    return e.get_exit_code();
   } catch (const CLI::ParseError &e) {
     if (e.get_exit_code() == 0) return app.exit(e);
     // One line: what was wrong, and where to look.

@@ -34,8 +34,15 @@ struct ScheduleSelection {
     int64_t macs = 0;
     int occurrences = 0;
   };
-  std::map<std::string, Task> tasks; // by workload key, in key order
+  std::vector<Task> tasks;           // in the order the model first uses them
   std::vector<std::string> warnings; // one line each, in order, without duplicates
+
+  // The task with workload key `key` ([template, args] as JSON), added if new.
+  Task &task(const std::string &key) {
+    auto [it, fresh] = taskIndex_.try_emplace(key, tasks.size());
+    if (fresh) tasks.emplace_back();
+    return tasks[it->second];
+  }
 
   void warn(const std::string &line) {
     if (warned_.insert(line).second) warnings.push_back(line);
@@ -43,6 +50,7 @@ struct ScheduleSelection {
 
 private:
   std::set<std::string> warned_;
+  std::map<std::string, size_t> taskIndex_;
 };
 
 // rqc-select-schedules with the caller's records and target, reporting into `selection`.

@@ -167,7 +167,7 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
       nlohmann::json config = {{"index", c.config.index()}, {"entity", c.config.entity()}, {"source", c.source}};
       op->setAttr("rqc.config", jsonToAttr(ctx, config));
       op->setAttr("rqc.schedule", jsonToAttr(ctx, schedule::toJson(c.steps)));
-      ScheduleSelection::Task &entry = sel->tasks[task.dump()];
+      ScheduleSelection::Task &entry = sel->task(task.dump());
       entry.templateName = c.tmpl->name();
       entry.args = w->args();
       entry.spaceSize = c.tmpl->space(*w).size();

@@ -44,14 +44,15 @@ std::string makeTar(const PackageMembers &members) {
   return out;
 }
 
-void writePackage(const std::string &path, const PackageMembers &members) {
-  std::string tar = makeTar(members);
+void writePackage(const std::string &path, const PackageMembers &members) { writeFileAtomically(path, makeTar(members)); }
+
+void writeFileAtomically(const std::string &path, const std::string &bytes) {
   // A per-process temporary name: two writers of one destination never mix their bytes.
   std::string tmp = path + ".tmp" + std::to_string(::getpid());
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) throw Error(path + ": cannot create file");
-    f.write(tar.data(), static_cast<std::streamsize>(tar.size()));
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     f.close(); // a full disk shows up when the last bytes are flushed
     if (!f) {
       std::remove(tmp.c_str());

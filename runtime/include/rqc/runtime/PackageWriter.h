@@ -16,4 +16,8 @@ std::string makeTar(const PackageMembers &members);
 // failure never leaves a partial package. Throws rqc::Error.
 void writePackage(const std::string &path, const PackageMembers &members);
 
+// Writes `bytes` to a per-process temporary file next to `path` and renames it into place:
+// readers see the old file or the new one, never a part. Throws rqc::Error.
+void writeFileAtomically(const std::string &path, const std::string &bytes);
+
 } // namespace rqc
