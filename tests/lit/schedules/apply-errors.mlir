@@ -1,0 +1,58 @@
+// RUN: rqc-opt %s -split-input-file -verify-diagnostics --rqc-cpu-apply-schedule
+
+// A schedule that does not fit its kernel is one error naming the kernel and the step.
+// expected-error @+1 {{schedule of wrong_sizes: step 'tile_parallel output': expects one size per output dimension}}
+func.func @wrong_sizes(%x: tensor<4x16xf32>) -> tensor<4x16xf32>
+    attributes {rqc.schedule = {template = "test", steps = [["tile_parallel", "output", [1, 2, 3]]]}} {
+  %e = tensor.empty() : tensor<4x16xf32>
+  %r = linalg.copy ins(%x : tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %r : tensor<4x16xf32>
+}
+
+// -----
+
+// expected-error @+1 {{schedule of no_root: step 'tensorize root': the kernel has no op with this role}}
+func.func @no_root(%x: tensor<4x16xf32>) -> tensor<4x16xf32>
+    attributes {rqc.schedule = {template = "test", steps = [["tensorize", "root", "conv2d_nchwc", [0]]]}} {
+  %e = tensor.empty() : tensor<4x16xf32>
+  %r = linalg.copy ins(%x : tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %r : tensor<4x16xf32>
+}
+
+// -----
+
+// expected-error @+1 {{schedule of unknown_kernel: step 'tensorize root': tensorize: no micro-kernel named 'gemm_magic'}}
+func.func @unknown_kernel(%x: tensor<4x16xf32>) -> tensor<4x16xf32>
+    attributes {rqc.schedule = {template = "test", steps = [["tensorize", "root", "gemm_magic"]]}} {
+  %e = tensor.empty() : tensor<4x16xf32>
+  %r = linalg.copy {rqc.root} ins(%x : tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %r : tensor<4x16xf32>
+}
+
+// -----
+
+// expected-error @+1 {{schedule of wrong_structure: step 'tensorize root': tensorize conv2d_nchwc: expects a linalg.generic with 9 loops and 2 inputs}}
+func.func @wrong_structure(%x: tensor<4x16xf32>) -> tensor<4x16xf32>
+    attributes {rqc.schedule = {template = "test", steps = [["tensorize", "root", "conv2d_nchwc", [0]]]}} {
+  %e = tensor.empty() : tensor<4x16xf32>
+  %r = linalg.copy {rqc.root} ins(%x : tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %r : tensor<4x16xf32>
+}
+
+// -----
+
+// expected-error @+1 {{schedule of unknown_role: step 'vectorize weights': the kernel has no op with this role}}
+func.func @unknown_role(%x: tensor<4x16xf32>) -> tensor<4x16xf32>
+    attributes {rqc.schedule = {template = "test", steps = [["vectorize", "weights"]]}} {
+  %e = tensor.empty() : tensor<4x16xf32>
+  %r = linalg.copy ins(%x : tensor<4x16xf32>) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %r : tensor<4x16xf32>
+}
+
+// -----
+
+// expected-error @+1 {{schedule: unknown primitive 'reorder'}}
+func.func @unknown_primitive(%x: tensor<4x16xf32>) -> tensor<4x16xf32>
+    attributes {rqc.schedule = {template = "test", steps = [["reorder", "root", [1, 0]]]}} {
+  return %x : tensor<4x16xf32>
+}
