@@ -127,8 +127,8 @@ bool pushThrough(graph::LayoutTransformOp t, Operation *user) {
   if (auto next = llvm::dyn_cast<graph::LayoutTransformOp>(user)) {
     // L -> P -> L2 is L -> L2 (nothing when L2 == L).
     if (next.getSrcLayout() != plain) return false;
+    // `next` is left dead (erased when the walk reaches it): it may be on the walk's list.
     next.getResult().replaceAllUsesWith(transform(b, loc, t.getInput(), blocked, next.getDstLayout()));
-    next->erase();
     return true;
   }
   auto resultType = llvm::cast<RankedTensorType>(t.getResult().getType());
@@ -203,8 +203,16 @@ struct AlterLayoutPass : rqc::impl::AlterLayoutBase<AlterLayoutPass> {
         SmallVector<graph::LayoutTransformOp> transforms;
         fn.walk([&](graph::LayoutTransformOp t) { transforms.push_back(t); });
         for (graph::LayoutTransformOp t : transforms) {
-          graph::Layout src = graph::Layout::parse(t.getSrcLayout().str());
-          if (src.isPrimal()) continue;
+          if (t.getResult().use_empty()) {
+            t->erase();
+            changed = true;
+            continue;
+          }
+          // Only blocked -> plain changes move down (a blocked -> blocked one is where two
+          // blockings meet, and stays).
+          if (graph::Layout::parse(t.getSrcLayout().str()).isPrimal() ||
+              !graph::Layout::parse(t.getDstLayout().str()).isPrimal())
+            continue;
           SmallVector<Operation *> users(t.getResult().getUsers().begin(), t.getResult().getUsers().end());
           for (Operation *user : users) changed |= pushThrough(t, user);
           if (t.getResult().use_empty()) {

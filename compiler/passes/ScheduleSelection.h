@@ -26,6 +26,7 @@ struct ScheduleSelection {
   // Filled by rqc-select-schedules, one entry per distinct task (template + workload).
   struct Task {
     std::string templateName;
+    schedule::Workload workload;
     nlohmann::json args;
     uint64_t spaceSize = 0;
     bool tuned = false;

@@ -169,6 +169,7 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
       op->setAttr("rqc.schedule", jsonToAttr(ctx, schedule::toJson(c.steps)));
       ScheduleSelection::Task &entry = sel->task(task.dump());
       entry.templateName = c.tmpl->name();
+      entry.workload = *w;
       entry.args = w->args();
       entry.spaceSize = c.tmpl->space(*w).size();
       entry.tuned = c.source != "fallback";
@@ -178,7 +179,7 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
       ++entry.occurrences;
     });
     if (!shared_)
-      for (const std::string &w : local.warnings) getOperation().emitWarning(w);
+      for (const std::string &w : local.warnings) mlir::emitWarning(getOperation().getLoc()) << w;
   }
 
 private:

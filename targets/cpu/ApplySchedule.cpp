@@ -333,11 +333,15 @@ namespace {
 struct ApplySchedulePass : impl::ApplyScheduleBase<ApplySchedulePass> {
   using ApplyScheduleBase::ApplyScheduleBase;
   void runOnOperation() override {
-    try {
-      applySchedules(getOperation(), vectorBits);
-    } catch (const Error &e) {
-      getOperation().emitError(e.what());
-      signalPassFailure();
+    for (func::FuncOp fn : getOperation().getOps<func::FuncOp>()) {
+      Attribute attr = fn->getAttr("rqc.schedule");
+      if (!attr) continue;
+      try {
+        applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)), vectorBits);
+      } catch (const Error &e) {
+        fn.emitError(e.what());
+        return signalPassFailure();
+      }
     }
   }
 };
