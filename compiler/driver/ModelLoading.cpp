@@ -9,7 +9,11 @@ namespace rqc::driver {
 
 onnx_import::ImportOptions importOptions(const std::vector<std::string> &inputShapes) {
   onnx_import::ImportOptions options;
-  for (const std::string &spec : inputShapes) options.inputShapes.insert(onnx_import::parseInputShapeSpec(spec));
+  for (const std::string &spec : inputShapes) {
+    auto [name, shape] = onnx_import::parseInputShapeSpec(spec);
+    if (!options.inputShapes.emplace(name, shape).second)
+      throw Error("--input-shape is given more than once for '" + name + "'");
+  }
   return options;
 }
 

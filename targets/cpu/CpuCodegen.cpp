@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
@@ -71,9 +72,21 @@ struct VectorLoweringPass : PassWrapper<VectorLoweringPass, OperationPass<func::
   }
 };
 
+// 32-bit ARM: LLVM 19 cannot select a vector froundeven without ARMv8's VRINTN (it aborts
+// with "Cannot select: v4f32 = froundeven" on Cortex-A9), and a scalar one would be a libm
+// call. So math.roundeven (QuantizeLinear's rounding) becomes integer operations there.
+struct ExpandRoundEvenPass : PassWrapper<ExpandRoundEvenPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExpandRoundEvenPass)
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateExpandRoundEvenPattern(patterns);
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns)))) signalPassFailure();
+  }
+};
+
 // `indexBits` is the target's pointer width: index arithmetic and size_t calls (malloc)
 // must match the target's ABI on 32-bit ARM.
-void bufferizeAndLowerToLLVM(ModuleOp module, unsigned indexBits) {
+void bufferizeAndLowerToLLVM(ModuleOp module, unsigned indexBits, bool expandRoundEven) {
   // Passes without an index-bitwidth option read it from the module's data layout.
   MLIRContext *ctx = module.getContext();
   if (indexBits != 64) {
@@ -101,6 +114,7 @@ void bufferizeAndLowerToLLVM(ModuleOp module, unsigned indexBits) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(std::make_unique<VectorLoweringPass>());
+  if (expandRoundEven) pm.addNestedPass<func::FuncOp>(std::make_unique<ExpandRoundEvenPass>());
   // Fully unrolled: the buffered form allocates stack temporaries inside loops.
   pm.addPass(createConvertVectorToSCFPass(VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createConvertSCFToOpenMPPass());
@@ -255,7 +269,8 @@ std::string compileKernels(ModuleOp kernels, const std::vector<KernelSymbol> &sy
   applySchedules(kernels, target.vectorBits);
   if (dump) dump("scheduled", header + printOp(kernels));
   auto tm = targetMachine(target);
-  bufferizeAndLowerToLLVM(kernels, tm->createDataLayout().getPointerSizeInBits());
+  llvm::Triple triple(target.triple);
+  bufferizeAndLowerToLLVM(kernels, tm->createDataLayout().getPointerSizeInBits(), triple.isARM() || triple.isThumb());
 
   llvm::LLVMContext llvmCtx;
   std::unique_ptr<llvm::Module> m = translateModuleToLLVMIR(kernels, llvmCtx, "rqc_kernels");

@@ -1,12 +1,22 @@
-"""A cross-compiled package under qemu-user against the host package and the reference.
+"""A cross-compiled package under qemu-user against ONNX Runtime, the host package and the reference.
 
 usage: compare_qemu.py --arch aarch64|armv7 --rqc HOST_RQC --rqc-cross CROSS_RQC
                        --lib-dir DIR [--lib-dir DIR ...] --model M.onnx [--threads T]
 
 Compiles MODEL for the cross target and for the host, runs the cross package with the
 cross-built runtime-only rqc under qemu-user, the host package natively and the model with
-the reference executor, all on one seeded input, and requires every output within 1e-4 of
-the reference output's range.
+the reference executor, all on one seeded input (tests/models/compare_with_ort.py's), and
+ONNX Runtime on the host. Every output of the cross package must have the shape of ORT's
+output and match
+
+  - fp32: ORT (default optimizations), the reference and the host package, each within
+    1e-4 of the output's range;
+  - int8 (QDQ): ORT with ORT_DISABLE_ALL, the reference and the host package, each with
+    the int8 criterion of tests/models/int8_check.py, which also compares the first
+    quantized layers (a cut copy of the model, compiled and run the same way).
+
+ORT is the oracle; the reference and host comparisons locate a difference (importer and
+graph passes, which all rqc paths share, or the ARM code generation).
 
 The emulated process loads its libc from the cross toolchain's tree (/usr/<triple>/lib),
 named first in LD_LIBRARY_PATH: otherwise the loader finds the multiarch libc6:<arch>
@@ -21,6 +31,10 @@ import tempfile
 
 import numpy as np
 import onnx
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models"))
+import int8_check  # noqa: E402
+from compare_with_ort import make_inputs, run_ort  # noqa: E402
 
 ARCHES = {
     # target string, qemu binary, cross toolchain tree (loader and libc)
@@ -39,6 +53,41 @@ def run(cmd, env=None, timeout=1800):
     return p.stdout
 
 
+def load(path):
+    with np.load(path) as z:
+        return {k: z[k] for k in z.files}
+
+
+def run_all(a, model_path, inputs, tmp, stem):
+    """Cross package under qemu, host package, reference: {"cross"|"host"|"ref": outputs}."""
+    target, flags, qemu, tree = ARCHES[a.arch]
+    run([a.rqc, "compile", model_path, f"--target={target}", *flags, "-o", f"{tmp}/{stem}_cross.rqc"])
+    run([a.rqc, "compile", model_path, "--target=llvm", "-o", f"{tmp}/{stem}_host.rqc"])
+    lib_path = ":".join([f"{tree}/lib", *a.lib_dir])
+    run([qemu, "-L", tree, "-E", f"LD_LIBRARY_PATH={lib_path}", a.rqc_cross, "run", f"{tmp}/{stem}_cross.rqc",
+         "--inputs", inputs, "--outputs", f"{tmp}/{stem}_cross.npz", "--threads", str(a.threads)])
+    run([a.rqc, "run", f"{tmp}/{stem}_host.rqc", "--inputs", inputs, "--outputs", f"{tmp}/{stem}_host.npz"])
+    run([a.rqc, "run", model_path, "--reference", "--inputs", inputs, "--outputs", f"{tmp}/{stem}_ref.npz"])
+    return {k: load(f"{tmp}/{stem}_{k}.npz") for k in ("cross", "host", "ref")}
+
+
+def check_fp32(name, arch, cross, others):
+    ok = True
+    for label, ref in others.items():
+        for out, r in ref.items():
+            r = r.astype(np.float64)
+            tol = 1e-4 * max(float(r.max() - r.min()), 1e-12)
+            got = cross.get(out)
+            if got is None or got.shape != r.shape:
+                print(f"{name} {out}: {arch} vs {label}: shape {None if got is None else list(got.shape)} != {list(r.shape)} MISMATCH")
+                ok = False
+                continue
+            diff = float(np.abs(got.astype(np.float64) - r).max())
+            ok &= diff <= tol
+            print(f"{name} {out}: {arch} vs {label}: max|diff| {diff:.3g} (tol {tol:.3g}) {'ok' if diff <= tol else 'MISMATCH'}")
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--arch", required=True, choices=sorted(ARCHES))
@@ -49,41 +98,33 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
-    target, flags, qemu, tree = ARCHES[a.arch]
     for path in (a.rqc, a.rqc_cross, a.model, *a.lib_dir):
         if not os.path.exists(path):
             print(f"FAIL: {path} is missing (run scripts/setup.sh)")
             return 2
-    model = onnx.load(a.model, load_external_data=False)
-    inits = {i.name for i in model.graph.initializer}
-    rng = np.random.default_rng(a.seed)
-    feeds = {}
-    for i in model.graph.input:
-        if i.name in inits:
-            continue
-        shape = [d.dim_value if d.dim_value > 0 else 1 for d in i.type.tensor_type.shape.dim]
-        feeds[i.name] = rng.standard_normal(shape).astype(np.float32)
+    model = onnx.load(a.model)
+    quant = int8_check.is_quantized(model)
+    feeds = make_inputs(model, a.seed)
     name = os.path.basename(a.model)
     with tempfile.TemporaryDirectory() as tmp:
         inputs = os.path.join(tmp, "in.npz")
         np.savez(inputs, **feeds)
-        run([a.rqc, "compile", a.model, f"--target={target}", *flags, "-o", f"{tmp}/cross.rqc"])
-        run([a.rqc, "compile", a.model, "--target=llvm", "-o", f"{tmp}/host.rqc"])
-        lib_path = ":".join([f"{tree}/lib", *a.lib_dir])
-        run([qemu, "-L", tree, "-E", f"LD_LIBRARY_PATH={lib_path}", a.rqc_cross, "run", f"{tmp}/cross.rqc",
-             "--inputs", inputs, "--outputs", f"{tmp}/cross.npz", "--threads", str(a.threads)])
-        run([a.rqc, "run", f"{tmp}/host.rqc", "--inputs", inputs, "--outputs", f"{tmp}/host.npz"])
-        run([a.rqc, "run", a.model, "--reference", "--inputs", inputs, "--outputs", f"{tmp}/ref.npz"])
-        cross, host, ref = (np.load(f"{tmp}/{n}.npz") for n in ("cross", "host", "ref"))
-        ok = True
-        for out in ref.files:
-            r = ref[out].astype(np.float64)
-            tol = 1e-4 * max(float(r.max() - r.min()), 1e-12)
-            for label, got in ((f"{a.arch} vs reference", cross[out]), (f"{a.arch} vs host", cross[out] - host[out] + r)):
-                diff = float(np.abs(got.astype(np.float64) - r).max())
-                status = "ok" if diff <= tol else "MISMATCH"
-                ok &= diff <= tol
-                print(f"{name} {out}: {label}: max|diff| {diff:.3g} (tol {tol:.3g}) {status}")
+        outs = run_all(a, a.model, inputs, tmp, "model")
+        if not quant:
+            ort = run_ort(a.model, feeds, "ORT_ENABLE_ALL")
+            ok = check_fp32(name, a.arch, outs["cross"], {"ORT": ort, "reference": outs["ref"], "host": outs["host"]})
+        else:
+            early = int8_check.early_layer_model(model)
+            early_path = os.path.join(tmp, "early.onnx")
+            onnx.save(early, early_path)
+            early_outs = run_all(a, early_path, inputs, tmp, "early")
+            ok = True
+            for label, ref, early_ref in (
+                    ("ORT_DISABLE_ALL", run_ort(a.model, feeds, "ORT_DISABLE_ALL"), run_ort(early_path, feeds, "ORT_DISABLE_ALL")),
+                    ("reference", outs["ref"], early_outs["ref"]),
+                    ("host", outs["host"], early_outs["host"])):
+                print(f"{name}: {a.arch} vs {label}:")
+                ok &= int8_check.judge(model, early, ref, outs["cross"], early_ref, early_outs["cross"], a.arch)
     print(("PASS" if ok else "FAIL") + f" {name} on {a.arch} (qemu, {a.threads} threads)")
     return 0 if ok else 1
 

@@ -199,10 +199,25 @@ TEST_F(OnnxImporterTest, SymbolicDimensionsNeedInputShape) {
   std::string path = write(m);
   EXPECT_CONTAINS(importError(path), "symbolic dimension 2 ('height'); give its shape with --input-shape x=");
   onnx_import::ImportOptions o;
-  o.inputShapes["x"] = {1, 3, 10, 10};
+  o.inputShapes["x"] = {1, 3, 10, 8};
   EXPECT_EQ(importError(path, o), "");
+  auto module = onnx_import::importOnnxFile(path, ctx, o);
+  EXPECT_EQ(reference::ReferenceExecutor(*module).inputs()[0].shape, (Shape{1, 3, 10, 8}));
   o.inputShapes = {{"nope", {1}}};
   EXPECT_CONTAINS(importError(path, o), "--input-shape names 'nope', which is not a graph input");
+}
+
+// --input-shape gives symbolic dimensions; it may repeat a static one but not change it.
+TEST_F(OnnxImporterTest, InputShapeMustAgreeWithTheModel) {
+  std::string path = write(convModel()); // x [1,3,8,8], all static
+  onnx_import::ImportOptions o;
+  o.inputShapes["x"] = {1, 3, 8, 8};
+  EXPECT_EQ(importError(path, o), "");
+  o.inputShapes["x"] = {1, 3, 8, 9};
+  EXPECT_EQ(importError(path, o),
+            "model.onnx: --input-shape x=1x3x8x9 contradicts the model: dimension 3 of graph input 'x' is 8");
+  o.inputShapes["x"] = {1, 3, 8};
+  EXPECT_EQ(importError(path, o), "model.onnx: --input-shape x=1x3x8 has 3 dimensions, graph input 'x' has 4");
 }
 
 TEST_F(OnnxImporterTest, SymbolicBatchDefaultsToOne) {

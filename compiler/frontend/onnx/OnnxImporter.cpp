@@ -311,20 +311,36 @@ static std::string valueKind(const ::onnx::TypeProto &t) {
   return "of no type";
 }
 
-// Static shape of a graph input: --input-shape wins; otherwise the declared shape with a
-// symbolic leading (batch) dimension fixed to 1.
+// Static shape of a graph input: the declared shape, with symbolic dimensions taken from
+// --input-shape (or a symbolic leading batch dimension set to 1). --input-shape must agree
+// with the declared rank and static dimensions: silently running another shape than the
+// model declares would hide a wrong flag.
 static Shape inputShapeFor(const ::onnx::ValueInfoProto &vi, const ImportOptions &options,
                            const std::string &name) {
   auto it = options.inputShapes.find(vi.name());
-  if (it != options.inputShapes.end()) return it->second;
+  const Shape *given = it == options.inputShapes.end() ? nullptr : &it->second;
   const auto &tt = vi.type().tensor_type();
-  if (!tt.has_shape())
+  if (!tt.has_shape()) {
+    if (given) return *given;
     throw Error(name + ": graph input '" + vi.name() + "' has no shape; give one with --input-shape " +
                 vi.name() + "=1x3x224x224");
+  }
+  std::string flag;
+  if (given) {
+    flag = "--input-shape " + vi.name() + "=" + shapeToString(*given);
+    if (static_cast<int>(given->size()) != tt.shape().dim_size())
+      throw Error(name + ": " + flag + " has " + std::to_string(given->size()) + " dimensions, graph input '" +
+                  vi.name() + "' has " + std::to_string(tt.shape().dim_size()));
+  }
   Shape shape;
   for (int i = 0; i < tt.shape().dim_size(); ++i) {
     const auto &d = tt.shape().dim(i);
-    if (d.has_dim_value() && d.dim_value() >= 0) shape.push_back(d.dim_value());
+    bool isStatic = d.has_dim_value() && d.dim_value() >= 0;
+    if (given && isStatic && (*given)[i] != d.dim_value())
+      throw Error(name + ": " + flag + " contradicts the model: dimension " + std::to_string(i) +
+                  " of graph input '" + vi.name() + "' is " + std::to_string(d.dim_value()));
+    if (given) shape.push_back((*given)[i]);
+    else if (isStatic) shape.push_back(d.dim_value());
     else if (i == 0) shape.push_back(1);
     else
       throw Error(name + ": graph input '" + vi.name() + "' has a symbolic dimension " +

@@ -15,8 +15,10 @@
 namespace rqc::onnx_import {
 
 struct ImportOptions {
-  // Static shapes for graph inputs (`--input-shape NAME=1x3x224x224`). Inputs not
-  // listed use the model's shape with a symbolic first (batch) dimension set to 1.
+  // Static shapes for graph inputs (`--input-shape NAME=1x3x224x224`): they give the
+  // symbolic dimensions and must agree with the rank and the static dimensions the model
+  // declares (an error otherwise). Inputs not listed use the model's shape with a
+  // symbolic first (batch) dimension set to 1.
   std::map<std::string, Shape> inputShapes;
   // Graph inputs bound to fixed values: they become constants, not function arguments
   // (for parameters a model passes as inputs, e.g. the scales of a quantized op).
