@@ -18,7 +18,8 @@
 //   tile_parallel (op, sizes)        tile into a parallel loop nest (scf.forall -> OpenMP)
 //                 and fuse the op's producers into each tile (Halide's compute_at)
 //   tile          (op, sizes)        tile into a serial loop nest (scf.for); when the op is
-//                 "output" its producers are fused into each tile, like tile_parallel
+//                 "output" its producers are fused into each tile, like tile_parallel, but
+//                 a padding (computed at root or per parallel tile) is not
 //   interchange   (op, permutation)  reorder the op's loops
 //   unroll        (op, factor)       unroll the innermost loop produced by `tile`
 //   vectorize     (op)               turn the op (a register-sized tile) into vector ops

@@ -20,9 +20,12 @@ static int64_t product(ArrayRef<int64_t> s) {
 // Per output element: (input channels per group) x kernel area for convolutions; the
 // reduction size for products.
 int64_t macsOf(Operation *op) {
-  // weight elements / output channels: layout-independent (OIHW or HWIO).
+  // weight elements / output channels: layout-independent (OIHW, or packed OIHW{x}i{y}o
+  // with a channel-blocked NCHW{y}c result).
   auto conv = [](Value weight, Value result) {
-    return product(shapeOf(result)) * (product(shapeOf(weight)) / shapeOf(result)[1]);
+    auto out = shapeOf(result);
+    int64_t channels = out[1] * (out.size() == 5 ? out[4] : 1);
+    return product(out) * (product(shapeOf(weight)) / channels);
   };
   auto matmul = [](Value lhs, Value result) { return product(shapeOf(result)) * shapeOf(lhs).back(); };
   return llvm::TypeSwitch<Operation *, int64_t>(op)

@@ -36,7 +36,10 @@ public:
   }
 
   Config fallback(const Workload &w, const ConfigSpace &s, const TargetDesc &t) const override {
-    RegisterBlock rb = registerBlock(w.outChannels(), w.outWidth(), t);
+    // Registers: the accumulators, the KW filter vectors of a row and one input vector.
+    const int64_t c = channelBlock(w.outChannels(), t), vectors = (c + t.lanes() - 1) / t.lanes();
+    const int64_t free = std::max<int64_t>(vectors, t.vectorRegisters - (w.kernelW() + 1) * vectors);
+    RegisterBlock rb{c, largestDivisorAtMost(w.outWidth(), free / vectors)};
     return s.at({{"tile_ic", std::vector<int64_t>{w.inChannels() / rb.channels, rb.channels}},
                  {"tile_oc", std::vector<int64_t>{w.outChannels() / rb.channels, rb.channels}},
                  {"tile_ow", std::vector<int64_t>{w.outWidth() / rb.columns, rb.columns}},

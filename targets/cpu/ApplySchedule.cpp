@@ -136,7 +136,9 @@ SmallVector<OpFoldResult> indexAttrs(ArrayRef<int64_t> sizes, OpBuilder &b) {
   return out;
 }
 
-// Tiles the output op and fuses its producers into the tiles, except ops computed at root.
+// Tiles the output op and fuses its producers into the tiles, except ops computed at root;
+// serial (register-level) tiles do not fuse a padding either: it is computed at root or
+// once per parallel tile, never once per register tile.
 void tileOutputAndFuse(func::FuncOp fn, const schedule::Step &step, scf::SCFTilingOptions::LoopType loopType) {
   SmallVector<Operation *> outs = opsWithRole(fn, "output");
   if (outs.empty()) fail(fn, step, "the kernel has no output op to tile");
@@ -154,8 +156,10 @@ void tileOutputAndFuse(func::FuncOp fn, const schedule::Step &step, scf::SCFTili
     tiling.setLoopType(loopType);
     scf::SCFTileAndFuseOptions options;
     options.setTilingOptions(tiling);
-    options.setFusionControlFn([](tensor::ExtractSliceOp, OpResult producer, bool) {
-      bool fuse = !producer.getOwner()->hasAttr("rqc.compute_root");
+    bool serial = loopType == scf::SCFTilingOptions::LoopType::ForOp;
+    options.setFusionControlFn([serial](tensor::ExtractSliceOp, OpResult producer, bool) {
+      Operation *op = producer.getOwner();
+      bool fuse = !op->hasAttr("rqc.compute_root") && !(serial && llvm::isa<tensor::PadOp>(op));
       return std::make_tuple(fuse, false);
     });
     FailureOr<scf::SCFTileAndFuseResult> result =
@@ -185,29 +189,50 @@ void tileOps(func::FuncOp fn, const schedule::Step &step, scf::SCFTilingOptions:
   cleanup(fn);
 }
 
-// A padding computed at root: a fill of the padded tensor and a copy of the input into its
-// interior, two linalg ops that tile in parallel (tensor.pad itself does not tile into
-// scf.forall) and that LLVM vectorizes as plain loops.
+// A padding computed at root: fills of the border and a copy of the input into the
+// interior, linalg ops that tile in parallel (tensor.pad itself does not tile into
+// scf.forall) and that LLVM vectorizes as plain loops. Only the copy carries the pad's role
+// (it is what compute_root's sizes tile); the border is small.
 void padInParallelTiles(func::FuncOp fn, tensor::PadOp pad) {
   IRRewriter b(fn.getContext());
   b.setInsertionPoint(pad);
   Location loc = pad.getLoc();
   auto type = pad.getResultType();
   Value padValue = pad.getConstantPaddingValue();
-  if (!padValue) throw Error("compute_root: only constant padding can be computed in parallel tiles");
-  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
-  auto fill = b.create<linalg::FillOp>(loc, padValue, empty);
-  auto srcType = llvm::cast<RankedTensorType>(pad.getSource().getType());
-  SmallVector<OpFoldResult> offsets = pad.getMixedLowPad(), sizes, strides(type.getRank(), b.getIndexAttr(1));
-  for (int64_t d : srcType.getShape()) sizes.push_back(b.getIndexAttr(d));
-  Value interior = b.create<tensor::ExtractSliceOp>(loc, fill.getResult(0), offsets, sizes, strides);
+  if (!padValue || !type.hasStaticShape() || !pad.getSourceType().hasStaticShape())
+    throw Error("compute_root: only a constant padding of static shape can be computed in parallel tiles");
+  SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
+  ArrayRef<int64_t> shape = type.getShape(), src = pad.getSourceType().getShape();
+  Value padded = b.create<tensor::EmptyOp>(loc, shape, type.getElementType());
+  auto slice = [&](SmallVector<int64_t> offsets, SmallVector<int64_t> sizes) {
+    SmallVector<OpFoldResult> o, z, st(shape.size(), b.getIndexAttr(1));
+    for (int64_t v : offsets) o.push_back(b.getIndexAttr(v));
+    for (int64_t v : sizes) z.push_back(b.getIndexAttr(v));
+    return std::make_tuple(o, z, st);
+  };
+  // The border: for each padded dimension, the low and high slabs (over the extent of the
+  // dimensions before it already padded, after it not yet).
+  for (size_t d = 0; d < shape.size(); ++d)
+    for (bool isLow : {true, false}) {
+      int64_t width = isLow ? low[d] : high[d];
+      if (!width) continue;
+      SmallVector<int64_t> offsets(shape.size(), 0), sizes(shape.begin(), shape.end());
+      for (size_t k = d + 1; k < shape.size(); ++k) offsets[k] = low[k], sizes[k] = src[k];
+      offsets[d] = isLow ? 0 : low[d] + src[d];
+      sizes[d] = width;
+      auto [o, z, st] = slice(offsets, sizes);
+      Value border = b.create<tensor::ExtractSliceOp>(loc, padded, o, z, st);
+      Value filled = b.create<linalg::FillOp>(loc, padValue, border).getResult(0);
+      filled.getDefiningOp()->setAttr("rqc.compute_root", b.getUnitAttr());
+      padded = b.create<tensor::InsertSliceOp>(loc, filled, padded, o, z, st);
+    }
+  SmallVector<int64_t> inner(src.begin(), src.end());
+  auto [o, z, st] = slice(SmallVector<int64_t>(low.begin(), low.end()), inner);
+  Value interior = b.create<tensor::ExtractSliceOp>(loc, padded, o, z, st);
   auto copy = b.create<linalg::CopyOp>(loc, pad.getSource(), interior);
-  Value padded = b.create<tensor::InsertSliceOp>(loc, copy.getResult(0), fill.getResult(0), offsets, sizes, strides);
-  for (Operation *op : {fill.getOperation(), copy.getOperation()}) {
-    op->setAttr("rqc.compute_root", b.getUnitAttr());
-    op->setAttr(kRole, pad->getAttr(kRole));
-  }
-  b.replaceOp(pad, padded);
+  copy->setAttr("rqc.compute_root", b.getUnitAttr());
+  copy->setAttr(kRole, pad->getAttr(kRole));
+  b.replaceOp(pad, b.create<tensor::InsertSliceOp>(loc, copy.getResult(0), padded, o, z, st).getResult());
 }
 
 void computeRoot(func::FuncOp fn, const schedule::Step &step) {

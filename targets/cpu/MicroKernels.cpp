@@ -3,6 +3,8 @@
 #include "rqc/runtime/Error.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -130,38 +132,139 @@ SmallVector<Value> loopNest(Emitter &e, ArrayRef<int64_t> extents, ArrayRef<bool
   return SmallVector<Value>(loop.getResults());
 }
 
-// Reads the accumulator tile [.., R, W, C] of `init` (dims rowDim, colDim, chanDim; the
-// others 0) as R*W*chunks vectors.
-SmallVector<Value> readTile(Emitter &e, Value init, int64_t rank, int rowDim, int colDim, int chanDim, int64_t R,
-                            int64_t W, const std::vector<std::pair<int64_t, int64_t>> &ch) {
+// Where a micro-kernel's accumulators sit in its result tile: R rows (dim rowDim) x W
+// columns (dim colDim) x the channel chunks (dim chanDim), every other dim 0.
+struct TileLayout {
+  int64_t rank;
+  int rowDim, colDim, chanDim; // -1: no such dim
+  int64_t R, W;
+  std::vector<std::pair<int64_t, int64_t>> chunks;
+  size_t count() const { return static_cast<size_t>(R * W) * chunks.size(); }
+  // Indices of accumulator i in the tile.
+  SmallVector<Value> at(Emitter &e, size_t i) const {
+    size_t c = i % chunks.size(), rw = i / chunks.size();
+    SmallVector<Value> idx(rank, e.index(0));
+    if (rowDim >= 0) idx[rowDim] = e.index(static_cast<int64_t>(rw) / W);
+    if (colDim >= 0) idx[colDim] = e.index(static_cast<int64_t>(rw) % W);
+    idx[chanDim] = e.index(chunks[c].first);
+    return idx;
+  }
+  int64_t size(size_t i) const { return chunks[i % chunks.size()].second; }
+};
+
+// A linalg.generic that copies its one input, broadcast (a bias along channels).
+bool isBroadcastCopy(linalg::GenericOp g) {
+  if (g.getNumDpsInputs() != 1 || g.getNumDpsInits() != 1) return false;
+  auto yield = llvm::cast<linalg::YieldOp>(g.getBody()->getTerminator());
+  return yield.getNumOperands() == 1 && yield.getOperand(0) == g.getBody()->getArgument(0) &&
+         g.getIndexingMapsArray()[1].isIdentity();
+}
+
+// The accumulators' initial values. The micro-kernel absorbs its initializer: a fill is a
+// splat, a bias broadcast reads the bias vectors (and `init` becomes the initializer's own
+// destination, so the initializer is not run); otherwise the init tile is read.
+SmallVector<Value> initialAccumulators(Emitter &e, Value &init, const TileLayout &t) {
+  Operation *def = init.getDefiningOp();
   SmallVector<Value> accs;
-  for (int64_t r = 0; r < R; ++r)
-    for (int64_t w = 0; w < W; ++w)
-      for (auto [off, size] : ch) {
-        SmallVector<Value> at(rank, e.index(0));
-        if (rowDim >= 0) at[rowDim] = e.index(r);
-        if (colDim >= 0) at[colDim] = e.index(w);
-        at[chanDim] = e.index(off);
-        accs.push_back(e.read(init, at, size));
+  if (auto fill = llvm::dyn_cast_or_null<linalg::FillOp>(def)) {
+    for (size_t i = 0; i < t.count(); ++i) accs.push_back(e.broadcast(fill.getInputs()[0], t.size(i)));
+    init = fill.getDpsInitOperand(0)->get();
+    return accs;
+  }
+  auto g = llvm::dyn_cast_or_null<linalg::GenericOp>(def);
+  AffineMap map = g ? g.getIndexingMapsArray()[0] : AffineMap();
+  auto lastIsChannel = [&] {
+    auto d = llvm::dyn_cast<AffineDimExpr>(map.getResults().back());
+    return d && static_cast<int>(d.getPosition()) == t.chanDim;
+  };
+  if (g && isBroadcastCopy(g) && map.getNumResults() > 0 && lastIsChannel()) {
+    Value src = g.getDpsInputOperand(0)->get();
+    for (size_t i = 0; i < t.count(); ++i) {
+      SmallVector<Value> out = t.at(e, i), in;
+      for (AffineExpr r : map.getResults()) {
+        if (auto d = llvm::dyn_cast<AffineDimExpr>(r)) in.push_back(out[d.getPosition()]);
+        else in.push_back(e.index(llvm::cast<AffineConstantExpr>(r).getValue()));
       }
+      accs.push_back(e.read(src, in, t.size(i)));
+    }
+    init = g.getDpsInitOperand(0)->get();
+    return accs;
+  }
+  for (size_t i = 0; i < t.count(); ++i) accs.push_back(e.read(init, t.at(e, i), t.size(i)));
   return accs;
 }
 
-Value writeTile(Emitter &e, Value init, ArrayRef<Value> accs, int64_t rank, int rowDim, int colDim, int chanDim,
-                int64_t R, int64_t W, const std::vector<std::pair<int64_t, int64_t>> &ch) {
-  Value out = init;
-  size_t i = 0;
-  for (int64_t r = 0; r < R; ++r)
-    for (int64_t w = 0; w < W; ++w)
-      for (auto [off, size] : ch) {
-        (void)size;
-        SmallVector<Value> at(rank, e.index(0));
-        if (rowDim >= 0) at[rowDim] = e.index(r);
-        if (colDim >= 0) at[colDim] = e.index(w);
-        at[chanDim] = e.index(off);
-        out = e.write(accs[i++], out, at);
-      }
-  return out;
+Value writeTile(Emitter &e, Value dest, ArrayRef<Value> vecs, const TileLayout &t) {
+  for (size_t i = 0; i < t.count(); ++i) dest = e.write(vecs[i], dest, t.at(e, i));
+  return dest;
+}
+
+// An elementwise f32 op over the tile (identity maps on same-shape operands, a body of
+// arith/math ops only) that the micro-kernel can apply to its registers.
+bool isFusableEpilogue(Operation *op, Value tile) {
+  auto g = llvm::dyn_cast<linalg::GenericOp>(op);
+  if (!g || g.getNumDpsInits() != 1 || g.getNumLoops() != g.getNumParallelLoops()) return false;
+  if (g->getResult(0).getType() != tile.getType()) return false;
+  for (AffineMap m : g.getIndexingMapsArray())
+    if (!m.isIdentity()) return false;
+  for (Value v : g.getDpsInputs())
+    if (v.getType() != tile.getType()) return false;
+  for (Operation &b : g.getBody()->without_terminator()) {
+    if (!llvm::isa<arith::ArithDialect, math::MathDialect>(b.getDialect())) return false;
+    for (Type ty : b.getResultTypes())
+      if (!ty.isF32() && !ty.isInteger(1)) return false;
+  }
+  return true;
+}
+
+// Applies an epilogue op's body to vector operands.
+Value epilogueVector(Emitter &e, linalg::GenericOp g, ArrayRef<Value> inputs, Value output, int64_t size) {
+  IRMapping map;
+  Block *body = g.getBody();
+  for (auto [arg, v] : llvm::zip(body->getArguments().take_front(inputs.size()), inputs)) map.map(arg, v);
+  map.map(body->getArgument(inputs.size()), output);
+  auto vectorOf = [&](Value v) -> Value {
+    if (Value m = map.lookupOrNull(v)) return m;
+    return e.broadcast(v, size); // a scalar from outside the body
+  };
+  for (Operation &b : body->without_terminator()) {
+    if (auto c = llvm::dyn_cast<arith::ConstantOp>(b)) {
+      map.map(c.getResult(), e.broadcast(e.b.create<arith::ConstantOp>(e.loc, c.getValue()), size));
+      continue;
+    }
+    SmallVector<Value> operands;
+    for (Value v : b.getOperands()) operands.push_back(vectorOf(v));
+    SmallVector<Type> types;
+    for (Type ty : b.getResultTypes()) types.push_back(VectorType::get({size}, ty));
+    OperationState st(e.loc, b.getName(), operands, types, b.getAttrs());
+    Operation *v = e.b.create(st);
+    for (auto [from, to] : llvm::zip(b.getResults(), v->getResults())) map.map(from, to);
+  }
+  return vectorOf(body->getTerminator()->getOperand(0));
+}
+
+// Replaces the root tile `op` by the accumulators written to its init tile, then absorbs
+// the elementwise ops that consume the tile (activation, residual add): they are applied
+// to the registers and only the last one's result is written.
+void finish(RewriterBase &rw, Emitter &e, linalg::LinalgOp op, Value init, SmallVector<Value> accs, const TileLayout &t) {
+  Value tile = op->getResult(0);
+  Operation *last = op;
+  while (tile.hasOneUse() && isFusableEpilogue(*tile.getUsers().begin(), tile)) {
+    auto g = llvm::cast<linalg::GenericOp>(*tile.getUsers().begin());
+    e.b.setInsertionPoint(g); // its other operands are defined between the root and it
+    Value out = g.getDpsInitOperand(0)->get();
+    bool outputRead = !g.getBody()->getArgument(g.getNumDpsInputs()).use_empty();
+    for (size_t i = 0; i < t.count(); ++i) {
+      SmallVector<Value> ins;
+      for (Value v : g.getDpsInputs()) ins.push_back(v == tile ? accs[i] : e.read(v, t.at(e, i), t.size(i)));
+      accs[i] = epilogueVector(e, g, ins, outputRead ? e.read(out, t.at(e, i), t.size(i)) : Value(), t.size(i));
+    }
+    tile = g->getResult(0);
+    last = g;
+  }
+  Value dest = last == op.getOperation() ? init : llvm::cast<linalg::GenericOp>(last).getDpsInitOperand(0)->get();
+  Value written = writeTile(e, dest, accs, t);
+  rw.replaceAllUsesWith(last->getResult(0), written);
 }
 
 // Window geometry of a blocked window op: input map results 2 and 3 are
@@ -201,10 +304,11 @@ void conv2dNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
   const int64_t R = os[2], W = os[3], OC = os[4], ICO = is[1], IC = is[4], KH = ws[2], KW = ws[3];
   const bool unrollKw = !args.empty() && args[0];
   auto ch = chunks(OC, lanes);
+  TileLayout tile{5, 2, 3, 4, R, W, ch};
   OpBuilder::InsertionGuard guard(rw);
   rw.setInsertionPoint(op);
   Emitter e(rw, op.getLoc());
-  SmallVector<Value> accs = readTile(e, init, 5, 2, 3, 4, R, W, ch);
+  SmallVector<Value> accs = initialAccumulators(e, init, tile);
   accs = loopNest(e, {ICO, KH, KW}, {false, false, unrollKw}, accs,
                   [&](Emitter &e, ArrayRef<Value> iv, ArrayRef<Value> in0) {
                     SmallVector<Value> acc(in0.begin(), in0.end());
@@ -230,7 +334,7 @@ void conv2dNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
                     }
                     return acc;
                   });
-  rw.replaceOp(op, writeTile(e, init, accs, 5, 2, 3, 4, R, W, ch));
+  finish(rw, e, op, init, accs, tile);
 }
 
 // Depthwise convolution and pooling share the window walk: vectors of input channels.
@@ -245,40 +349,73 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
   const int64_t R = os[2], W = os[3], C = os[4];
   const int64_t KH = depthwise ? ss[2] : ss[0], KW = depthwise ? ss[3] : ss[1];
   if (is[4] != C) throw KernelError(k, "input and output channel blocks differ");
-  Operation *combine = combiner(op);
-  bool isMax = llvm::isa<arith::MaximumFOp>(combine);
-  if (!depthwise && !isMax && !llvm::isa<arith::AddFOp>(combine))
+  Operation *combiningOp = combiner(op);
+  bool isMax = llvm::isa<arith::MaximumFOp>(combiningOp);
+  if (!depthwise && !isMax && !llvm::isa<arith::AddFOp>(combiningOp))
     throw KernelError(k, "the window combines with neither maximumf nor addf");
   const bool unrollKw = depthwise ? !args.empty() && args[0] : true;
   auto ch = chunks(C, lanes);
+  TileLayout tile{5, 2, 3, 4, R, W, ch};
   OpBuilder::InsertionGuard guard(rw);
   rw.setInsertionPoint(op);
   Emitter e(rw, op.getLoc());
-  SmallVector<Value> accs = readTile(e, init, 5, 2, 3, 4, R, W, ch);
-  accs = loopNest(e, {KH, KW}, {false, unrollKw}, accs, [&](Emitter &e, ArrayRef<Value> iv, ArrayRef<Value> in0) {
-    SmallVector<Value> acc(in0.begin(), in0.end());
-    Value kh = iv[0], kw = iv[1];
-    SmallVector<Value> wv;
-    if (depthwise)
-      for (auto [off, size] : ch)
-        wv.push_back(e.read(second, {e.index(0), e.index(0), kh, kw, e.index(0), e.index(off)}, size));
-    for (int64_t r = 0; r < R; ++r) {
-      Value h = e.affine(r * g.s0, kh, g.d0);
-      for (int64_t w = 0; w < W; ++w) {
-        Value col = e.affine(w * g.s1, kw, g.d1);
-        for (size_t c = 0; c < ch.size(); ++c) {
-          auto [off, size] = ch[c];
-          Value xv = e.read(in, {e.index(0), e.index(0), h, col, e.index(off)}, size);
-          size_t a = (r * W + w) * ch.size() + c;
-          if (depthwise) acc[a] = e.b.create<vector::FMAOp>(e.loc, xv, wv[c], acc[a]);
-          else if (isMax) acc[a] = e.b.create<arith::MaximumFOp>(e.loc, xv, acc[a]);
-          else acc[a] = e.b.create<arith::AddFOp>(e.loc, xv, acc[a]);
+  SmallVector<Value> accs = initialAccumulators(e, init, tile);
+  auto combine = [&](Emitter &e, Value xv, Value wv, Value acc) -> Value {
+    if (depthwise) return e.b.create<vector::FMAOp>(e.loc, xv, wv, acc);
+    if (isMax) return e.b.create<arith::MaximumFOp>(e.loc, xv, acc);
+    return e.b.create<arith::AddFOp>(e.loc, xv, acc);
+  };
+  if (unrollKw) {
+    // The window's columns unrolled, walked input column by input column: each input vector
+    // is loaded once and used at once by every (output column, kw) that reads it, so no
+    // loaded vector stays live (with stride 1, three outputs share each load).
+    accs = loopNest(e, {KH}, {false}, accs, [&](Emitter &e, ArrayRef<Value> iv, ArrayRef<Value> in0) {
+      SmallVector<Value> acc(in0.begin(), in0.end());
+      Value kh = iv[0];
+      std::vector<SmallVector<Value>> wv(KW);
+      if (depthwise)
+        for (int64_t kw = 0; kw < KW; ++kw)
+          for (auto [off, size] : ch)
+            wv[kw].push_back(e.read(second, {e.index(0), e.index(0), kh, e.index(kw), e.index(0), e.index(off)}, size));
+      for (int64_t r = 0; r < R; ++r) {
+        Value h = e.affine(r * g.s0, kh, g.d0);
+        for (int64_t j = 0; j <= (W - 1) * g.s1 + (KW - 1) * g.d1; ++j)
+          for (size_t c = 0; c < ch.size(); ++c) {
+            Value xv;
+            for (int64_t kw = 0; kw < KW; ++kw) {
+              int64_t rel = j - kw * g.d1;
+              if (rel < 0 || rel % g.s1 != 0 || rel / g.s1 >= W) continue;
+              if (!xv) xv = e.read(in, {e.index(0), e.index(0), h, e.index(j), e.index(ch[c].first)}, ch[c].second);
+              size_t a = (r * W + rel / g.s1) * ch.size() + c;
+              acc[a] = combine(e, xv, depthwise ? wv[kw][c] : Value(), acc[a]);
+            }
+          }
+      }
+      return acc;
+    });
+  } else {
+    accs = loopNest(e, {KH, KW}, {false, false}, accs, [&](Emitter &e, ArrayRef<Value> iv, ArrayRef<Value> in0) {
+      SmallVector<Value> acc(in0.begin(), in0.end());
+      Value kh = iv[0], kw = iv[1];
+      SmallVector<Value> wv;
+      if (depthwise)
+        for (auto [off, size] : ch)
+          wv.push_back(e.read(second, {e.index(0), e.index(0), kh, kw, e.index(0), e.index(off)}, size));
+      for (int64_t r = 0; r < R; ++r) {
+        Value h = e.affine(r * g.s0, kh, g.d0);
+        for (int64_t w = 0; w < W; ++w) {
+          Value col = e.affine(w * g.s1, kw, g.d1);
+          for (size_t c = 0; c < ch.size(); ++c) {
+            Value xv = e.read(in, {e.index(0), e.index(0), h, col, e.index(ch[c].first)}, ch[c].second);
+            size_t a = (r * W + w) * ch.size() + c;
+            acc[a] = combine(e, xv, depthwise ? wv[c] : Value(), acc[a]);
+          }
         }
       }
-    }
-    return acc;
-  });
-  rw.replaceOp(op, writeTile(e, init, accs, 5, 2, 3, 4, R, W, ch));
+      return acc;
+    });
+  }
+  finish(rw, e, op, init, accs, tile);
 }
 
 void densePack(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, int lanes) {
@@ -291,11 +428,12 @@ void densePack(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, in
   const int64_t K = xs[1], X = os[2];
   int64_t unroll = args.empty() || args[0] < 1 || K % args[0] != 0 ? 1 : args[0];
   auto ch = chunks(X, lanes);
+  TileLayout tile{3, -1, -1, 2, 1, 1, ch};
   OpBuilder::InsertionGuard guard(rw);
   rw.setInsertionPoint(op);
   Emitter e(rw, op.getLoc());
   // `unroll` independent partial sums per vector hide the FMA latency.
-  SmallVector<Value> accs = readTile(e, init, 3, -1, -1, 2, 1, 1, ch);
+  SmallVector<Value> accs = initialAccumulators(e, init, tile);
   for (int64_t u = 1; u < unroll; ++u)
     for (auto [off, size] : ch) {
       (void)off;
@@ -319,7 +457,7 @@ void densePack(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, in
   SmallVector<Value> sums(accs.begin(), accs.begin() + ch.size());
   for (int64_t u = 1; u < unroll; ++u)
     for (size_t c = 0; c < ch.size(); ++c) sums[c] = rw.create<arith::AddFOp>(op.getLoc(), sums[c], accs[u * ch.size() + c]);
-  rw.replaceOp(op, writeTile(e, init, sums, 3, -1, -1, 2, 1, 1, ch));
+  finish(rw, e, op, init, sums, tile);
 }
 
 } // namespace
