@@ -5,6 +5,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdlib>
+
 namespace rqc {
 
 void runPassesOrThrow(mlir::PassManager &pm, mlir::ModuleOp module, const std::string &failure) {
@@ -16,6 +18,8 @@ void runPassesOrThrow(mlir::PassManager &pm, mlir::ModuleOp module, const std::s
     }
     return mlir::success();
   });
+  // RQC_TIMING=1: MLIR's per-pass timing report on stderr (a developer's tool).
+  if (std::getenv("RQC_TIMING")) pm.enableTiming();
   if (mlir::failed(pm.run(module))) throw Error(failure + (diag.empty() ? "" : ": " + diag));
 }
 

@@ -10,8 +10,8 @@
 // Loop structure: the padded input is computed once (compute_root, parallel over input
 // channel blocks); output tiles of (oc block, tile_oh rows) run in parallel; inside, each
 // block of tile_oh x tile_ow x oc outputs is one call of the conv2d_nchwc micro-kernel
-// (targets/cpu/MicroKernels.cpp: accumulators in registers over ic blocks, kh, kw, ic),
-// followed by its epilogue (bias, activation, residual add) on the same block.
+// (targets/cpu/MicroKernels.cpp: accumulators in registers over ic blocks, kh, kw, ic,
+// with the bias, activation and residual add of the block applied in registers).
 #include "schedules/cpu/CpuTemplates.h"
 
 #include "ir/Graph/Layout.h"
@@ -77,7 +77,9 @@ public:
     if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_root", "pad", {1, 1, 0, 0, 0}, ""});
     s.steps.push_back({"tile_parallel", "output", {1, 1, rows, 0, 0}, ""});
     s.steps.push_back({"tile", "output", {1, 1, rows, ow, 0}, ""});
-    s.steps.push_back({"tensorize", "root", {unrollKw}, "conv2d_nchwc"});
+    // The input-channel loop in steps of up to 8 (unrolled inside a step): long enough to
+    // hide the loop's overhead, short enough to keep LLVM's compile time and the code small.
+    s.steps.push_back({"tensorize", "root", {unrollKw, largestDivisorAtMost(ic, 8)}, "conv2d_nchwc"});
     s.steps.push_back({"vectorize", "init", {}, ""});
     s.steps.push_back({"vectorize", "epilogue", {}, ""});
     return s;

@@ -303,25 +303,41 @@ void conv2dNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
   Window g = windowOf(k, op.getIndexingMapsArray()[0], 2, 6, 3, 7);
   const int64_t R = os[2], W = os[3], OC = os[4], ICO = is[1], IC = is[4], KH = ws[2], KW = ws[3];
   const bool unrollKw = !args.empty() && args[0];
+  const int64_t icUnroll = args.size() > 1 && args[1] > 0 && IC % args[1] == 0 ? args[1] : 1;
   auto ch = chunks(OC, lanes);
   TileLayout tile{5, 2, 3, 4, R, W, ch};
   OpBuilder::InsertionGuard guard(rw);
   rw.setInsertionPoint(op);
   Emitter e(rw, op.getLoc());
   SmallVector<Value> accs = initialAccumulators(e, init, tile);
-  accs = loopNest(e, {ICO, KH, KW}, {false, false, unrollKw}, accs,
+  // Loops: input-channel blocks, kh, kw (unrolled or not), input channels innermost (in
+  // steps of `icUnroll`, unrolled inside): every address in the innermost loop is one
+  // pointer plus a constant, so LLVM needs one register for all the broadcast inputs.
+  accs = loopNest(e, {ICO, KH, KW, IC / icUnroll}, {false, false, unrollKw, false}, accs,
                   [&](Emitter &e, ArrayRef<Value> iv, ArrayRef<Value> in0) {
                     SmallVector<Value> acc(in0.begin(), in0.end());
                     Value ico = iv[0], kh = iv[1], kw = iv[2];
-                    for (int64_t ici = 0; ici < IC; ++ici) {
+                    // Each output row reads a [columns, icUnroll channels] slice of one input
+                    // row: every input address of an iteration is the slice's base plus a
+                    // constant (LLVM then keeps one pointer, not one per column).
+                    SmallVector<Value> rows;
+                    for (int64_t r = 0; r < R; ++r) {
+                      SmallVector<OpFoldResult> offsets{e.b.getIndexAttr(0), ico, e.affine(r * g.s0, kh, g.d0),
+                                                        e.affine(0, kw, g.d1), e.affine(0, iv[3], icUnroll)};
+                      SmallVector<OpFoldResult> sizes{e.b.getIndexAttr(1), e.b.getIndexAttr(1), e.b.getIndexAttr(1),
+                                                      e.b.getIndexAttr((W - 1) * g.s1 + 1), e.b.getIndexAttr(icUnroll)};
+                      SmallVector<OpFoldResult> strides(5, e.b.getIndexAttr(1));
+                      auto rowType = RankedTensorType::get({(W - 1) * g.s1 + 1, icUnroll}, e.b.getF32Type());
+                      rows.push_back(e.b.create<tensor::ExtractSliceOp>(e.loc, rowType, in, offsets, sizes, strides));
+                    }
+                    for (int64_t u = 0; u < icUnroll; ++u) {
+                      Value ici = e.affine(u, iv[3], icUnroll);
                       SmallVector<Value> wv;
                       for (auto [off, size] : ch)
-                        wv.push_back(e.read(wt, {e.index(0), ico, kh, kw, e.index(ici), e.index(off)}, size));
+                        wv.push_back(e.read(wt, {e.index(0), ico, kh, kw, ici, e.index(off)}, size));
                       for (int64_t r = 0; r < R; ++r) {
-                        Value h = e.affine(r * g.s0, kh, g.d0);
                         for (int64_t w = 0; w < W; ++w) {
-                          Value col = e.affine(w * g.s1, kw, g.d1);
-                          Value x = e.b.create<tensor::ExtractOp>(e.loc, in, ValueRange{e.index(0), ico, h, col, e.index(ici)});
+                          Value x = e.b.create<tensor::ExtractOp>(e.loc, rows[r], ValueRange{e.index(w * g.s1), e.index(u)});
                           std::map<int64_t, Value> xb;
                           for (size_t c = 0; c < ch.size(); ++c) {
                             int64_t size = ch[c].second;

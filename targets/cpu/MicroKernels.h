@@ -6,7 +6,8 @@
 //
 //   conv2d_nchwc            the blocked convolution tile [1, 1, R, W, OC] over
 //                           (ic blocks, kh, kw, ic): per step OC/lanes weight vectors, R*W
-//                           broadcast inputs, R*W*OC/lanes FMAs. args: [unroll_kw]
+//                           broadcast inputs, R*W*OC/lanes FMAs. args: [unroll_kw, ic_unroll]
+//                           (ic in steps of ic_unroll, unrolled inside a step)
 //   depthwise_conv2d_nchwc  the blocked depthwise tile [1, 1, R, W, C] over (kh, kw):
 //                           input and filter vectors along channels. args: [unroll_kw]
 //   max_pool2d_nchwc,
@@ -14,6 +15,10 @@
 //                           is the kernel's next op). args: []
 //   dense_pack              the packed dense tile [1, 1, X] over K, with `unroll` independent
 //                           partial sums per vector. args: [unroll]
+//
+// Each micro-kernel absorbs its accumulator's initializer (a fill or a bias broadcast: read
+// straight into the registers) and the elementwise epilogue of its tile (activation,
+// residual add: applied to the registers before the one write).
 //
 // Shapes of every operand must be static (the schedule's tiles divide their loops).
 #pragma once
