@@ -1,16 +1,22 @@
 """rqc against ONNX Runtime, side by side in one run (the machine is shared: absolute
-times drift, the ratio is the result).
+times drift, the ratio is the result), against the machine's FMA peak measured in the
+same run.
 
 usage: python bench/compare_ort.py --rqc build/compiler/driver/rqc [--models resnet18 mobilenet_v1]
-       [--threads 1 2] [--repeat 30] [--rounds 2] [--json out.json]
+       [--threads 1 2] [--repeat 30] [--rounds 2] [--tuning-records LOG] [--json out.json]
 
-For each model: `rqc compile` once (compile time recorded), then for each thread count,
-alternating rounds of `rqc bench --json` and an ONNX Runtime session (all graph
-optimizations, intra-op threads = T) on the same seeded input; per engine the best p50 over
-the rounds is kept. Prints a table with the ratio rqc/ORT (< 1: rqc is faster).
+First the float32 FMA peak of T threads (bench/fma_peak.c, built here with gcc). For each
+model: `rqc compile` once (compile time recorded; untuned fallback configs unless
+--tuning-records), then for each thread count, alternating rounds of `rqc bench --json`
+and an ONNX Runtime session (all graph optimizations, intra-op threads = T) on the same
+seeded input; per engine the best p50 over the rounds is kept. Prints the ratio rqc/ORT
+(< 1: rqc is faster) and each engine's share of the peak (2 x MACs / latency / peak). For
+ResNet-18 it then prints every 3x3 convolution's GFLOP/s (rqc bench --profile) and share
+of the peak.
 """
 import argparse
 import json
+import re
 import os
 import subprocess
 import sys
@@ -45,10 +51,33 @@ def ort_p50(model, threads, repeat, warmup=5):
     return times[len(times) // 2]
 
 
-def rqc_bench(rqc, package, threads, repeat):
-    out = subprocess.run([rqc, "bench", package, "--threads", str(threads), "--repeat", str(repeat), "--json"],
-                         capture_output=True, text=True, check=True)
+def rqc_bench(rqc, package, threads, repeat, profile=False):
+    out = subprocess.run([rqc, "bench", package, "--threads", str(threads), "--repeat", str(repeat), "--json"]
+                         + (["--profile"] if profile else []), capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
+
+
+def fma_peak_gflops(tmp, threads):
+    """GFLOP/s of `threads` threads of FMA chains (bench/fma_peak.c)."""
+    exe = os.path.join(tmp, "fma_peak")
+    if not os.path.exists(exe):
+        subprocess.run(["gcc", "-O3", "-fopenmp", "-o", exe, os.path.join(ROOT, "bench", "fma_peak.c")], check=True)
+    # The best of three: the machine is shared, a peak is what it can do, not an average.
+    return max(float(subprocess.run([exe, str(threads)], capture_output=True, text=True, check=True).stdout.split()[0])
+               for _ in range(3))
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def total_macs(rqc, model):
+    out = subprocess.run([rqc, "inspect", model, "--json"], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["macs"]
 
 
 def main():
@@ -58,11 +87,15 @@ def main():
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--tuning-records", help="compile with this tuning log (default: untuned fallback configs)")
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args()
 
-    results = []
+    results, layers = [], []
     with tempfile.TemporaryDirectory() as tmp:
+        peaks = {t: fma_peak_gflops(tmp, t) for t in args.threads}
+        print(f"CPU: {cpu_model()}; FMA peak: " + ", ".join(f"{peaks[t]:.0f} GFLOP/s at {t} thread(s)" for t in args.threads),
+              flush=True)
         for name in args.models:
             model = os.path.join(ROOT, "models", name + ".onnx")
             if not os.path.exists(model):
@@ -70,9 +103,11 @@ def main():
                 return 2
             package = os.path.join(tmp, name + ".rqc")
             t = time.perf_counter()
-            subprocess.run([args.rqc, "compile", model, "--target=llvm", "-o", package], check=True,
-                           capture_output=True)
+            subprocess.run([args.rqc, "compile", model, "--target=llvm", "-o", package]
+                           + (["--tuning-records", args.tuning_records] if args.tuning_records else []),
+                           check=True, capture_output=True)
             compile_s = time.perf_counter() - t
+            gflop = 2 * total_macs(args.rqc, model) / 1e9
             for threads in args.threads:
                 rqc_best, ort_best, memory = float("inf"), float("inf"), None
                 for _ in range(args.rounds):
@@ -80,15 +115,35 @@ def main():
                     rqc_best = min(rqc_best, r["latency_ms"]["p50"])
                     memory = r["memory_bytes"]
                     ort_best = min(ort_best, ort_p50(model, threads, args.repeat))
+                share = lambda ms: gflop / (ms / 1e3) / peaks[threads]
                 results.append({"model": name, "threads": threads, "rqc_p50_ms": rqc_best, "ort_p50_ms": ort_best,
                                 "ratio_rqc_over_ort": rqc_best / ort_best, "compile_s": compile_s,
+                                "peak_gflops": peaks[threads], "rqc_share_of_peak": share(rqc_best),
+                                "ort_share_of_peak": share(ort_best),
                                 "rqc_arena_bytes": memory["arena"], "rqc_arena_without_reuse_bytes": memory["arena_without_reuse"],
                                 "rqc_process_peak_rss_bytes": memory["process_peak_rss"]})
                 print(f"{name:14s} threads={threads}  rqc p50 {rqc_best:8.2f} ms   ORT p50 {ort_best:8.2f} ms"
-                      f"   rqc/ORT {rqc_best / ort_best:5.2f}   (compile {compile_s:.1f} s)", flush=True)
+                      f"   rqc/ORT {rqc_best / ort_best:5.2f}   peak share rqc {share(rqc_best):4.0%} ORT {share(ort_best):4.0%}"
+                      f"   (compile {compile_s:.1f} s)", flush=True)
+            if name == "resnet18":
+                for threads in args.threads:
+                    prof = rqc_bench(args.rqc, package, threads, args.repeat, profile=True)["kernel_profile"]
+                    print(f"  3x3 convolutions of {name}, {threads} thread(s) (rqc bench --profile):")
+                    for k in prof:
+                        # ResNet-18's 3x3 convolutions are its layerN.M.convK (conv1 is 7x7, the
+                        # downsample convolutions 1x1).
+                        if not re.fullmatch(r"layer\d\.\d\.conv\d", k["kernel"]):
+                            continue
+                        gflops = 2 * k["macs"] / (k["mean_ms"] / 1e3) / 1e9
+                        entry = {"model": name, "threads": threads, "kernel": k["kernel"], "ops": k["ops"],
+                                 "mean_ms": k["mean_ms"], "gflops": gflops, "share_of_peak": gflops / peaks[threads]}
+                        layers.append(entry)
+                        print(f"    {k['kernel']:24s} {k['ops']:18s} {k['mean_ms']:7.3f} ms {gflops:7.1f} GFLOP/s"
+                              f" {gflops / peaks[threads]:5.0%} of peak", flush=True)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"onnxruntime": ort.__version__, "results": results}, f, indent=2)
+            json.dump({"onnxruntime": ort.__version__, "cpu": cpu_model(), "fma_peak_gflops": peaks,
+                       "results": results, "convolutions": layers}, f, indent=2)
     return 0
 
 

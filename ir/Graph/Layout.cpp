@@ -35,15 +35,24 @@ Layout Layout::parse(const std::string &text) {
     }
   }
   if (l.axes_.empty()) throw bad("empty");
+  l.index();
   return l;
 }
 
-std::string Layout::primal() const {
-  std::string p;
+void Layout::index() {
+  primal_.clear();
   for (const Axis &a : axes_)
-    if (std::isupper(static_cast<unsigned char>(a.name))) p += a.name;
-  return p;
+    if (std::isupper(static_cast<unsigned char>(a.name))) primal_ += a.name;
+  primalOf_.clear();
+  blockOf_.clear();
+  for (const Axis &a : axes_) {
+    char p = static_cast<char>(std::toupper(static_cast<unsigned char>(a.name)));
+    primalOf_.push_back(static_cast<int>(primal_.find(p)));
+    blockOf_.push_back(block(p));
+  }
 }
+
+std::string Layout::primal() const { return primal_; }
 
 int64_t Layout::block(char axis) const {
   char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(axis)));
@@ -112,25 +121,13 @@ std::vector<int64_t> Layout::primalShapeOf(const std::vector<int64_t> &shape, co
 }
 
 void Layout::toIndex(const int64_t *p, int64_t *index) const {
-  std::string prim = primal();
-  for (size_t i = 0; i < axes_.size(); ++i) {
-    const Axis &a = axes_[i];
-    if (a.factor) {
-      index[i] = p[prim.find(static_cast<char>(std::toupper(static_cast<unsigned char>(a.name))))] % a.factor;
-    } else {
-      index[i] = p[prim.find(a.name)] / block(a.name);
-    }
-  }
+  for (size_t i = 0; i < axes_.size(); ++i)
+    index[i] = axes_[i].factor ? p[primalOf_[i]] % axes_[i].factor : p[primalOf_[i]] / blockOf_[i];
 }
 
 void Layout::toPrimal(const int64_t *index, int64_t *p) const {
-  std::string prim = primal();
-  for (size_t k = 0; k < prim.size(); ++k) p[k] = 0;
-  for (size_t i = 0; i < axes_.size(); ++i) {
-    const Axis &a = axes_[i];
-    if (a.factor) p[prim.find(static_cast<char>(std::toupper(static_cast<unsigned char>(a.name))))] += index[i];
-    else p[prim.find(a.name)] += index[i] * block(a.name);
-  }
+  for (size_t k = 0; k < primal_.size(); ++k) p[k] = 0;
+  for (size_t i = 0; i < axes_.size(); ++i) p[primalOf_[i]] += axes_[i].factor ? index[i] : index[i] * blockOf_[i];
 }
 
 std::string blockedNCHW(int64_t c) { return c ? "NCHW" + std::to_string(c) + "c" : "NCHW"; }

@@ -47,8 +47,12 @@ public:
   void toPrimal(const int64_t *index, int64_t *p) const;
 
 private:
+  void index(); // fills the per-axis tables below from axes_
   std::string text_;
   std::vector<Axis> axes_;
+  std::string primal_;
+  std::vector<int> primalOf_;     // per axis: its primal axis's position in primal_
+  std::vector<int64_t> blockOf_;  // per axis: the block of its primal axis (1 if none)
 };
 
 // "NCHW" with channels blocked by `c` ("NCHW16c"); plain "NCHW" when c == 0.

@@ -28,7 +28,7 @@
 // SCHED-NEXT: //   compute_root pad [1, 1, 0, 0, 0]
 // SCHED-NEXT: //   tile_parallel output [1, 1, 1, 0, 0]
 // SCHED-NEXT: //   tile output [1, 1, 1, 3, 0]
-// SCHED-NEXT: //   tensorize root conv2d_nchwc [0]
+// SCHED-NEXT: //   tensorize root conv2d_nchwc [0, 1]
 // SCHED: func.func @kernel_0_y(%arg0: memref<1x1x7x5x1xf32>, %arg1: memref<1x1x3x3x1x1xf32>, %arg2: memref<1x1x4x3x1xf32>)
 // SCHED: linalg.copy {rqc.compute_root, rqc.role = "pad"}
 // SCHED: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (1, 1, 4)

@@ -1,15 +1,20 @@
 // RUN: rqc-opt %s --rqc-cpu-apply-schedule | FileCheck %s
 
-// compute_root: the padding is computed once, before the parallel loop, in its own
-// parallel tiles (a fill of the padded tensor and a copy into its interior); the following
-// tile_parallel does not fuse it into the output tiles.
+// compute_root: the padding is computed once, before the parallel loop: fills of its
+// border (top and bottom rows, then the left and right columns) and a copy of the input
+// into its interior in parallel tiles; the following tile_parallel does not fuse it into
+// the output tiles.
 // CHECK-LABEL: func @padded_sum
-// CHECK: %[[FILL:.*]] = scf.forall (%{{.*}}, %{{.*}}) in (1, 2)
-// CHECK: linalg.fill {rqc.compute_root, rqc.role = "pad"} {{.*}} -> tensor<1x1x10x10x4xf32>
-// CHECK: %[[INNER:.*]] = tensor.extract_slice %[[FILL]][0, 0, 1, 1, 0] [1, 2, 8, 8, 4]
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x10x10x4xf32>
+// CHECK: tensor.extract_slice %[[E]][0, 0, 0, 1, 0] [1, 2, 1, 8, 4]
+// CHECK: linalg.fill {rqc.compute_root}
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 9, 1, 0] [1, 2, 1, 8, 4]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0, 0] [1, 2, 10, 1, 4]
+// CHECK: %[[BORDER:.*]] = tensor.insert_slice %{{.*}}[0, 0, 0, 9, 0] [1, 2, 10, 1, 4]
+// CHECK: %[[INNER:.*]] = tensor.extract_slice %[[BORDER]][0, 0, 1, 1, 0] [1, 2, 8, 8, 4]
 // CHECK: %[[COPY:.*]] = scf.forall (%{{.*}}, %{{.*}}) in (1, 2) shared_outs(%{{.*}} = %[[INNER]])
 // CHECK: linalg.copy {rqc.compute_root, rqc.role = "pad"} {{.*}} -> tensor<1x1x8x8x4xf32>
-// CHECK: %[[PADDED:.*]] = tensor.insert_slice %[[COPY]] into %[[FILL]][0, 0, 1, 1, 0] [1, 2, 8, 8, 4]
+// CHECK: %[[PADDED:.*]] = tensor.insert_slice %[[COPY]] into %[[BORDER]][0, 0, 1, 1, 0] [1, 2, 8, 8, 4]
 // CHECK: scf.forall
 // CHECK: tensor.extract_slice %[[PADDED]]
 // CHECK-NOT: tensor.pad

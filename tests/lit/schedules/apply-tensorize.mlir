@@ -2,22 +2,25 @@
 
 // tensorize conv2d_nchwc: a [1, 1, 1, 2, 16] tile of a blocked convolution (2 output
 // columns x 16 output channels = 2 x 2 vectors of 8 floats) becomes loops over input
-// channel blocks and kh (kw unrolled: args [1]) carrying the 4 accumulators in registers;
-// per step: 2 weight vectors, 2 broadcast inputs, 4 FMAs, for each of the 4 channels of
-// the input block.
+// channel blocks, kh, kw (unrolled: args[0] = 1) and the 4 input channels in steps of 2
+// (args[1], unrolled inside a step), carrying the 4 accumulators in registers; per input
+// channel: 2 weight vectors, 2 broadcast inputs read from a [columns, channels] slice of the
+// input row, 4 FMAs.
 // CHECK-LABEL: func @conv_tile
 // CHECK-COUNT-4: vector.transfer_read %arg2{{.*}} : tensor<1x1x1x2x16xf32>, vector<8xf32>
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK: scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK: vector.transfer_read %arg1{{.*}} : tensor<1x2x3x3x4x16xf32>, vector<8xf32>
-// CHECK: vector.transfer_read %arg1{{.*}} : tensor<1x2x3x3x4x16xf32>, vector<8xf32>
-// CHECK: tensor.extract %arg0
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: tensor.extract_slice %arg0{{.*}} to tensor<2x2xf32>
+// CHECK-COUNT-2: vector.transfer_read %arg1{{.*}} : tensor<1x2x3x3x4x16xf32>, vector<8xf32>
+// CHECK: tensor.extract %{{.*}} : tensor<2x2xf32>
 // CHECK: vector.broadcast {{.*}} : f32 to vector<8xf32>
 // CHECK-COUNT-2: vector.fma
-// CHECK-COUNT-2: vector.transfer_write
+// CHECK: scf.yield
+// CHECK-COUNT-4: vector.transfer_write
 // CHECK-NOT: linalg.generic
 func.func @conv_tile(%x: tensor<1x2x3x4x4xf32>, %w: tensor<1x2x3x3x4x16xf32>, %acc: tensor<1x1x1x2x16xf32>) -> tensor<1x1x1x2x16xf32>
-    attributes {rqc.schedule = {template = "test", steps = [["tensorize", "root", "conv2d_nchwc", [1]]]}} {
+    attributes {rqc.schedule = {template = "test", steps = [["tensorize", "root", "conv2d_nchwc", [1, 2]]]}} {
   %r = linalg.generic {rqc.root,
          indexing_maps = [affine_map<(n, oco, oh, ow, oci, ico, kh, kw, ici) -> (n, ico, oh + kh, ow + kw, ici)>,
                           affine_map<(n, oco, oh, ow, oci, ico, kh, kw, ici) -> (oco, ico, kh, kw, ici, oci)>,
