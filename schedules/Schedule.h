@@ -9,10 +9,14 @@
 //   "root"      the op the kernel is built around (convolution, matmul, pooling)
 //   "output"    the op writing the kernel's result (the root or its last epilogue op)
 //   "op:N"      the N-th linalg op of the kernel (kernels without a root)
+//   "input_transform", "output_transform"  a Winograd convolution's transforms
 //
 // The vocabulary (sizes are per loop of the op, 0 = the whole loop):
 //   pack          (input|weight|output, layout)  graph level: the tensor's layout, e.g.
 //                 "NCHW16c", "OIHW16i16o" (TVM's layout strings); applied by rqc-alter-layout
+//   winograd      (root, [m])        graph level: compute the convolution by Winograd's
+//                 F(m x m, 3 x 3) (conv2d_winograd with the filter transformed at compile
+//                 time); applied by rqc-alter-layout
 //   compute_root  (op)               compute the op once, before the parallel loop, in
 //                 parallel tiles of `sizes` (Halide's compute_root); not fused into tiles
 //   tile_parallel (op, sizes)        tile into a parallel loop nest (scf.forall -> OpenMP)

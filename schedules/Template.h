@@ -46,6 +46,10 @@ public:
   // The steps for one config: layouts (pack) and loop steps. Throws InvalidConfig for a
   // point of the space it cannot instantiate.
   virtual Schedule schedule(const Workload &w, const Config &c, const TargetDesc &t) const = 0;
+  // A rough cost of `c` in multiply-adds at the machine's peak (arithmetic plus the extra
+  // work of the algorithm), used only to choose between templates when none is tuned:
+  // measured records always win. The default is the workload's multiply-adds.
+  virtual double estimate(const Workload &w, const Config &, const TargetDesc &) const { return double(w.macs()); }
 };
 
 // All registered templates (schedules/Registry.cpp).

@@ -28,6 +28,7 @@ struct Workload {
   TensorArg data;   // conv/pool: [N, C, H, W]; dense: [M, K]
   TensorArg weight; // conv: [O, I/groups, KH, KW]; dense: [N, K]
   bool bias = false;
+  bool constantWeight = true; // the weight is known at compile time (can be transformed then)
   std::vector<int64_t> kernel{1, 1};       // pooling window [KH, KW] (conv: from the weight)
   std::vector<int64_t> strides{1, 1};      // [SH, SW]
   std::vector<int64_t> pads{0, 0, 0, 0};   // [top, left, bottom, right]

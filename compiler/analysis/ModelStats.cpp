@@ -31,6 +31,12 @@ int64_t macsOf(Operation *op) {
   return llvm::TypeSwitch<Operation *, int64_t>(op)
       .Case([&](graph::Conv2DOp o) { return conv(o.getWeight(), o.getResult()); })
       .Case([&](graph::Conv2DIntegerOp o) { return conv(o.getWeight(), o.getResult()); })
+      // Winograd counts the direct 3x3 convolution's MACs (as TVM and cuDNN report it), so
+      // GMAC/s compare across algorithms. Transformed weight [alpha, alpha, OCo, ICo, ic, oc].
+      .Case([&](graph::Conv2DWinogradOp o) {
+        auto w = shapeOf(o.getWeight());
+        return product(shapeOf(o.getResult())) * w[3] * w[4] * 9;
+      })
       .Case([&](graph::DenseOp o) { return matmul(o.getInput(), o.getResult()); })
       .Case([&](graph::MatMulOp o) { return matmul(o.getLhs(), o.getResult()); })
       .Case([&](graph::MatMulIntegerOp o) { return matmul(o.getLhs(), o.getResult()); })

@@ -25,7 +25,8 @@ struct ModelStats {
   std::vector<LayerStats> layers;          // ops that multiply-accumulate
 };
 
-// MACs of one op (0 for ops without multiply-accumulates).
+// MACs of one op (0 for ops without multiply-accumulates). A Winograd convolution counts
+// the MACs of the direct convolution it computes.
 int64_t macsOf(mlir::Operation *op);
 ModelStats computeStats(mlir::ModuleOp module);
 

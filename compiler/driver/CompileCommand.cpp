@@ -27,7 +27,14 @@ void runCompile(const CompileCommandOptions &o) {
   auto module = loadModel(o.model, ctx, o.compile.inputShapes);
   std::string dump;
   ScheduleSelection selection;
-  PackageMembers members = compileModule(*module, o.compile, o.compile.dumpStage.empty() ? nullptr : &dump, &selection);
+  PackageMembers members;
+  try {
+    members = compileModule(*module, o.compile, o.compile.dumpStage.empty() ? nullptr : &dump, &selection);
+  } catch (...) {
+    // The requested stage, when it was reached, shows what the failing later stage got.
+    if (!dump.empty()) std::cout << dump << "\n";
+    throw;
+  }
   if (!o.compile.dumpStage.empty()) std::cout << dump << "\n";
   printScheduleReport(std::cerr, selection);
   if (!o.output.empty()) {

@@ -59,23 +59,25 @@ void inspectTasks(const InspectOptions &o, mlir::ModuleOp module) {
   if (o.json) {
     nlohmann::json tasks = nlohmann::json::array();
     for (const auto &t : sel.tasks)
-      tasks.push_back({{"template", t.templateName}, {"args", t.args}, {"space_size", t.spaceSize}, {"occurrences", t.occurrences},
+      tasks.push_back({{"template", t.templateName}, {"args", t.args}, {"space_size", t.spaceSize}, {"ops", t.ops}, {"chosen", t.chosen},
                        {"macs", t.macs}, {"tuned", t.tuned}, {"source", t.source}, {"config", t.config}});
     std::cout << nlohmann::json{{"model", o.model}, {"target", sel.target.str}, {"tasks", tasks}}.dump(2) << "\n";
     return;
   }
   for (const std::string &w : sel.warnings) std::cerr << "rqc: warning: " << w << "\n";
   std::cout << fmt::format("tasks of {} for {}:\n", o.model, sel.target.str);
-  std::cout << fmt::format("{:>3}  {:<28} {:>10} {:>3} {:>10}  {:<8} {}\n", "#", "template", "space", "x", "MACs", "config",
+  // config: what rqc compile uses for the workload ("record" / "fallback"), or "-" when
+  // another template's task was chosen for it.
+  std::cout << fmt::format("{:>3}  {:<30} {:>10} {:>3} {:>10}  {:<8} {}\n", "#", "template", "space", "ops", "MACs", "config",
                            "workload");
   int i = 0;
-  size_t untuned = 0;
+  size_t chosen = 0, tuned = 0;
   for (const auto &t : sel.tasks) {
-    untuned += !t.tuned;
-    std::cout << fmt::format("{:>3}  {:<28} {:>10} {:>3} {:>10}  {:<8} {}\n", i++, t.templateName, t.spaceSize, t.occurrences,
-                             human(t.macs), t.tuned ? "record" : "fallback", brief(t.args));
+    chosen += t.chosen > 0, tuned += t.tuned;
+    std::cout << fmt::format("{:>3}  {:<30} {:>10} {:>3} {:>10}  {:<8} {}\n", i++, t.templateName, t.spaceSize, t.ops,
+                             human(t.macs), !t.chosen ? "-" : t.tuned ? "record" : "fallback", brief(t.args));
   }
-  std::cout << fmt::format("{} tasks, {} with a record\n", sel.tasks.size(), sel.tasks.size() - untuned);
+  std::cout << fmt::format("{} tasks, {} chosen, {} with a record\n", sel.tasks.size(), chosen, tuned);
 }
 
 void runInspect(const InspectOptions &o) {

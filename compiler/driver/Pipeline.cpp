@@ -150,11 +150,14 @@ void printScheduleReport(std::ostream &os, const ScheduleSelection &selection) {
   for (size_t i = 0; i < selection.warnings.size() && i < kShown; ++i) os << "rqc: warning: " << selection.warnings[i] << "\n";
   if (selection.warnings.size() > kShown)
     os << "rqc: warning: ... and " << selection.warnings.size() - kShown << " more warnings about tuning records\n";
-  size_t untuned = 0;
-  for (const auto &task : selection.tasks) untuned += !task.tuned;
-  if (selection.tasks.empty()) return;
-  if (untuned) os << untuned << " of " << selection.tasks.size() << " tasks untuned: fallback configs used\n";
-  else os << "all " << selection.tasks.size() << " tasks tuned (configs from tuning records)\n";
+  // Counted over the tasks in use (one per workload); the alternatives are listed by
+  // rqc inspect --tasks.
+  size_t used = 0, untuned = 0;
+  for (const auto &task : selection.tasks)
+    if (task.chosen) ++used, untuned += !task.tuned;
+  if (!used) return;
+  if (untuned) os << untuned << " of " << used << " tasks untuned: fallback configs used\n";
+  else os << "all " << used << " tasks tuned (configs from tuning records)\n";
 }
 
 void runGraphPasses(ModuleOp module, ScheduleSelection &selection) {

@@ -6,6 +6,7 @@
 #include "compiler/lowering/LoweringUtils.h"
 
 #include "ir/Graph/GraphDialect.h"
+#include "ir/Graph/Winograd.h"
 
 using namespace mlir;
 
@@ -60,6 +61,77 @@ Value blockedConv(OpBuilder &b, Location loc, graph::Conv2DOp op, Value input, V
                                               })
                       .getResult(0));
 }
+
+// Winograd's F(m x m, 3 x 3) on channel-blocked data as three linalg ops, each scheduled
+// on its own (schedules/cpu/conv2d_NCHWc_winograd.cpp):
+//   input transform  V[xi, nu, ico, th, tw, ici] = sum_ij BT[xi, i] Xp[ico, th*m+i, tw*m+j, ici] BT[nu, j]
+//   GEMM (the root)  M[xi, nu, oco, th, tw, oci] = sum_(ico, ici) V[xi, nu, ico, th, tw, ici] U[xi, nu, oco, ico, ici, oci]
+//   output transform Y[0, oco, th, a, tw, b, oci] = bias + sum_(xi, nu) AT[a, xi] M[xi, nu, oco, th, tw, oci] AT[b, nu]
+// with Xp the padded input, U the filter transformed at compile time, and Y in output tiles
+// ("NCH{m}hW{m}w{oc}c"). Their bodies are the plain sums; the micro-kernels compute them
+// with the matrices' few nonzeros.
+struct ConvWinogradPattern : OpConversionPattern<graph::Conv2DWinogradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(graph::Conv2DWinogradOp op, OpAdaptor a, ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    const graph::winograd::Matrices &t = *graph::winograd::matrices(op.getTileSize());
+    const int64_t m = t.m, al = t.alpha;
+    auto pads = op.getPads();
+    auto outType = op.getType();
+    auto uType = rtt(a.getWeight());
+    auto inType = rtt(a.getInput());
+    const int64_t ICo = inType.getDimSize(1), ib = inType.getDimSize(4), OCo = uType.getDimSize(2), ob = uType.getDimSize(5);
+    const int64_t TH = outType.getDimSize(2), TW = outType.getDimSize(4);
+    Value x = padded(b, loc, a.getInput(), {0, 0, pads[0], pads[1], 0}, {0, 0, pads[2], pads[3], 0}, 0.0);
+    if (x != a.getInput()) x.getDefiningOp()->setAttr("rqc.role", b.getStringAttr("pad"));
+    Value bt = constantTensor(b, loc, ArrayRef<float>(t.BT, al * al), {al, al});
+    Value at = constantTensor(b, loc, ArrayRef<float>(t.AT, m * al), {m, al});
+    auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+    MLIRContext *ctx = b.getContext();
+    auto sumOfProducts = [](OpBuilder &nb, Location nl, ValueRange v) {
+      Value p = nb.create<arith::MulFOp>(nl, nb.create<arith::MulFOp>(nl, v[0], v[1]), v[2]);
+      nb.create<linalg::YieldOp>(nl, Value(nb.create<arith::AddFOp>(nl, v[3], p)));
+    };
+    auto par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
+    // Input transform: loops (xi, nu, ico, th, tw, ici | i, j).
+    auto vType = RankedTensorType::get({al, al, ICo, TH, TW, ib}, b.getF32Type());
+    Value v = b.create<linalg::GenericOp>(
+                   loc, vType, ValueRange{bt, x, bt}, ValueRange{filled(b, loc, vType, 0.0)},
+                   SmallVector<AffineMap>{AffineMap::get(8, 0, {d(0), d(6)}, ctx),
+                                          AffineMap::get(8, 0, {b.getAffineConstantExpr(0), d(2), d(3) * m + d(6), d(4) * m + d(7), d(5)}, ctx),
+                                          AffineMap::get(8, 0, {d(1), d(7)}, ctx),
+                                          AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4), d(5)}, ctx)},
+                   SmallVector<utils::IteratorType>{par, par, par, par, par, par, red, red}, sumOfProducts)
+                  .getResult(0);
+    v.getDefiningOp()->setAttr("rqc.role", b.getStringAttr("input_transform"));
+    // GEMM: loops (xi, nu, oco, th, tw, oci | ico, ici).
+    auto mType = RankedTensorType::get({al, al, OCo, TH, TW, ob}, b.getF32Type());
+    Value mm = markRoot(b.create<linalg::GenericOp>(
+                             loc, mType, ValueRange{v, a.getWeight()}, ValueRange{filled(b, loc, mType, 0.0)},
+                             SmallVector<AffineMap>{AffineMap::get(8, 0, {d(0), d(1), d(6), d(3), d(4), d(7)}, ctx),
+                                                    AffineMap::get(8, 0, {d(0), d(1), d(2), d(6), d(7), d(5)}, ctx),
+                                                    AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4), d(5)}, ctx)},
+                             SmallVector<utils::IteratorType>{par, par, par, par, par, par, red, red},
+                             [](OpBuilder &nb, Location nl, ValueRange w) {
+                               Value p = nb.create<arith::MulFOp>(nl, w[0], w[1]);
+                               nb.create<linalg::YieldOp>(nl, Value(nb.create<arith::AddFOp>(nl, w[2], p)));
+                             })
+                             .getResult(0));
+    // Output transform: loops (n, oco, th, a, tw, b, oci | xi, nu).
+    Value init = a.getBias() ? broadcastBlocked(b, loc, a.getBias(), outType, 1, 6) : filled(b, loc, outType, 0.0);
+    Value y = b.create<linalg::GenericOp>(
+                   loc, outType, ValueRange{at, mm, at}, ValueRange{init},
+                   SmallVector<AffineMap>{AffineMap::get(9, 0, {d(3), d(7)}, ctx),
+                                          AffineMap::get(9, 0, {d(7), d(8), d(1), d(2), d(4), d(6)}, ctx),
+                                          AffineMap::get(9, 0, {d(5), d(8)}, ctx),
+                                          AffineMap::get(9, 0, {d(0), d(1), d(2), d(3), d(4), d(5), d(6)}, ctx)},
+                   SmallVector<utils::IteratorType>{par, par, par, par, par, par, par, red, red}, sumOfProducts)
+                  .getResult(0);
+    y.getDefiningOp()->setAttr("rqc.role", b.getStringAttr("output_transform"));
+    b.replaceOp(op, y);
+    return success();
+  }
+};
 
 struct ConvPattern : OpConversionPattern<graph::Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -310,7 +382,7 @@ struct MatMulIntegerPattern : OpConversionPattern<graph::MatMulIntegerOp> {
 } // namespace
 
 void populateConvPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
-  patterns.add<ConvPattern, DensePattern, MatMulPattern, ConvIntegerPattern, MatMulIntegerPattern>(
+  patterns.add<ConvPattern, ConvWinogradPattern, DensePattern, MatMulPattern, ConvIntegerPattern, MatMulIntegerPattern>(
       tc, patterns.getContext());
 }
 

@@ -50,7 +50,24 @@ bool applyPackSteps(Operation *op) {
   Location loc = op->getLoc();
   Operation *packed = nullptr;
   std::string plainOut;
-  if (auto conv = llvm::dyn_cast<graph::Conv2DOp>(op)) {
+  const schedule::Step *winograd = nullptr;
+  for (const schedule::Step &st : s.steps)
+    if (st.primitive == "winograd") winograd = &st;
+  auto conv = llvm::dyn_cast<graph::Conv2DOp>(op);
+  if (conv && winograd) {
+    // Winograd: the filter transform (folded at compile time) blocked as the weight's pack
+    // step says, the result in output tiles (the pack step's "NCH{m}hW{m}w{c}c").
+    if (winograd->sizes.size() != 1) throw rqc::Error("schedule " + s.templateName + ": winograd needs [tile size]");
+    graph::Layout w = graph::Layout::parse(weight);
+    Value x = transform(b, loc, conv.getInput(), "NCHW", input);
+    Value u = b.create<graph::WinogradWeightTransformOp>(loc, conv.getWeight(), winograd->sizes[0], w.block('I'), w.block('O'));
+    auto c = b.create<graph::Conv2DWinogradOp>(loc, x, u, conv.getBias(), conv.getPads(), winograd->sizes[0]);
+    if (c.getResultLayout() != output)
+      throw rqc::Error("schedule " + s.templateName + " packs the output as " + output + ", its Winograd convolution gives " +
+                       c.getResultLayout());
+    packed = c;
+    plainOut = "NCHW";
+  } else if (conv) {
     Value x = transform(b, loc, conv.getInput(), "NCHW", input.empty() ? "NCHW" : input);
     Value w = transform(b, loc, conv.getWeight(), "OIHW", weight.empty() ? "OIHW" : weight);
     auto c = b.create<graph::Conv2DOp>(loc, x, w, conv.getBias(), conv.getStrides(), conv.getPads(), conv.getDilations(),
@@ -163,7 +180,9 @@ bool pushThrough(graph::LayoutTransformOp t, Operation *user) {
 // between) is a reshape: it moves no bytes.
 bool isPureReshape(graph::LayoutTransformOp t) {
   graph::Layout src = graph::Layout::parse(t.getSrcLayout().str()), dst = graph::Layout::parse(t.getDstLayout().str());
-  if (!src.isPrimal() && !dst.isPrimal()) return false; // two blockings of an axis reorder its elements
+  // Two different blockings of one axis reorder its elements.
+  for (char axis : src.primal())
+    if (src.block(axis) > 1 && dst.block(axis) > 1 && src.block(axis) != dst.block(axis)) return false;
   auto atoms = [&](const graph::Layout &l, ArrayRef<int64_t> shape) {
     // (axis letter, outer/inner part) in memory order, size-1 parts dropped, with every
     // axis refined by the larger of the two layouts' blocks.

@@ -23,17 +23,19 @@ struct ScheduleSelection {
   schedule::TargetDesc target;
   std::string device; // this machine's fingerprint: records measured on it are preferred
 
-  // Filled by rqc-select-schedules, one entry per distinct task (template + workload).
+  // Filled by rqc-select-schedules, one entry per distinct task (template + workload): every
+  // template that matches an op's workload, chosen or not.
   struct Task {
     std::string templateName;
     schedule::Workload workload;
     nlohmann::json args;
     uint64_t spaceSize = 0;
-    bool tuned = false;
-    std::string source; // "fallback" or the record's "file:line"
-    std::string config; // Config::str()
-    int64_t macs = 0;
-    int occurrences = 0;
+    bool tuned = false;     // chosen with a record's config
+    std::string source;     // chosen: "fallback" or the record's "file:line"; else empty
+    std::string config;     // chosen: Config::str()
+    int64_t macs = 0;       // of one occurrence of the workload
+    int ops = 0;            // ops with this workload
+    int chosen = 0;         // of them, computed with this template (0: another template was chosen)
   };
   std::vector<Task> tasks;           // in the order the model first uses them
   std::vector<std::string> warnings; // one line each, in order, without duplicates

@@ -47,6 +47,7 @@ std::optional<Workload> workloadOf(Operation *op) {
     w.data = {shapeOf(c.getInput()), dtypeOf(c.getInput())};
     w.weight = {ws, dtypeOf(c.getWeight())};
     w.bias = static_cast<bool>(c.getBias());
+    w.constantWeight = static_cast<bool>(c.getWeight().getDefiningOp<graph::ConstantOp>());
     w.strides = vec(c.getStrides());
     w.pads = vec(c.getPads());
     w.dilations = vec(c.getDilations());
@@ -92,7 +93,7 @@ struct Choice {
 };
 
 // The best tuned config over the matching templates (AutoTVM chooses between
-// implementations by tuned cost), else the first template's fallback.
+// implementations by tuned cost), else the fallback with the lowest estimated cost.
 Choice choose(const Workload &w, const std::vector<const schedule::Template *> &candidates, ScheduleSelection &sel) {
   Choice best;
   for (const schedule::Template *t : candidates) {
@@ -122,10 +123,19 @@ Choice choose(const Workload &w, const std::vector<const schedule::Template *> &
     }
   }
   if (best.tmpl) return best;
-  const schedule::Template *t = candidates.front();
-  schedule::ConfigSpace space = t->space(w);
-  schedule::Config c = t->fallback(w, space, sel.target);
-  return {t, c, t->schedule(w, c, sel.target), "fallback", best.cost};
+  // Untuned: the template whose fallback has the lowest estimated cost (the first one on a
+  // tie).
+  double bestEstimate = std::numeric_limits<double>::infinity();
+  for (const schedule::Template *t : candidates) {
+    schedule::ConfigSpace space = t->space(w);
+    schedule::Config c = t->fallback(w, space, sel.target);
+    double estimate = t->estimate(w, c, sel.target);
+    if (estimate < bestEstimate) {
+      bestEstimate = estimate;
+      best = {t, c, t->schedule(w, c, sel.target), "fallback", best.cost};
+    }
+  }
+  return best;
 }
 
 struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass> {
@@ -167,16 +177,22 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
       nlohmann::json config = {{"index", c.config.index()}, {"entity", c.config.entity()}, {"source", c.source}};
       op->setAttr("rqc.config", jsonToAttr(ctx, config));
       op->setAttr("rqc.schedule", jsonToAttr(ctx, schedule::toJson(c.steps)));
-      ScheduleSelection::Task &entry = sel->task(task.dump());
-      entry.templateName = c.tmpl->name();
-      entry.workload = *w;
-      entry.args = w->args();
-      entry.spaceSize = c.tmpl->space(*w).size();
-      entry.tuned = c.source != "fallback";
-      entry.source = c.source;
-      entry.config = c.config.str();
-      entry.macs = w->macs();
-      ++entry.occurrences;
+      // Every template that can compute the op is a task (as AutoTVM extracts one per
+      // implementation): tuning any of them can change the choice.
+      for (const schedule::Template *t : candidates) {
+        ScheduleSelection::Task &entry = sel->task(nlohmann::json::array({t->name(), w->args()}).dump());
+        entry.templateName = t->name();
+        entry.workload = *w;
+        entry.args = w->args();
+        entry.spaceSize = t->space(*w).size();
+        entry.macs = w->macs();
+        ++entry.ops;
+        if (t != c.tmpl) continue;
+        entry.tuned = c.source != "fallback";
+        entry.source = c.source;
+        entry.config = c.config.str();
+        ++entry.chosen;
+      }
     });
     if (!shared_)
       for (const std::string &w : local.warnings) mlir::emitWarning(getOperation().getLoc()) << w;

@@ -77,6 +77,12 @@ Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get
                  o.getGroups(), r);
         });
       })
+      .Case([&](graph::WinogradWeightTransformOp o) {
+        winogradWeightTransform(get(o.getWeight()), o.getTileSize(), o.getInputBlock(), o.getOutputBlock(), out);
+      })
+      .Case([&](graph::Conv2DWinogradOp o) {
+        conv2dWinograd(get(o.getInput()), get(o.getWeight()), opt(o.getBias()), vec(o.getPads()), o.getTileSize(), out);
+      })
       .Case([&](graph::Conv2DIntegerOp o) {
         conv2dInteger(
             get(o.getInput()), get(o.getWeight()), static_cast<int32_t>(o.getInputZeroPoint()),

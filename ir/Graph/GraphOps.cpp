@@ -201,6 +201,47 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 
 std::string Conv2DOp::getResultLayout() { return rqc::graph::blockedNCHW(outputBlockOf(getWeightLayout())); }
 
+LogicalResult WinogradWeightTransformOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                                          SmallVectorImpl<Type> &types) {
+  auto w = rankedType(adaptor.getWeight()).getShape();
+  int64_t m = adaptor.getTileSize(), ib = adaptor.getInputBlock(), ob = adaptor.getOutputBlock();
+  if (w.size() != 4 || w[2] != 3 || w[3] != 3)
+    return fail(loc, "winograd_weight_transform", "weight must be [O, I, 3, 3], got " + shapeStr(w));
+  if (m != 2 && m != 4) return fail(loc, "winograd_weight_transform", "tile_size must be 2 or 4");
+  if (ib < 1 || ob < 1 || w[1] % ib || w[0] % ob)
+    return fail(loc, "winograd_weight_transform", "blocks " + std::to_string(ib) + "/" + std::to_string(ob) +
+                                                      " do not divide the channels of " + shapeStr(w));
+  types.push_back(RankedTensorType::get({m + 2, m + 2, w[0] / ob, w[1] / ib, ib, ob},
+                                        rankedType(adaptor.getWeight()).getElementType()));
+  return success();
+}
+
+LogicalResult Conv2DWinogradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                                 SmallVectorImpl<Type> &types) {
+  auto in = rankedType(adaptor.getInput()).getShape(), u = rankedType(adaptor.getWeight()).getShape();
+  auto p = adaptor.getPads();
+  int64_t m = adaptor.getTileSize();
+  if (in.size() != 5 || in[0] != 1) return fail(loc, "conv2d_winograd", "input must be [1, C/c, H, W, c], got " + shapeStr(in));
+  if (u.size() != 6 || u[0] != m + 2 || u[1] != m + 2 || u[3] != in[1] || u[4] != in[4])
+    return fail(loc, "conv2d_winograd", "weight " + shapeStr(u) + " is not the transform of a 3x3 filter for input " +
+                                            shapeStr(in) + " and tile size " + std::to_string(m));
+  if (p.size() != 4) return fail(loc, "conv2d_winograd", "pads must be [top, left, bottom, right]");
+  int64_t oh = in[2] + p[0] + p[2] - 2, ow = in[3] + p[1] + p[3] - 2;
+  if (oh < m || ow < m || oh % m || ow % m)
+    return fail(loc, "conv2d_winograd", "output " + std::to_string(oh) + "x" + std::to_string(ow) +
+                                            " is not made of " + std::to_string(m) + "x" + std::to_string(m) + " tiles");
+  if (Value bias = adaptor.getBias())
+    if (rankedType(bias).getShape() != ArrayRef<int64_t>{u[2] * u[5]})
+      return fail(loc, "conv2d_winograd", "bias must have shape [" + std::to_string(u[2] * u[5]) + "]");
+  types.push_back(RankedTensorType::get({1, u[2], oh / m, m, ow / m, m, u[5]}, rankedType(adaptor.getInput()).getElementType()));
+  return success();
+}
+
+std::string Conv2DWinogradOp::getResultLayout() {
+  std::string m = std::to_string(getTileSize());
+  return "NCH" + m + "hW" + m + "w" + std::to_string(llvm::cast<RankedTensorType>(getType()).getDimSize(6)) + "c";
+}
+
 LogicalResult Conv2DIntegerOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
   SmallVector<int64_t> out;

@@ -51,6 +51,38 @@ def Graph_Conv2DOp : Graph_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
+def Graph_WinogradWeightTransformOp : Graph_Op<"winograd_weight_transform", [Pure, InferTypeOpAdaptor]> {
+  let summary = "A 3x3 filter's Winograd transform G g G^T, blocked for conv2d_winograd";
+  let description = [{
+    weight [O, I, 3, 3] -> [alpha, alpha, O/output_block, I/input_block, input_block,
+    output_block] with alpha = tile_size + 2 (F(tile_size x tile_size, 3 x 3), matrices of
+    ir/Graph/Winograd.h). Inserted by rqc-alter-layout for a Winograd schedule and folded
+    at compile time.
+  }];
+  let arguments = (ins Graph_FloatTensor:$weight, I64Attr:$tile_size, I64Attr:$input_block, I64Attr:$output_block);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$weight attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_Conv2DWinogradOp : Graph_Op<"conv2d_winograd", [Pure, InferTypeOpAdaptor]> {
+  let summary = "3x3 stride-1 convolution by Winograd's F(m x m, 3 x 3) on channel-blocked data";
+  let description = [{
+    input [1, I/ib, H, W, ib] (layout NCHW{ib}c), weight the transformed filter
+    [alpha, alpha, O/ob, I/ib, ib, ob] (winograd_weight_transform), optional bias [O],
+    `pads` [top, left, bottom, right], `tile_size` m (2 or 4; the output height and width
+    must be multiples of it). The result is [1, O/ob, OH/m, m, OW/m, m, ob]: layout
+    "NCH{m}hW{m}w{ob}c", the same bytes as NCHW{ob}c, in output tiles.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$weight, Optional<Graph_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$pads, I64Attr:$tile_size);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let extraClassDeclaration = [{
+    // "NCH{m}hW{m}w{ob}c".
+    std::string getResultLayout();
+  }];
+}
+
 def Graph_Conv2DIntegerOp : Graph_Op<"conv2d_integer", [Pure, InferTypeOpAdaptor]> {
   let summary = "Integer 2-D convolution (ConvInteger): sum((x - xz) * (w - wz)) in i32";
   let description = [{

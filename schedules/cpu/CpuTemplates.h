@@ -10,6 +10,8 @@ namespace rqc::schedule::cpu {
 
 // conv2d_NCHWc.<key>: blocked direct convolution (TVM's topi/x86/conv2d.py conv2d_NCHWc).
 std::unique_ptr<Template> makeConv2dNCHWc(const std::string &key);
+// conv2d_NCHWc_winograd.<key>: 3x3 stride-1 convolutions by Winograd's F(m x m, 3 x 3).
+std::unique_ptr<Template> makeConv2dNCHWcWinograd(const std::string &key);
 // depthwise_conv2d_NCHWc.<key>: blocked depthwise convolution.
 std::unique_ptr<Template> makeDepthwiseConv2dNCHWc(const std::string &key);
 // dense_pack.<key>: dense with the weight packed to [M/x, K, x].

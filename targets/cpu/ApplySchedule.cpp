@@ -74,12 +74,14 @@ void tagRoles(func::FuncOp fn) {
   auto linalgRoot = llvm::cast<linalg::LinalgOp>(root);
   if (Operation *pad = linalgRoot.getDpsInputOperand(0)->get().getDefiningOp<tensor::PadOp>()) tag(pad, "pad");
   tag(linalgRoot.getDpsInitOperand(0)->get().getDefiningOp(), "init");
-  // Everything computed from the root's result is its epilogue.
+  // Everything computed from the root's result is its epilogue (but ops the lowering
+  // already gave a role, such as a Winograd output transform, keep theirs).
   SmallVector<Value> work(root->getResults().begin(), root->getResults().end());
+  llvm::DenseSet<Operation *> seen;
   while (!work.empty()) {
     Value v = work.pop_back_val();
     for (Operation *user : v.getUsers())
-      if (llvm::isa<linalg::LinalgOp>(user) && !user->hasAttr(kRole)) {
+      if (llvm::isa<linalg::LinalgOp>(user) && seen.insert(user).second) {
         tag(user, "epilogue");
         work.append(user->getResults().begin(), user->getResults().end());
       }
@@ -179,12 +181,25 @@ void tileOps(func::FuncOp fn, const schedule::Step &step, scf::SCFTilingOptions:
     if (step.sizes.size() != tileable.getLoopIteratorTypes().size())
       fail(fn, step, "expects one size per loop (" + std::to_string(tileable.getLoopIteratorTypes().size()) + ")");
     rewriter.setInsertionPoint(op);
-    scf::SCFTilingOptions options;
-    options.setTileSizes(indexAttrs(step.sizes, rewriter));
-    options.setLoopType(loopType);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, tileable, options);
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(indexAttrs(step.sizes, rewriter));
+    tiling.setLoopType(loopType);
+    // A zero-fill of the accumulator goes into the tiles with it (a micro-kernel then starts
+    // its registers at zero instead of reading them), unless a reduction loop is tiled: the
+    // fill would then run again for every step of the reduction.
+    bool tilesReduction = false;
+    auto iterators = tileable.getLoopIteratorTypes();
+    for (size_t d = 0; d < iterators.size(); ++d)
+      tilesReduction |= step.sizes[d] != 0 && iterators[d] == utils::IteratorType::reduction;
+    scf::SCFTileAndFuseOptions options;
+    options.setTilingOptions(tiling);
+    options.setFusionControlFn([tilesReduction](tensor::ExtractSliceOp, OpResult producer, bool) {
+      return std::make_tuple(!tilesReduction && llvm::isa<linalg::FillOp>(producer.getOwner()), false);
+    });
+    FailureOr<scf::SCFTileAndFuseResult> tiled = scf::tileConsumerAndFuseProducersUsingSCF(rewriter, tileable, options);
     if (failed(tiled)) fail(fn, step, "tiling failed");
-    rewriter.replaceOp(op, tiled->replacements);
+    for (OpResult r : op->getResults())
+      if (Value replacement = tiled->replacements.lookup(r)) rewriter.replaceAllUsesWith(r, replacement);
   }
   cleanup(fn);
 }
@@ -317,7 +332,8 @@ void applySchedule(func::FuncOp fn, const schedule::Schedule &s, int vectorBits)
   tagRoles(fn);
   const int lanes = std::max(4, vectorBits / 32);
   for (const schedule::Step &step : s.steps) {
-    if (step.primitive == "pack") continue; // graph level: rqc-alter-layout applied it
+    // graph level: rqc-alter-layout applied them
+    if (step.primitive == "pack" || step.primitive == "winograd") continue;
     if (step.op != "all" && step.op != "output" && !StringRef(step.op).starts_with("op:") &&
         opsWithRole(fn, step.op).empty()) {
       if (isOptionalRole(step.op)) continue;

@@ -1,5 +1,6 @@
 #include "targets/cpu/MicroKernels.h"
 
+#include "ir/Graph/Winograd.h"
 #include "rqc/runtime/Error.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -476,9 +477,185 @@ void densePack(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, in
   finish(rw, e, op, init, sums, tile);
 }
 
+// ---- Winograd F(m x m, 3 x 3) (ir/Graph/Winograd.h) ----
+
+// sum_k coeffs[k] * vals[k] over the nonzero coefficients (+1/-1 as adds, others as FMAs).
+Value linearCombination(Emitter &e, const float *coeffs, int64_t stride, ArrayRef<Value> vals, int64_t size) {
+  Value acc;
+  for (size_t k = 0; k < vals.size(); ++k) {
+    float c = coeffs[k * stride];
+    if (c == 0.f) continue;
+    Value v = vals[k];
+    if (!acc) {
+      acc = c == 1.f ? v
+            : c == -1.f ? Value(e.b.create<arith::NegFOp>(e.loc, v))
+                        : Value(e.b.create<arith::MulFOp>(e.loc, e.broadcast(e.b.create<arith::ConstantOp>(e.loc, e.b.getF32FloatAttr(c)), size), v));
+    } else if (c == 1.f) {
+      acc = e.b.create<arith::AddFOp>(e.loc, acc, v);
+    } else if (c == -1.f) {
+      acc = e.b.create<arith::SubFOp>(e.loc, acc, v);
+    } else {
+      Value cv = e.broadcast(e.b.create<arith::ConstantOp>(e.loc, e.b.getF32FloatAttr(c)), size);
+      acc = e.b.create<vector::FMAOp>(e.loc, cv, v, acc);
+    }
+  }
+  if (!acc) {
+    auto vt = VectorType::get({size}, e.b.getF32Type());
+    acc = e.b.create<arith::ConstantOp>(e.loc, vt, DenseElementsAttr::get(vt, 0.f));
+  }
+  return acc;
+}
+
+// The destination of a result that starts at zero: the fill's own destination (the fill
+// then is not run).
+Value zeroInitDestination(const std::string &k, Value init) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  auto c = fill ? fill.getInputs()[0].getDefiningOp<arith::ConstantOp>() : arith::ConstantOp();
+  auto f = c ? llvm::dyn_cast<FloatAttr>(c.getValue()) : FloatAttr();
+  if (!f || !f.getValue().isZero()) throw KernelError(k, "expects a result that starts at zero (a fill of 0)");
+  return fill.getDpsInitOperand(0)->get();
+}
+
+const graph::winograd::Matrices &winogradMatrices(const std::string &k, ArrayRef<int64_t> args) {
+  const graph::winograd::Matrices *t = args.empty() ? nullptr : graph::winograd::matrices(args[0]);
+  if (!t) throw KernelError(k, "args must be [tile size 2 or 4]");
+  return *t;
+}
+
+// V tile [alpha, alpha, 1, 1, 1, C] = B^T d B for one input tile d (alpha x alpha vectors
+// of C channels each).
+void winogradInput(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, int lanes) {
+  const std::string k = "winograd_input";
+  requireLoops(k, op, 8, 3); // (xi, nu, ico, th, tw, ici | i, j)
+  const auto &t = winogradMatrices(k, args);
+  const int64_t al = t.alpha;
+  Value x = op.getDpsInputOperand(1)->get(), init = op.getDpsInitOperand(0)->get();
+  std::vector<int64_t> vs = staticShape(k, init), xs = staticShape(k, x);
+  if (vs.size() != 6 || vs[0] != al || vs[1] != al || vs[2] != 1 || vs[3] != 1 || vs[4] != 1 || xs[2] < al || xs[3] < al)
+    throw KernelError(k, "expects a [alpha, alpha, 1, 1, 1, C] tile of one input tile");
+  OpBuilder::InsertionGuard guard(rw);
+  rw.setInsertionPoint(op);
+  Emitter e(rw, op.getLoc());
+  Value dest = zeroInitDestination(k, init);
+  for (auto [off, size] : chunks(vs[5], lanes)) {
+    std::vector<Value> d(al * al), tmp(al * al);
+    for (int64_t i = 0; i < al; ++i)
+      for (int64_t j = 0; j < al; ++j)
+        d[i * al + j] = e.read(x, {e.index(0), e.index(0), e.index(i), e.index(j), e.index(off)}, size);
+    for (int64_t xi = 0; xi < al; ++xi) // tmp = B^T d
+      for (int64_t j = 0; j < al; ++j) {
+        SmallVector<Value> col;
+        for (int64_t i = 0; i < al; ++i) col.push_back(d[i * al + j]);
+        tmp[xi * al + j] = linearCombination(e, t.BT + xi * al, 1, col, size);
+      }
+    for (int64_t xi = 0; xi < al; ++xi) // V = tmp B
+      for (int64_t nu = 0; nu < al; ++nu) {
+        SmallVector<Value> row(tmp.begin() + xi * al, tmp.begin() + (xi + 1) * al);
+        Value v = linearCombination(e, t.BT + nu * al, 1, row, size);
+        dest = e.write(v, dest, {e.index(xi), e.index(nu), e.index(0), e.index(0), e.index(0), e.index(off)});
+      }
+  }
+  rw.replaceAllUsesWith(op->getResult(0), dest);
+}
+
+// M tile [1, 1, 1, R, W, OC] += V [1, 1, ICo, R, W, IC] x U [1, 1, 1, ICo, IC, OC]: R x W
+// tiles by OC channels of accumulators over the input channels, as conv2d_nchwc's 1x1 case.
+void winogradGemm(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, int lanes) {
+  const std::string k = "winograd_gemm";
+  requireLoops(k, op, 8, 2); // (xi, nu, oco, th, tw, oci | ico, ici)
+  Value v = op.getDpsInputOperand(0)->get(), u = op.getDpsInputOperand(1)->get(), init = op.getDpsInitOperand(0)->get();
+  std::vector<int64_t> vs = staticShape(k, v), us = staticShape(k, u), ms = staticShape(k, init);
+  if (ms.size() != 6 || ms[0] != 1 || ms[1] != 1 || ms[2] != 1 || us[0] != 1 || us[1] != 1 || us[2] != 1)
+    throw KernelError(k, "expects a [1, 1, 1, R, W, OC] tile of one transform point and one channel block");
+  const int64_t R = ms[3], W = ms[4], OC = ms[5], ICO = vs[2], IC = vs[5];
+  const int64_t icUnroll = !args.empty() && args[0] > 0 && IC % args[0] == 0 ? args[0] : 1;
+  auto ch = chunks(OC, lanes);
+  TileLayout tile{6, 3, 4, 5, R, W, ch};
+  OpBuilder::InsertionGuard guard(rw);
+  rw.setInsertionPoint(op);
+  Emitter e(rw, op.getLoc());
+  SmallVector<Value> accs = initialAccumulators(e, init, tile);
+  accs = loopNest(e, {ICO, IC / icUnroll}, {false, false}, accs, [&](Emitter &e, ArrayRef<Value> iv, ArrayRef<Value> in0) {
+    SmallVector<Value> acc(in0.begin(), in0.end());
+    Value ico = iv[0];
+    SmallVector<Value> rows; // [W tiles, icUnroll channels] of V per tile row: base + constants
+    for (int64_t r = 0; r < R; ++r) {
+      SmallVector<OpFoldResult> offsets{e.b.getIndexAttr(0), e.b.getIndexAttr(0), ico, e.b.getIndexAttr(r),
+                                        e.b.getIndexAttr(0), e.affine(0, iv[1], icUnroll)};
+      SmallVector<OpFoldResult> sizes{e.b.getIndexAttr(1), e.b.getIndexAttr(1), e.b.getIndexAttr(1), e.b.getIndexAttr(1),
+                                      e.b.getIndexAttr(W), e.b.getIndexAttr(icUnroll)};
+      SmallVector<OpFoldResult> strides(6, e.b.getIndexAttr(1));
+      rows.push_back(e.b.create<tensor::ExtractSliceOp>(e.loc, RankedTensorType::get({W, icUnroll}, e.b.getF32Type()), v,
+                                                        offsets, sizes, strides));
+    }
+    for (int64_t q = 0; q < icUnroll; ++q) {
+      Value ici = e.affine(q, iv[1], icUnroll);
+      SmallVector<Value> wv;
+      for (auto [off, size] : ch)
+        wv.push_back(e.read(u, {e.index(0), e.index(0), e.index(0), ico, ici, e.index(off)}, size));
+      for (int64_t r = 0; r < R; ++r)
+        for (int64_t w = 0; w < W; ++w) {
+          Value xv = e.b.create<tensor::ExtractOp>(e.loc, rows[r], ValueRange{e.index(w), e.index(q)});
+          std::map<int64_t, Value> xb;
+          for (size_t c = 0; c < ch.size(); ++c) {
+            int64_t size = ch[c].second;
+            if (!xb.count(size)) xb[size] = e.broadcast(xv, size);
+            size_t a = (r * W + w) * ch.size() + c;
+            acc[a] = e.b.create<vector::FMAOp>(e.loc, xb[size], wv[c], acc[a]);
+          }
+        }
+    }
+    return acc;
+  });
+  finish(rw, e, op, init, accs, tile);
+}
+
+// Y tile [1, 1, 1, m, 1, m, C] = bias + A^T M A for one output tile (M alpha x alpha
+// vectors), then the tile's elementwise epilogue in registers.
+void winogradOutput(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, int lanes) {
+  const std::string k = "winograd_output";
+  requireLoops(k, op, 9, 3); // (n, oco, th, a, tw, b, oci | xi, nu)
+  const auto &t = winogradMatrices(k, args);
+  const int64_t al = t.alpha, m = t.m;
+  Value mm = op.getDpsInputOperand(1)->get(), init = op.getDpsInitOperand(0)->get();
+  std::vector<int64_t> ys = staticShape(k, init), ms = staticShape(k, mm);
+  if (ys.size() != 7 || ys[0] != 1 || ys[1] != 1 || ys[2] != 1 || ys[3] != m || ys[4] != 1 || ys[5] != m ||
+      ms[0] != al || ms[1] != al)
+    throw KernelError(k, "expects a [1, 1, 1, m, 1, m, C] tile of one output tile");
+  auto ch = chunks(ys[6], lanes);
+  TileLayout tile{7, 3, 5, 6, m, m, ch};
+  OpBuilder::InsertionGuard guard(rw);
+  rw.setInsertionPoint(op);
+  Emitter e(rw, op.getLoc());
+  SmallVector<Value> accs = initialAccumulators(e, init, tile);
+  for (size_t c = 0; c < ch.size(); ++c) {
+    auto [off, size] = ch[c];
+    std::vector<Value> mv(al * al), s(m * al);
+    for (int64_t xi = 0; xi < al; ++xi)
+      for (int64_t nu = 0; nu < al; ++nu)
+        mv[xi * al + nu] = e.read(mm, {e.index(xi), e.index(nu), e.index(0), e.index(0), e.index(0), e.index(off)}, size);
+    for (int64_t a = 0; a < m; ++a) // s = A^T M
+      for (int64_t nu = 0; nu < al; ++nu) {
+        SmallVector<Value> col;
+        for (int64_t xi = 0; xi < al; ++xi) col.push_back(mv[xi * al + nu]);
+        s[a * al + nu] = linearCombination(e, t.AT + a * al, 1, col, size);
+      }
+    for (int64_t a = 0; a < m; ++a) // y = s A
+      for (int64_t b = 0; b < m; ++b) {
+        SmallVector<Value> row(s.begin() + a * al, s.begin() + (a + 1) * al);
+        size_t i = (a * m + b) * ch.size() + c;
+        accs[i] = e.b.create<arith::AddFOp>(e.loc, accs[i], linearCombination(e, t.AT + b * al, 1, row, size));
+      }
+  }
+  finish(rw, e, op, init, accs, tile);
+}
+
 } // namespace
 
 void tensorize(RewriterBase &rewriter, linalg::LinalgOp op, const std::string &name, ArrayRef<int64_t> args, int lanes) {
+  if (name == "winograd_input") return winogradInput(rewriter, op, args, lanes);
+  if (name == "winograd_gemm") return winogradGemm(rewriter, op, args, lanes);
+  if (name == "winograd_output") return winogradOutput(rewriter, op, args, lanes);
   if (name == "conv2d_nchwc") return conv2dNchwc(rewriter, op, args, lanes);
   if (name == "depthwise_conv2d_nchwc" || name == "max_pool2d_nchwc" || name == "avg_pool2d_nchwc")
     return windowNchwc(rewriter, op, args, lanes, name);

@@ -15,6 +15,12 @@
 //                           is the kernel's next op). args: []
 //   dense_pack              the packed dense tile [1, 1, X] over K, with `unroll` independent
 //                           partial sums per vector. args: [unroll]
+//   winograd_input          B^T d B of one input tile (vectors of channels). args: [m]
+//   winograd_gemm           an R x W tiles x OC channels block of one transform point's
+//                           product over the input channels. args: [ic_unroll]
+//   winograd_output         bias + A^T M A of one output tile. args: [m]
+//                           (F(m x m, 3 x 3) of ir/Graph/Winograd.h; only the nonzero
+//                           coefficients become adds, subtractions or FMAs)
 //
 // Each micro-kernel absorbs its accumulator's initializer (a fill or a bias broadcast: read
 // straight into the registers) and the elementwise epilogue of its tile (activation,

@@ -1,14 +1,16 @@
 // Every config of a template's space must compute the same numbers: seeded random points
 // of each template's space, on small workloads chosen to reach the templates' corners
 // (channel counts that are not whole vectors, odd sizes, strides, 1x1 and 7x7 windows,
-// depthwise, dense, pooling), are compiled through the public path (a tuning record read by
+// Winograd's tile sizes, depthwise, dense, pooling), are compiled through the public path (a tuning record read by
 // rqc compile's pipeline) and run by the runtime, and compared with the reference executor.
 // Points a template cannot instantiate (AutoTVM's InstantiationError) must be refused
 // with a warning and fall back; they are counted, and every template must have points
-// that do instantiate.
+// that do instantiate. Second, the graph as the fallback schedules' layouts leave it runs on
+// the reference executor to the original's numbers.
 #include "autotune/Records.h"
 #include "compiler/driver/Pipeline.h"
 #include "compiler/driver/Registration.h"
+#include "compiler/passes/Passes.h"
 #include "compiler/reference/ReferenceExecutor.h"
 #include "ir/Graph/GraphDialect.h"
 #include "ir/Graph/TensorAttr.h"
@@ -22,6 +24,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 
 #include <gtest/gtest.h>
 
@@ -29,6 +33,7 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <regex>
 #include <unistd.h>
 
 using namespace rqc;
@@ -100,6 +105,8 @@ void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
 std::vector<Case> cases() {
   return {
       {"conv3x3_relu", {1, 16, 14, 14}, [](ModelBuilder &m, Value x) { return m.relu(m.conv(x, 32, 3, 1)); }},
+      // Winograd F(2x2) and F(4x4) (28 = 7 x 4), channels that are not whole vectors.
+      {"conv3x3_winograd", {1, 24, 28, 28}, [](ModelBuilder &m, Value x) { return m.relu(m.conv(x, 40, 3, 1)); }},
       {"conv3x3_s2_odd", {1, 8, 15, 15}, [](ModelBuilder &m, Value x) { return m.conv(x, 24, 3, 2); }},
       {"conv1x1", {1, 32, 7, 7}, [](ModelBuilder &m, Value x) { return m.conv(x, 32, 1, 1); }},
       {"conv7x7_s2", {1, 3, 32, 32}, [](ModelBuilder &m, Value x) { return m.conv(x, 16, 7, 2); }},
@@ -221,6 +228,36 @@ TEST_P(RandomConfigs, MatchTheReference) {
     EXPECT_GT(instantiated, 0) << c.name << " " << task.templateName << ": no sampled config instantiated";
   }
   std::remove(logPath);
+}
+
+// The graph as rqc-alter-layout leaves it (blocked layouts, layout changes, Winograd's
+// filter transform and convolution) runs on the reference executor to the same numbers:
+// the reference kernels of the layouts the schedules choose are themselves checked.
+TEST_P(RandomConfigs, AlteredGraphMatchesOnTheReference) {
+  const Case &c = GetParam();
+  auto build = [&] { return ModelBuilder(ctx_).finish(c.input, c.body); };
+  Tensor input = seededInput(c.input);
+  OwningOpRef<ModuleOp> original = build();
+  Tensor expected = reference::ReferenceExecutor(*original).run({input})[0];
+
+  OwningOpRef<ModuleOp> altered = build();
+  ScheduleSelection selection;
+  selection.target.key = "x86";
+  selection.target.vectorBits = 256; // 8-float blocks: the cases' channel counts split into several
+  PassManager pm(&ctx_);
+  pm.addPass(createSelectSchedules(selection));
+  pm.addNestedPass<func::FuncOp>(createAlterLayout());
+  pm.addNestedPass<func::FuncOp>(createFoldConstants());
+  pm.addPass(createCanonicalizerPass());
+  ASSERT_TRUE(succeeded(pm.run(*altered)));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  altered->print(os);
+  ASSERT_TRUE(std::regex_search(text, std::regex(R"(layout = "[A-Za-z]*[0-9])"))) << c.name << ": no blocked layout\n" << text;
+  Tensor got = reference::ReferenceExecutor(*altered).run({input})[0];
+  ASSERT_EQ(got.shape(), expected.shape());
+  for (int64_t k = 0; k < got.numel(); ++k)
+    ASSERT_NEAR(got.data<float>()[k], expected.data<float>()[k], 1e-4 * (1 + std::fabs(expected.data<float>()[k]))) << c.name << " at " << k;
 }
 
 INSTANTIATE_TEST_SUITE_P(Templates, RandomConfigs, ::testing::ValuesIn(cases()),

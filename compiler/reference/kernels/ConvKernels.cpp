@@ -1,4 +1,5 @@
 #include "compiler/reference/kernels/Kernels.h"
+#include "ir/Graph/Winograd.h"
 
 #include <algorithm>
 
@@ -159,6 +160,69 @@ void matmulInteger(const Tensor &a, const Tensor &b, int32_t az, const std::vect
   else if (au) matmulIntegerTyped<uint8_t, int8_t>(a, b, az, bz, out);
   else if (bu) matmulIntegerTyped<int8_t, uint8_t>(a, b, az, bz, out);
   else matmulIntegerTyped<int8_t, int8_t>(a, b, az, bz, out);
+}
+
+void winogradWeightTransform(const Tensor &w, int64_t m, int64_t ib, int64_t ob, Tensor &out) {
+  const graph::winograd::Matrices &t = *graph::winograd::matrices(m);
+  const int64_t a = t.alpha, O = w.dim(0), I = w.dim(1);
+  const float *g = w.data<float>();
+  float *u = out.data<float>();
+  for (int64_t o = 0; o < O; ++o)
+    for (int64_t i = 0; i < I; ++i) {
+      const float *f = g + (o * I + i) * 9;
+      for (int64_t x = 0; x < a; ++x)
+        for (int64_t y = 0; y < a; ++y) {
+          double v = 0; // (G f G^T)[x][y]
+          for (int k = 0; k < 3; ++k)
+            for (int l = 0; l < 3; ++l) v += double(t.G[x * 3 + k]) * f[k * 3 + l] * t.G[y * 3 + l];
+          int64_t idx = ((((x * a + y) * (O / ob) + o / ob) * (I / ib) + i / ib) * ib + i % ib) * ob + o % ob;
+          u[idx] = static_cast<float>(v);
+        }
+    }
+}
+
+void conv2dWinograd(const Tensor &x, const Tensor &u, const Tensor *bias, const std::vector<int64_t> &pads, int64_t m,
+                    Tensor &out) {
+  const graph::winograd::Matrices &t = *graph::winograd::matrices(m);
+  const int64_t a = t.alpha, ICo = x.dim(1), H = x.dim(2), W = x.dim(3), ib = x.dim(4);
+  const int64_t OCo = out.dim(1), TH = out.dim(2), TW = out.dim(4), ob = out.dim(6);
+  const float *xd = x.data<float>(), *ud = u.data<float>();
+  float *yd = out.data<float>();
+  auto in = [&](int64_t c, int64_t h, int64_t w) -> double { // padded input
+    h -= pads[0];
+    w -= pads[1];
+    if (h < 0 || w < 0 || h >= H || w >= W) return 0;
+    return xd[(((c / ib) * H + h) * W + w) * ib + c % ib];
+  };
+#pragma omp parallel for collapse(2)
+  for (int64_t o = 0; o < OCo * ob; ++o)
+    for (int64_t th = 0; th < TH; ++th)
+      for (int64_t tw = 0; tw < TW; ++tw) {
+        std::vector<double> M(a * a, 0.0), v(a * a), tmp(a * a);
+        for (int64_t c = 0; c < ICo * ib; ++c) {
+          for (int64_t i = 0; i < a; ++i) // tmp = B^T d
+            for (int64_t j = 0; j < a; ++j) {
+              double s = 0;
+              for (int64_t k = 0; k < a; ++k) s += t.BT[i * a + k] * in(c, th * m + k, tw * m + j);
+              tmp[i * a + j] = s;
+            }
+          for (int64_t i = 0; i < a; ++i) // v = tmp B
+            for (int64_t j = 0; j < a; ++j) {
+              double s = 0;
+              for (int64_t k = 0; k < a; ++k) s += tmp[i * a + k] * t.BT[j * a + k];
+              v[i * a + j] = s;
+            }
+          for (int64_t e = 0; e < a * a; ++e)
+            M[e] += v[e] * ud[((((e * OCo) + o / ob) * ICo + c / ib) * ib + c % ib) * ob + o % ob];
+        }
+        for (int64_t r = 0; r < m; ++r)
+          for (int64_t s = 0; s < m; ++s) {
+            double y = bias ? bias->data<float>()[o] : 0.0; // A^T M A
+            for (int64_t i = 0; i < a; ++i)
+              for (int64_t j = 0; j < a; ++j) y += t.AT[r * a + i] * M[i * a + j] * t.AT[s * a + j];
+            yd[(((((o / ob) * TH + th) * m + r) * TW + tw) * m + s) * ob + o % ob] = static_cast<float>(y);
+          }
+      }
 }
 
 } // namespace rqc::reference

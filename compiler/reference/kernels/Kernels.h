@@ -26,6 +26,12 @@ void conv2dInteger(const Tensor &x, const Tensor &w, int32_t xZeroPoint,
                    const std::vector<int32_t> &wZeroPoints, const Window2D &win, int64_t groups,
                    Tensor &out);
 void dense(const Tensor &x, const Tensor &w, const Tensor *bias, Tensor &out);
+// Winograd F(m x m, 3 x 3) (ir/Graph/Winograd.h): the filter transform G g G^T of an
+// [O, I, 3, 3] weight into [alpha, alpha, O/ob, I/ib, ib, ob], and the convolution itself
+// on channel-blocked x [1, I/ib, H, W, ib] with that weight, out [1, O/ob, OH/m, m, OW/m, m, ob].
+void winogradWeightTransform(const Tensor &w, int64_t m, int64_t ib, int64_t ob, Tensor &out);
+void conv2dWinograd(const Tensor &x, const Tensor &u, const Tensor *bias, const std::vector<int64_t> &pads, int64_t m,
+                    Tensor &out);
 void matmul(const Tensor &a, const Tensor &b, Tensor &out);
 void matmulInteger(const Tensor &a, const Tensor &b, int32_t aZeroPoint,
                    const std::vector<int32_t> &bZeroPoints, Tensor &out);
