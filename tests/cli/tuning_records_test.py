@@ -4,7 +4,9 @@ A record for one ResNet-18 task (the 64 -> 64 3x3 convolutions of layer1) must c
 those kernels' schedules (--dump=scheduled) and keep the outputs exact (against the
 reference executor); a malformed line, a TVM line for a template rqc does not have, an
 old v0.1 line and a record outside the template's space are skipped, each with a warning
-naming its line, and the summary line counts the untuned tasks.
+naming its line, and the summary line counts the untuned tasks. The same record in a
+tophub log (RQC_TOPHUB_LOCATION) is used without --tuning-records, and a user's record
+for the workload wins over it even when its cost is higher (ApplyHistoryBest's order).
 
 usage: tuning_records_test.py RQC MODELS_DIR
 """
@@ -74,6 +76,35 @@ def main():
               and "//   tensorize root conv2d_nchwc [1, 8]" in dump.stdout)
         others = [l for l in headers if "layer1" not in l]
         check("the other convolutions keep their fallbacks", others and all("(fallback)" in l for l in others))
+
+        hub = os.path.join(tmp, "hub")
+        os.mkdir(hub)
+        with open(os.path.join(hub, "x86_v0.01.log"), "w") as f:
+            f.write("# a tophub log\n" + record(ENTITY, 179, 2e-3) + "\n")
+        hub_env = dict(os.environ, RQC_TOPHUB_LOCATION=hub)
+        hub_dump = subprocess.run([rqc, "compile", model, "--dump=scheduled"], capture_output=True, text=True, env=hub_env)
+        hub_layer1 = [l for l in hub_dump.stdout.splitlines() if l.startswith("// kernel_") and "layer1" in l
+                      and "conv2d_NCHWc" in l]
+        check("a tophub record is used without --tuning-records",
+              len(hub_layer1) == 4 and all("x86_v0.01.log:2) tile_ic=[4,16]" in l for l in hub_layer1), hub_dump.stderr[-500:])
+        user = os.path.join(tmp, "user.log")
+        user_entity = [e if e[0] != "tile_ow" else ["tile_ow", "sp", [4, 14]] for e in ENTITY]
+        with open(user, "w") as f:
+            f.write(record(user_entity, 0, 9e-3) + "\n")
+        both = subprocess.run([rqc, "compile", model, "--dump=scheduled", "--tuning-records", user], capture_output=True,
+                              text=True, env=hub_env)
+        index = [l for l in both.stderr.splitlines() if "names another point" in l]
+        if index:  # the index of user_entity, from the warning, then again
+            idx = int(index[0].split("(index ")[1].split(")")[0])
+            with open(user, "w") as f:
+                f.write(record(user_entity, idx, 9e-3) + "\n")
+            both = subprocess.run([rqc, "compile", model, "--dump=scheduled", "--tuning-records", user],
+                                  capture_output=True, text=True, env=hub_env)
+        both_layer1 = [l for l in both.stdout.splitlines() if l.startswith("// kernel_") and "layer1" in l
+                       and "conv2d_NCHWc" in l]
+        check("a user's record wins over tophub's",
+              len(both_layer1) == 4 and all(f"({user}:1) tile_ic=[4,16] tile_oc=[4,16] tile_ow=[4,14]" in l
+                                            for l in both_layer1), both.stderr[-500:] + "\n".join(both_layer1))
 
         outs = {}
         for name, extra in [("tuned", ["--tuning-records", log]), ("fallback", [])]:
