@@ -1,5 +1,6 @@
 // The template table: every schedule template by its AutoTVM-style name, in preference
-// order per workload (the first matching one is the untuned choice).
+// order per workload: untuned, the matching template with the lowest estimate() is chosen,
+// the first one on a tie.
 #include "schedules/Template.h"
 #include "schedules/cpu/CpuTemplates.h"
 
