@@ -13,7 +13,7 @@ namespace {
 // Primitive -> does it take a string argument.
 const std::map<std::string, bool> &primitives() {
   static const std::map<std::string, bool> table = {
-      {"pack", true},    {"winograd", false},     {"compute_root", false}, {"tile_parallel", false}, {"tile", false},
+      {"pack", true},    {"winograd", false},     {"compute_root", false}, {"compute_inline", false}, {"tile_parallel", false}, {"tile", false},
       {"interchange", false}, {"unroll", false}, {"vectorize", false},     {"tensorize", true},
   };
   return table;

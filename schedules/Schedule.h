@@ -19,6 +19,9 @@
 //                 time); applied by rqc-alter-layout
 //   compute_root  (op)               compute the op once, before the parallel loop, in
 //                 parallel tiles of `sizes` (Halide's compute_root); not fused into tiles
+//   compute_inline (pad)             never materialize the padding: the consumer's
+//                 micro-kernel reads the pad's source with bounds checks (Halide's
+//                 compute_inline); only micro-kernels that can do so accept it
 //   tile_parallel (op, sizes)        tile into a parallel loop nest (scf.forall -> OpenMP)
 //                 and fuse the op's producers into each tile (Halide's compute_at)
 //   tile          (op, sizes)        tile into a serial loop nest (scf.for); when the op is

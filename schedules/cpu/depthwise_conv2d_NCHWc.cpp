@@ -5,7 +5,7 @@
 //   tile_oc    split(C, 2)   the channel block c: data and result NCHW{c}c, filter OIHW1i{c}o
 //   tile_ow    split(OW, 2, inner <= 64)  output columns per micro-kernel call
 //   unroll_kw  [true, false] unroll the filter-width loop
-// Loops: padded input computed once; (channel block, output row) tiles in parallel; each
+// Loops: the padding inlined (compute_inline); (channel block, output row) tiles in parallel; each
 // block of tile_ow x c outputs is one depthwise_conv2d_nchwc micro-kernel call (vector FMAs
 // along channels, accumulators in registers over kh, kw), then its epilogue.
 #include "schedules/cpu/CpuTemplates.h"
@@ -55,7 +55,9 @@ public:
     s.steps.push_back({"pack", "input", {}, graph::blockedNCHW(oc)});
     s.steps.push_back({"pack", "weight", {}, "OIHW1i" + std::to_string(oc) + "o"});
     s.steps.push_back({"pack", "output", {}, graph::blockedNCHW(oc)});
-    if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_root", "pad", {1, 1, 0, 0, 0}, ""});
+    // The padding is never materialized: the micro-kernel reads the unpadded input (a copy
+    // of a whole padded activation costs more than this memory-bound kernel itself).
+    if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_inline", "pad", {}, ""});
     s.steps.push_back({"tile_parallel", "output", {1, 1, 1, 0, 0}, ""});
     s.steps.push_back({"tile", "output", {1, 1, 1, ow, 0}, ""});
     s.steps.push_back({"tensorize", "root", {c.other("unroll_kw")}, "depthwise_conv2d_nchwc"});

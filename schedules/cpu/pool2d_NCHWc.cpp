@@ -3,7 +3,7 @@
 //   tile_ow  split(OW, 2, inner <= 64)  output columns per micro-kernel call
 // Average pooling here has a constant divisor (no padding, or count_include_pad); other
 // average pooling keeps the plain layout (rqc-alter-layout) and the generic template.
-// Loops: padded input computed once; (channel block, output row) tiles in parallel; each
+// Loops: the padding inlined (compute_inline); (channel block, output row) tiles in parallel; each
 // tile_ow x c block is one pool2d_nchwc micro-kernel call (vector max/add over the window).
 #include "schedules/cpu/CpuTemplates.h"
 
@@ -37,7 +37,9 @@ public:
 
   Schedule schedule(const Workload &w, const Config &c, const TargetDesc &) const override {
     Schedule s{name(), {}};
-    if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_root", "pad", {1, 1, 0, 0, 0}, ""});
+    // The padding is never materialized: the micro-kernel reads the unpadded input (a copy
+    // of a whole padded activation costs more than this memory-bound kernel itself).
+    if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_inline", "pad", {}, ""});
     s.steps.push_back({"tile_parallel", "output", {1, 1, 1, 0, 0}, ""});
     s.steps.push_back({"tile", "output", {1, 1, 1, c.inner("tile_ow"), 0}, ""});
     s.steps.push_back({"tensorize", "root", {}, w.op == "max_pool2d" ? "max_pool2d_nchwc" : "avg_pool2d_nchwc"});

@@ -3,6 +3,8 @@
 // transform:
 //   compute_root   the op stays out of tile fusion; tiled alone into scf.forall
 //                  (scf::tileUsingSCF)
+//   compute_inline a padding stays out of tile fusion and unmaterialized: the micro-kernel
+//                  of its consumer reads through it (checked after the last step)
 //   tile_parallel  scf::tileConsumerAndFuseProducersUsingSCF with scf.forall loops
 //   tile           the same with scf.for loops (plain scf::tileUsingSCF for ops other
 //                  than the output)
@@ -161,7 +163,8 @@ void tileOutputAndFuse(func::FuncOp fn, const schedule::Step &step, scf::SCFTili
     bool serial = loopType == scf::SCFTilingOptions::LoopType::ForOp;
     options.setFusionControlFn([serial](tensor::ExtractSliceOp, OpResult producer, bool) {
       Operation *op = producer.getOwner();
-      bool fuse = !op->hasAttr("rqc.compute_root") && !(serial && llvm::isa<tensor::PadOp>(op));
+      bool fuse = !op->hasAttr("rqc.compute_root") && !op->hasAttr("rqc.compute_inline") &&
+                  !(serial && llvm::isa<tensor::PadOp>(op));
       return std::make_tuple(fuse, false);
     });
     FailureOr<scf::SCFTileAndFuseResult> result =
@@ -258,6 +261,26 @@ void computeRoot(func::FuncOp fn, const schedule::Step &step) {
   if (!step.sizes.empty()) tileOps(fn, step, scf::SCFTilingOptions::LoopType::ForallOp);
 }
 
+void computeInline(func::FuncOp fn, const schedule::Step &step) {
+  for (Operation *op : opsWithRole(fn, step.op)) {
+    auto pad = llvm::dyn_cast<tensor::PadOp>(op);
+    if (!pad || !pad.getConstantPaddingValue()) fail(fn, step, "only a padding by a constant can be inlined");
+    op->setAttr("rqc.compute_inline", UnitAttr::get(fn.getContext()));
+  }
+}
+
+// An inlined padding must be dead once every step ran: its consumers' micro-kernels read
+// its source. (Left alive it would be materialized whole, silently slower.)
+void checkInlined(func::FuncOp fn, const schedule::Schedule &s) {
+  cleanup(fn);
+  fn.walk([&](tensor::PadOp pad) {
+    if (!pad->hasAttr("rqc.compute_inline")) return;
+    for (const schedule::Step &step : s.steps)
+      if (step.primitive == "compute_inline")
+        fail(fn, step, "a consumer of the padding does not read through it (no micro-kernel that can took its tile)");
+  });
+}
+
 // ---- loop-level steps ----
 
 void interchange(func::FuncOp fn, const schedule::Step &step) {
@@ -340,6 +363,7 @@ void applySchedule(func::FuncOp fn, const schedule::Schedule &s, int vectorBits)
       fail(fn, step, "the kernel has no op with this role");
     }
     if (step.primitive == "compute_root") computeRoot(fn, step);
+    else if (step.primitive == "compute_inline") computeInline(fn, step);
     else if (step.primitive == "tile_parallel") tileOutputAndFuse(fn, step, scf::SCFTilingOptions::LoopType::ForallOp);
     else if (step.primitive == "tile") {
       if (step.op == "output") tileOutputAndFuse(fn, step, scf::SCFTilingOptions::LoopType::ForOp);
@@ -350,6 +374,7 @@ void applySchedule(func::FuncOp fn, const schedule::Schedule &s, int vectorBits)
     else if (step.primitive == "tensorize") tensorizeStep(fn, step, lanes);
     else fail(fn, step, "unknown primitive");
   }
+  checkInlined(fn, s);
 }
 
 void applySchedules(ModuleOp kernels, int vectorBits) {

@@ -4,6 +4,8 @@
 #include "rqc/runtime/Error.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -354,6 +356,76 @@ void conv2dNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
   finish(rw, e, op, init, accs, tile);
 }
 
+// A tile input read through an inlined padding (schedule step compute_inline): the chain
+// tile <- tensor.extract_slice (unit strides)* <- tensor.pad {rqc.compute_inline}. Reads go
+// to the pad's source at offset + index - low; an index outside the source reads the pad
+// value.
+struct PaddedInput {
+  Value source, padValue;
+  SmallVector<Value> offsets; // the tile's origin in padded coordinates, per dim
+  SmallVector<int64_t> low;
+  std::vector<int64_t> sourceShape, paddedShape, tileShape;
+
+  // The tile's origin along `d` may be anywhere in [0, paddedShape - tileShape].
+  int64_t maxOffset(int d) const { return paddedShape[d] - tileShape[d]; }
+  // Can tile index `i` (static) along `d` fall outside the source?
+  bool mayLeave(int d, int64_t i) const { return i < low[d] || i - low[d] + maxOffset(d) >= sourceShape[d]; }
+  Value sourceIndex(Emitter &e, int d, Value i) const {
+    Value at = e.b.create<arith::AddIOp>(e.loc, offsets[d], i);
+    return low[d] ? e.b.create<arith::SubIOp>(e.loc, at, e.index(low[d])).getResult() : at;
+  }
+  // i1: does source index `at` (possibly negative) lie inside dim `d`?
+  Value inside(Emitter &e, int d, Value at) const {
+    return e.b.create<arith::CmpIOp>(e.loc, arith::CmpIPredicate::ult, at, e.index(sourceShape[d]));
+  }
+};
+
+std::optional<PaddedInput> paddedInput(const std::string &k, Emitter &e, Value tile) {
+  const int64_t rank = llvm::cast<RankedTensorType>(tile.getType()).getRank();
+  SmallVector<OpFoldResult> sum(rank, e.b.getIndexAttr(0));
+  Value v = tile;
+  while (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (!slice.hasUnitStride() || slice.getSourceType().getRank() != rank) return std::nullopt;
+    for (int64_t d = 0; d < rank; ++d) {
+      OpFoldResult o = slice.getMixedOffsets()[d];
+      auto a = getConstantIntValue(sum[d]), b = getConstantIntValue(o);
+      if (a && b) sum[d] = e.b.getIndexAttr(*a + *b);
+      else if (b && *b == 0) continue;
+      else if (a && *a == 0) sum[d] = o;
+      else sum[d] = e.b.create<arith::AddIOp>(e.loc, getValueOrCreateConstantIndexOp(e.b, e.loc, sum[d]),
+                                              getValueOrCreateConstantIndexOp(e.b, e.loc, o)).getResult();
+    }
+    v = slice.getSource();
+  }
+  auto pad = v.getDefiningOp<tensor::PadOp>();
+  if (!pad || !pad->hasAttr("rqc.compute_inline")) return std::nullopt;
+  PaddedInput p;
+  p.source = pad.getSource();
+  p.padValue = pad.getConstantPaddingValue();
+  if (!p.padValue || ShapedType::isDynamicShape(pad.getStaticLow()) || !pad.getResultType().hasStaticShape())
+    throw KernelError(k, "reads through a padding that is not static and constant");
+  for (int64_t d = 0; d < rank; ++d) p.offsets.push_back(getValueOrCreateConstantIndexOp(e.b, e.loc, sum[d]));
+  p.low.assign(pad.getStaticLow().begin(), pad.getStaticLow().end());
+  p.sourceShape = staticShape(k, p.source);
+  p.paddedShape = staticShape(k, pad.getResult());
+  p.tileShape = staticShape(k, tile);
+  return p;
+}
+
+// accs = cond ? body(accs) : accs.
+SmallVector<Value> ifThen(Emitter &e, Value cond, SmallVector<Value> accs,
+                          const std::function<SmallVector<Value>(Emitter &, SmallVector<Value>)> &body) {
+  SmallVector<Type> types;
+  for (Value a : accs) types.push_back(a.getType());
+  auto ifOp = e.b.create<scf::IfOp>(e.loc, types, cond, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(e.b);
+  e.b.setInsertionPointToStart(ifOp.thenBlock());
+  e.b.create<scf::YieldOp>(e.loc, body(e, accs));
+  e.b.setInsertionPointToStart(ifOp.elseBlock());
+  e.b.create<scf::YieldOp>(e.loc, accs);
+  return SmallVector<Value>(ifOp.getResults());
+}
+
 // Depthwise convolution and pooling share the window walk: vectors of input channels.
 void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, int lanes, const std::string &k) {
   const bool depthwise = k == "depthwise_conv2d_nchwc";
@@ -382,6 +454,28 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
     if (isMax) return e.b.create<arith::MaximumFOp>(e.loc, xv, acc);
     return e.b.create<arith::AddFOp>(e.loc, xv, acc);
   };
+  // Through an inlined padding: rows outside the source are skipped (scf.if), columns that
+  // may lie outside read a clamped column and select the pad value.
+  std::optional<PaddedInput> pin = paddedInput(k, e, in);
+  if (pin && (pin->low[0] || pin->low[1] || pin->low[4] || pin->paddedShape[4] != pin->sourceShape[4]))
+    throw KernelError(k, "reads through a padding of other dimensions than rows and columns");
+  const bool guardRows = pin && pin->paddedShape[2] != pin->sourceShape[2];
+  auto readInput = [&](Emitter &e, Value h, Value col, std::optional<int64_t> colStatic, auto chunk) -> Value {
+    auto [off, size] = chunk;
+    if (!pin) return e.read(in, {e.index(0), e.index(0), h, col, e.index(off)}, size);
+    Value sh = pin->sourceIndex(e, 2, h), sw = pin->sourceIndex(e, 3, col);
+    Value c = e.b.create<arith::AddIOp>(e.loc, pin->offsets[4], e.index(off));
+    if (colStatic && !pin->mayLeave(3, *colStatic)) return e.read(pin->source, {pin->offsets[0], pin->offsets[1], sh, sw, c}, size);
+    Value clamped = e.b.create<arith::MaxSIOp>(
+        e.loc, e.index(0), e.b.create<arith::MinSIOp>(e.loc, sw, e.index(pin->sourceShape[3] - 1)).getResult());
+    Value v = e.read(pin->source, {pin->offsets[0], pin->offsets[1], sh, clamped, c}, size);
+    return e.b.create<arith::SelectOp>(e.loc, pin->inside(e, 3, sw), v, e.broadcast(pin->padValue, size));
+  };
+  auto row = [&](Emitter &e, Value h, SmallVector<Value> acc,
+                 const std::function<SmallVector<Value>(Emitter &, SmallVector<Value>)> &body) {
+    if (!guardRows) return body(e, acc);
+    return ifThen(e, pin->inside(e, 2, pin->sourceIndex(e, 2, h)), acc, body);
+  };
   if (unrollKw) {
     // The window's columns unrolled, walked input column by input column: each input vector
     // is loaded once and used at once by every (output column, kw) that reads it, so no
@@ -396,17 +490,20 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
             wv[kw].push_back(e.read(second, {e.index(0), e.index(0), kh, e.index(kw), e.index(0), e.index(off)}, size));
       for (int64_t r = 0; r < R; ++r) {
         Value h = e.affine(r * g.s0, kh, g.d0);
-        for (int64_t j = 0; j <= (W - 1) * g.s1 + (KW - 1) * g.d1; ++j)
-          for (size_t c = 0; c < ch.size(); ++c) {
-            Value xv;
-            for (int64_t kw = 0; kw < KW; ++kw) {
-              int64_t rel = j - kw * g.d1;
-              if (rel < 0 || rel % g.s1 != 0 || rel / g.s1 >= W) continue;
-              if (!xv) xv = e.read(in, {e.index(0), e.index(0), h, e.index(j), e.index(ch[c].first)}, ch[c].second);
-              size_t a = (r * W + rel / g.s1) * ch.size() + c;
-              acc[a] = combine(e, xv, depthwise ? wv[kw][c] : Value(), acc[a]);
+        acc = row(e, h, acc, [&](Emitter &e, SmallVector<Value> acc) {
+          for (int64_t j = 0; j <= (W - 1) * g.s1 + (KW - 1) * g.d1; ++j)
+            for (size_t c = 0; c < ch.size(); ++c) {
+              Value xv;
+              for (int64_t kw = 0; kw < KW; ++kw) {
+                int64_t rel = j - kw * g.d1;
+                if (rel < 0 || rel % g.s1 != 0 || rel / g.s1 >= W) continue;
+                if (!xv) xv = readInput(e, h, e.index(j), j, ch[c]);
+                size_t a = (r * W + rel / g.s1) * ch.size() + c;
+                acc[a] = combine(e, xv, depthwise ? wv[kw][c] : Value(), acc[a]);
+              }
             }
-          }
+          return acc;
+        });
       }
       return acc;
     });
@@ -420,14 +517,17 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
           wv.push_back(e.read(second, {e.index(0), e.index(0), kh, kw, e.index(0), e.index(off)}, size));
       for (int64_t r = 0; r < R; ++r) {
         Value h = e.affine(r * g.s0, kh, g.d0);
-        for (int64_t w = 0; w < W; ++w) {
-          Value col = e.affine(w * g.s1, kw, g.d1);
-          for (size_t c = 0; c < ch.size(); ++c) {
-            Value xv = e.read(in, {e.index(0), e.index(0), h, col, e.index(ch[c].first)}, ch[c].second);
-            size_t a = (r * W + w) * ch.size() + c;
-            acc[a] = combine(e, xv, depthwise ? wv[c] : Value(), acc[a]);
+        acc = row(e, h, acc, [&](Emitter &e, SmallVector<Value> acc) {
+          for (int64_t w = 0; w < W; ++w) {
+            Value col = e.affine(w * g.s1, kw, g.d1);
+            for (size_t c = 0; c < ch.size(); ++c) {
+              Value xv = readInput(e, h, col, std::nullopt, ch[c]);
+              size_t a = (r * W + w) * ch.size() + c;
+              acc[a] = combine(e, xv, depthwise ? wv[c] : Value(), acc[a]);
+            }
           }
-        }
+          return acc;
+        });
       }
       return acc;
     });

@@ -9,7 +9,9 @@
 //                           broadcast inputs, R*W*OC/lanes FMAs. args: [unroll_kw, ic_unroll]
 //                           (ic in steps of ic_unroll, unrolled inside a step)
 //   depthwise_conv2d_nchwc  the blocked depthwise tile [1, 1, R, W, C] over (kh, kw):
-//                           input and filter vectors along channels. args: [unroll_kw]
+//                           input and filter vectors along channels. args: [unroll_kw].
+//                           Reads through an inlined padding (compute_inline): rows
+//                           outside the input skipped, border columns clamped + selected
 //   max_pool2d_nchwc,
 //   avg_pool2d_nchwc        the blocked pooling tile over (kh, kw) (max, or sum: its divisor
 //                           is the kernel's next op). args: []

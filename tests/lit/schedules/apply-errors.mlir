@@ -56,3 +56,20 @@ func.func @unknown_primitive(%x: tensor<4x16xf32>) -> tensor<4x16xf32>
     attributes {rqc.schedule = {template = "test", steps = [["reorder", "root", [1, 0]]]}} {
   return %x : tensor<4x16xf32>
 }
+
+// -----
+
+// An inlined padding whose consumer's micro-kernel cannot read through it (here: no
+// tensorize at all) would be materialized whole: an error instead.
+// expected-error @+1 {{schedule of inline_unread: step 'compute_inline pad': a consumer of the padding does not read through it}}
+func.func @inline_unread(%x: tensor<4x16xf32>) -> tensor<6x18xf32>
+    attributes {rqc.schedule = {template = "test", steps = [["compute_inline", "pad"]]}} {
+  %c = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[1, 1] high[1, 1] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %c : f32
+  } {rqc.role = "pad"} : tensor<4x16xf32> to tensor<6x18xf32>
+  %e = tensor.empty() : tensor<6x18xf32>
+  %r = linalg.copy {rqc.root} ins(%p : tensor<6x18xf32>) outs(%e : tensor<6x18xf32>) -> tensor<6x18xf32>
+  return %r : tensor<6x18xf32>
+}
