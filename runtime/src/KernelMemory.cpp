@@ -1,4 +1,5 @@
 #include "KernelMemory.h"
+#include "AlignedMemory.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -10,9 +11,9 @@ namespace rqc::kernel_memory {
 namespace {
 
 // Each block starts with a header holding its size; the caller gets the bytes after it,
-// aligned as malloc's (the header is a multiple of that alignment).
-constexpr size_t kHeader = alignof(std::max_align_t) > 16 ? alignof(std::max_align_t) : 16;
-// Beyond this much cached memory (all threads together), freed blocks go back to malloc.
+// 64-byte aligned (blocks come from allocateAligned: large ones on huge pages).
+constexpr size_t kHeader = 64;
+// Beyond this much cached memory (all threads together), freed blocks are freed.
 constexpr size_t kMaxCachedBytes = size_t(sizeof(void *) == 8 ? 1024 : 128) << 20;
 
 std::atomic<size_t> totalCached{0};
@@ -66,7 +67,7 @@ void *allocate(size_t bytes) {
       return block + kHeader;
     }
   }
-  char *block = static_cast<char *>(std::malloc(kHeader + bytes));
+  char *block = static_cast<char *>(allocateAligned(kHeader + bytes));
   if (!block) return nullptr;
   *reinterpret_cast<size_t *>(block) = bytes;
   return block + kHeader;

@@ -3,6 +3,7 @@
 // params. Nothing of the package runs before its description and target are accepted.
 #include "rqc/runtime/Module.h"
 
+#include "AlignedMemory.h"
 #include "HostTarget.h"
 #include "KernelLibrary.h"
 #include "rqc/runtime/Error.h"
@@ -56,9 +57,7 @@ std::shared_ptr<const Module> Module::loadFrom(PackageReader &reader) {
   for (const KernelInfo &k : m->info_.kernels) m->kernels_.push_back(m->library_->kernel(k.symbol, k.name));
 
   if (params && params->size > 0) {
-    // Rounded up to the alignment, as aligned_alloc requires.
-    uint64_t allocation = (params->size + 63) / 64 * 64;
-    void *p = std::aligned_alloc(64, allocation);
+    void *p = allocateAligned(params->size); // huge pages for large weights
     if (!p) throw Error(what + ": out of memory reading params.bin (" + std::to_string(params->size) + " bytes)");
     m->params_ = std::unique_ptr<uint8_t, void (*)(void *)>(static_cast<uint8_t *>(p), std::free);
     reader.readInto(*params, p);

@@ -1,4 +1,6 @@
 #include "rqc/runtime/Tensor.h"
+
+#include "AlignedMemory.h"
 #include "rqc/runtime/Error.h"
 
 #include <cstdlib>
@@ -47,10 +49,9 @@ std::string shapeToString(const Shape &shape) {
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
   for (int64_t d : shape_)
     if (d < 0) throw Error("negative dimension in tensor shape " + shapeToString(shape_));
-  // 64-byte alignment suits AVX-512 loads and the package format's params alignment.
   size_t bytes = (nbytes() + 63) / 64 * 64;
   if (bytes == 0) bytes = 64;
-  void *p = std::aligned_alloc(64, bytes);
+  void *p = allocateAligned(bytes);
   if (!p) throw Error("out of memory allocating a " + shapeToString(shape_) + " tensor");
   std::memset(p, 0, bytes);
   storage_.reset(static_cast<uint8_t *>(p), [](uint8_t *q) { std::free(q); });
