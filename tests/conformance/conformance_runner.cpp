@@ -11,6 +11,10 @@
 //   only hands it back. Without the flag such a test fails, and with it a test that no
 //   longer folds fails, so the count of tests that compute something at run time stays
 //   honest (node_tests.txt lists the folded ones).
+// --target T [--mcpu CPU] --exec CMD: compiled for target T instead (e.g. arm_cpu) and run
+//   by another runtime: the package, in.npz and `CMD run PKG --inputs in.npz --outputs
+//   out.npz --threads 2` (CMD: a qemu-user command line around a cross-built rqc), whose
+//   out.npz is compared as above (tests/cross/CMakeLists.txt).
 // Prints one line per test, "PASS name (...)" saying which inputs were bound at import and,
 // compiled, how many kernels ran, or "FAIL name: why"; exits 1 if any test fails.
 #include "compiler/driver/Pipeline.h"
@@ -22,6 +26,8 @@
 #include "rqc/runtime/Error.h"
 #include "rqc/runtime/Executor.h"
 #include "rqc/runtime/Module.h"
+#include "rqc/runtime/ModuleDescription.h"
+#include "rqc/runtime/Npy.h"
 #include "rqc/runtime/PackageWriter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -40,6 +46,7 @@
 #include <iostream>
 #include <sstream>
 
+#include <cstdlib>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -49,12 +56,60 @@ namespace {
 
 constexpr double kRtol = 1e-3, kAtol = 1e-7;
 bool gCompiled = false;
+driver::CompileOptions gCompile;  // --target, --mcpu
+std::string gExec;               // --exec: the runtime command for another target
+fs::path gWorkDir;               // per-process scratch directory (package, npz files)
 
-// Compiles the imported module for the host and runs it with the runtime; `kernels` is
-// how many kernels the package runs.
+// The description of a package for another target (which this process cannot load).
+ModuleInfo describe(const PackageMembers &members) {
+  std::string json;
+  uint64_t params = 0;
+  for (const auto &[name, bytes] : members) {
+    if (name == "module.json") json = bytes;
+    if (name == "params.bin") params = bytes.size();
+  }
+  return parseModuleDescription(json, params, "compiled test");
+}
+
+// Runs a package for another target with gExec: inputs named as the package's inputs.
+std::vector<Tensor> runElsewhere(const PackageMembers &members, const std::vector<Tensor> &inputs) {
+  const ModuleInfo info = describe(members);
+  fs::create_directories(gWorkDir);
+  const std::string pkg = (gWorkDir / "model.rqc").string(), in = (gWorkDir / "in.npz").string(),
+                    out = (gWorkDir / "out.npz").string(), log = (gWorkDir / "run.log").string();
+  writePackage(pkg, members);
+  NamedTensors named;
+  for (size_t i = 0; i < inputs.size(); ++i) named.push_back({info.buffer(info.inputs.at(i)).name, inputs[i]});
+  if (!named.empty()) saveNpz(in, named);
+  std::error_code ec;
+  fs::remove(out, ec);
+  const std::string cmd = gExec + " run " + pkg + (named.empty() ? "" : " --inputs " + in) + " --outputs " + out +
+                          " --threads 2 > " + log + " 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    std::ifstream l(log);
+    std::string text((std::istreambuf_iterator<char>(l)), std::istreambuf_iterator<char>());
+    throw Error("`" + cmd + "` failed: " + text.substr(0, 400));
+  }
+  NamedTensors got = loadNpz(out);
+  std::vector<Tensor> outputs;
+  for (int64_t id : info.outputs) {
+    const std::string &name = info.buffer(id).name;
+    auto it = std::find_if(got.begin(), got.end(), [&](const auto &nt) { return nt.first == name; });
+    if (it == got.end()) throw Error(out + " has no output '" + name + "'");
+    outputs.push_back(it->second);
+  }
+  return outputs;
+}
+
+// Compiles the imported module for the host (or --target) and runs it with the runtime;
+// `kernels` is how many kernels the package runs.
 std::vector<Tensor> runCompiled(mlir::ModuleOp module, const std::vector<Tensor> &inputs, size_t &kernels) {
-  driver::CompileOptions options;
-  auto package = Module::loadFromBytes(makeTar(driver::compileModule(module, options, nullptr)), "compiled test");
+  PackageMembers members = driver::compileModule(module, gCompile, nullptr);
+  if (!gExec.empty()) {
+    kernels = describe(members).kernels.size();
+    return runElsewhere(members, inputs);
+  }
+  auto package = Module::loadFromBytes(makeTar(members), "compiled test");
   kernels = package->info().kernels.size();
   Executor exec(package);
   for (size_t i = 0; i < inputs.size(); ++i) exec.setInput(i, inputs[i]);
@@ -263,14 +318,22 @@ int main(int argc, char **argv) {
   int first = 1;
   for (; first < argc && std::string(argv[first]).rfind("--", 0) == 0; ++first) {
     std::string flag = argv[first];
+    auto value = [&]() -> std::string { return first + 1 < argc ? argv[++first] : ""; };
     if (flag == "--compiled") gCompiled = true;
     else if (flag == "--folded") expectFolded = true;
+    else if (flag == "--target") gCompile.target = value(), gCompiled = true;
+    else if (flag == "--mcpu") gCompile.mcpu = value();
+    else if (flag == "--exec") gExec = value();
     else break;
   }
-  if (argc < first + 2 || std::string(argv[first]).rfind("--", 0) == 0) {
-    std::cerr << "usage: rqc-conformance [--compiled] [--folded] DATA_DIR TEST [TEST...]\n";
+  if (argc < first + 2 || std::string(argv[first]).rfind("--", 0) == 0 || (gCompile.target != "llvm") != !gExec.empty()) {
+    std::cerr << "usage: rqc-conformance [--compiled] [--folded] [--target T [--mcpu CPU] --exec CMD] DATA_DIR TEST [TEST...]\n";
     return 2;
   }
+  gWorkDir = fs::temp_directory_path() / ("rqc-conformance-run-" + std::to_string(getpid()));
+  struct RemoveWorkDir {
+    ~RemoveWorkDir() { std::error_code ec; fs::remove_all(gWorkDir, ec); }
+  } removeWorkDir;
   fs::path data = argv[first];
   int failures = 0;
   for (int i = first + 1; i < argc; ++i) {
