@@ -1,4 +1,5 @@
 #include "targets/cpu/CpuCodegen.h"
+#include "targets/cpu/MicroKernels.h"
 #include "targets/cpu/KernelAbi.h"
 #include "targets/cpu/LLVMConversions.h"
 #include "targets/cpu/Linker.h"
@@ -78,6 +79,12 @@ struct VectorLoweringPass : PassWrapper<VectorLoweringPass, OperationPass<func::
   }
 };
 
+// The weight prefetches micro-kernels asked for, once buffers exist (MicroKernels.h).
+struct WeightPrefetchPass : PassWrapper<WeightPrefetchPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(WeightPrefetchPass)
+  void runOnOperation() override { insertWeightPrefetches(getOperation()); }
+};
+
 // 32-bit ARM: LLVM 19 cannot select a vector froundeven without ARMv8's VRINTN (it aborts
 // with "Cannot select: v4f32 = froundeven" on Cortex-A9), and a scalar one would be a libm
 // call. So math.roundeven (QuantizeLinear's rounding) becomes integer operations there.
@@ -117,6 +124,8 @@ void bufferizeAndLowerToLLVM(ModuleOp module, unsigned indexBits, bool expandRou
   pm.addPass(createForallToParallelLoopPass());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // After deallocation, which refuses ops without declared memory effects (prefetch).
+  pm.addNestedPass<func::FuncOp>(std::make_unique<WeightPrefetchPass>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(std::make_unique<VectorLoweringPass>());

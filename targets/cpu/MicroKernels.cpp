@@ -5,6 +5,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
@@ -57,6 +59,9 @@ Linear linear(AffineExpr e) {
   return l;
 }
 
+// On a micro-kernel's loop nest: [kernel argument of the weights, blocks ahead].
+constexpr const char *kPrefetchWeights = "rqc.prefetch_weights";
+
 struct KernelError : Error {
   KernelError(const std::string &kernel, const std::string &why)
       : Error("tensorize " + kernel + ": " + why) {}
@@ -101,6 +106,35 @@ std::vector<int64_t> staticShape(const std::string &kernel, Value v) {
   auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
   if (!t || !t.hasStaticShape()) throw KernelError(kernel, "operands must have static shapes (tiles dividing their loops)");
   return {t.getShape().begin(), t.getShape().end()};
+}
+
+// The tensor a tile was cut from through unit-stride tensor.extract_slice ops, and the
+// tile's origin in it (index values, per dim).
+struct SliceOrigin {
+  Value whole;
+  SmallVector<Value> offsets;
+};
+
+std::optional<SliceOrigin> sliceOrigin(Emitter &e, Value tile) {
+  const int64_t rank = llvm::cast<RankedTensorType>(tile.getType()).getRank();
+  SmallVector<OpFoldResult> sum(rank, e.b.getIndexAttr(0));
+  Value v = tile;
+  while (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (!slice.hasUnitStride() || slice.getSourceType().getRank() != rank) return std::nullopt;
+    for (int64_t d = 0; d < rank; ++d) {
+      OpFoldResult o = slice.getMixedOffsets()[d];
+      auto a = getConstantIntValue(sum[d]), b = getConstantIntValue(o);
+      if (a && b) sum[d] = e.b.getIndexAttr(*a + *b);
+      else if (b && *b == 0) continue;
+      else if (a && *a == 0) sum[d] = o;
+      else sum[d] = e.b.create<arith::AddIOp>(e.loc, getValueOrCreateConstantIndexOp(e.b, e.loc, sum[d]),
+                                              getValueOrCreateConstantIndexOp(e.b, e.loc, o)).getResult();
+    }
+    v = slice.getSource();
+  }
+  SliceOrigin o{v, {}};
+  for (int64_t d = 0; d < rank; ++d) o.offsets.push_back(getValueOrCreateConstantIndexOp(e.b, e.loc, sum[d]));
+  return o;
 }
 
 // The loop-carried accumulators through `count` nested levels: `body(ivs, accs)` returns the
@@ -313,6 +347,17 @@ void conv2dNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
   rw.setInsertionPoint(op);
   Emitter e(rw, op.getLoc());
   SmallVector<Value> accs = initialAccumulators(e, init, tile);
+  // args[2] = d > 0: while this block's filters are used (mostly from L2, by every output
+  // row after the first), prefetch those of output-channel block oco + d into L2, so that
+  // the next block's first row does not wait on memory. The prefetches are placed after
+  // bufferization (insertWeightPrefetches): the loop nest is marked with the weights'
+  // kernel argument.
+  const int64_t prefetchBlocks = args.size() > 2 ? args[2] : 0;
+  std::optional<unsigned> weightArg;
+  if (prefetchBlocks > 0)
+    if (std::optional<SliceOrigin> o = sliceOrigin(e, wt))
+      if (auto toTensor = o->whole.getDefiningOp<bufferization::ToTensorOp>())
+        if (auto arg = llvm::dyn_cast<BlockArgument>(toTensor.getMemref())) weightArg = arg.getArgNumber();
   // Loops: input-channel blocks, kh, kw (unrolled or not), input channels innermost (in
   // steps of `icUnroll`, unrolled inside): every address in the innermost loop is one
   // pointer plus a constant, so LLVM needs one register for all the broadcast inputs.
@@ -353,6 +398,9 @@ void conv2dNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
                     }
                     return acc;
                   });
+  if (weightArg)
+    if (auto loop = accs[0].getDefiningOp<scf::ForOp>())
+      loop->setAttr(kPrefetchWeights, rw.getDenseI64ArrayAttr({int64_t(*weightArg), prefetchBlocks}));
   finish(rw, e, op, init, accs, tile);
 }
 
@@ -381,22 +429,9 @@ struct PaddedInput {
 };
 
 std::optional<PaddedInput> paddedInput(const std::string &k, Emitter &e, Value tile) {
-  const int64_t rank = llvm::cast<RankedTensorType>(tile.getType()).getRank();
-  SmallVector<OpFoldResult> sum(rank, e.b.getIndexAttr(0));
-  Value v = tile;
-  while (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
-    if (!slice.hasUnitStride() || slice.getSourceType().getRank() != rank) return std::nullopt;
-    for (int64_t d = 0; d < rank; ++d) {
-      OpFoldResult o = slice.getMixedOffsets()[d];
-      auto a = getConstantIntValue(sum[d]), b = getConstantIntValue(o);
-      if (a && b) sum[d] = e.b.getIndexAttr(*a + *b);
-      else if (b && *b == 0) continue;
-      else if (a && *a == 0) sum[d] = o;
-      else sum[d] = e.b.create<arith::AddIOp>(e.loc, getValueOrCreateConstantIndexOp(e.b, e.loc, sum[d]),
-                                              getValueOrCreateConstantIndexOp(e.b, e.loc, o)).getResult();
-    }
-    v = slice.getSource();
-  }
+  std::optional<SliceOrigin> origin = sliceOrigin(e, tile);
+  if (!origin) return std::nullopt;
+  Value v = origin->whole;
   auto pad = v.getDefiningOp<tensor::PadOp>();
   if (!pad || !pad->hasAttr("rqc.compute_inline")) return std::nullopt;
   PaddedInput p;
@@ -404,7 +439,7 @@ std::optional<PaddedInput> paddedInput(const std::string &k, Emitter &e, Value t
   p.padValue = pad.getConstantPaddingValue();
   if (!p.padValue || ShapedType::isDynamicShape(pad.getStaticLow()) || !pad.getResultType().hasStaticShape())
     throw KernelError(k, "reads through a padding that is not static and constant");
-  for (int64_t d = 0; d < rank; ++d) p.offsets.push_back(getValueOrCreateConstantIndexOp(e.b, e.loc, sum[d]));
+  p.offsets = origin->offsets;
   p.low.assign(pad.getStaticLow().begin(), pad.getStaticLow().end());
   p.sourceShape = staticShape(k, p.source);
   p.paddedShape = staticShape(k, pad.getResult());
@@ -751,6 +786,45 @@ void winogradOutput(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> arg
 }
 
 } // namespace
+
+void insertWeightPrefetches(func::FuncOp fn) {
+  fn.walk([&](scf::ForOp loop) {
+    auto mark = loop->getAttrOfType<DenseI64ArrayAttr>(kPrefetchWeights);
+    if (!mark) return;
+    loop->removeAttr(kPrefetchWeights);
+    Value root = fn.getArgument(static_cast<unsigned>(mark[0]));
+    auto rootType = llvm::dyn_cast<MemRefType>(root.getType());
+    if (!rootType || !rootType.hasStaticShape()) return;
+    loop.walk([&](vector::TransferReadOp read) {
+      // One prefetch per 64-byte line: the reads of a line's other vectors (AVX2, NEON) none.
+      const int64_t lineElements = 64 / std::max<int64_t>(1, rootType.getElementTypeBitWidth() / 8);
+      if (auto last = getConstantIntValue(read.getIndices().back()); last && *last % lineElements != 0) return;
+      OpBuilder b(read);
+      Location loc = read.getLoc();
+      SmallVector<Value> at(read.getIndices().begin(), read.getIndices().end());
+      Value v = read.getSource();
+      // Through the tiles' subviews (unit strides, same rank) to the kernel argument.
+      while (true) {
+        if (auto cast = v.getDefiningOp<memref::CastOp>()) {
+          v = cast.getSource();
+          continue;
+        }
+        auto sv = v.getDefiningOp<memref::SubViewOp>();
+        if (!sv || sv.getSourceType().getRank() != static_cast<int64_t>(at.size()) ||
+            !llvm::all_of(sv.getStaticStrides(), [](int64_t st) { return st == 1; }))
+          break;
+        for (auto [d, o] : llvm::enumerate(sv.getMixedOffsets()))
+          if (getConstantIntValue(o) != 0)
+            at[d] = b.create<arith::AddIOp>(loc, at[d], getValueOrCreateConstantIndexOp(b, loc, o));
+        v = sv.getSource();
+      }
+      if (v != root || at.size() != static_cast<size_t>(rootType.getRank())) return;
+      Value next = b.create<arith::AddIOp>(loc, at[0], b.create<arith::ConstantIndexOp>(loc, mark[1]));
+      at[0] = b.create<arith::MinSIOp>(loc, next, b.create<arith::ConstantIndexOp>(loc, rootType.getDimSize(0) - 1));
+      b.create<memref::PrefetchOp>(loc, root, at, /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
+    });
+  });
+}
 
 void tensorize(RewriterBase &rewriter, linalg::LinalgOp op, const std::string &name, ArrayRef<int64_t> args, int lanes) {
   if (name == "winograd_input") return winogradInput(rewriter, op, args, lanes);

@@ -6,8 +6,9 @@
 //
 //   conv2d_nchwc            the blocked convolution tile [1, 1, R, W, OC] over
 //                           (ic blocks, kh, kw, ic): per step OC/lanes weight vectors, R*W
-//                           broadcast inputs, R*W*OC/lanes FMAs. args: [unroll_kw, ic_unroll]
-//                           (ic in steps of ic_unroll, unrolled inside a step)
+//                           broadcast inputs, R*W*OC/lanes FMAs. args: [unroll_kw,
+//                           ic_unroll (ic in steps of ic_unroll, unrolled inside a step),
+//                           d (> 0: prefetch the filters of output-channel block oco + d)]
 //   depthwise_conv2d_nchwc  the blocked depthwise tile [1, 1, R, W, C] over (kh, kw):
 //                           input and filter vectors along channels. args: [unroll_kw].
 //                           Reads through an inlined padding (compute_inline): rows
@@ -31,6 +32,7 @@
 // Shapes of every operand must be static (the schedule's tiles divide their loops).
 #pragma once
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -43,5 +45,10 @@ namespace rqc::cpu {
 // not exist or `op` does not have its structure.
 void tensorize(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op, const std::string &name,
                llvm::ArrayRef<int64_t> args, int lanes);
+
+// After bufferization: the weight prefetches a micro-kernel asked for (conv2d_nchwc's
+// args[2]), one memref.prefetch (to L2) per weight vector read, d blocks ahead along the
+// weights' first dimension (clamped to the last block).
+void insertWeightPrefetches(mlir::func::FuncOp fn);
 
 } // namespace rqc::cpu

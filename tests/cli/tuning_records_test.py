@@ -73,7 +73,7 @@ def main():
               len(layer1) == 4 and all(f"({log}:5) tile_ic=[4,16] tile_oc=[4,16] tile_ow=[8,7] unroll_kw=true" in l
                                        for l in layer1), "\n".join(layer1))
         check("their steps follow the record", "//   tile output [1, 1, 1, 7, 0]" in dump.stdout
-              and "//   tensorize root conv2d_nchwc [1, 8]" in dump.stdout)
+              and "//   tensorize root conv2d_nchwc [1, 8, 1]" in dump.stdout)
         others = [l for l in headers if "layer1" not in l]
         check("the other convolutions keep their fallbacks", others and all("(fallback)" in l for l in others))
 

@@ -28,7 +28,7 @@
 // SCHED-NEXT: //   compute_root pad [1, 1, 0, 0, 0]
 // SCHED-NEXT: //   tile_parallel output [1, 1, 1, 0, 0]
 // SCHED-NEXT: //   tile output [1, 1, 1, 3, 0]
-// SCHED-NEXT: //   tensorize root conv2d_nchwc [0, 1]
+// SCHED-NEXT: //   tensorize root conv2d_nchwc [0, 1, 1]
 // SCHED: func.func @kernel_0_y(%arg0: memref<1x1x7x5x1xf32>, %arg1: memref<1x1x3x3x1x1xf32>, %arg2: memref<1x1x4x3x1xf32>)
 // SCHED: linalg.copy {rqc.compute_root, rqc.role = "pad"}
 // SCHED: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (1, 1, 4)
@@ -36,7 +36,9 @@
 // SCHED: vector.fma
 // SCHED: bufferization.materialize_in_destination
 
-// The packed entry point of the kernel ABI and the ABI helpers.
+// The packed entry point of the kernel ABI and the ABI helpers; the micro-kernel prefetches
+// the next output-channel block's filters (its last argument, 1) to L2 (locality 2).
+// LLVM: call void @llvm.prefetch.p0(ptr %{{.*}}, i32 0, i32 2, i32 1)
 // LLVM: define void @rqc_kernel_0(ptr
 // LLVM: define {{.*}}i32 @rqc_abi_version()
 // LLVM: ret i32 1
