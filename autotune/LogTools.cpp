@@ -43,4 +43,18 @@ std::string formatLog(const std::vector<TuningRecord> &records, const std::vecto
   return out;
 }
 
+std::string describeArgs(const nlohmann::json &args) {
+  std::string out;
+  for (const auto &a : args) {
+    std::string s;
+    if (a.is_array() && a.size() == 3 && a[0] == "TENSOR") {
+      for (const auto &d : a[1]) s += (s.empty() ? "" : "x") + d.dump();
+    } else {
+      s = a.is_string() ? a.get<std::string>() : a.dump();
+    }
+    out += (out.empty() ? "" : " ") + s;
+  }
+  return out;
+}
+
 } // namespace rqc::autotune

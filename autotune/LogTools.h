@@ -26,4 +26,7 @@ std::vector<CostChange> diffLogs(const std::vector<TuningRecord> &before, const 
 // The records as a log file's text: `header` lines as '#' comments, then one record a line.
 std::string formatLog(const std::vector<TuningRecord> &records, const std::vector<std::string> &header);
 
+// Task args in one short line: "1x64x56x56 64x64x3x3 [1,1] [1,1,1,1] [1,1] NCHW NCHW float32".
+std::string describeArgs(const nlohmann::json &args);
+
 } // namespace rqc::autotune

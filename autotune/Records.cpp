@@ -92,6 +92,7 @@ std::optional<TuningRecord> parseRecord(const std::string &line) {
   r.rqcVersion = stringField(j, "rqc_version");
   r.spaceHash = stringField(j, "space_hash");
   r.device = stringField(j, "device");
+  r.errorMsg = stringField(j, "error_msg");
   return r;
 }
 
@@ -107,7 +108,8 @@ std::string formatRecord(const TuningRecord &r) {
   if (!r.rqcVersion.empty()) j["rqc_version"] = r.rqcVersion;
   if (!r.spaceHash.empty()) j["space_hash"] = r.spaceHash;
   if (!r.device.empty()) j["device"] = r.device;
-  return j.dump();
+  if (!r.errorMsg.empty()) j["error_msg"] = r.errorMsg;
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 RecordLog readRecords(const std::string &path) {

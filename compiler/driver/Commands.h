@@ -11,5 +11,7 @@ void registerCompileCommand(CLI::App &app);
 void registerInspectCommand(CLI::App &app);
 void registerRunCommand(CLI::App &app);
 void registerBenchCommand(CLI::App &app);
+void registerMeasureCommand(CLI::App &app);
 void registerTophubCommand(CLI::App &app);
+void registerTuneCommand(CLI::App &app);
 } // namespace rqc::driver

@@ -49,7 +49,7 @@ void runCompile(const CompileCommandOptions &o) {
 void registerCompileCommand(CLI::App &app) {
   auto opts = std::make_shared<CompileCommandOptions>();
   CLI::App *cmd = app.add_subcommand("compile", "Compile a model into a package (.rqc) for a target");
-  cmd->add_option("model", opts->model, "Model file (.onnx)")->required();
+  cmd->add_option("model", opts->model, "Model file (.onnx, or a graph-dialect .mlir module)")->required();
   cmd->add_option("-o,--output", opts->output, "Output package (.rqc)");
   cmd->add_option("--target", opts->compile.target, "Target: llvm (host), arm_cpu (aarch64), 'arm_cpu -mtriple=armv7a-linux-gnueabihf' (ARMv7 hard-float), 'llvm -mtriple=...'")
       ->default_val("llvm");

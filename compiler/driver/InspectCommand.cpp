@@ -1,6 +1,7 @@
 // rqc inspect MODEL.onnx: op histogram, parameters, MACs per layer and in total,
 // input and output names and shapes; --json for machines.
 #include "compiler/analysis/ModelStats.h"
+#include "autotune/LogTools.h"
 #include "compiler/driver/Commands.h"
 #include "compiler/driver/ModelLoading.h"
 #include "compiler/driver/Pipeline.h"
@@ -32,20 +33,6 @@ std::string human(int64_t n) {
   return std::to_string(n);
 }
 
-// "1x64x56x56 64x64x3x3 [1,1] [1,1,1,1] ..." from AutoTVM task args.
-std::string brief(const nlohmann::json &args) {
-  std::string out;
-  for (const auto &a : args) {
-    std::string s;
-    if (a.is_array() && a.size() == 3 && a[0] == "TENSOR") {
-      for (const auto &d : a[1]) s += (s.empty() ? "" : "x") + d.dump();
-    } else {
-      s = a.is_string() ? a.get<std::string>() : a.dump();
-    }
-    out += (out.empty() ? "" : " ") + s;
-  }
-  return out;
-}
 
 // The tuning tasks of a model for a target: what `rqc tune` would tune and what
 // `rqc compile` would use for each (a record or the fallback).
@@ -75,7 +62,7 @@ void inspectTasks(const InspectOptions &o, mlir::ModuleOp module) {
   for (const auto &t : sel.tasks) {
     chosen += t.chosen > 0, tuned += t.tuned;
     std::cout << fmt::format("{:>3}  {:<30} {:>10} {:>3} {:>10}  {:<8} {}\n", i++, t.templateName, t.spaceSize, t.ops,
-                             human(t.macs), !t.chosen ? "-" : t.tuned ? "record" : "fallback", brief(t.args));
+                             human(t.macs), !t.chosen ? "-" : t.tuned ? "record" : "fallback", autotune::describeArgs(t.args));
   }
   std::cout << fmt::format("{} tasks, {} chosen, {} with a record\n", sel.tasks.size(), chosen, tuned);
 }
@@ -129,7 +116,7 @@ void runInspect(const InspectOptions &o) {
 void registerInspectCommand(CLI::App &app) {
   auto opts = std::make_shared<InspectOptions>();
   CLI::App *cmd = app.add_subcommand("inspect", "Show a model's inputs, outputs, ops, parameters and MACs");
-  cmd->add_option("model", opts->model, "Model file (.onnx)")->required();
+  cmd->add_option("model", opts->model, "Model file (.onnx, or a graph-dialect .mlir module)")->required();
   cmd->add_option("--input-shape", opts->inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");
   cmd->add_flag("--json", opts->json, "Machine-readable output");
   cmd->add_flag("--layers", opts->layers, "List every layer with its MACs");

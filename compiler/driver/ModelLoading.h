@@ -13,7 +13,8 @@ namespace rqc::driver {
 // Builds the importer options from repeated `--input-shape NAME=1x3x224x224` flags.
 onnx_import::ImportOptions importOptions(const std::vector<std::string> &inputShapes);
 
-// Imports an .onnx file (throws rqc::Error with one clear line).
+// Imports an .onnx file, or parses a graph-dialect .mlir module with @main (throws
+// rqc::Error with one clear line).
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(const std::string &path, mlir::MLIRContext &ctx,
                                             const std::vector<std::string> &inputShapes);
 

@@ -47,9 +47,13 @@ std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp
     ids[v] = id;
     return id;
   };
+  // Names from the model (rqc.input_names / rqc.output_names, set by the ONNX importer),
+  // else "input" / "output", numbered when there are several.
   auto names = [&](const char *attr, size_t i, const std::string &dflt) {
     auto arr = main->getAttrOfType<ArrayAttr>(attr);
-    return arr && i < arr.size() ? llvm::cast<StringAttr>(arr[i]).str() : dflt;
+    if (arr && i < arr.size()) return llvm::cast<StringAttr>(arr[i]).str();
+    size_t count = dflt == "input" ? main.getNumArguments() : main.getFunctionType().getNumResults();
+    return count > 1 ? dflt + std::to_string(i) : dflt;
   };
   nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
   for (BlockArgument arg : main.getArguments())

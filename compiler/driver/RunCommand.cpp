@@ -8,6 +8,7 @@
 
 #include "rqc/runtime/Error.h"
 #include "rqc/runtime/Module.h"
+#include "runtime/tools/MeasureCommand.h"
 #include "runtime/tools/PackageCommands.h"
 #include "rqc/runtime/Npy.h"
 
@@ -97,6 +98,14 @@ void registerBenchCommand(CLI::App &app) {
     if (!isPackage(opts->package)) throw Error("rqc bench takes a compiled package (.rqc); compile " + opts->package + " first");
     tools::benchPackage(*opts);
   });
+}
+
+void registerMeasureCommand(CLI::App &app) {
+  auto opts = std::make_shared<tools::MeasureOptions>();
+  CLI::App *cmd =
+      app.add_subcommand("measure", "Check a package's outputs, then time one kernel (a tuning measurement, JSON)");
+  tools::addMeasureOptions(*cmd, *opts);
+  cmd->callback([opts] { std::cout << tools::measurePackage(*opts).dump() << "\n"; });
 }
 
 } // namespace rqc::driver

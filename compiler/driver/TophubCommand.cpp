@@ -33,20 +33,6 @@ std::vector<TuningRecord> readLogs(const std::vector<std::string> &paths) {
   return all;
 }
 
-// "1x64x56x56 64x64x3x3 [1,1] [1,1,1,1] ..." from AutoTVM task args.
-std::string brief(const nlohmann::json &args) {
-  std::string out;
-  for (const auto &a : args) {
-    std::string s;
-    if (a.is_array() && a.size() == 3 && a[0] == "TENSOR") {
-      for (const auto &d : a[1]) s += (s.empty() ? "" : "x") + d.dump();
-    } else {
-      s = a.is_string() ? a.get<std::string>() : a.dump();
-    }
-    out += (out.empty() ? "" : " ") + s;
-  }
-  return out;
-}
 
 void list(const std::vector<std::string> &paths) {
   std::vector<std::string> logs = paths;
@@ -98,7 +84,7 @@ int diff(const std::string &before, const std::string &after, double threshold) 
     bool regressed = c.before > 0 && c.after > 0 && c.change() > threshold;
     slower += regressed;
     std::cout << fmt::format("{:>10} {:>10} {:>8}  {:<28} {}{}\n", c.before > 0 ? fmt::format("{:.4f}", c.before * 1e3) : "-",
-                             c.after > 0 ? fmt::format("{:.4f}", c.after * 1e3) : "-", change, c.task, brief(c.args),
+                             c.after > 0 ? fmt::format("{:.4f}", c.after * 1e3) : "-", change, c.task, autotune::describeArgs(c.args),
                              regressed ? "  SLOWER" : "");
   }
   if (slower) {

@@ -24,6 +24,8 @@ int main(int argc, char **argv) {
   rqc::driver::registerInspectCommand(app);
   rqc::driver::registerRunCommand(app);
   rqc::driver::registerBenchCommand(app);
+  rqc::driver::registerMeasureCommand(app);
+  rqc::driver::registerTuneCommand(app);
   rqc::driver::registerTophubCommand(app);
 #ifdef RQC_HAVE_VTA_CLI
   rqc::vta::registerCommands(app);

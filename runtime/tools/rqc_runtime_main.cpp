@@ -1,6 +1,7 @@
 // The runtime-only rqc: `run` and `bench` of compiled .rqc packages, without the compiler
 // (no LLVM/MLIR), for boards and cross builds. User errors print one line
 // "rqc: error: ..." on stderr and exit non-zero, as the full rqc does.
+#include "runtime/tools/MeasureCommand.h"
 #include "runtime/tools/PackageCommands.h"
 
 #include "rqc/runtime/Error.h"
@@ -48,6 +49,13 @@ void registerBench(CLI::App &app) {
   });
 }
 
+void registerMeasure(CLI::App &app) {
+  auto o = std::make_shared<rqc::tools::MeasureOptions>();
+  CLI::App *cmd = app.add_subcommand("measure", "Check a package's outputs, then time one kernel (a tuning measurement, JSON)");
+  rqc::tools::addMeasureOptions(*cmd, *o);
+  cmd->callback([o] { std::cout << rqc::tools::measurePackage(*o).dump() << "\n"; });
+}
+
 // Subcommands of the full rqc that need the compiler: hidden, with a clear message.
 void registerCompilerOnly(CLI::App &app) {
   for (const char *name : {"compile", "tune", "inspect"}) {
@@ -67,6 +75,7 @@ int main(int argc, char **argv) {
   app.require_subcommand(1);
   registerRun(app);
   registerBench(app);
+  registerMeasure(app);
   registerCompilerOnly(app);
   try {
     app.parse(argc, argv);

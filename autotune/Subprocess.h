@@ -1,0 +1,33 @@
+// Running a child process with a deadline: how rqc tune builds and measures candidates
+// without trusting them (a candidate that crashes or hangs ends its child, never the
+// tuner). POSIX only (posix_spawn, poll, waitpid). No MLIR here.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rqc::autotune {
+
+struct ProcessResult {
+  int exitCode = -1;     // when it exited
+  int signal = 0;        // when a signal ended it (SIGSEGV, SIGABRT, ... or SIGKILL at the deadline)
+  bool timedOut = false; // killed at the deadline
+  std::string out, err;  // what it wrote (stderr cut to its last 4 KiB)
+  double seconds = 0;    // wall time
+  bool ok() const { return !timedOut && signal == 0 && exitCode == 0; }
+  // "exit status 1: <last stderr line>", "killed by signal 11 (Segmentation fault)",
+  // "timed out after 10.0 s".
+  std::string describe() const;
+};
+
+// Runs argv[0] (a path) with `argv` and `env` entries added to (or replacing in) this
+// process's environment; kills it (SIGKILL, its whole process group) after `timeoutS`
+// seconds. Throws rqc::Error only when it cannot be started.
+ProcessResult runProcess(const std::vector<std::string> &argv, double timeoutS,
+                         const std::vector<std::string> &env = {});
+
+// This executable's path (/proc/self/exe): rqc tune runs its own `rqc compile` and
+// `rqc measure`.
+std::string selfExecutable();
+
+} // namespace rqc::autotune

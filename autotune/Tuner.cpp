@@ -1,0 +1,45 @@
+#include "autotune/Tuner.h"
+
+#include "rqc/runtime/Error.h"
+
+namespace rqc::autotune {
+
+void Tuner::update(const std::vector<schedule::Config> &configs, const std::vector<MeasureResult> &) {
+  for (const schedule::Config &c : configs) markVisited(c.index());
+}
+
+uint64_t Tuner::randomUnvisited() {
+  const uint64_t n = space_.size();
+  // Rejection sampling while most of the space is free; a walk from a random start after.
+  if (visited_.size() * 2 < n)
+    while (true) {
+      uint64_t i = std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_);
+      if (!visited(i)) return i;
+    }
+  uint64_t start = std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_);
+  for (uint64_t k = 0; k < n; ++k)
+    if (!visited((start + k) % n)) return (start + k) % n;
+  throw Error("the knob space is used up");
+}
+
+const std::vector<TunerInfo> &tuners() {
+  static const std::vector<TunerInfo> table = {
+      {"random", "uniformly random configs, each once", makeRandomTuner},
+      {"grid", "configs in index order", makeGridTuner},
+      {"ga", "genetic algorithm over the knobs (AutoTVM's GATuner)", makeGATuner},
+      {"xgb", "XGBoost ranking model over knob features, simulated annealing, epsilon-greedy (AutoTVM's XGBTuner)",
+       makeXGBTuner},
+  };
+  return table;
+}
+
+std::unique_ptr<Tuner> makeTuner(const std::string &name, const schedule::ConfigSpace &space, uint64_t seed) {
+  std::string known;
+  for (const TunerInfo &t : tuners()) {
+    if (t.name == name) return t.make(space, seed);
+    known += (known.empty() ? "" : ", ") + t.name;
+  }
+  throw Error("unknown tuner '" + name + "' (tuners: " + known + ")");
+}
+
+} // namespace rqc::autotune

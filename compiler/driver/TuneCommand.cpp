@@ -1,0 +1,426 @@
+// rqc tune MODEL.onnx -o LOG: AutoTVM's tuning loop for every tunable task of a model.
+//
+// Per task: the task as a program of its own (compiler/tune/TaskModule.h) with seeded
+// inputs and the reference executor's outputs; then batches of configs from the tuner
+// (autotune/Tuner.h), built in parallel child processes (`rqc compile TASK.mlir
+// --tuning-records CANDIDATE.log`), measured one at a time in a child process (`rqc
+// measure`: outputs checked first, then the task's kernel timed), each measurement
+// appended to LOG and synced before the next one starts. A crashing, hanging or wrong
+// candidate is a record with AutoTVM's error number and the tuner goes on. Rerunning on
+// the same LOG (or --resume) continues: configs in LOG are not measured again, and they
+// count towards --trials.
+#include "autotune/CostModel.h"
+#include "autotune/LogTools.h"
+#include "autotune/Measure.h"
+#include "autotune/Records.h"
+#include "autotune/Subprocess.h"
+#include "autotune/Tuner.h"
+#include "compiler/driver/Commands.h"
+#include "compiler/driver/ModelLoading.h"
+#include "compiler/driver/Pipeline.h"
+#include "compiler/tune/LocalBuilder.h"
+#include "compiler/tune/TaskModule.h"
+#include "rqc/runtime/Error.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <set>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace rqc::driver {
+
+namespace {
+
+struct TuneOptions {
+  std::string model, log;
+  CompileOptions compile;            // target, mcpu, mattr, input shapes
+  std::string tuner = "xgb";
+  int trials = 1000;                 // per task, counting records already in the log
+  int earlyStopping = 0;             // stop a task after this many trials without a better config (0: never)
+  int batch = 0;                     // configs per round (0: twice the build jobs, at least 8)
+  std::string tasks;                 // "0,3,5" or "i/n"; empty: all
+  uint64_t seed = 0;
+  bool resume = false;               // required when the log has records (so a typo cannot mix logs)
+  autotune::RunSettings run;
+  tune::BuildSettings build;
+  std::string workDir;               // default: LOG.work
+  bool keepWork = false;
+  bool json = false;
+  std::vector<std::string> transferLogs; // --transfer-from: other logs for the xgb tuner's warm start
+};
+
+struct TaskEntry {
+  size_t index; // in the model's task list
+  ScheduleSelection::Task task;
+};
+
+// "0,3,5" or "i/n" (every n-th task from i: shards of one model over n machines).
+std::vector<size_t> pickTasks(const std::string &spec, size_t count) {
+  std::vector<size_t> out;
+  if (spec.empty()) {
+    for (size_t i = 0; i < count; ++i) out.push_back(i);
+    return out;
+  }
+  auto number = [&](const std::string &s) {
+    size_t used = 0;
+    long long v = -1;
+    try {
+      v = std::stoll(s, &used);
+    } catch (const std::exception &) {
+    }
+    if (used != s.size() || v < 0) throw Error("--tasks: '" + spec + "' is not a list of task numbers or a shard i/n");
+    return static_cast<size_t>(v);
+  };
+  if (auto slash = spec.find('/'); slash != std::string::npos) {
+    size_t i = number(spec.substr(0, slash)), n = number(spec.substr(slash + 1));
+    if (n == 0 || i >= n) throw Error("--tasks " + spec + ": a shard i/n needs 0 <= i < n");
+    for (size_t t = i; t < count; t += n) out.push_back(t);
+    return out;
+  }
+  std::set<size_t> seen;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t comma = spec.find(',', start);
+    std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t t = number(item);
+    if (t >= count) throw Error("--tasks: task " + item + " does not exist (the model has " + std::to_string(count) + " tunable tasks, 0 to " + std::to_string(count - 1) + ")");
+    if (seen.insert(t).second) out.push_back(t);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Holds an exclusive lock on LOG.lock for the run: two tuners never append to one log.
+class LogLock {
+public:
+  explicit LogLock(const std::string &log) : path_(log + ".lock") {
+    fd_ = open(path_.c_str(), O_RDWR | O_CREAT, 0644);
+    if (fd_ < 0) throw Error("cannot create " + path_ + ": " + std::strerror(errno));
+    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      close(fd_);
+      throw Error(log + " is being written by another rqc tune (" + path_ + " is locked); give each run its own -o LOG");
+    }
+  }
+  ~LogLock() {
+    flock(fd_, LOCK_UN);
+    close(fd_);
+    std::error_code ec;
+    fs::remove(path_, ec);
+  }
+
+private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+double now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
+std::string duration(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  if (s < 60) return fmt::format("{:.0f}s", s);
+  if (s < 3600) return fmt::format("{:.0f}m{:02.0f}s", std::floor(s / 60), std::fmod(s, 60));
+  return fmt::format("{:.0f}h{:02.0f}m", std::floor(s / 3600), std::fmod(s / 60, 60));
+}
+
+// One task's progress line: redrawn in place on a terminal, printed per batch otherwise.
+class Progress {
+public:
+  Progress(std::string label, int64_t macs, int total)
+      : label_(std::move(label)), macs_(macs), total_(total), tty_(isatty(STDERR_FILENO)),
+        start_(std::chrono::steady_clock::now()) {}
+  void show(int done, int errors, double best, double current, bool last) {
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double eta = done > doneAtStart_ ? elapsed / (done - doneAtStart_) * (total_ - done) : NAN;
+    std::string line = fmt::format("{} [{}/{}] best {} current {} errors {} elapsed {} eta {}", label_, done, total_,
+                                   rate(best), rate(current), errors, duration(elapsed), last ? "0s" : duration(eta));
+    if (tty_) {
+      std::cerr << "\r\033[K" << line << (last ? "\n" : "") << std::flush;
+    } else {
+      std::cerr << line << "\n";
+    }
+  }
+  void startedAt(int done) { doneAtStart_ = done; }
+
+private:
+  // GFLOP/s for convolutions and dense, time for pooling.
+  std::string rate(double seconds) const {
+    if (!std::isfinite(seconds)) return "-";
+    if (macs_ > 0) return fmt::format("{:.1f} GFLOP/s", 2.0 * static_cast<double>(macs_) / seconds / 1e9);
+    return fmt::format("{:.4f} ms", seconds * 1e3);
+  }
+  std::string label_;
+  int64_t macs_;
+  int total_, doneAtStart_ = 0;
+  bool tty_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// The config of a record in this space, or nullopt (another version of the space).
+std::optional<schedule::Config> configOf(const schedule::ConfigSpace &space, const autotune::TuningRecord &r) {
+  std::string why;
+  std::optional<schedule::Config> c = space.fromEntity(r.entity, &why);
+  if (c && static_cast<int64_t>(c->index()) != r.index) return std::nullopt;
+  return c;
+}
+
+autotune::MeasureResult asResult(const autotune::TuningRecord &r) {
+  autotune::MeasureResult m;
+  m.costs = r.costs;
+  m.error = static_cast<autotune::MeasureError>(r.errorNo);
+  m.allCost = r.allCost;
+  m.timestamp = r.timestamp;
+  return m;
+}
+
+nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t position, size_t count,
+                        const ScheduleSelection &sel, const std::vector<autotune::TuningRecord> &previous,
+                        mlir::MLIRContext &ctx) {
+  const ScheduleSelection::Task &t = entry.task;
+  const schedule::Template *tmpl = schedule::findTemplate(t.templateName);
+  if (!tmpl) throw Error("no template " + t.templateName);
+  const schedule::ConfigSpace space = tmpl->space(t.workload);
+  const std::string argsKey = t.args.dump();
+  const std::string label = fmt::format("[task {}/{}] {} {}", position + 1, count, t.templateName,
+                                        autotune::describeArgs(t.args));
+
+  // Resume: this task's records; transfer: other workloads of the template (xgb).
+  std::unique_ptr<autotune::Tuner> tuner = autotune::makeTuner(o.tuner, space, o.seed + entry.index);
+  std::vector<schedule::Config> doneConfigs;
+  std::vector<autotune::MeasureResult> doneResults;
+  std::map<std::string, std::vector<const autotune::TuningRecord *>> others;
+  for (const autotune::TuningRecord &r : previous) {
+    if (r.task != t.templateName) continue;
+    if (r.args.dump() == argsKey && r.target == sel.target.str) {
+      if (std::optional<schedule::Config> c = configOf(space, r); c && !tuner->visited(c->index())) {
+        tuner->markVisited(c->index());
+        doneConfigs.push_back(*c);
+        doneResults.push_back(asResult(r));
+      }
+    } else if (r.errorNo == 0) {
+      others[r.args.dump()].push_back(&r);
+    }
+  }
+  { // scores per workload: throughput relative to that workload's best
+    std::vector<std::vector<float>> features;
+    std::vector<float> scores;
+    for (auto &[key, recs] : others) {
+      double best = 0;
+      for (const auto *r : recs) best = std::max(best, 1.0 / r->meanCost());
+      for (const auto *r : recs) {
+        features.push_back(autotune::knobFeatures(r->entity));
+        scores.push_back(best > 0 ? static_cast<float>(1.0 / r->meanCost() / best) : 0.f);
+      }
+    }
+    if (!features.empty()) tuner->transfer(features, scores);
+  }
+  if (!doneConfigs.empty()) tuner->update(doneConfigs, doneResults);
+
+  const int total = static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(o.trials), space.size()));
+  int done = static_cast<int>(doneConfigs.size()), errors = 0, sinceBest = 0;
+  double best = std::numeric_limits<double>::infinity();
+  uint64_t bestIndex = 0;
+  for (size_t k = 0; k < doneResults.size(); ++k) {
+    errors += doneResults[k].error != autotune::MeasureError::NoError;
+    if (doneResults[k].meanCost() < best) best = doneResults[k].meanCost(), bestIndex = doneConfigs[k].index();
+  }
+  Progress progress(label, t.macs, total);
+  progress.startedAt(done);
+  nlohmann::json summary = {{"task", entry.index}, {"template", t.templateName}, {"args", t.args},
+                            {"space_size", space.size()}, {"ops", t.ops}, {"resumed_trials", done}};
+  if (done >= total) {
+    progress.show(done, errors, best, NAN, true);
+  } else {
+    const std::string dir = (o.workDir.empty() ? o.log + ".work" : o.workDir) + "/task" + std::to_string(entry.index);
+    tune::TaskFiles files = tune::prepareTask(ctx, t.workload, dir, o.seed);
+    tune::LocalBuilder builder(files, *tmpl, t.workload, sel.target, sel.target.str, o.build);
+    autotune::LocalRunner runner(o.run, files.inputs, files.expected, tune::kTaskKernelName, o.build.executable);
+    const int batchSize = o.batch > 0 ? o.batch : std::max(8, 2 * o.build.jobs);
+    const double started = now();
+    while (done < total && (o.earlyStopping <= 0 || sinceBest < o.earlyStopping)) {
+      std::vector<schedule::Config> batch = tuner->next(std::min(batchSize, total - done));
+      if (batch.empty()) break;
+      std::vector<autotune::BuildResult> built = builder.build(batch);
+      std::vector<autotune::MeasureResult> results;
+      for (size_t k = 0; k < batch.size(); ++k) {
+        autotune::MeasureResult m = runner.run(built[k]);
+        autotune::TuningRecord rec;
+        rec.target = sel.target.str;
+        rec.task = t.templateName;
+        rec.args = t.args;
+        rec.index = static_cast<int64_t>(batch[k].index());
+        rec.entity = batch[k].entity();
+        rec.costs = m.costs;
+        rec.errorNo = static_cast<int>(m.error);
+        rec.allCost = m.allCost;
+        rec.timestamp = m.timestamp;
+        rec.rqcVersion = RQC_VERSION;
+        rec.spaceHash = space.hash();
+        rec.device = sel.device;
+        rec.errorMsg = m.message.substr(0, 300);
+        autotune::appendRecord(o.log, rec); // durable before the next measurement
+        ++done;
+        if (m.error != autotune::MeasureError::NoError) ++errors;
+        double cost = m.meanCost();
+        if (cost < best) best = cost, bestIndex = batch[k].index(), sinceBest = 0;
+        else ++sinceBest;
+        progress.show(done, errors, best, cost, false);
+        results.push_back(std::move(m));
+      }
+      tuner->update(batch, results);
+    }
+    progress.show(done, errors, best, NAN, true);
+    summary["seconds"] = now() - started;
+    if (!o.keepWork) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  }
+  summary["trials"] = done;
+  summary["errors"] = errors;
+  if (std::isfinite(best)) {
+    summary["best_ms"] = best * 1e3;
+    if (t.macs > 0) summary["best_gflops"] = 2.0 * static_cast<double>(t.macs) / best / 1e9;
+    summary["best_config"] = space.get(bestIndex).str();
+  }
+  return summary;
+}
+
+void runTune(const TuneOptions &o) {
+  if (o.trials < 1) throw Error("--trials must be at least 1, got " + std::to_string(o.trials));
+  if (o.earlyStopping < 0 || o.batch < 0 || o.build.jobs < 1)
+    throw Error("--early-stopping and --batch must not be negative, --build-jobs at least 1");
+  if (o.run.number < 1 || o.run.repeat < 1 || o.run.timeoutS <= 0 || o.build.timeoutS <= 0 || o.run.threads < 1)
+    throw Error("--number, --repeat and --threads must be at least 1, timeouts positive");
+  if (std::none_of(autotune::tuners().begin(), autotune::tuners().end(), [&](const auto &t) { return t.name == o.tuner; }))
+    autotune::makeTuner(o.tuner, schedule::ConfigSpace(), 0); // throws, naming the tuners
+  mlir::MLIRContext ctx;
+  auto module = loadModel(o.model, ctx, o.compile.inputShapes);
+  std::unique_ptr<Target> target = createTarget(o.compile.target, o.compile.mcpu, o.compile.mattr);
+  ScheduleSelection sel;
+  sel.target = target->scheduleTarget();
+  sel.device = target->deviceFingerprint();
+  runGraphPasses(*module, sel);
+
+  std::vector<ScheduleSelection::Task> tunable;
+  for (const auto &t : sel.tasks)
+    if (tune::isTunable(t.workload) && t.spaceSize > 1) tunable.push_back(t);
+  if (tunable.empty()) throw Error(o.model + " has no tunable task for " + sel.target.str);
+  std::vector<TaskEntry> picked;
+  for (size_t i : pickTasks(o.tasks, tunable.size())) picked.push_back({i, tunable[i]});
+
+  // The log: locked for this run, read for resuming (a truncated last line from a killed
+  // run is reported and dropped; the next record starts on a fresh line).
+  fs::path logPath(o.log);
+  if (logPath.has_parent_path() && !fs::is_directory(logPath.parent_path()))
+    throw Error("cannot write " + o.log + ": directory " + logPath.parent_path().string() + " does not exist");
+  LogLock lock(o.log);
+  std::vector<autotune::TuningRecord> previous;
+  if (fs::exists(o.log)) {
+    autotune::RecordLog log = autotune::readRecords(o.log);
+    for (const auto &s : log.skipped) std::cerr << "rqc: warning: " << s.origin << ": " << s.reason << "; skipped\n";
+    if (!log.records.empty() && !o.resume)
+      throw Error(o.log + " already holds " + std::to_string(log.records.size()) +
+                  " records; add --resume to continue tuning into it, or choose another -o");
+    previous = std::move(log.records);
+  } else {
+    int fd = open(o.log.c_str(), O_WRONLY | O_CREAT, 0644);
+    if (fd < 0) throw Error("cannot write " + o.log + ": " + std::strerror(errno));
+    close(fd);
+  }
+  for (const std::string &path : o.transferLogs) {
+    autotune::RecordLog log = autotune::readRecords(path);
+    previous.insert(previous.end(), log.records.begin(), log.records.end());
+  }
+
+  std::cerr << fmt::format("tuning {} task(s) of {} for {} with {} ({} trials each, log {})\n", picked.size(),
+                           o.model, sel.target.str, o.tuner, o.trials, o.log);
+  nlohmann::json tasks = nlohmann::json::array();
+  for (size_t k = 0; k < picked.size(); ++k) tasks.push_back(tuneTask(o, picked[k], k, picked.size(), sel, previous, ctx));
+  if (!o.keepWork) {
+    std::error_code ec;
+    fs::remove(o.workDir.empty() ? o.log + ".work" : o.workDir, ec);
+  }
+  if (o.json) {
+    std::cout << nlohmann::json{{"model", o.model}, {"target", sel.target.str}, {"tuner", o.tuner}, {"log", o.log},
+                                {"tasks", tasks}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::cout << fmt::format("{:>4}  {:<30} {:>7} {:>6} {:>12}  {}\n", "task", "template", "trials", "errors", "best",
+                           "config");
+  for (const auto &t : tasks) {
+    std::string best = t.contains("best_gflops") ? fmt::format("{:.1f} GFLOP/s", t["best_gflops"].get<double>())
+                       : t.contains("best_ms")   ? fmt::format("{:.4f} ms", t["best_ms"].get<double>())
+                                                 : "-";
+    std::cout << fmt::format("{:>4}  {:<30} {:>7} {:>6} {:>12}  {}\n", t["task"].get<size_t>(),
+                             t["template"].get<std::string>(), t["trials"].get<int>(), t["errors"].get<int>(), best,
+                             t.value("best_config", std::string("-")));
+  }
+  std::cout << "records in " << o.log << "; use them with: rqc compile " << o.model << " --tuning-records " << o.log
+            << "\n";
+}
+
+} // namespace
+
+void registerTuneCommand(CLI::App &app) {
+  auto o = std::make_shared<TuneOptions>();
+  CLI::App *cmd = app.add_subcommand("tune", "Tune the model's kernels (AutoTVM-style) into a tuning log");
+  cmd->add_option("model", o->model, "Model file (.onnx, or a graph-dialect .mlir module)")->required();
+  cmd->add_option("-o,--output", o->log, "Tuning log to append the records to (AutoTVM format)")->required();
+  cmd->add_option("--target", o->compile.target, "Target, as for rqc compile")->default_val("llvm");
+  cmd->add_option("--mcpu", o->compile.mcpu, "LLVM CPU name, as for rqc compile");
+  cmd->add_option("--mattr", o->compile.mattr, "LLVM target features, as for rqc compile");
+  cmd->add_option("--input-shape", o->compile.inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");
+  std::string tunerNames;
+  for (const auto &t : autotune::tuners()) tunerNames += (tunerNames.empty() ? "" : ", ") + t.name;
+  cmd->add_option("--tuner", o->tuner, "Tuner: " + tunerNames)->default_val(o->tuner);
+  cmd->add_option("--trials", o->trials, "Measured configs per task, counting those already in the log")
+      ->default_val(o->trials);
+  cmd->add_option("--early-stopping", o->earlyStopping, "Stop a task after this many trials without a faster config (0: never)")
+      ->default_val(0);
+  cmd->add_option("--tasks", o->tasks, "Tasks to tune: a list like 0,3,5 or a shard i/n (rqc inspect --tasks numbers them among the tunable ones)");
+  cmd->add_option("--seed", o->seed, "Seed of the tuner and of the task's inputs")->default_val(0);
+  cmd->add_flag("--resume", o->resume, "Continue into a log that already has records (configs in it are not measured again)");
+  cmd->add_option("--batch", o->batch, "Configs built and measured per round (0: max(8, 2 x build jobs))")->default_val(0);
+  cmd->add_option("--build-jobs", o->build.jobs, "Candidates compiled at a time")->default_val(2);
+  cmd->add_option("--build-timeout", o->build.timeoutS, "Seconds allowed to compile one candidate")->default_val(60);
+  cmd->add_option("--number", o->run.number, "Runs per measurement (AutoTVM's number)")->default_val(1);
+  cmd->add_option("--repeat", o->run.repeat, "Measurements per candidate (AutoTVM's repeat)")->default_val(3);
+  cmd->add_option("--min-repeat-ms", o->run.minRepeatMs, "Shortest measurement in ms (raises --number)")->default_val(50);
+  cmd->add_option("--warmup", o->run.warmup, "Untimed runs before measuring")->default_val(1);
+  cmd->add_option("--timeout", o->run.timeoutS, "Seconds allowed to check and measure one candidate")->default_val(20);
+  cmd->add_option("--cooldown", o->run.cooldownS, "Seconds to pause after each measurement")->default_val(0);
+  cmd->add_option("--threads", o->run.threads, "Threads of the measured kernels")->default_val(1);
+  cmd->add_option("--cpus", o->run.cpus, "Pin measurements to these CPUs (taskset), e.g. --cpus 1")->delimiter(',');
+  cmd->add_option("--work-dir", o->workDir, "Directory for candidates (default: LOG.work, removed at the end)");
+  cmd->add_flag("--keep-work", o->keepWork, "Keep the candidates' directory");
+  cmd->add_option("--transfer-from", o->transferLogs, "Other logs whose records warm-start the xgb tuner (repeatable)")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--json", o->json, "Print the summary as one JSON document");
+  cmd->callback([o] {
+    o->build.target = o->compile.target;
+    o->build.mcpu = o->compile.mcpu;
+    o->build.mattr = o->compile.mattr;
+    o->build.executable = autotune::selfExecutable();
+    runTune(*o);
+  });
+}
+
+} // namespace rqc::driver

@@ -1,0 +1,125 @@
+#include "compiler/tune/LocalBuilder.h"
+#include "compiler/tune/TaskModule.h"
+
+#include "autotune/Subprocess.h"
+#include "compiler/reference/ReferenceExecutor.h"
+#include "rqc/runtime/Error.h"
+#include "rqc/runtime/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <llvm/Support/raw_ostream.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <atomic>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace rqc::tune {
+
+namespace {
+
+Tensor seeded(const std::vector<int64_t> &shape, std::mt19937_64 &rng) {
+  Tensor t(DType::F32, shape);
+  std::normal_distribution<float> n(0.f, 1.f);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = n(rng);
+  return t;
+}
+
+void writeText(const std::string &path, const std::string &text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw Error("cannot write " + path);
+}
+
+} // namespace
+
+TaskFiles prepareTask(mlir::MLIRContext &ctx, const schedule::Workload &w, const std::string &dir, uint64_t seed) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error("cannot create " + dir + ": " + ec.message());
+  TaskFiles f{dir, dir + "/task.mlir", dir + "/in.npz", dir + "/ref.npz"};
+  mlir::OwningOpRef<mlir::ModuleOp> module = buildTaskModule(ctx, w, seed);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os, mlir::OpPrintingFlags().enableDebugInfo()); // keeps loc("task"), the kernel's name
+  writeText(f.module, text);
+  std::mt19937_64 rng(seed + 1);
+  Tensor input = seeded(w.data.shape, rng);
+  std::vector<Tensor> outputs = reference::ReferenceExecutor(*module).run({input});
+  saveNpz(f.inputs, {{kTaskInputName, input}});
+  saveNpz(f.expected, {{kTaskOutputName, outputs.at(0)}});
+  return f;
+}
+
+LocalBuilder::LocalBuilder(TaskFiles files, const schedule::Template &tmpl, schedule::Workload w,
+                           schedule::TargetDesc targetDesc, std::string targetString, BuildSettings settings)
+    : files_(std::move(files)), tmpl_(tmpl), w_(std::move(w)), targetDesc_(std::move(targetDesc)),
+      targetString_(std::move(targetString)), settings_(std::move(settings)) {}
+
+autotune::BuildResult LocalBuilder::buildOne(const schedule::Config &config, size_t slot) {
+  autotune::BuildResult r;
+  try {
+    tmpl_.schedule(w_, config, targetDesc_);
+  } catch (const schedule::InvalidConfig &e) {
+    r.error = autotune::MeasureError::InstantiationError;
+    r.message = e.what();
+    return r;
+  }
+  const std::string stem = files_.dir + "/candidate" + std::to_string(slot);
+  autotune::TuningRecord rec;
+  rec.target = targetString_;
+  rec.task = tmpl_.name();
+  rec.args = w_.args();
+  rec.index = static_cast<int64_t>(config.index());
+  rec.entity = config.entity();
+  rec.costs = {0};
+  writeText(stem + ".log", autotune::formatRecord(rec) + "\n");
+  std::vector<std::string> argv = {settings_.executable, "compile", files_.module, "--target", settings_.target,
+                                   "--tuning-records", stem + ".log", "-o", stem + ".rqc"};
+  if (!settings_.mcpu.empty()) argv.insert(argv.end(), {"--mcpu", settings_.mcpu});
+  if (!settings_.mattr.empty()) argv.insert(argv.end(), {"--mattr", settings_.mattr});
+  autotune::ProcessResult p = autotune::runProcess(argv, settings_.timeoutS, {"RQC_TOPHUB_LOCATION=NONE"});
+  r.seconds = p.seconds;
+  if (p.timedOut) {
+    r.error = autotune::MeasureError::BuildTimeout;
+    r.message = p.describe();
+  } else if (!p.ok()) {
+    r.error = autotune::MeasureError::CompileHost;
+    r.message = p.describe();
+  } else if (p.err.find("rqc: warning:") != std::string::npos) { // the record was not applied
+    r.error = autotune::MeasureError::InstantiationError;
+    r.message = p.err.substr(p.err.find("rqc: warning:"));
+    r.message = r.message.substr(0, r.message.find('\n'));
+  } else {
+    r.package = stem + ".rqc";
+  }
+  return r;
+}
+
+std::vector<autotune::BuildResult> LocalBuilder::build(const std::vector<schedule::Config> &configs) {
+  std::vector<autotune::BuildResult> results(configs.size());
+  const size_t base = counter_;
+  counter_ += configs.size();
+  std::atomic<size_t> nextIndex{0};
+  auto worker = [&] {
+    for (size_t k; (k = nextIndex++) < configs.size();) {
+      try {
+        results[k] = buildOne(configs[k], base + k);
+      } catch (const std::exception &e) {
+        results[k].error = autotune::MeasureError::Unknown;
+        results[k].message = e.what();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int j = 0; j < std::max(1, settings_.jobs); ++j) pool.emplace_back(worker);
+  for (auto &t : pool) t.join();
+  return results;
+}
+
+} // namespace rqc::tune

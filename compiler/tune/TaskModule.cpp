@@ -1,0 +1,75 @@
+#include "compiler/tune/TaskModule.h"
+
+#include "ir/Graph/GraphDialect.h"
+#include "ir/Graph/TensorAttr.h"
+#include "rqc/runtime/Error.h"
+#include "rqc/runtime/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+#include <cmath>
+#include <random>
+
+using namespace mlir;
+
+namespace rqc::tune {
+
+bool isTunable(const schedule::Workload &w) {
+  static const char *ops[] = {"conv2d", "depthwise_conv2d", "group_conv2d", "dense", "max_pool2d", "avg_pool2d"};
+  for (const char *op : ops)
+    if (w.op == op) return w.data.dtype == "float32";
+  return false;
+}
+
+OwningOpRef<ModuleOp> buildTaskModule(MLIRContext &ctx, const schedule::Workload &w, uint64_t seed) {
+  if (!isTunable(w)) throw Error("a '" + w.op + "' workload cannot be tuned on its own (no standalone op)");
+  ctx.getOrLoadDialect<graph::GraphDialect>();
+  ctx.getOrLoadDialect<func::FuncDialect>();
+  OpBuilder b(&ctx);
+  Location loc = NameLoc::get(b.getStringAttr(kTaskKernelName));
+  OwningOpRef<ModuleOp> module = ModuleOp::create(b.getUnknownLoc());
+  b.setInsertionPointToEnd(module->getBody());
+  std::mt19937_64 rng(seed);
+  auto constant = [&](const std::vector<int64_t> &shape, double scale) {
+    Tensor t(DType::F32, shape);
+    std::normal_distribution<float> n(0.f, static_cast<float>(scale));
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = n(rng);
+    return b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(t, &ctx)).getResult();
+  };
+  auto in = RankedTensorType::get(w.data.shape, b.getF32Type());
+  auto fn = b.create<func::FuncOp>(b.getUnknownLoc(), "main", b.getFunctionType({in}, {}));
+  b.setInsertionPointToEnd(fn.addEntryBlock());
+  Value x = fn.getArgument(0), out;
+  if (w.op == "dense") {
+    const int64_t k = w.weight.shape[1];
+    Value weight = constant(w.weight.shape, 1.0 / std::sqrt(double(k)));
+    Value bias = w.bias ? constant({w.weight.shape[0]}, 1.0) : Value();
+    out = b.create<graph::DenseOp>(loc, x, weight, bias, b.getStringAttr("MK")).getResult();
+  } else if (w.op == "max_pool2d") {
+    out = b.create<graph::MaxPool2DOp>(loc, x, b.getDenseI64ArrayAttr(w.kernel), b.getDenseI64ArrayAttr(w.strides),
+                                       b.getDenseI64ArrayAttr(w.pads), b.getDenseI64ArrayAttr(w.dilations),
+                                       b.getBoolAttr(false), b.getStringAttr(w.layout))
+              .getResult();
+  } else if (w.op == "avg_pool2d") {
+    out = b.create<graph::AvgPool2DOp>(loc, x, b.getDenseI64ArrayAttr(w.kernel), b.getDenseI64ArrayAttr(w.strides),
+                                       b.getDenseI64ArrayAttr(w.pads), b.getBoolAttr(false),
+                                       b.getBoolAttr(w.countIncludePad), b.getStringAttr(w.layout))
+              .getResult();
+  } else { // convolutions
+    const auto &ws = w.weight.shape;
+    Value weight = constant(ws, 1.0 / std::sqrt(double(ws[1] * ws[2] * ws[3])));
+    Value bias = w.bias ? constant({ws[0]}, 1.0) : Value();
+    out = b.create<graph::Conv2DOp>(loc, x, weight, bias, b.getDenseI64ArrayAttr(w.strides),
+                                    b.getDenseI64ArrayAttr(w.pads), b.getDenseI64ArrayAttr(w.dilations),
+                                    b.getI64IntegerAttr(w.groups), b.getStringAttr("NCHW"), b.getStringAttr("OIHW"))
+              .getResult();
+  }
+  b.create<func::ReturnOp>(b.getUnknownLoc(), out);
+  fn.setFunctionType(b.getFunctionType({in}, {out.getType()}));
+  fn->setAttr("rqc.input_names", b.getStrArrayAttr({kTaskInputName}));
+  fn->setAttr("rqc.output_names", b.getStrArrayAttr({kTaskOutputName}));
+  return module;
+}
+
+} // namespace rqc::tune
