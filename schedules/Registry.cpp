@@ -5,6 +5,7 @@
 #include "schedules/cpu/CpuTemplates.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace rqc::schedule {
 
@@ -18,6 +19,8 @@ const std::vector<std::unique_ptr<Template>> &templates() {
       t.push_back(cpu::makeDensePack(key));
       t.push_back(cpu::makePool2dNCHWc(key));
       t.push_back(cpu::makeGeneric(key));
+      if (const char *test = std::getenv("RQC_TEST_FAULT_TEMPLATES"); test && std::string(test) == "1")
+        t.push_back(cpu::makeTestFaults(key));
     }
     return t;
   }();

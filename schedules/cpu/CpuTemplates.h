@@ -21,6 +21,9 @@ std::unique_ptr<Template> makePool2dNCHWc(const std::string &key);
 // generic.<key>: every other kernel (elementwise, layout changes, reductions, integer
 // kernels): parallel tiles and register tiles per op, vectorized.
 std::unique_ptr<Template> makeGeneric(const std::string &key);
+// test_faults.<key>: generated kernels that abort, hang or compute wrong values, for
+// testing the tuner (registered only with RQC_TEST_FAULT_TEMPLATES=1).
+std::unique_ptr<Template> makeTestFaults(const std::string &key);
 
 // The fallback channel block of a tensor with `channels` channels: two vectors, else one,
 // else the largest divisor up to two vectors. It depends on the channel count only, so the

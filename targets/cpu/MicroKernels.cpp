@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -826,7 +827,46 @@ void insertWeightPrefetches(func::FuncOp fn) {
   });
 }
 
+namespace {
+
+// Test-only faults in generated code (schedules/cpu/test_faults.cpp), for the tuner's
+// tests: the tile is replaced by zeros after an abort (a failed cf.assert), an endless
+// loop, or nothing (wrong values).
+void faultKernel(RewriterBase &rw, linalg::LinalgOp op, const std::string &k) {
+  OpBuilder::InsertionGuard guard(rw);
+  rw.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  rw.getContext()->getOrLoadDialect<cf::ControlFlowDialect>();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto type = llvm::cast<RankedTensorType>(init.getType());
+  Value zero = rw.create<arith::ConstantOp>(loc, rw.getZeroAttr(type.getElementType()));
+  if (k == "fault_abort") {
+    rw.create<cf::AssertOp>(loc, rw.create<arith::ConstantIntOp>(loc, 0, 1), "rqc: injected fault (test_faults)");
+  } else if (k == "fault_spin") {
+    // A counter the loop never leaves, whose value becomes the fill: not dead code.
+    auto loop = rw.create<scf::WhileOp>(
+        loc, TypeRange{rw.getI64Type()}, ValueRange{rw.create<arith::ConstantIntOp>(loc, 0, 64)},
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value keepGoing = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, args[0],
+                                                    b.create<arith::ConstantIntOp>(l, 0, 64));
+          b.create<scf::ConditionOp>(l, keepGoing, args);
+        },
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value next = b.create<arith::AndIOp>(l, b.create<arith::AddIOp>(l, args[0], b.create<arith::ConstantIntOp>(l, 1, 64)),
+                                               b.create<arith::ConstantIntOp>(l, INT64_MAX, 64));
+          b.create<scf::YieldOp>(l, next);
+        });
+    zero = rw.create<arith::SIToFPOp>(loc, type.getElementType(), loop.getResult(0));
+  } else if (k != "fault_zero") {
+    throw KernelError(k, "no such fault");
+  }
+  rw.replaceOp(op, rw.create<linalg::FillOp>(loc, zero, init).getResult(0));
+}
+
+} // namespace
+
 void tensorize(RewriterBase &rewriter, linalg::LinalgOp op, const std::string &name, ArrayRef<int64_t> args, int lanes) {
+  if (name.rfind("fault_", 0) == 0) return faultKernel(rewriter, op, name);
   if (name == "winograd_input") return winogradInput(rewriter, op, args, lanes);
   if (name == "winograd_gemm") return winogradGemm(rewriter, op, args, lanes);
   if (name == "winograd_output") return winogradOutput(rewriter, op, args, lanes);
