@@ -5,11 +5,13 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +26,17 @@ std::string ProcessResult::describe() const {
   while (!last.empty() && (last.back() == '\n' || last.back() == ' ')) last.pop_back();
   if (auto nl = last.rfind('\n'); nl != std::string::npos) last = last.substr(nl + 1);
   return "exit status " + std::to_string(exitCode) + (last.empty() ? "" : ": " + last);
+}
+
+namespace {
+constexpr const char *kParentVar = "RQC_SPAWNED_BY"; // the starting process's pid
+} // namespace
+
+void exitWithParent() {
+  const char *parent = std::getenv(kParentVar);
+  if (!parent) return;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (std::to_string(getppid()) != parent) _exit(125); // the parent is already gone
 }
 
 std::string selfExecutable() {
@@ -45,6 +58,7 @@ ProcessResult runProcess(const std::vector<std::string> &argv, double timeoutS, 
     auto eq = s.find('=');
     if (eq != std::string::npos) vars[s.substr(0, eq)] = s.substr(eq + 1);
   }
+  vars[kParentVar] = std::to_string(getpid());
   for (const std::string &s : env) {
     auto eq = s.find('=');
     if (eq != std::string::npos) vars[s.substr(0, eq)] = s.substr(eq + 1);

@@ -26,6 +26,12 @@ struct ProcessResult {
 ProcessResult runProcess(const std::vector<std::string> &argv, double timeoutS,
                          const std::vector<std::string> &env = {});
 
+// Called first in rqc's main(): a child started by runProcess dies with the process that
+// started it (PR_SET_PDEATHSIG), so a killed or interrupted rqc tune leaves no builder or
+// measuring child behind (they run in their own process group, outside the terminal's
+// Ctrl-C). Does nothing in a process runProcess did not start.
+void exitWithParent();
+
 // This executable's path (/proc/self/exe): rqc tune runs its own `rqc compile` and
 // `rqc measure`.
 std::string selfExecutable();

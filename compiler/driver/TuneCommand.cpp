@@ -333,10 +333,10 @@ void runTune(const TuneOptions &o) {
   std::vector<autotune::TuningRecord> previous;
   if (fs::exists(o.log)) {
     autotune::RecordLog log = autotune::readRecords(o.log);
-    for (const auto &s : log.skipped) std::cerr << "rqc: warning: " << s.origin << ": " << s.reason << "; skipped\n";
     if (!log.records.empty() && !o.resume)
       throw Error(o.log + " already holds " + std::to_string(log.records.size()) +
                   " records; add --resume to continue tuning into it, or choose another -o");
+    for (const auto &s : log.skipped) std::cerr << "rqc: warning: " << s.origin << ": " << s.reason << "; skipped\n";
     previous = std::move(log.records);
   } else {
     int fd = open(o.log.c_str(), O_WRONLY | O_CREAT, 0644);

@@ -2,6 +2,7 @@
 // turns user errors into one line on stderr and a non-zero exit.
 #include "compiler/driver/Commands.h"
 
+#include "autotune/Subprocess.h"
 #include "rqc/runtime/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #endif
 
 int main(int argc, char **argv) {
+  rqc::autotune::exitWithParent(); // when rqc tune started this one
   // Named, so usage lines read "Usage: rqc compile ..." (args are parsed from a vector).
   CLI::App app{"rqc: a tensor compiler and schedule autotuner for edge deep learning", "rqc"};
   app.set_version_flag("--version", std::string("rqc ") + RQC_VERSION);

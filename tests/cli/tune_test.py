@@ -1,0 +1,228 @@
+"""rqc tune as a user meets it, on ResNet-8's small tasks.
+
+- Faults: with RQC_TEST_FAULT_TEMPLATES=1 each convolution also has a test_faults task
+  whose configs generate a correct kernel, one that aborts, one that spins forever and
+  one that writes zeros. Grid-tuning it records all four, the faulty ones with AutoTVM's
+  error numbers (4 runtime error naming the signal, 7 run timeout, 5 wrong answer), and
+  only the correct one gets a time.
+- Kill and resume: a run killed with SIGKILL mid-task, its log then cut in the middle of
+  a line (what a full disk or a power cut leaves), continues with --resume: the cut line
+  is reported and skipped, every earlier record is kept byte for byte, no config is
+  measured twice and the task ends with exactly --trials records. Without --resume the
+  same log is refused and left untouched.
+- The tuned log drives rqc compile (rqc inspect --tasks shows the task as tuned) and the
+  compiled model still matches the reference.
+- A log locked by another run, and bad flags, missing files and unwritable paths: one
+  error line, non-zero exit, no log written.
+
+usage: tune_test.py RQC MODELS_DIR
+"""
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+failures = []
+
+
+def check(what, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + what + ("" if ok else ": " + detail), flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def records(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+def tasks(rqc, model, env):
+    p = subprocess.run([rqc, "inspect", model, "--tasks", "--json"], capture_output=True, text=True, env=env)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)["tasks"]
+
+
+FAST = ["--min-repeat-ms", "5", "--repeat", "2", "--build-jobs", "2"]
+
+
+def test_faults(rqc, model, tmp):
+    env = dict(os.environ, RQC_TEST_FAULT_TEMPLATES="1", RQC_TOPHUB_LOCATION="NONE")
+    index = next(i for i, t in enumerate(tasks(rqc, model, env)) if t["template"].startswith("test_faults."))
+    log = os.path.join(tmp, "faults.log")
+    p = subprocess.run([rqc, "tune", model, "-o", log, "--tuner", "grid", "--trials", "4", "--tasks", str(index),
+                        "--timeout", "4", "--json"] + FAST, capture_output=True, text=True, env=env, timeout=300)
+    check("a run with crashing, hanging and wrong candidates finishes", p.returncode == 0, p.stderr[-2000:])
+    if p.returncode != 0:
+        return
+    by_fault = {r["config"]["entity"][0][2]: r for r in records(log)}
+    check("all four candidates are recorded", sorted(by_fault) == [0, 1, 2, 3], str(sorted(by_fault)))
+    if sorted(by_fault) != [0, 1, 2, 3]:
+        return
+    ok = by_fault[0]["result"]
+    check("the correct kernel has a time and no error", ok[1] == 0 and 0 < ok[0][0] < 1, str(ok))
+    expected = {1: (4, "signal 6"), 2: (7, "timed out"), 3: (5, "expected")}
+    for fault, (error_no, words) in expected.items():
+        r = by_fault[fault]
+        check(f"fault {fault} is recorded as error {error_no} ({words})",
+              r["result"][1] == error_no and words in r.get("error_msg", "") and r["result"][0][0] >= 1e9,
+              json.dumps(r["result"]) + " " + r.get("error_msg", ""))
+    summary = json.loads(p.stdout)
+    task = summary["tasks"][0]
+    check("the summary counts 4 trials, 3 errors, the correct config best",
+          task["trials"] == 4 and task["errors"] == 3 and task["best_config"] == "fault=0", json.dumps(task))
+    # The hanging candidate's child was killed with its process group: nothing left spinning.
+    left = subprocess.run(["pgrep", "-f", "rqc measure .*faults.log.work"], capture_output=True, text=True)
+    check("no measuring child outlives the run", left.stdout.strip() == "", left.stdout)
+
+
+def wait_for_records(log, n, proc, limit=240):
+    start = time.time()
+    while time.time() - start < limit and proc.poll() is None:
+        if os.path.exists(log) and len(records(log)) >= n:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_kill_and_resume(rqc, model, tmp):
+    env = dict(os.environ, RQC_TOPHUB_LOCATION="NONE")
+    log = os.path.join(tmp, "resume.log")
+    trials = 10
+    cmd = [rqc, "tune", model, "-o", log, "--tuner", "random", "--trials", str(trials), "--tasks", "0",
+           "--batch", "2", "--seed", "3"] + FAST
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    reached = wait_for_records(log, 3, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    check("the first run wrote records before it was killed", reached)
+    time.sleep(0.5)
+    left = subprocess.run(["pgrep", "-f", "resume.log.work"], capture_output=True, text=True)
+    check("its build and measure children died with it", left.stdout.strip() == "", left.stdout)
+    with open(log) as f:
+        before = f.read()
+    kept = records(log)
+    # A record cut in the middle, as a killed writer or a full disk leaves it.
+    with open(log, "a") as f:
+        f.write(json.dumps(kept[0])[:70])
+    with open(log) as f:
+        cut = f.read()
+
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    lines = p.stderr.strip().splitlines()
+    check("without --resume a log with records is refused in one line",
+          p.returncode != 0 and len(lines) == 1 and "--resume" in lines[0], p.stderr)
+    with open(log) as f:
+        check("the refused run leaves the log untouched", f.read() == cut)
+
+    p = subprocess.run(cmd + ["--resume", "--json"], capture_output=True, text=True, env=env, timeout=300)
+    check("--resume continues the run", p.returncode == 0, p.stderr[-2000:])
+    if p.returncode != 0:
+        return
+    check("the cut line is reported with its line number",
+          any("resume.log:" in l and "skipped" in l for l in p.stderr.splitlines()), p.stderr[-2000:])
+    with open(log) as f:
+        after = f.read()
+    check("every record from before the kill is kept byte for byte", after.startswith(before))
+    final = records(log)
+    indices = [r["config"]["index"] for r in final]
+    check(f"the task ends with exactly {trials} records", len(final) == trials, str(len(final)))
+    check("no config is measured twice", len(set(indices)) == len(indices), str(indices))
+    summary = json.loads(p.stdout)["tasks"][0]
+    check("the summary counts the resumed trials", summary["resumed_trials"] == len(kept) and
+          summary["trials"] == trials, json.dumps(summary))
+
+    # The log is what rqc compile reads.
+    p = subprocess.run([rqc, "inspect", model, "--tasks", "--json", "--tuning-records", log],
+                       capture_output=True, text=True, env=env)
+    t0 = json.loads(p.stdout)["tasks"][0]
+    check("rqc inspect --tasks shows the tuned task's record", t0["source"].startswith(log + ":") and t0["tuned"],
+          json.dumps(t0))
+    package = os.path.join(tmp, "m.rqc")
+    p = subprocess.run([rqc, "compile", model, "--tuning-records", log, "-o", package], capture_output=True,
+                       text=True, env=env, timeout=300)
+    check("the model compiles with the tuned log", p.returncode == 0, p.stderr[-2000:])
+    outs = {}
+    for name, what in [("compiled", [package]), ("reference", [model, "--reference"])]:
+        outs[name] = os.path.join(tmp, name + ".npz")
+        subprocess.run([rqc, "run"] + what + ["--seed", "5", "--outputs", outs[name]], check=True,
+                       capture_output=True, timeout=300)
+    got, ref = np.load(outs["compiled"]), np.load(outs["reference"])
+    for key in ref.files:
+        tol = 1e-4 * float(ref[key].max() - ref[key].min())
+        diff = float(np.abs(got[key] - ref[key]).max())
+        check(f"and its output '{key}' matches the reference ({diff:.3g} <= {tol:.3g})", diff <= tol)
+
+
+def test_lock(rqc, model, tmp):
+    log = os.path.join(tmp, "locked.log")
+    with open(log + ".lock", "w") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        p = subprocess.run([rqc, "tune", model, "-o", log, "--trials", "2", "--tasks", "0"], capture_output=True,
+                           text=True, timeout=120)
+    lines = p.stderr.strip().splitlines()
+    check("a log another run is writing is refused in one line",
+          p.returncode != 0 and len(lines) == 1 and "another rqc tune" in lines[0], p.stderr)
+    check("and nothing is written to it", not os.path.exists(log) or os.path.getsize(log) == 0)
+
+
+def test_bad_input(rqc, model, tmp):
+    log = os.path.join(tmp, "bad.log")
+    cases = [
+        ("an unknown tuner", ["--tuner", "annealing"], "annealing"),
+        ("zero trials", ["--trials", "0"], "--trials"),
+        ("a task that does not exist", ["--tasks", "99"], "99"),
+        ("a shard out of range", ["--tasks", "3/2"], "3/2"),
+        ("a malformed task list", ["--tasks", "1,x"], "1,x"),
+        ("an unknown flag", ["--trails", "5"], "--trails"),
+        ("a negative timeout", ["--timeout", "-1"], "timeout"),
+    ]
+    for what, extra, word in cases:
+        p = subprocess.run([rqc, "tune", model, "-o", log] + extra, capture_output=True, text=True, timeout=120)
+        lines = p.stderr.strip().splitlines()
+        check(f"{what}: one error line naming it", p.returncode != 0 and len(lines) == 1 and word in lines[0],
+              p.stderr)
+        check(f"{what}: no log written", not os.path.exists(log))
+    p = subprocess.run([rqc, "tune", os.path.join(tmp, "missing.onnx"), "-o", log], capture_output=True, text=True)
+    check("a missing model: one error line naming it",
+          p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1 and "missing.onnx" in p.stderr, p.stderr)
+    p = subprocess.run([rqc, "tune", model, "-o", os.path.join(tmp, "no", "dir", "x.log")], capture_output=True,
+                       text=True)
+    check("a log in a missing directory: one error line naming it",
+          p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1 and "no/dir" in p.stderr, p.stderr)
+    if os.geteuid() != 0:  # root writes anywhere
+        ro = os.path.join(tmp, "readonly")
+        os.mkdir(ro)
+        os.chmod(ro, 0o500)
+        p = subprocess.run([rqc, "tune", model, "-o", os.path.join(ro, "x.log")], capture_output=True, text=True)
+        check("an unwritable log: one error line", p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1,
+              p.stderr)
+
+
+def main():
+    rqc, models = sys.argv[1], sys.argv[2]
+    model = os.path.join(models, "resnet8.onnx")
+    with tempfile.TemporaryDirectory() as tmp:
+        test_bad_input(rqc, model, tmp)
+        test_lock(rqc, model, tmp)
+        test_faults(rqc, model, tmp)
+        test_kill_and_resume(rqc, model, tmp)
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        sys.exit(1)
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()
