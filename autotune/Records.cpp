@@ -93,6 +93,7 @@ std::optional<TuningRecord> parseRecord(const std::string &line) {
   r.spaceHash = stringField(j, "space_hash");
   r.device = stringField(j, "device");
   r.errorMsg = stringField(j, "error_msg");
+  r.tuner = stringField(j, "tuner");
   return r;
 }
 
@@ -109,6 +110,7 @@ std::string formatRecord(const TuningRecord &r) {
   if (!r.spaceHash.empty()) j["space_hash"] = r.spaceHash;
   if (!r.device.empty()) j["device"] = r.device;
   if (!r.errorMsg.empty()) j["error_msg"] = r.errorMsg;
+  if (!r.tuner.empty()) j["tuner"] = r.tuner;
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

@@ -4,7 +4,8 @@
 //    "result": [[cost_s, ...], error_no, all_cost_s, timestamp_s],
 //    "version": 0.2, "tvm_version": "...",
 //    "rqc_version": "...", "space_hash": "...", "device": "...",    <- rqc's own keys
-//    "error_msg": "..."}   (why a failed candidate failed)
+//    "error_msg": "...",   (why a failed candidate failed)
+//    "tuner": "xgb"}       (which tuner proposed it: rqc tune report's curves)
 // Lines starting with '#' and blank lines are comments (tophub uses them as headers). TVM's
 // own tophub lines parse here whether or not rqc has their template. The format and the
 // error numbers are AutoTVM's (python/tvm/autotvm/record.py, measure/measure.py), see
@@ -50,7 +51,7 @@ struct TuningRecord {
   double allCost = 0;   // seconds for build + run
   double timestamp = 0; // unix seconds
   // rqc's keys (empty in TVM's logs)
-  std::string rqcVersion, spaceHash, device, errorMsg;
+  std::string rqcVersion, spaceHash, device, errorMsg, tuner;
   std::string tvmVersion;
 
   // Where it came from, for warnings: "file:line".

@@ -13,6 +13,7 @@
 #include "autotune/LogTools.h"
 #include "autotune/Measure.h"
 #include "autotune/Records.h"
+#include "autotune/Report.h"
 #include "autotune/Subprocess.h"
 #include "autotune/Tuner.h"
 #include "compiler/driver/Commands.h"
@@ -273,6 +274,7 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
         rec.spaceHash = space.hash();
         rec.device = sel.device;
         rec.errorMsg = m.message.substr(0, 300);
+        rec.tuner = o.tuner;
         autotune::appendRecord(o.log, rec); // durable before the next measurement
         ++done;
         if (m.error != autotune::MeasureError::NoError) ++errors;
@@ -377,13 +379,33 @@ void runTune(const TuneOptions &o) {
             << "\n";
 }
 
+// rqc tune report LOG... -o DIR
+void registerTuneReport(CLI::App &tune) {
+  struct ReportOptions {
+    std::vector<std::string> logs;
+    std::string dir;
+  };
+  auto o = std::make_shared<ReportOptions>();
+  CLI::App *cmd = tune.add_subcommand(
+      "report", "Tuning curves (best GFLOP/s against trials, per task and tuner) as SVG plots and an HTML table");
+  cmd->add_option("logs", o->logs, "Tuning logs (one per tuner, or logs whose records name their tuner)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", o->dir, "Directory for index.html and the task<N>.svg plots")->required();
+  cmd->callback([o] {
+    std::vector<autotune::TuningCurve> curves = autotune::writeTuningReport(o->logs, o->dir);
+    std::cout << fmt::format("{} curves written to {}/index.html\n", curves.size(), o->dir);
+  });
+}
+
 } // namespace
 
 void registerTuneCommand(CLI::App &app) {
   auto o = std::make_shared<TuneOptions>();
   CLI::App *cmd = app.add_subcommand("tune", "Tune the model's kernels (AutoTVM-style) into a tuning log");
-  cmd->add_option("model", o->model, "Model file (.onnx, or a graph-dialect .mlir module)")->required();
-  cmd->add_option("-o,--output", o->log, "Tuning log to append the records to (AutoTVM format)")->required();
+  // Not ->required(): `rqc tune report` has neither (checked in the callback instead).
+  cmd->add_option("model", o->model, "Model file (.onnx, or a graph-dialect .mlir module)");
+  cmd->add_option("-o,--output", o->log, "Tuning log to append the records to (AutoTVM format)");
   cmd->add_option("--target", o->compile.target, "Target, as for rqc compile")->default_val("llvm");
   cmd->add_option("--mcpu", o->compile.mcpu, "LLVM CPU name, as for rqc compile");
   cmd->add_option("--mattr", o->compile.mattr, "LLVM target features, as for rqc compile");
@@ -414,7 +436,11 @@ void registerTuneCommand(CLI::App &app) {
   cmd->add_option("--transfer-from", o->transferLogs, "Other logs whose records warm-start the xgb tuner (repeatable)")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--json", o->json, "Print the summary as one JSON document");
-  cmd->callback([o] {
+  registerTuneReport(*cmd);
+  cmd->callback([o, cmd] {
+    if (cmd->got_subcommand("report")) return;
+    if (o->model.empty()) throw Error("rqc tune needs a model (see rqc tune --help)");
+    if (o->log.empty()) throw Error("rqc tune needs -o LOG, the tuning log to write (see rqc tune --help)");
     o->build.target = o->compile.target;
     o->build.mcpu = o->compile.mcpu;
     o->build.mattr = o->compile.mattr;

@@ -143,6 +143,26 @@ def test_kill_and_resume(rqc, model, tmp):
     check("the summary counts the resumed trials", summary["resumed_trials"] == len(kept) and
           summary["trials"] == trials, json.dumps(summary))
 
+    check("each record names its tuner", all(r.get("tuner") == "random" for r in final[len(kept):]))
+
+    # The report: a plot per task with its curve, a table row per task and tuner.
+    report = os.path.join(tmp, "report")
+    p = subprocess.run([rqc, "tune", "report", log, os.path.join(tmp, "faults.log"), "-o", report],
+                       capture_output=True, text=True, timeout=120)
+    check("rqc tune report writes the report", p.returncode == 0, p.stderr)
+    if p.returncode == 0:
+        with open(os.path.join(report, "index.html")) as f:
+            html = f.read()
+        check("the table has a row per task and tuner", html.count("<tr>") == 3 and "random" in html and
+              "grid" in html and "conv2d_NCHWc.x86" in html and "test_faults." in html, html[-3000:])
+        svgs = sorted(n for n in os.listdir(report) if n.endswith(".svg"))
+        check("a plot per task, each with its curve", svgs == ["task0.svg", "task1.svg"] and
+              all("<polyline" in open(os.path.join(report, n)).read() for n in svgs), str(svgs))
+    p = subprocess.run([rqc, "tune", "report", os.path.join(tmp, "none.log"), "-o", report],
+                       capture_output=True, text=True)
+    check("report of a missing log: one error line", p.returncode != 0 and
+          len(p.stderr.strip().splitlines()) == 1 and "none.log" in p.stderr, p.stderr)
+
     # The log is what rqc compile reads.
     p = subprocess.run([rqc, "inspect", model, "--tasks", "--json", "--tuning-records", log],
                        capture_output=True, text=True, env=env)

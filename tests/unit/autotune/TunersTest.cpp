@@ -142,3 +142,46 @@ TEST(Tuners, XgbFindsBetterConfigsThanRandomInTheSameTrials) {
 }
 
 } // namespace
+
+#include "autotune/Report.h"
+
+namespace {
+
+TEST(TuneReport, TaskMacsFollowTheArgs) {
+  nlohmann::json conv = nlohmann::json::parse(
+      R"([["TENSOR",[1,64,56,56],"float32"],["TENSOR",[128,64,3,3],"float32"],[2,2],[1,1,1,1],[1,1],"NCHW","NCHW","float32"])");
+  EXPECT_EQ(taskMacs("conv2d_NCHWc.x86", conv), int64_t{1} * 128 * 28 * 28 * 64 * 9);
+  nlohmann::json dw = nlohmann::json::parse(
+      R"([["TENSOR",[1,32,112,112],"float32"],["TENSOR",[32,1,3,3],"float32"],[1,1],[1,1,1,1],[1,1],"NCHW","NCHW","float32"])");
+  EXPECT_EQ(taskMacs("depthwise_conv2d_NCHWc.x86", dw), int64_t{32} * 112 * 112 * 9);
+  nlohmann::json dense = nlohmann::json::parse(R"([["TENSOR",[1,512],"float32"],["TENSOR",[1000,512],"float32"],null,"float32"])");
+  EXPECT_EQ(taskMacs("dense_pack.x86", dense), 512000);
+  EXPECT_EQ(taskMacs("pool2d_NCHWc.x86", conv), 0);
+}
+
+TEST(TuneReport, CurvesAreTheBestSoFarPerTaskAndTuner) {
+  auto rec = [](const std::string &tuner, double cost, int error) {
+    TuningRecord r;
+    r.target = "llvm";
+    r.task = "conv2d_NCHWc.x86";
+    r.args = nlohmann::json::array({1});
+    r.entity = nlohmann::json::array({nlohmann::json::array({"unroll_kw", "ot", cost < 2})});
+    r.costs = {cost};
+    r.errorNo = error;
+    r.tuner = tuner;
+    return r;
+  };
+  std::vector<TuningRecord> log = {rec("xgb", 3, 0), rec("random", 2, 0), rec("xgb", 1e9, 4), rec("xgb", 1, 0),
+                                   rec("xgb", 2, 0)};
+  std::vector<TuningCurve> curves = tuningCurves(log, {});
+  ASSERT_EQ(curves.size(), 2u);
+  EXPECT_EQ(curves[0].tuner, "xgb");
+  EXPECT_EQ(curves[0].bestCost, (std::vector<double>{3, 3, 1, 1}));
+  EXPECT_EQ(curves[0].errors, 1);
+  EXPECT_EQ(curves[0].trialsToReach(1.05), 3u);
+  EXPECT_EQ(curves[0].trialsToReach(0.5), 0u);
+  EXPECT_EQ(curves[0].bestConfig, "unroll_kw=true");
+  EXPECT_EQ(curves[1].bestCost, (std::vector<double>{2}));
+}
+
+} // namespace
