@@ -6,11 +6,13 @@ usage: python bench/compare_ort.py --rqc build/compiler/driver/rqc [--models res
        [--threads 1 2] [--repeat 30] [--rounds 2] [--tuning-records LOG] [--json out.json]
 
 First the float32 FMA peak of T threads (bench/fma_peak.c, built here with gcc). For each
-model: `rqc compile` once (compile time recorded; untuned fallback configs unless
---tuning-records), then for each thread count, alternating rounds of `rqc bench --json`
-and an ONNX Runtime session (all graph optimizations, intra-op threads = T) on the same
+model: `rqc compile` once with the untuned fallback configs (compile time recorded; the
+tophub logs are off) and, with --tuning-records, once more with the tuned configs; then
+for each thread count, alternating rounds of `rqc bench --json` of each package and an
+ONNX Runtime session (all graph optimizations, intra-op threads = T) on the same
 seeded input; per engine the best p50 over the rounds is kept. Prints the ratio rqc/ORT
-(< 1: rqc is faster) and each engine's share of the peak (2 x MACs / latency / peak). For
+(< 1: rqc is faster; rqc is the tuned package when there is one), tuned/fallback, and
+each engine's share of the peak (2 x MACs / latency / peak). For
 ResNet-18 it then prints every 3x3 convolution's GFLOP/s (rqc bench --profile) and share
 of the peak. A Winograd convolution does fewer multiplications than the direct one: its
 GFLOP/s count the direct convolution's 2 x MACs (effective GFLOP/s, as TVM and cuDNN
@@ -103,30 +105,50 @@ def main():
             if not os.path.exists(model):
                 print(f"error: {model} is missing (run scripts/setup.sh)", file=sys.stderr)
                 return 2
-            package = os.path.join(tmp, name + ".rqc")
-            t = time.perf_counter()
-            subprocess.run([args.rqc, "compile", model, "--target=llvm", "-o", package]
-                           + (["--tuning-records", args.tuning_records] if args.tuning_records else []),
-                           check=True, capture_output=True)
-            compile_s = time.perf_counter() - t
+            # Variants: the untuned fallback configs, and with --tuning-records the tuned ones
+            # too (tophub off for both, so the log is the only difference).
+            variants = [("fallback", [])] + ([("tuned", ["--tuning-records", args.tuning_records])]
+                                             if args.tuning_records else [])
+            env = dict(os.environ, RQC_TOPHUB_LOCATION="NONE")
+            packages, compile_s = {}, {}
+            for variant, flags in variants:
+                packages[variant] = os.path.join(tmp, f"{name}.{variant}.rqc")
+                t = time.perf_counter()
+                subprocess.run([args.rqc, "compile", model, "--target=llvm", "-o", packages[variant]] + flags,
+                               check=True, capture_output=True, env=env)
+                compile_s[variant] = time.perf_counter() - t
             gflop = 2 * total_macs(args.rqc, model) / 1e9
             for threads in args.threads:
-                rqc_best, ort_best, memory = float("inf"), float("inf"), None
+                best = {v: float("inf") for v, _ in variants}
+                ort_best, memory = float("inf"), None
                 for _ in range(args.rounds):
-                    r = rqc_bench(args.rqc, package, threads, args.repeat)
-                    rqc_best = min(rqc_best, r["latency_ms"]["p50"])
-                    memory = r["memory_bytes"]
+                    for variant, _ in variants:
+                        r = rqc_bench(args.rqc, packages[variant], threads, args.repeat)
+                        best[variant] = min(best[variant], r["latency_ms"]["p50"])
+                        memory = r["memory_bytes"]
                     ort_best = min(ort_best, ort_p50(model, threads, args.repeat))
                 share = lambda ms: gflop / (ms / 1e3) / peaks[threads]
-                results.append({"model": name, "threads": threads, "rqc_p50_ms": rqc_best, "ort_p50_ms": ort_best,
-                                "ratio_rqc_over_ort": rqc_best / ort_best, "compile_s": compile_s,
-                                "peak_gflops": peaks[threads], "rqc_share_of_peak": share(rqc_best),
-                                "ort_share_of_peak": share(ort_best),
-                                "rqc_arena_bytes": memory["arena"], "rqc_arena_without_reuse_bytes": memory["arena_without_reuse"],
-                                "rqc_process_peak_rss_bytes": memory["process_peak_rss"]})
-                print(f"{name:14s} threads={threads}  rqc p50 {rqc_best:8.2f} ms   ORT p50 {ort_best:8.2f} ms"
-                      f"   rqc/ORT {rqc_best / ort_best:5.2f}   peak share rqc {share(rqc_best):4.0%} ORT {share(ort_best):4.0%}"
-                      f"   (compile {compile_s:.1f} s)", flush=True)
+                main_variant = variants[-1][0]
+                rqc_best = best[main_variant]
+                entry = {"model": name, "threads": threads, "variant": main_variant, "rqc_p50_ms": rqc_best,
+                         "ort_p50_ms": ort_best, "ratio_rqc_over_ort": rqc_best / ort_best,
+                         "compile_s": compile_s[main_variant], "peak_gflops": peaks[threads],
+                         "rqc_share_of_peak": share(rqc_best), "ort_share_of_peak": share(ort_best),
+                         "rqc_arena_bytes": memory["arena"],
+                         "rqc_arena_without_reuse_bytes": memory["arena_without_reuse"],
+                         "rqc_process_peak_rss_bytes": memory["process_peak_rss"]}
+                if args.tuning_records:
+                    entry.update({"fallback_p50_ms": best["fallback"],
+                                  "ratio_tuned_over_fallback": rqc_best / best["fallback"]})
+                results.append(entry)
+                line = (f"{name:14s} threads={threads}  rqc p50 {rqc_best:8.2f} ms   ORT p50 {ort_best:8.2f} ms"
+                        f"   rqc/ORT {rqc_best / ort_best:5.2f}   peak share rqc {share(rqc_best):4.0%} ORT {share(ort_best):4.0%}"
+                        f"   (compile {compile_s[main_variant]:.1f} s)")
+                if args.tuning_records:
+                    line += (f"\n{'':14s}            fallback p50 {best['fallback']:8.2f} ms   tuned/fallback "
+                             f"{rqc_best / best['fallback']:5.2f}   fallback/ORT {best['fallback'] / ort_best:5.2f}")
+                print(line, flush=True)
+            package = packages[main_variant]
             if name == "resnet18":
                 for threads in args.threads:
                     prof = rqc_bench(args.rqc, package, threads, args.repeat, profile=True)["kernel_profile"]

@@ -252,9 +252,18 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
     tune::LocalBuilder builder(files, *tmpl, t.workload, sel.target, sel.target.str, o.build);
     autotune::LocalRunner runner(o.run, files.inputs, files.expected, tune::kTaskKernelName, o.build.executable);
     const int batchSize = o.batch > 0 ? o.batch : std::max(8, 2 * o.build.jobs);
+    // The template's fallback config is measured first, so that the log's best is never
+    // slower than what rqc compile uses without the log (AutoTVM does not do this).
+    std::optional<schedule::Config> fallback = tmpl->fallback(t.workload, space, sel.target);
+    if (tuner->visited(fallback->index())) fallback.reset();
+    else tuner->markVisited(fallback->index());
     const double started = now();
     while (done < total && (o.earlyStopping <= 0 || sinceBest < o.earlyStopping)) {
-      std::vector<schedule::Config> batch = tuner->next(std::min(batchSize, total - done));
+      std::vector<schedule::Config> batch;
+      if (fallback) batch.push_back(*fallback), fallback.reset();
+      const int wanted = std::min(batchSize, total - done) - static_cast<int>(batch.size());
+      if (wanted > 0)
+        for (schedule::Config &c : tuner->next(wanted)) batch.push_back(std::move(c));
       if (batch.empty()) break;
       std::vector<autotune::BuildResult> built = builder.build(batch);
       std::vector<autotune::MeasureResult> results;
