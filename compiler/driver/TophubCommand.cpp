@@ -95,7 +95,7 @@ int diff(const std::string &before, const std::string &after, double threshold) 
 }
 
 struct TophubOptions {
-  std::vector<std::string> logs;
+  std::vector<std::string> logs, comments;
   std::string output, before, after;
   double threshold = 5;
 };
@@ -120,8 +120,11 @@ void registerTophubCommand(CLI::App &app) {
   CLI::App *merge = cmd->add_subcommand("merge", "Merge logs, keeping the best record per target and workload");
   merge->add_option("logs", o->logs, "Tuning logs")->required()->expected(1, -1);
   merge->add_option("-o,--output", o->output, "Write the merged log here (atomically) instead of to stdout");
+  merge->add_option("--comment", o->comments, "A '#' line for the merged log's header, e.g. the device and command (repeatable)");
   merge->callback([o] {
-    writeOrPrint(o->output, autotune::bestPerWorkload(readLogs(o->logs)), {"rqc tophub merge of " + joined(o->logs)});
+    std::vector<std::string> header = o->comments;
+    header.push_back("rqc tophub merge of " + joined(o->logs));
+    writeOrPrint(o->output, autotune::bestPerWorkload(readLogs(o->logs)), header);
   });
 
   CLI::App *d = cmd->add_subcommand("diff", "Per-workload cost changes from OLD to NEW; exits 1 when one got slower than the threshold");

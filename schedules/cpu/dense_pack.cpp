@@ -6,6 +6,8 @@
 //                             the width of the micro-kernel's accumulators
 //   tile_k      split(K, 2)   the innermost size is the unroll of the reduction loop
 //   tile_inner  split(N, 2, inner <= 16)  (kept for TVM compatibility; rows per call)
+// Configs whose accumulators exceed the register file, or whose unrolled body exceeds 1024
+// vector FMAs, are refused (InvalidConfig) instead of compiled.
 // The result is produced as [N, M/x, x] ("NM{x}m"), which is [N, M] in memory: the
 // layout change back is a reshape. Loops: blocks of x features in parallel; one
 // dense_pack micro-kernel call per (row, block).
@@ -44,8 +46,17 @@ public:
                  {"tile_inner", std::vector<int64_t>{n, 1}}});
   }
 
-  Schedule schedule(const Workload &, const Config &c, const TargetDesc &) const override {
+  Schedule schedule(const Workload &, const Config &c, const TargetDesc &t) const override {
     const int64_t x = c.inner("tile_x"), unroll = c.inner("tile_k");
+    // The micro-kernel keeps x features in registers and unrolls the reduction fully: past
+    // the register file it only spills, and a huge body takes minutes to compile.
+    const int64_t vectors = (x + t.lanes() - 1) / t.lanes();
+    if (vectors > t.vectorRegisters)
+      throw InvalidConfig("tile_x " + std::to_string(x) + " needs " + std::to_string(vectors) +
+                          " accumulator registers, the target has " + std::to_string(t.vectorRegisters));
+    if (vectors * unroll > 1024)
+      throw InvalidConfig("tile_x " + std::to_string(x) + " with tile_k " + std::to_string(unroll) +
+                          " unrolls to " + std::to_string(vectors * unroll) + " vector FMAs (at most 1024)");
     Schedule s{name(), {}};
     s.steps.push_back({"pack", "weight", {}, "MK" + std::to_string(x) + "m"});
     s.steps.push_back({"pack", "output", {}, "NM" + std::to_string(x) + "m"});
