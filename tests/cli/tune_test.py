@@ -12,6 +12,9 @@
   same log is refused and left untouched.
 - The tuned log drives rqc compile (rqc inspect --tasks shows the task as tuned) and the
   compiled model still matches the reference.
+- The nightly job (scripts/nightly_tune.sh): two shards tune disjoint task sets covering
+  the model, merge into a tophub candidate headed by device and command, and
+  `rqc tophub diff` flags a slower workload.
 - A log locked by another run, and bad flags, missing files and unwritable paths: one
   error line, non-zero exit, no log written.
 
@@ -230,6 +233,49 @@ def test_bad_input(rqc, model, tmp):
               p.stderr)
 
 
+def test_nightly(rqc, models, tmp):
+    """scripts/nightly_tune.sh: two shards, merged into a tophub candidate, diffed."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "nightly_tune.sh")
+    out = os.path.join(tmp, "nightly")
+    empty = os.path.join(tmp, "empty_tophub.log")
+    open(empty, "w").close()
+    env = dict(os.environ, RQC=rqc, TOPHUB=empty)
+    for shard in ("0/2", "1/2"):
+        p = subprocess.run(["bash", script, "tune", "--shard", shard, "--trials", "2", "--models", "resnet8",
+                            "--out", out], capture_output=True, text=True, env=env, timeout=600)
+        check(f"nightly shard {shard} runs", p.returncode == 0, p.stderr[-2000:])
+    shards = [[json.dumps(r["input"][1:3]) for r in records(os.path.join(out, f"resnet8.shard{i}.log"))]
+              for i in (0, 1)]
+    all_tasks = {json.dumps([t["template"], t["args"]]) for t in tasks(rqc, os.path.join(models, "resnet8.onnx"),
+                                                                          dict(os.environ, RQC_TOPHUB_LOCATION="NONE"))}
+    check("the two shards tune disjoint task sets that together are all tasks",
+          not (set(shards[0]) & set(shards[1])) and set(shards[0]) | set(shards[1]) == all_tasks,
+          f"{len(set(shards[0]))} + {len(set(shards[1]))} of {len(all_tasks)}")
+    p = subprocess.run(["bash", script, "merge", "--out", out], capture_output=True, text=True, env=env, timeout=120)
+    check("merging into a tophub candidate passes the diff against an empty tophub", p.returncode == 0,
+          p.stdout[-1000:] + p.stderr[-1000:])
+    candidate = os.path.join(out, "x86_candidate.log")
+    if not os.path.exists(candidate):
+        return
+    with open(candidate) as f:
+        text = f.read()
+    header = [l for l in text.splitlines() if l.startswith("#")]
+    merged = records(candidate)
+    check("the candidate is headed by the device, the rqc version and the command",
+          any("device:" in l for l in header) and any("rqc:" in l for l in header) and
+          any("nightly_tune.sh tune" in l for l in header), "\n".join(header))
+    check("the candidate holds one best record per task", len(merged) == len(all_tasks) and
+          all(r["result"][1] == 0 for r in merged), str(len(merged)))
+    slower = os.path.join(tmp, "slower.log")
+    with open(slower, "w") as f:
+        for r in merged:
+            r["result"][0] = [c * 1.5 for c in r["result"][0]]
+            f.write(json.dumps(r) + "\n")
+    p = subprocess.run([rqc, "tophub", "diff", candidate, slower], capture_output=True, text=True)
+    check("rqc tophub diff flags a workload 50% slower and exits non-zero",
+          p.returncode != 0 and "SLOWER" in p.stdout and "slower" in p.stderr, p.stdout[-500:] + p.stderr)
+
+
 def main():
     rqc, models = sys.argv[1], sys.argv[2]
     model = os.path.join(models, "resnet8.onnx")
@@ -238,6 +284,7 @@ def main():
         test_lock(rqc, model, tmp)
         test_faults(rqc, model, tmp)
         test_kill_and_resume(rqc, model, tmp)
+        test_nightly(rqc, models, tmp)
     if failures:
         print(f"{len(failures)} check(s) failed")
         sys.exit(1)

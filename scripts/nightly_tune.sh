@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The nightly tuning job over the model zoo (docs/tuning.md, "Nightly jobs").
+#
+#   scripts/nightly_tune.sh tune  --shard I/N [--trials T] [--models "resnet18 mobilenet_v1"] [--out DIR]
+#   scripts/nightly_tune.sh merge [--out DIR] [--threshold PCT]
+#
+# tune: shard I of N of every model's tasks (rqc tune --tasks I/N) into
+#   DIR/MODEL.shardI.log. Each shard has its own log (two shards never write one file); a
+#   rerun the same night resumes it. Run one shard per machine or board, from cron or a
+#   systemd timer, all with the same N.
+# merge: once every shard is done, merges the shard logs with the current tophub log into
+#   DIR/x86_candidate.log (the best record per workload, headed by the device fingerprint
+#   and the commands), then `rqc tophub diff CURRENT CANDIDATE` exits non-zero when a
+#   workload got slower than --threshold percent: the candidate is promoted to the next
+#   tophub/x86_vX.log by hand (it is a new file because records of a changed knob space
+#   must not be reinterpreted).
+# Environment: RQC (default build/compiler/driver/rqc), TOPHUB (default tophub/x86_v0.01.log).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-}
+shift || true
+shard="" trials=300 models="resnet18 mobilenet_v1" out="nightly/$(date +%F)" threshold=5
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --shard) shard=$2; shift 2 ;;
+    --trials) trials=$2; shift 2 ;;
+    --models) models=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --threshold) threshold=$2; shift 2 ;;
+    *) echo "nightly_tune.sh: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+rqc=${RQC:-build/compiler/driver/rqc}
+tophub=${TOPHUB:-tophub/x86_v0.01.log}
+[ -x "$rqc" ] || { echo "nightly_tune.sh: $rqc is not built (scripts/setup.sh)" >&2; exit 2; }
+mkdir -p "$out"
+
+case "$mode" in
+  tune)
+    [[ "$shard" =~ ^[0-9]+/[0-9]+$ ]] || { echo "nightly_tune.sh: tune needs --shard I/N" >&2; exit 2; }
+    for m in $models; do
+      log="$out/$m.shard${shard%/*}.log"
+      resume=()
+      [ -s "$log" ] && resume=(--resume)
+      # Tophub off: the tuner starts from the fallbacks, not from last night's records.
+      RQC_TOPHUB_LOCATION=NONE "$rqc" tune "models/$m.onnx" --tasks "$shard" --trials "$trials" --tuner xgb \
+        --early-stopping $((trials / 2)) -o "$log" "${resume[@]}" --json > "$log.summary.json"
+    done
+    ;;
+  merge)
+    shopt -s nullglob
+    logs=("$out"/*.shard*.log)
+    [ ${#logs[@]} -gt 0 ] || { echo "nightly_tune.sh: no shard logs in $out" >&2; exit 2; }
+    candidate="$out/x86_candidate.log"
+    "$rqc" tophub merge "$tophub" "${logs[@]}" -o "$candidate" \
+      --comment "device: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, $(uname -sr)" \
+      --comment "rqc: $("$rqc" --version) ($(git rev-parse --short HEAD 2>/dev/null || echo unknown))" \
+      --comment "tuned by: scripts/nightly_tune.sh tune --shard I/N --trials $trials --models \"$models\" (rqc tune --tuner xgb)"
+    "$rqc" tophub diff "$tophub" "$candidate" --threshold "$threshold"
+    ;;
+  *)
+    echo "usage: nightly_tune.sh tune --shard I/N [--trials T] [--models LIST] [--out DIR] | merge [--out DIR] [--threshold PCT]" >&2
+    exit 2 ;;
+esac
