@@ -182,14 +182,22 @@ std::vector<TuningCurve> tuningCurves(const std::vector<TuningRecord> &records, 
   return curves;
 }
 
-std::vector<TuningCurve> writeTuningReport(const std::vector<std::string> &logs, const std::string &dir) {
+std::vector<TuningCurve> writeTuningReport(const std::vector<std::string> &logs, const std::string &dir,
+                                           std::vector<std::string> *warnings) {
   std::vector<TuningRecord> records;
   std::vector<std::string> sources;
   for (const std::string &path : logs) {
     RecordLog log = readRecords(path);
     if (log.records.empty()) throw Error(path + " holds no tuning record");
+    if (warnings)
+      for (const auto &s : log.skipped) warnings->push_back(s.origin + ": " + s.reason + "; skipped");
     for (auto &r : log.records) records.push_back(std::move(r)), sources.push_back(fs::path(path).stem().string());
   }
+  // With several logs, each log's curves stay apart (two seeds of one tuner are two curves).
+  if (logs.size() > 1)
+    for (size_t i = 0; i < records.size(); ++i)
+      if (records[i].tuner != sources[i])
+        records[i].tuner = (records[i].tuner.empty() ? "" : records[i].tuner + ": ") + sources[i];
   std::vector<TuningCurve> curves = tuningCurves(records, sources);
 
   std::error_code ec;

@@ -36,8 +36,11 @@ std::vector<TuningCurve> tuningCurves(const std::vector<TuningRecord> &records, 
 // Reads `logs` and writes into `dir` (created; files of an earlier report are replaced):
 // task<N>.svg, one plot per task with a curve per tuner, and index.html, the table (task,
 // template, workload, tuner, trials, errors, best GFLOP/s and ms, best config, trials to
-// reach 95% of the task's best) with the plots. Throws rqc::Error naming the file when a
-// log cannot be read or holds no record, or `dir` cannot be written. Returns the curves.
-std::vector<TuningCurve> writeTuningReport(const std::vector<std::string> &logs, const std::string &dir);
+// reach 95% of the task's best) with the plots. Tasks are numbered in order of first
+// appearance in the logs. With several logs, a curve is one tuner of one log ("xgb: LOGNAME").
+// Malformed lines are skipped and named in `warnings`. Throws rqc::Error naming the file
+// when a log cannot be read or holds no record, or `dir` cannot be written. Returns the curves.
+std::vector<TuningCurve> writeTuningReport(const std::vector<std::string> &logs, const std::string &dir,
+                                           std::vector<std::string> *warnings = nullptr);
 
 } // namespace rqc::autotune

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/prctl.h>
@@ -49,8 +50,16 @@ std::string selfExecutable() {
 ProcessResult runProcess(const std::vector<std::string> &argv, double timeoutS, const std::vector<std::string> &env) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
+  // Close-on-exec: a child started by another thread (parallel builds) must not inherit
+  // this child's pipe ends, or each would wait for the other's end of file.
   int outPipe[2], errPipe[2];
-  if (pipe(outPipe) != 0 || pipe(errPipe) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(outPipe, O_CLOEXEC) != 0) throw Error(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(errPipe, O_CLOEXEC) != 0) {
+    int err = errno;
+    close(outPipe[0]);
+    close(outPipe[1]);
+    throw Error(std::string("pipe: ") + std::strerror(err));
+  }
 
   std::map<std::string, std::string> vars;
   for (char **e = environ; *e; ++e) {

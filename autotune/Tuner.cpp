@@ -8,18 +8,18 @@ void Tuner::update(const std::vector<schedule::Config> &configs, const std::vect
   for (const schedule::Config &c : configs) markVisited(c.index());
 }
 
-uint64_t Tuner::randomUnvisited() {
+std::optional<uint64_t> Tuner::randomUnvisited() {
   const uint64_t n = space_.size();
-  // Rejection sampling while most of the space is free; a walk from a random start after.
-  if (visited_.size() * 2 < n)
-    while (true) {
-      uint64_t i = std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_);
-      if (!visited(i)) return i;
-    }
+  // Rejection sampling while most of the space is free; a walk from a random start after
+  // (it also finds out when only refused configs are left).
+  while (visited_.size() * 2 < n) {
+    uint64_t i = std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_);
+    if (!visited(i)) return i;
+  }
   uint64_t start = std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_);
   for (uint64_t k = 0; k < n; ++k)
     if (!visited((start + k) % n)) return (start + k) % n;
-  throw Error("the knob space is used up");
+  return std::nullopt;
 }
 
 const std::vector<TunerInfo> &tuners() {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_set>
@@ -38,16 +39,26 @@ public:
 
   // A config measured before (a resumed run): never proposed again.
   void markVisited(uint64_t index) { visited_.insert(index); }
-  bool visited(uint64_t index) const { return visited_.count(index) != 0; }
+  // Configs the filter refuses count as visited: no tuner proposes them. rqc tune's filter
+  // is the template itself (a config it refuses would only become an instantiation error
+  // record, a trial spent on nothing). Without a filter every config is usable.
+  void setFilter(std::function<bool(const schedule::Config &)> usable) { filter_ = std::move(usable); }
+  bool visited(uint64_t index) const {
+    if (visited_.count(index)) return true;
+    if (filter_ && !filter_(space_.get(index))) return visited_.insert(index), true;
+    return false;
+  }
+  // Configs not visited (refused ones count once they have been looked at).
   uint64_t remaining() const { return space_.size() - visited_.size(); }
 
 protected:
   const schedule::ConfigSpace &space_;
   std::mt19937_64 rng_;
-  std::unordered_set<uint64_t> visited_;
+  mutable std::unordered_set<uint64_t> visited_;
+  std::function<bool(const schedule::Config &)> filter_;
 
-  // A uniformly random index not visited yet (the space must have one left).
-  uint64_t randomUnvisited();
+  // A uniformly random index not visited yet; nullopt when none is left.
+  std::optional<uint64_t> randomUnvisited();
 };
 
 struct TunerInfo {

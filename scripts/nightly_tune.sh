@@ -8,12 +8,13 @@
 #   DIR/MODEL.shardI.log. Each shard has its own log (two shards never write one file); a
 #   rerun the same night resumes it. Run one shard per machine or board, from cron or a
 #   systemd timer, all with the same N.
-# merge: once every shard is done, merges the shard logs with the current tophub log into
-#   DIR/x86_candidate.log (the best record per workload, headed by the device fingerprint
-#   and the commands), then `rqc tophub diff CURRENT CANDIDATE` exits non-zero when a
-#   workload got slower than --threshold percent: the candidate is promoted to the next
-#   tophub/x86_vX.log by hand (it is a new file because records of a changed knob space
-#   must not be reinterpreted).
+# merge: once every shard is done, merges the shard logs into DIR/x86_candidate.log (the
+#   best record per workload of tonight's measurements only: old records were measured by
+#   an older rqc; headed by the device fingerprint and the tune commands), then
+#   `rqc tophub diff CURRENT CANDIDATE` exits non-zero when a workload got slower than
+#   --threshold percent or is missing tonight: the candidate is promoted to the next
+#   tophub/x86_vX.log by hand (a new file, because records of a changed knob space must not
+#   be reinterpreted).
 # Environment: RQC (default build/compiler/driver/rqc), TOPHUB (default tophub/x86_v0.01.log).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,8 +45,10 @@ case "$mode" in
       resume=()
       [ -s "$log" ] && resume=(--resume)
       # Tophub off: the tuner starts from the fallbacks, not from last night's records.
-      RQC_TOPHUB_LOCATION=NONE "$rqc" tune "models/$m.onnx" --tasks "$shard" --trials "$trials" --tuner xgb \
-        --early-stopping $((trials / 2)) -o "$log" "${resume[@]}" --json > "$log.summary.json"
+      cmd=("$rqc" tune "models/$m.onnx" --tasks "$shard" --trials "$trials" --tuner xgb
+           --early-stopping $((trials / 2)) -o "$log")
+      echo "${cmd[*]}" > "$log.cmd"
+      RQC_TOPHUB_LOCATION=NONE "${cmd[@]}" "${resume[@]}" --json > "$log.summary.json"
     done
     ;;
   merge)
@@ -53,10 +56,10 @@ case "$mode" in
     logs=("$out"/*.shard*.log)
     [ ${#logs[@]} -gt 0 ] || { echo "nightly_tune.sh: no shard logs in $out" >&2; exit 2; }
     candidate="$out/x86_candidate.log"
-    "$rqc" tophub merge "$tophub" "${logs[@]}" -o "$candidate" \
-      --comment "device: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, $(uname -sr)" \
-      --comment "rqc: $("$rqc" --version) ($(git rev-parse --short HEAD 2>/dev/null || echo unknown))" \
-      --comment "tuned by: scripts/nightly_tune.sh tune --shard I/N --trials $trials --models \"$models\" (rqc tune --tuner xgb)"
+    comments=(--comment "device: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, $(uname -sr)"
+              --comment "rqc: $("$rqc" --version) ($(git rev-parse --short HEAD 2>/dev/null || echo unknown))")
+    for c in "$out"/*.shard*.log.cmd; do comments+=(--comment "tuned by: $(cat "$c")"); done
+    "$rqc" tophub merge "${logs[@]}" -o "$candidate" "${comments[@]}"
     "$rqc" tophub diff "$tophub" "$candidate" --threshold "$threshold"
     ;;
   *)

@@ -68,10 +68,7 @@ private:
     const uint64_t want = std::min<uint64_t>(kPopulation, remaining());
     if (want == 0) return;
     if (fitness_.empty()) { // the first generation: random
-      while (generation_.size() < want) {
-        uint64_t i = randomUnvisited();
-        if (std::find(generation_.begin(), generation_.end(), i) == generation_.end()) generation_.push_back(i);
-      }
+      fillRandomly(want);
     } else {
       std::vector<std::pair<double, uint64_t>> ranked;
       for (auto [i, f] : fitness_) ranked.push_back({f, i});
@@ -92,12 +89,23 @@ private:
         if (!visited(i) && std::find(generation_.begin(), generation_.end(), i) == generation_.end())
           generation_.push_back(i);
       }
-      while (generation_.size() < want) { // a converged population: fill with random configs
-        uint64_t i = randomUnvisited();
-        if (std::find(generation_.begin(), generation_.end(), i) == generation_.end()) generation_.push_back(i);
-      }
+      fillRandomly(want); // a converged population
     }
     queue_ = generation_;
+  }
+
+  // Random configs up to `want` (fewer when the space has no more). The generation is
+  // marked visited meanwhile so that randomUnvisited skips it, then unmarked: next()
+  // marks what it hands out.
+  void fillRandomly(uint64_t want) {
+    for (uint64_t i : generation_) markVisited(i);
+    while (generation_.size() < want) {
+      std::optional<uint64_t> i = randomUnvisited();
+      if (!i) break;
+      markVisited(*i);
+      generation_.push_back(*i);
+    }
+    for (uint64_t i : generation_) visited_.erase(i);
   }
 };
 

@@ -11,9 +11,10 @@ public:
   std::vector<schedule::Config> next(int n) override {
     std::vector<schedule::Config> out;
     while (static_cast<int>(out.size()) < n && remaining() > 0) {
-      uint64_t i = randomUnvisited();
-      markVisited(i);
-      out.push_back(space_.get(i));
+      std::optional<uint64_t> i = randomUnvisited();
+      if (!i) break;
+      markVisited(*i);
+      out.push_back(space_.get(*i));
     }
     return out;
   }

@@ -35,7 +35,11 @@ public:
     std::uniform_real_distribution<double> coin(0, 1);
     while (static_cast<int>(out.size()) < n && remaining() > 0) {
       uint64_t i;
-      if (!model_.trained() || coin(rng_) < kEpsilon || !nextFromPlan(i)) i = randomUnvisited();
+      if (!model_.trained() || coin(rng_) < kEpsilon || !nextFromPlan(i)) {
+        std::optional<uint64_t> r = randomUnvisited();
+        if (!r) break;
+        i = *r;
+      }
       markVisited(i);
       out.push_back(space_.get(i));
     }
@@ -128,7 +132,12 @@ private:
     }
     // Simulated annealing; the top kPlanSize unvisited points seen are the plan.
     std::vector<uint64_t> points;
-    for (int w = 0; w < kWalkers && remaining() > points.size(); ++w) points.push_back(randomUnvisited());
+    for (int w = 0; w < kWalkers && remaining() > points.size(); ++w) {
+      std::optional<uint64_t> p = randomUnvisited();
+      if (!p) break;
+      points.push_back(*p);
+    }
+    if (points.empty()) return;
     std::vector<float> cur = scores(points);
     std::map<uint64_t, float> top;
     auto offer = [&](uint64_t i, float s) {

@@ -81,14 +81,16 @@ int diff(const std::string &before, const std::string &after, double threshold) 
   std::cout << fmt::format("{:>10} {:>10} {:>8}  {:<28} {}\n", "old ms", "new ms", "change", "template", "workload");
   for (const auto &c : changes) {
     std::string change = c.before > 0 && c.after > 0 ? fmt::format("{:+.1f}%", 100 * c.change()) : c.before > 0 ? "gone" : "new";
-    bool regressed = c.before > 0 && c.after > 0 && c.change() > threshold;
+    // A workload the old log had and the new one lacks fails too (a shard that did not run).
+    bool regressed = c.before > 0 && (c.after <= 0 || c.change() > threshold);
     slower += regressed;
     std::cout << fmt::format("{:>10} {:>10} {:>8}  {:<28} {}{}\n", c.before > 0 ? fmt::format("{:.4f}", c.before * 1e3) : "-",
                              c.after > 0 ? fmt::format("{:.4f}", c.after * 1e3) : "-", change, c.task, autotune::describeArgs(c.args),
-                             regressed ? "  SLOWER" : "");
+                             regressed ? (c.after > 0 ? "  SLOWER" : "  GONE") : "");
   }
   if (slower) {
-    std::cerr << fmt::format("rqc: error: {} workload(s) got more than {:.0f}% slower\n", slower, threshold * 100);
+    std::cerr << fmt::format("rqc: error: {} workload(s) got more than {:g}% slower or are missing from {}\n", slower,
+                             threshold * 100, after);
     return 1;
   }
   return 0;
@@ -127,7 +129,7 @@ void registerTophubCommand(CLI::App &app) {
     writeOrPrint(o->output, autotune::bestPerWorkload(readLogs(o->logs)), header);
   });
 
-  CLI::App *d = cmd->add_subcommand("diff", "Per-workload cost changes from OLD to NEW; exits 1 when one got slower than the threshold");
+  CLI::App *d = cmd->add_subcommand("diff", "Per-workload cost changes from OLD to NEW; exits 1 when one got slower than the threshold or is missing from NEW");
   d->add_option("old", o->before, "The earlier log")->required();
   d->add_option("new", o->after, "The later log")->required();
   d->add_option("--threshold", o->threshold, "Percent slower that counts as a regression")->default_val(5);

@@ -54,7 +54,8 @@ struct TuneOptions {
   int trials = 1000;                 // per task, counting records already in the log
   int earlyStopping = 0;             // stop a task after this many trials without a better config (0: never)
   int batch = 0;                     // configs per round (0: twice the build jobs, at least 8)
-  std::string tasks;                 // "0,3,5" or "i/n"; empty: all
+  std::string tasks;                 // "0,3,5" or "i/n"; not given: all
+  bool tasksGiven = false;
   uint64_t seed = 0;
   bool resume = false;               // required when the log has records (so a typo cannot mix logs)
   autotune::RunSettings run;
@@ -71,8 +72,9 @@ struct TaskEntry {
 };
 
 // "0,3,5" or "i/n" (every n-th task from i: shards of one model over n machines).
-std::vector<size_t> pickTasks(const std::string &spec, size_t count) {
+std::vector<size_t> pickTasks(const std::string &spec, bool given, size_t count) {
   std::vector<size_t> out;
+  if (given && spec.empty()) throw Error("--tasks is empty: give task numbers (0,3,5) or a shard i/n");
   if (spec.empty()) {
     for (size_t i = 0; i < count; ++i) out.push_back(i);
     return out;
@@ -107,26 +109,22 @@ std::vector<size_t> pickTasks(const std::string &spec, size_t count) {
   return out;
 }
 
-// Holds an exclusive lock on LOG.lock for the run: two tuners never append to one log.
+// Holds an exclusive flock on the log itself for the run (created if missing): two tuners
+// never append to one log. flock belongs to this descriptor, so appendRecord's own
+// open/close does not release it; close-on-exec, so the children do not hold it.
 class LogLock {
 public:
-  explicit LogLock(const std::string &log) : path_(log + ".lock") {
-    fd_ = open(path_.c_str(), O_RDWR | O_CREAT, 0644);
-    if (fd_ < 0) throw Error("cannot create " + path_ + ": " + std::strerror(errno));
+  explicit LogLock(const std::string &log) {
+    fd_ = open(log.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw Error("cannot write " + log + ": " + std::strerror(errno));
     if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       close(fd_);
-      throw Error(log + " is being written by another rqc tune (" + path_ + " is locked); give each run its own -o LOG");
+      throw Error(log + " is being written by another rqc tune (it is locked); give each run its own -o LOG");
     }
   }
-  ~LogLock() {
-    flock(fd_, LOCK_UN);
-    close(fd_);
-    std::error_code ec;
-    fs::remove(path_, ec);
-  }
+  ~LogLock() { close(fd_); }
 
 private:
-  std::string path_;
   int fd_ = -1;
 };
 
@@ -189,9 +187,11 @@ autotune::MeasureResult asResult(const autotune::TuningRecord &r) {
   return m;
 }
 
+// `previous`: this log's records (the task's own are resumed); `transfer`: records of
+// other logs (--transfer-from), used like the log's records of other workloads.
 nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t position, size_t count,
                         const ScheduleSelection &sel, const std::vector<autotune::TuningRecord> &previous,
-                        mlir::MLIRContext &ctx) {
+                        const std::vector<autotune::TuningRecord> &transfer, mlir::MLIRContext &ctx) {
   const ScheduleSelection::Task &t = entry.task;
   const schedule::Template *tmpl = schedule::findTemplate(t.templateName);
   if (!tmpl) throw Error("no template " + t.templateName);
@@ -202,6 +202,16 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
 
   // Resume: this task's records; transfer: other workloads of the template (xgb).
   std::unique_ptr<autotune::Tuner> tuner = autotune::makeTuner(o.tuner, space, o.seed + entry.index);
+  // Configs the template refuses (a tile that does not divide the output, a register tile
+  // past the register file) are never proposed: asking costs microseconds, a trial more.
+  tuner->setFilter([&](const schedule::Config &c) {
+    try {
+      tmpl->schedule(t.workload, c, sel.target);
+      return true;
+    } catch (const schedule::InvalidConfig &) {
+      return false;
+    }
+  });
   std::vector<schedule::Config> doneConfigs;
   std::vector<autotune::MeasureResult> doneResults;
   std::map<std::string, std::vector<const autotune::TuningRecord *>> others;
@@ -217,6 +227,9 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
       others[r.args.dump()].push_back(&r);
     }
   }
+  for (const autotune::TuningRecord &r : transfer)
+    if (r.task == t.templateName && r.errorNo == 0 && !(r.args.dump() == argsKey && r.target == sel.target.str))
+      others[r.args.dump()].push_back(&r);
   { // scores per workload: throughput relative to that workload's best
     std::vector<std::vector<float>> features;
     std::vector<float> scores;
@@ -238,7 +251,8 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
   uint64_t bestIndex = 0;
   for (size_t k = 0; k < doneResults.size(); ++k) {
     errors += doneResults[k].error != autotune::MeasureError::NoError;
-    if (doneResults[k].meanCost() < best) best = doneResults[k].meanCost(), bestIndex = doneConfigs[k].index();
+    if (doneResults[k].meanCost() < best) best = doneResults[k].meanCost(), bestIndex = doneConfigs[k].index(), sinceBest = 0;
+    else ++sinceBest; // --early-stopping counts across a resume
   }
   Progress progress(label, t.macs, total);
   progress.startedAt(done);
@@ -316,8 +330,22 @@ void runTune(const TuneOptions &o) {
   if (o.trials < 1) throw Error("--trials must be at least 1, got " + std::to_string(o.trials));
   if (o.earlyStopping < 0 || o.batch < 0 || o.build.jobs < 1)
     throw Error("--early-stopping and --batch must not be negative, --build-jobs at least 1");
-  if (o.run.number < 1 || o.run.repeat < 1 || o.run.timeoutS <= 0 || o.build.timeoutS <= 0 || o.run.threads < 1)
-    throw Error("--number, --repeat and --threads must be at least 1, timeouts positive");
+  if (o.run.number < 1 || o.run.repeat < 1 || o.run.threads < 1)
+    throw Error("--number, --repeat and --threads must be at least 1");
+  // Caught here, not as an error record per candidate (which --resume would never retry).
+  auto positive = [](double v) { return std::isfinite(v) && v > 0; };
+  if (!positive(o.run.timeoutS) || !positive(o.build.timeoutS))
+    throw Error("--timeout and --build-timeout must be positive numbers of seconds");
+  if (o.run.warmup < 0 || !std::isfinite(o.run.minRepeatMs) || o.run.minRepeatMs < 0 ||
+      !std::isfinite(o.run.cooldownS) || o.run.cooldownS < 0)
+    throw Error("--warmup, --min-repeat-ms and --cooldown must not be negative");
+  const long cpus = sysconf(_SC_NPROCESSORS_CONF);
+  for (int c : o.run.cpus)
+    if (c < 0 || c >= cpus)
+      throw Error("--cpus: CPU " + std::to_string(c) + " does not exist (this machine has 0 to " + std::to_string(cpus - 1) + ")");
+  if (fs::is_directory(o.log)) throw Error("cannot write " + o.log + ": it is a directory");
+  if (!o.transferLogs.empty() && o.tuner != "xgb")
+    std::cerr << "rqc: warning: --transfer-from is used by the xgb tuner only; " << o.tuner << " ignores it\n";
   if (std::none_of(autotune::tuners().begin(), autotune::tuners().end(), [&](const auto &t) { return t.name == o.tuner; }))
     autotune::makeTuner(o.tuner, schedule::ConfigSpace(), 0); // throws, naming the tuners
   mlir::MLIRContext ctx;
@@ -333,36 +361,48 @@ void runTune(const TuneOptions &o) {
     if (tune::isTunable(t.workload) && t.spaceSize > 1) tunable.push_back(t);
   if (tunable.empty()) throw Error(o.model + " has no tunable task for " + sel.target.str);
   std::vector<TaskEntry> picked;
-  for (size_t i : pickTasks(o.tasks, tunable.size())) picked.push_back({i, tunable[i]});
+  for (size_t i : pickTasks(o.tasks, o.tasksGiven, tunable.size())) picked.push_back({i, tunable[i]});
+  if (picked.empty()) { // a shard i/n with i past the task count: nothing to do, nothing written
+    std::cerr << fmt::format("rqc: shard {} of {} has no task ({} tunable tasks); nothing to tune\n", o.tasks, o.model,
+                             tunable.size());
+    return;
+  }
 
   // The log: locked for this run, read for resuming (a truncated last line from a killed
   // run is reported and dropped; the next record starts on a fresh line).
   fs::path logPath(o.log);
   if (logPath.has_parent_path() && !fs::is_directory(logPath.parent_path()))
     throw Error("cannot write " + o.log + ": directory " + logPath.parent_path().string() + " does not exist");
-  LogLock lock(o.log);
+  // Other logs first: a bad --transfer-from must not leave a new empty log behind.
+  std::vector<autotune::TuningRecord> transfer;
+  for (const std::string &path : o.transferLogs) {
+    autotune::RecordLog log = autotune::readRecords(path);
+    if (log.records.empty() && !log.skipped.empty())
+      throw Error("--transfer-from " + path + " is not a tuning log (no line of it is a record)");
+    for (const auto &s : log.skipped) std::cerr << "rqc: warning: " << s.origin << ": " << s.reason << "; skipped\n";
+    transfer.insert(transfer.end(), log.records.begin(), log.records.end());
+  }
+  const bool existed = fs::exists(o.log);
   std::vector<autotune::TuningRecord> previous;
-  if (fs::exists(o.log)) {
+  if (existed) {
     autotune::RecordLog log = autotune::readRecords(o.log);
+    // A mistyped -o (the model, a text file) must never be appended to.
+    if (log.records.empty() && !log.skipped.empty())
+      throw Error(o.log + " is not a tuning log (no line of it is a record); choose another -o");
     if (!log.records.empty() && !o.resume)
       throw Error(o.log + " already holds " + std::to_string(log.records.size()) +
                   " records; add --resume to continue tuning into it, or choose another -o");
     for (const auto &s : log.skipped) std::cerr << "rqc: warning: " << s.origin << ": " << s.reason << "; skipped\n";
     previous = std::move(log.records);
-  } else {
-    int fd = open(o.log.c_str(), O_WRONLY | O_CREAT, 0644);
-    if (fd < 0) throw Error("cannot write " + o.log + ": " + std::strerror(errno));
-    close(fd);
   }
-  for (const std::string &path : o.transferLogs) {
-    autotune::RecordLog log = autotune::readRecords(path);
-    previous.insert(previous.end(), log.records.begin(), log.records.end());
-  }
+  LogLock lock(o.log); // creates it
+  if (existed && autotune::readRecords(o.log).records.size() != previous.size())
+    throw Error(o.log + " changed while it was read (another rqc tune?); try again");
 
   std::cerr << fmt::format("tuning {} task(s) of {} for {} with {} ({} trials each, log {})\n", picked.size(),
                            o.model, sel.target.str, o.tuner, o.trials, o.log);
   nlohmann::json tasks = nlohmann::json::array();
-  for (size_t k = 0; k < picked.size(); ++k) tasks.push_back(tuneTask(o, picked[k], k, picked.size(), sel, previous, ctx));
+  for (size_t k = 0; k < picked.size(); ++k) tasks.push_back(tuneTask(o, picked[k], k, picked.size(), sel, previous, transfer, ctx));
   if (!o.keepWork) {
     std::error_code ec;
     fs::remove(o.workDir.empty() ? o.log + ".work" : o.workDir, ec);
@@ -402,7 +442,9 @@ void registerTuneReport(CLI::App &tune) {
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", o->dir, "Directory for index.html and the task<N>.svg plots")->required();
   cmd->callback([o] {
-    std::vector<autotune::TuningCurve> curves = autotune::writeTuningReport(o->logs, o->dir);
+    std::vector<std::string> warnings;
+    std::vector<autotune::TuningCurve> curves = autotune::writeTuningReport(o->logs, o->dir, &warnings);
+    for (const std::string &w : warnings) std::cerr << "rqc: warning: " << w << "\n";
     std::cout << fmt::format("{} curves written to {}/index.html\n", curves.size(), o->dir);
   });
 }
@@ -426,7 +468,7 @@ void registerTuneCommand(CLI::App &app) {
       ->default_val(o->trials);
   cmd->add_option("--early-stopping", o->earlyStopping, "Stop a task after this many trials without a faster config (0: never)")
       ->default_val(0);
-  cmd->add_option("--tasks", o->tasks, "Tasks to tune: a list like 0,3,5 or a shard i/n (rqc inspect --tasks numbers them among the tunable ones)");
+  CLI::Option *tasksOption = cmd->add_option("--tasks", o->tasks, "Tasks to tune: a list like 0,3,5 or a shard i/n (rqc inspect --tasks numbers them among the tunable ones)");
   cmd->add_option("--seed", o->seed, "Seed of the tuner and of the task's inputs")->default_val(0);
   cmd->add_flag("--resume", o->resume, "Continue into a log that already has records (configs in it are not measured again)");
   cmd->add_option("--batch", o->batch, "Configs built and measured per round (0: max(8, 2 x build jobs))")->default_val(0);
@@ -446,8 +488,13 @@ void registerTuneCommand(CLI::App &app) {
       ->check(CLI::ExistingFile);
   cmd->add_flag("--json", o->json, "Print the summary as one JSON document");
   registerTuneReport(*cmd);
-  cmd->callback([o, cmd] {
-    if (cmd->got_subcommand("report")) return;
+  cmd->callback([o, cmd, tasksOption] {
+    if (cmd->got_subcommand("report")) {
+      if (!o->model.empty() || !o->log.empty())
+        throw Error("rqc tune report takes logs and -o DIR after 'report' (rqc tune report LOG... -o DIR)");
+      return;
+    }
+    o->tasksGiven = tasksOption->count() > 0;
     if (o->model.empty()) throw Error("rqc tune needs a model (see rqc tune --help)");
     if (o->log.empty()) throw Error("rqc tune needs -o LOG, the tuning log to write (see rqc tune --help)");
     o->build.target = o->compile.target;

@@ -1,6 +1,7 @@
 #include "rqc/runtime/PackageWriter.h"
 #include "rqc/runtime/Error.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -51,7 +52,7 @@ void writeFileAtomically(const std::string &path, const std::string &bytes) {
   std::string tmp = path + ".tmp" + std::to_string(::getpid());
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw Error(path + ": cannot create file");
+    if (!f) throw Error(path + ": cannot create file (" + std::strerror(errno) + ")");
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     f.close(); // a full disk shows up when the last bytes are flushed
     if (!f) {

@@ -23,6 +23,7 @@ usage: tune_test.py RQC MODELS_DIR
 import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -190,7 +191,7 @@ def test_kill_and_resume(rqc, model, tmp):
 
 def test_lock(rqc, model, tmp):
     log = os.path.join(tmp, "locked.log")
-    with open(log + ".lock", "w") as holder:
+    with open(log, "w") as holder:  # what a running rqc tune holds
         fcntl.flock(holder, fcntl.LOCK_EX)
         p = subprocess.run([rqc, "tune", model, "-o", log, "--trials", "2", "--tasks", "0"], capture_output=True,
                            text=True, timeout=120)
@@ -210,6 +211,11 @@ def test_bad_input(rqc, model, tmp):
         ("a malformed task list", ["--tasks", "1,x"], "1,x"),
         ("an unknown flag", ["--trails", "5"], "--trails"),
         ("a negative timeout", ["--timeout", "-1"], "timeout"),
+        ("a timeout that is not a number", ["--timeout", "nan"], "timeout"),
+        ("an empty task list", ["--tasks", ""], "--tasks"),
+        ("a CPU that does not exist", ["--cpus", "999"], "999"),
+        ("a negative warm-up", ["--warmup", "-1"], "--warmup"),
+        ("a transfer log that does not exist", ["--transfer-from", os.path.join(tmp, "nope.log")], "nope.log"),
     ]
     for what, extra, word in cases:
         p = subprocess.run([rqc, "tune", model, "-o", log] + extra, capture_output=True, text=True, timeout=120)
@@ -217,6 +223,24 @@ def test_bad_input(rqc, model, tmp):
         check(f"{what}: one error line naming it", p.returncode != 0 and len(lines) == 1 and word in lines[0],
               p.stderr)
         check(f"{what}: no log written", not os.path.exists(log))
+    # A mistyped -o naming the model or any file that is not a tuning log: refused, untouched.
+    copies = []
+    for source in (model, os.path.abspath(__file__)):
+        copies.append(os.path.join(tmp, "copy_of_" + os.path.basename(source)))
+        shutil.copyfile(source, copies[-1])
+    for victim in copies:
+        with open(victim, "rb") as f:
+            before = f.read()
+        p = subprocess.run([rqc, "tune", model, "-o", victim, "--trials", "1", "--tasks", "0"], capture_output=True,
+                           text=True, timeout=120)
+        with open(victim, "rb") as f:
+            after = f.read()
+        check(f"-o {os.path.basename(victim)} (not a tuning log): one error line, file untouched",
+              p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1 and "not a tuning log" in p.stderr and
+              before == after, p.stderr[-500:])
+    p = subprocess.run([rqc, "tune", model, "-o", tmp], capture_output=True, text=True)
+    check("-o naming a directory: one error line", p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1 and
+          "directory" in p.stderr and not os.path.exists(tmp + ".work"), p.stderr)
     p = subprocess.run([rqc, "tune", os.path.join(tmp, "missing.onnx"), "-o", log], capture_output=True, text=True)
     check("a missing model: one error line naming it",
           p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1 and "missing.onnx" in p.stderr, p.stderr)
@@ -263,9 +287,18 @@ def test_nightly(rqc, models, tmp):
     merged = records(candidate)
     check("the candidate is headed by the device, the rqc version and the command",
           any("device:" in l for l in header) and any("rqc:" in l for l in header) and
-          any("nightly_tune.sh tune" in l for l in header), "\n".join(header))
+          any("tuned by:" in l and " tune " in l and "--tasks 0/2" in l for l in header), "\n".join(header))
     check("the candidate holds one best record per task", len(merged) == len(all_tasks) and
           all(r["result"][1] == 0 for r in merged), str(len(merged)))
+    # Tonight slower than the current tophub: the merge step's gate fails.
+    fast = os.path.join(tmp, "fast_tophub.log")
+    with open(fast, "w") as f:
+        for r in merged:
+            f.write(json.dumps(dict(r, result=[[c * 0.5 for c in r["result"][0]]] + r["result"][1:])) + "\n")
+    p = subprocess.run(["bash", script, "merge", "--out", out], capture_output=True, text=True,
+                       env=dict(env, TOPHUB=fast), timeout=120)
+    check("the nightly gate fails when tonight is slower than the current tophub",
+          p.returncode != 0 and "SLOWER" in p.stdout, p.stdout[-800:] + p.stderr[-500:])
     slower = os.path.join(tmp, "slower.log")
     with open(slower, "w") as f:
         for r in merged:
@@ -274,6 +307,11 @@ def test_nightly(rqc, models, tmp):
     p = subprocess.run([rqc, "tophub", "diff", candidate, slower], capture_output=True, text=True)
     check("rqc tophub diff flags a workload 50% slower and exits non-zero",
           p.returncode != 0 and "SLOWER" in p.stdout and "slower" in p.stderr, p.stdout[-500:] + p.stderr)
+    with open(slower, "w") as f:
+        f.write(json.dumps(merged[0]) + "\n")
+    p = subprocess.run([rqc, "tophub", "diff", candidate, slower], capture_output=True, text=True)
+    check("rqc tophub diff fails when workloads are missing from the new log",
+          p.returncode != 0 and "GONE" in p.stdout, p.stdout[-500:] + p.stderr)
 
 
 def main():

@@ -185,3 +185,25 @@ TEST(TuneReport, CurvesAreTheBestSoFarPerTaskAndTuner) {
 }
 
 } // namespace
+
+namespace {
+
+// rqc tune filters with the template: configs it refuses are never proposed, and a tuner
+// stops when only refused configs are left.
+TEST(Tuners, RefusedConfigsAreNeverProposed) {
+  ConfigSpace s = syntheticSpace();
+  for (const TunerInfo &info : tuners()) {
+    std::unique_ptr<Tuner> t = info.make(s, 5);
+    t->setFilter([](const Config &c) { return c.other("vec") == 8 && c.inner("tile_y") <= 4; }); // 3/32 usable
+    std::vector<uint64_t> seen = tune(*t, 1000);
+    EXPECT_EQ(seen.size(), 16u * 3 * 2) << info.name;
+    for (uint64_t i : seen) {
+      Config c = s.get(i);
+      EXPECT_TRUE(c.other("vec") == 8 && c.inner("tile_y") <= 4) << info.name << " proposed " << c.str();
+    }
+    std::set<uint64_t> unique(seen.begin(), seen.end());
+    EXPECT_EQ(unique.size(), seen.size()) << info.name;
+  }
+}
+
+} // namespace
