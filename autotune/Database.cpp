@@ -14,6 +14,7 @@ TargetKeys targetKeys(const std::string &target) {
   while (in >> tok) {
     if (tok.rfind("-device=", 0) == 0) device = tok.substr(8);
     else if (tok.rfind("-model=", 0) == 0) t.model = tok.substr(7);
+    else if (tok.rfind("-mcpu=", 0) == 0) t.mcpu = tok.substr(6);
     else if (tok.rfind("-keys=", 0) == 0) {
       std::istringstream keys(tok.substr(6));
       for (std::string k; std::getline(keys, k, ',');) t.keys.push_back(k);
@@ -48,6 +49,7 @@ std::vector<const TuningRecord *> RecordDatabase::candidates(const std::string &
       return std::find(want.keys.begin(), want.keys.end(), k) != want.keys.end();
     });
     if (!shared) continue;
+    if (e.priority > 0 && !have.mcpu.empty() && !want.mcpu.empty() && have.mcpu != want.mcpu) continue;
     int match = !device.empty() && e.record.device == device ? 0 : (want.model != "unknown" && have.model == want.model ? 1 : 2);
     ranked.emplace_back(e.priority, match, e.record.meanCost(), &e.record);
   }

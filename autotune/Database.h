@@ -23,6 +23,7 @@ namespace rqc::autotune {
 struct TargetKeys {
   std::vector<std::string> keys;
   std::string model = "unknown";
+  std::string mcpu; // -mcpu=NAME, "" without one
 };
 TargetKeys targetKeys(const std::string &target);
 
@@ -33,7 +34,10 @@ public:
   void add(const RecordLog &log, int priority);
   // The records for (task, args) usable on `target`, best first: by priority, then device,
   // then model, then mean cost. The caller takes the first whose config still fits the
-  // template's space.
+  // template's space. A shipped (tophub, priority 1) record tuned for another -mcpu is not
+  // usable: register tiles tuned for one micro-architecture's registers and vector width
+  // can spill on another, where the template's fallback follows the machine. A user's log
+  // applies whatever its -mcpu.
   std::vector<const TuningRecord *> candidates(const std::string &target, const std::string &device,
                                                const std::string &task, const nlohmann::json &args) const;
   size_t size() const { return count_; }

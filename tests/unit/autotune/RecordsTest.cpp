@@ -133,7 +133,8 @@ TEST(Records, LogsSkipBadLinesAndSurviveACutLastLine) {
 TEST(Database, PrefersUserLogsThenDeviceThenModelThenCost) {
   RecordDatabase db;
   RecordLog tophub, user;
-  tophub.records = {record("llvm -mcpu=skylake", "", 1e-5)};                     // fastest, but tophub
+  tophub.records = {record("llvm -mcpu=skylake", "", 1e-5),                      // tophub for another CPU: never
+                    record("llvm", "", 2e-5)};                                    // fastest usable, but tophub
   user.records = {record("llvm -mcpu=znver3 -model=epyc", "", 3e-4),             // same model
                   record("llvm -mcpu=znver3", "x86_64/znver3", 4e-4),            // same device
                   record("llvm -mcpu=icelake", "", 2e-4),                        // only the key
@@ -146,7 +147,14 @@ TEST(Database, PrefersUserLogsThenDeviceThenModelThenCost) {
   EXPECT_DOUBLE_EQ(c[0]->meanCost(), 4e-4); // this device
   EXPECT_DOUBLE_EQ(c[1]->meanCost(), 3e-4); // this model
   EXPECT_DOUBLE_EQ(c[2]->meanCost(), 2e-4); // the "cpu" key
-  EXPECT_DOUBLE_EQ(c[3]->meanCost(), 1e-5); // tophub last
+  EXPECT_DOUBLE_EQ(c[3]->meanCost(), 2e-5); // tophub last
+  // A user's log applies whatever its -mcpu; on skylake the skylake tophub record is first
+  // among the tophub ones.
+  auto sky = db.candidates("llvm -mcpu=skylake", "", "conv2d_NCHWc.x86", user.records[0].args);
+  ASSERT_EQ(sky.size(), 5u);
+  EXPECT_DOUBLE_EQ(sky[0]->meanCost(), 2e-4);
+  EXPECT_DOUBLE_EQ(sky[3]->meanCost(), 1e-5);
+  EXPECT_DOUBLE_EQ(sky[4]->meanCost(), 2e-5);
   EXPECT_TRUE(db.candidates("llvm", "", "conv2d_NCHWc.arm_cpu", user.records[0].args).empty());
 }
 
