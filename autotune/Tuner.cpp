@@ -8,6 +8,18 @@ void Tuner::update(const std::vector<schedule::Config> &configs, const std::vect
   for (const schedule::Config &c : configs) markVisited(c.index());
 }
 
+std::vector<int64_t> Tuner::positions(uint64_t index) const {
+  std::vector<int64_t> p;
+  for (int64_t r : radix_) p.push_back(static_cast<int64_t>(index % static_cast<uint64_t>(r))), index /= static_cast<uint64_t>(r);
+  return p;
+}
+
+uint64_t Tuner::indexOf(const std::vector<int64_t> &p) const {
+  uint64_t index = 0, scale = 1;
+  for (size_t k = 0; k < p.size(); ++k) index += static_cast<uint64_t>(p[k]) * scale, scale *= static_cast<uint64_t>(radix_[k]);
+  return index;
+}
+
 std::optional<uint64_t> Tuner::randomUnvisited() {
   const uint64_t n = space_.size();
   // Rejection sampling while most of the space is free; a walk from a random start after

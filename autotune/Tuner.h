@@ -21,7 +21,9 @@ namespace rqc::autotune {
 
 class Tuner {
 public:
-  Tuner(const schedule::ConfigSpace &space, uint64_t seed) : space_(space), rng_(seed) {}
+  Tuner(const schedule::ConfigSpace &space, uint64_t seed) : space_(space), rng_(seed) {
+    for (const auto &k : space.knobs()) radix_.push_back(static_cast<int64_t>(k.entities.size()));
+  }
   virtual ~Tuner() = default;
 
   // Up to `n` configs never proposed or measured before; fewer (or none) when the space is
@@ -55,6 +57,11 @@ protected:
   const schedule::ConfigSpace &space_;
   std::mt19937_64 rng_;
   mutable std::unordered_set<uint64_t> visited_;
+  std::vector<int64_t> radix_; // entities per knob: an index is a mixed-radix number of positions
+
+  // A config index as one entity position per knob, and back (ConfigSpace's indexing).
+  std::vector<int64_t> positions(uint64_t index) const;
+  uint64_t indexOf(const std::vector<int64_t> &positions) const;
   std::function<bool(const schedule::Config &)> filter_;
 
   // A uniformly random index not visited yet; nullopt when none is left.

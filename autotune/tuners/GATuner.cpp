@@ -20,9 +20,7 @@ constexpr double kMutation = 0.1;
 
 class GATuner : public Tuner {
 public:
-  GATuner(const schedule::ConfigSpace &space, uint64_t seed) : Tuner(space, seed) {
-    for (const auto &k : space.knobs()) radix_.push_back(static_cast<int64_t>(k.entities.size()));
-  }
+  using Tuner::Tuner;
 
   std::vector<schedule::Config> next(int n) override {
     if (queue_.empty()) breed(); // the tuning loop measures a batch before asking again
@@ -47,21 +45,9 @@ public:
   }
 
 private:
-  std::vector<int64_t> radix_;
   std::vector<uint64_t> queue_;        // the generation's configs not handed out yet
   std::vector<uint64_t> generation_;   // the generation being measured
   std::map<uint64_t, double> fitness_; // every measured config
-
-  std::vector<int64_t> genes(uint64_t index) const {
-    std::vector<int64_t> g;
-    for (int64_t r : radix_) g.push_back(static_cast<int64_t>(index % static_cast<uint64_t>(r))), index /= static_cast<uint64_t>(r);
-    return g;
-  }
-  uint64_t indexOf(const std::vector<int64_t> &g) const {
-    uint64_t index = 0, scale = 1;
-    for (size_t k = 0; k < g.size(); ++k) index += static_cast<uint64_t>(g[k]) * scale, scale *= static_cast<uint64_t>(radix_[k]);
-    return index;
-  }
 
   void breed() {
     generation_.clear();
@@ -79,7 +65,7 @@ private:
       std::discrete_distribution<size_t> pick(weights.begin(), weights.end());
       int attempts = 0;
       while (generation_.size() < want && attempts++ < kPopulation * 50) {
-        std::vector<int64_t> a = genes(parents[pick(rng_)]), b = genes(parents[pick(rng_)]);
+        std::vector<int64_t> a = positions(parents[pick(rng_)]), b = positions(parents[pick(rng_)]);
         size_t point = std::uniform_int_distribution<size_t>(0, a.size())(rng_);
         for (size_t k = point; k < a.size(); ++k) a[k] = b[k];
         for (size_t k = 0; k < a.size(); ++k)

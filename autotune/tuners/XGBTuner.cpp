@@ -26,9 +26,7 @@ constexpr uint64_t kExhaustiveLimit = 20000;
 
 class XGBTuner : public Tuner {
 public:
-  XGBTuner(const schedule::ConfigSpace &space, uint64_t seed) : Tuner(space, seed) {
-    for (const auto &k : space.knobs()) radix_.push_back(static_cast<int64_t>(k.entities.size()));
-  }
+  using Tuner::Tuner;
 
   std::vector<schedule::Config> next(int n) override {
     std::vector<schedule::Config> out;
@@ -66,7 +64,6 @@ public:
   }
 
 private:
-  std::vector<int64_t> radix_;
   CostModel model_;
   std::vector<std::vector<float>> xs_, historyX_;
   std::vector<double> ys_;
@@ -99,9 +96,7 @@ private:
 
   // A neighbour: one knob set to another of its entities.
   uint64_t neighbour(uint64_t index) {
-    std::vector<int64_t> g;
-    uint64_t rest = index;
-    for (int64_t r : radix_) g.push_back(static_cast<int64_t>(rest % static_cast<uint64_t>(r))), rest /= static_cast<uint64_t>(r);
+    std::vector<int64_t> g = positions(index);
     std::vector<size_t> movable;
     for (size_t k = 0; k < radix_.size(); ++k)
       if (radix_[k] > 1) movable.push_back(k);
@@ -109,9 +104,7 @@ private:
     size_t k = movable[std::uniform_int_distribution<size_t>(0, movable.size() - 1)(rng_)];
     int64_t v = std::uniform_int_distribution<int64_t>(0, radix_[k] - 2)(rng_);
     g[k] = v >= g[k] ? v + 1 : v;
-    uint64_t out = 0, scale = 1;
-    for (size_t d = 0; d < g.size(); ++d) out += static_cast<uint64_t>(g[d]) * scale, scale *= static_cast<uint64_t>(radix_[d]);
-    return out;
+    return indexOf(g);
   }
 
   void replan() {
