@@ -1,4 +1,5 @@
-// concat, transpose, pad, layout_transform -> tensor/linalg. Constant padding is tensor.pad; edge and
+// concat, transpose, slice, pad, layout_transform -> tensor/linalg. A slice with positive
+// steps is tensor.extract_slice; a backwards one gathers in a linalg.generic. Constant padding is tensor.pad; edge and
 // reflect padding gather from the input with computed indices in a linalg.generic.
 #include "compiler/lowering/LoweringUtils.h"
 
@@ -41,6 +42,37 @@ struct TransposePattern : OpConversionPattern<graph::TransposeOp> {
     auto t = llvm::cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Value init = b.create<tensor::EmptyOp>(op.getLoc(), t.getShape(), t.getElementType());
     b.replaceOp(op, b.create<linalg::TransposeOp>(op.getLoc(), a.getInput(), init, op.getPerm())->getResults());
+    return success();
+  }
+};
+
+struct SlicePattern : OpConversionPattern<graph::SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(graph::SliceOp op, OpAdaptor a, ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto t = llvm::cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    auto starts = op.getStarts(), steps = op.getSteps();
+    if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
+      b.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, t, a.getInput(), ValueRange{}, ValueRange{}, ValueRange{},
+                                                   starts, t.getShape(), steps);
+      return success();
+    }
+    int64_t rank = t.getRank();
+    Value init = b.create<tensor::EmptyOp>(loc, t.getShape(), t.getElementType());
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    Value input = a.getInput();
+    auto generic = b.create<linalg::GenericOp>(
+        loc, t, ValueRange{}, ValueRange{init}, SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange) {
+          SmallVector<Value> idx;
+          for (int64_t d = 0; d < rank; ++d) {
+            Value scaled = nb.create<arith::MulIOp>(nl, nb.create<linalg::IndexOp>(nl, d),
+                                                    nb.create<arith::ConstantIndexOp>(nl, steps[d]));
+            idx.push_back(nb.create<arith::AddIOp>(nl, scaled, nb.create<arith::ConstantIndexOp>(nl, starts[d])));
+          }
+          nb.create<linalg::YieldOp>(nl, Value(nb.create<tensor::ExtractOp>(nl, input, idx)));
+        });
+    b.replaceOp(op, generic.getResult(0));
     return success();
   }
 };
@@ -160,7 +192,7 @@ struct LayoutTransformPattern : OpConversionPattern<graph::LayoutTransformOp> {
 } // namespace
 
 void populateDataPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
-  patterns.add<ConcatPattern, TransposePattern, PadPattern, LayoutTransformPattern>(tc, patterns.getContext());
+  patterns.add<ConcatPattern, TransposePattern, SlicePattern, PadPattern, LayoutTransformPattern>(tc, patterns.getContext());
 }
 
 } // namespace rqc::lowering

@@ -220,7 +220,9 @@ void populateElementwisePatterns(TypeConverter &tc, RewritePatternSet &patterns)
   patterns.add<BinaryPattern<graph::AddOp, arith::AddFOp, arith::AddIOp>,
                BinaryPattern<graph::SubOp, arith::SubFOp, arith::SubIOp>,
                BinaryPattern<graph::MulOp, arith::MulFOp, arith::MulIOp>,
-               BinaryPattern<graph::DivOp, arith::DivFOp, arith::DivSIOp>, ReluPattern, ClipPattern,
+               BinaryPattern<graph::DivOp, arith::DivFOp, arith::DivSIOp>,
+               BinaryPattern<graph::MaxOp, arith::MaximumFOp, arith::MaxSIOp>,
+               BinaryPattern<graph::MinOp, arith::MinimumFOp, arith::MinSIOp>, ReluPattern, ClipPattern,
                LeakyReluPattern, SigmoidPattern, BatchNormPattern, SoftmaxPattern, LRNPattern>(tc,
                                                                                                patterns.getContext());
 }

@@ -94,7 +94,7 @@ bool applyPackSteps(Operation *op) {
 // Ops that compute the same thing in any channel-blocked layout of their operands.
 bool isElementwise(Operation *op) {
   if (llvm::isa<graph::ReluOp, graph::ClipOp, graph::LeakyReluOp, graph::SigmoidOp, graph::AddOp, graph::SubOp,
-                graph::MulOp, graph::DivOp>(op))
+                graph::MulOp, graph::DivOp, graph::MaxOp, graph::MinOp>(op))
     return true;
   if (auto q = llvm::dyn_cast<graph::QuantizeOp>(op)) return q.getScale().size() == 1;
   if (auto q = llvm::dyn_cast<graph::DequantizeOp>(op)) return q.getScale().size() == 1;

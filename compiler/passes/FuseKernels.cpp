@@ -20,7 +20,7 @@ namespace {
 // Ops that can join a group as its epilogue: elementwise, one result of the group's shape.
 bool isEpilogue(Operation *op) {
   return llvm::isa<graph::ReluOp, graph::ClipOp, graph::LeakyReluOp, graph::SigmoidOp, graph::AddOp,
-                   graph::SubOp, graph::MulOp, graph::DivOp, graph::QuantizeOp, graph::DequantizeOp,
+                   graph::SubOp, graph::MulOp, graph::DivOp, graph::MaxOp, graph::MinOp, graph::QuantizeOp, graph::DequantizeOp,
                    graph::RequantizeOp>(op);
 }
 

@@ -131,6 +131,8 @@ Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get
       .Case([&](graph::SubOp o) { binary(BinaryOp::Sub, get(o.getLhs()), get(o.getRhs()), out); })
       .Case([&](graph::MulOp o) { binary(BinaryOp::Mul, get(o.getLhs()), get(o.getRhs()), out); })
       .Case([&](graph::DivOp o) { binary(BinaryOp::Div, get(o.getLhs()), get(o.getRhs()), out); })
+      .Case([&](graph::MaxOp o) { binary(BinaryOp::Max, get(o.getLhs()), get(o.getRhs()), out); })
+      .Case([&](graph::MinOp o) { binary(BinaryOp::Min, get(o.getLhs()), get(o.getRhs()), out); })
       .Case([&](graph::ReluOp o) { relu(get(o.getInput()), out); })
       .Case([&](graph::SigmoidOp o) { sigmoid(get(o.getInput()), out); })
       .Case([&](graph::ClipOp o) {
@@ -156,6 +158,7 @@ Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get
       })
       .Case([&](graph::ReshapeOp o) { out = get(o.getInput()).reshaped(out.shape()); })
       .Case([&](graph::TransposeOp o) { transpose(get(o.getInput()), vec(o.getPerm()), out); })
+      .Case([&](graph::SliceOp o) { slice(get(o.getInput()), vec(o.getStarts()), vec(o.getSteps()), out); })
       .Case([&](graph::PadOp o) {
         pad(get(o.getInput()), vec(o.getPads()), o.getMode().str(), o.getValue().convertToFloat(),
             out);

@@ -433,6 +433,8 @@ RQC_BINARY_INFER(AddOp, "add")
 RQC_BINARY_INFER(SubOp, "sub")
 RQC_BINARY_INFER(MulOp, "mul")
 RQC_BINARY_INFER(DivOp, "div")
+RQC_BINARY_INFER(MaxOp, "max")
+RQC_BINARY_INFER(MinOp, "min")
 #undef RQC_BINARY_INFER
 
 LogicalResult ClipOp::verify() {
@@ -538,6 +540,28 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
     out.push_back(in.getDimSize(p));
   }
   types.push_back(RankedTensorType::get(out, in.getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
+  auto in = rankedType(adaptor.getInput());
+  auto starts = adaptor.getStarts(), sizes = adaptor.getSizes(), steps = adaptor.getSteps();
+  int64_t rank = in.getRank();
+  if (static_cast<int64_t>(starts.size()) != rank || static_cast<int64_t>(sizes.size()) != rank ||
+      static_cast<int64_t>(steps.size()) != rank)
+    return fail(loc, "slice", "starts, sizes and steps need one entry per axis (" + std::to_string(rank) + ")");
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t dim = in.getDimSize(d), first = starts[d], n = sizes[d], step = steps[d];
+    if (step == 0) return fail(loc, "slice", "step 0 on axis " + std::to_string(d));
+    if (n < 0) return fail(loc, "slice", "negative size on axis " + std::to_string(d));
+    if (n == 0) continue;
+    int64_t last = first + (n - 1) * step;
+    if (first < 0 || first >= dim || last < 0 || last >= dim)
+      return fail(loc, "slice", "axis " + std::to_string(d) + " reads outside its " + std::to_string(dim) +
+                                    " elements");
+  }
+  types.push_back(RankedTensorType::get(sizes, in.getElementType()));
   return success();
 }
 

@@ -203,6 +203,9 @@ def Graph_AddOp : Graph_BinaryOp<"add", "Elementwise sum">;
 def Graph_SubOp : Graph_BinaryOp<"sub", "Elementwise difference">;
 def Graph_MulOp : Graph_BinaryOp<"mul", "Elementwise product">;
 def Graph_DivOp : Graph_BinaryOp<"div", "Elementwise quotient">;
+// ONNX Max/Min of two inputs (the importer chains the variadic forms); NaN propagates.
+def Graph_MaxOp : Graph_BinaryOp<"max", "Elementwise maximum">;
+def Graph_MinOp : Graph_BinaryOp<"min", "Elementwise minimum">;
 
 class Graph_UnaryOp<string mnemonic, string what, dag attrs = (ins)>
     : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
@@ -282,6 +285,20 @@ def Graph_PadOp : Graph_Op<"pad", [Pure, InferTypeOpAdaptor]> {
   let description = [{ `pads` holds the begin pads of every axis, then the end pads. }];
   let arguments = (ins Graph_NumericTensor:$input, DenseI64ArrayAttr:$pads,
                        StrAttr:$mode, F32Attr:$value);
+  let results = (outs Graph_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_SliceOp : Graph_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Strided window: result[i] = input[starts + i * steps] on every axis";
+  let description = [{
+    All three arrays have one entry per axis, already resolved from ONNX's Slice
+    (negative and out-of-range indices clamped, omitted axes whole): `starts` the first
+    index taken, `sizes` how many, `steps` the stride (non-zero; negative walks backwards).
+    The importer also crops with it (Pad with negative pads).
+  }];
+  let arguments = (ins Graph_NumericTensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$sizes, DenseI64ArrayAttr:$steps);
   let results = (outs Graph_NumericTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }

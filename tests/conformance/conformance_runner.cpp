@@ -177,7 +177,7 @@ std::vector<std::string> feedNames(const ::onnx::ModelProto &proto) {
 }
 
 // The node tests of GlobalMaxPool and GlobalAveragePool declare opset 1, below the opsets
-// rqc reads (7 to 17, OnnxImporter.cpp), although neither op has changed since. When ONNX's
+// rqc reads (7 to 18, OnnxImporter.cpp), although neither op has changed since. When ONNX's
 // own schema registry says every op of a model has the same schema at kRestampOpset as at
 // the declared opset, the model is read as kRestampOpset from a temporary copy. Returns
 // the model to import and sets `note` for the PASS line.

@@ -161,10 +161,10 @@ TEST_F(OnnxImporterTest, UnknownAttributeIsRefused) {
 }
 
 TEST_F(OnnxImporterTest, OpsetRangeBoundaries) {
-  EXPECT_EQ(importError(write(convModel(6))), "model.onnx: opset 6 is not supported (rqc reads opsets 7 to 17)");
+  EXPECT_EQ(importError(write(convModel(6))), "model.onnx: opset 6 is not supported (rqc reads opsets 7 to 18)");
   EXPECT_EQ(importError(write(convModel(7))), "");
-  EXPECT_EQ(importError(write(convModel(17))), "");
-  EXPECT_EQ(importError(write(convModel(18))), "model.onnx: opset 18 is not supported (rqc reads opsets 7 to 17)");
+  EXPECT_EQ(importError(write(convModel(18))), "");
+  EXPECT_EQ(importError(write(convModel(19))), "model.onnx: opset 19 is not supported (rqc reads opsets 7 to 18)");
 }
 
 TEST_F(OnnxImporterTest, InconsistentShapesNameTheNode) {

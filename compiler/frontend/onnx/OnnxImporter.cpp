@@ -20,7 +20,7 @@ using namespace mlir;
 
 namespace rqc::onnx_import {
 
-constexpr int64_t kMinOpset = 7, kMaxOpset = 17;
+constexpr int64_t kMinOpset = 7, kMaxOpset = 18;
 
 //===----------------------------------------------------------------------===//
 // NodeContext

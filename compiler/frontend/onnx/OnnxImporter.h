@@ -1,4 +1,4 @@
-// ONNX importer: reads an ONNX model (protobuf, opsets 7-17) into a module with one
+// ONNX importer: reads an ONNX model (protobuf, opsets 7-18) into a module with one
 // `func.func @main` of graph-dialect ops. Input and output names are kept in the
 // function attributes `rqc.input_names` / `rqc.output_names`.
 #pragma once

@@ -207,11 +207,13 @@ Tensor foldBinary(NodeContext &n, const std::string &op, const Tensor &a, const 
     int64_t ia = index(a, i), ib = index(b, i);
     if (isFloat) {
       float x = av[ia], y = bv[ib];
-      r.data<float>()[i] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y;
+      r.data<float>()[i] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : op == "Div" ? x / y
+                         : x != x || y != y ? NAN : op == "Max" ? std::max(x, y) : std::min(x, y);
     } else {
       int64_t x = ai[ia], y = bi[ib];
       if (op == "Div" && y == 0) n.fail("integer division by zero in a constant expression");
-      r.data<int64_t>()[i] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y;
+      r.data<int64_t>()[i] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : op == "Div" ? x / y
+                           : op == "Max" ? std::max(x, y) : std::min(x, y);
     }
   }
   if (a.dtype() == DType::I32) {
@@ -233,6 +235,44 @@ template <typename OpT> void importBinary(NodeContext &n) {
   if (t != DType::F32 && t != DType::I32)
     n.fail(std::string("element type ") + dtypeName(t) + " is not supported (float32 or int32)");
   n.setOutput(0, n.build<OpT>(n.input(0), n.input(1)));
+}
+
+// Sum, Max, Min, Mean: one or more inputs with NumPy broadcasting (opset 8 on; before it
+// the shapes had to agree, which broadcasting accepts too). Folded left to right as the
+// specification's reference does; Mean divides the sum by the input count.
+template <typename OpT> void importVariadic(NodeContext &n) {
+  const int count = n.node().input_size();
+  if (count < 1) n.fail("needs at least one input");
+  n.allowOnlyAttrs({});
+  const std::string &op = n.node().op_type();
+  for (int i = 0; i < count; ++i) {
+    if (!n.hasInput(i)) n.fail("input " + std::to_string(i) + " is empty");
+    DType t = n.inputDType(i);
+    if (t != n.inputDType(0)) n.fail("inputs 0 and " + std::to_string(i) + " differ in element type");
+    if (t != DType::F32 && (t != DType::I32 || op == "Mean"))
+      n.fail(std::string("element type ") + dtypeName(t) + " is not supported (float32" +
+             (op == "Mean" ? ")" : " or int32)"));
+  }
+  const std::string binaryOp = op == "Sum" || op == "Mean" ? "Add" : op;
+  if (n.allInputsConstant()) {
+    Tensor acc = *n.constantInput(0);
+    for (int i = 1; i < count; ++i) acc = foldBinary(n, binaryOp, acc, *n.constantInput(i));
+    if (op == "Mean") {
+      Tensor divisor(DType::F32, {});
+      divisor.data<float>()[0] = static_cast<float>(count);
+      acc = foldBinary(n, "Div", acc, divisor);
+    }
+    n.setConstantOutput(0, acc);
+    return;
+  }
+  Value acc = n.input(0);
+  for (int i = 1; i < count; ++i) acc = n.build<OpT>(acc, n.input(i));
+  if (op == "Mean") {
+    Tensor divisor(DType::F32, {});
+    divisor.data<float>()[0] = static_cast<float>(count);
+    acc = n.build<graph::DivOp>(acc, n.constant(divisor));
+  }
+  n.setOutput(0, acc);
 }
 
 void requireFloat(NodeContext &n, int i) {
@@ -331,23 +371,67 @@ void importTranspose(NodeContext &n) {
   n.setOutput(0, n.build<graph::TransposeOp>(n.input(0), n.attrInts("perm", dflt)));
 }
 
-// Pad: pads/value are attributes before opset 11, inputs after.
+// Pad: pads/value are attributes before opset 11, inputs after; opset 18 adds `axes`.
+// Negative pads crop (ONNX Runtime's reading: crop first, then pad what is positive, so
+// edge and reflect padding see the cropped tensor): a graph.slice, then a graph.pad.
 void importPad(NodeContext &n) {
-  std::vector<int64_t> pads;
+  std::vector<int64_t> listed;
   float value = 0.f;
   std::string mode = n.attrString("mode", "constant");
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    n.fail("mode '" + mode + "' is not supported (constant, edge or reflect)");
+  int64_t rank = static_cast<int64_t>(n.inputShape(0).size());
+  std::vector<int64_t> axes;
   if (n.opset() < 11) {
     n.requireInputs(1, 1);
     n.allowOnlyAttrs({"mode", "pads", "value"});
-    pads = n.attrInts("pads");
+    if (!n.hasAttr("pads")) n.fail("the pads attribute is required");
+    listed = n.attrInts("pads");
     value = n.attrFloat("value", 0.f);
   } else {
-    n.requireInputs(2, 3);
+    n.requireInputs(2, n.opset() >= 18 ? 4 : 3);
     n.allowOnlyAttrs({"mode"});
-    pads = tensorAsInts(n.requireConstant(1, "pads"));
-    if (n.hasInput(2)) value = tensorAsFloats(n.requireConstant(2, "constant_value")).at(0);
+    listed = tensorAsInts(n.requireConstant(1, "pads"));
+    if (n.hasInput(2)) {
+      auto v = tensorAsFloats(n.requireConstant(2, "constant_value"));
+      if (v.size() != 1) n.fail("constant_value must hold one value, it has " + std::to_string(v.size()));
+      value = v[0];
+    }
+    if (n.hasInput(3))
+      for (int64_t a : tensorAsInts(n.requireConstant(3, "axes"))) axes.push_back(normalizeAxis(n, a, rank));
   }
-  n.setOutput(0, n.build<graph::PadOp>(n.input(0), pads, mode, APFloat(value)));
+  if (axes.empty())
+    for (int64_t d = 0; d < rank; ++d) axes.push_back(d);
+  if (listed.size() != 2 * axes.size())
+    n.fail("pads has " + std::to_string(listed.size()) + " entries, expected 2 x " + std::to_string(axes.size()));
+  std::vector<int64_t> pads(2 * rank, 0);
+  std::vector<bool> seen(rank, false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (seen[axes[i]]) n.fail("axis " + std::to_string(axes[i]) + " is listed twice in axes");
+    seen[axes[i]] = true;
+    pads[axes[i]] = listed[i];
+    pads[axes[i] + rank] = listed[i + axes.size()];
+  }
+  Value x = n.input(0);
+  Shape shape = n.inputShape(0);
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; })) {
+    std::vector<int64_t> starts(rank), sizes(rank), steps(rank, 1);
+    for (int64_t d = 0; d < rank; ++d) {
+      starts[d] = std::max<int64_t>(0, -pads[d]);
+      sizes[d] = shape[d] + std::min<int64_t>(0, pads[d]) + std::min<int64_t>(0, pads[d + rank]);
+      if (sizes[d] < 0)
+        n.fail("pads crop " + std::to_string(-std::min<int64_t>(0, pads[d]) - std::min<int64_t>(0, pads[d + rank])) +
+               " elements from axis " + std::to_string(d) + " of size " + std::to_string(shape[d]));
+      if (sizes[d] == 0) starts[d] = 0;
+    }
+    x = n.build<graph::SliceOp>(x, starts, sizes, steps);
+    for (int64_t &p : pads) p = std::max<int64_t>(0, p);
+  }
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; })) {
+    n.setOutput(0, x);
+    return;
+  }
+  n.setOutput(0, n.build<graph::PadOp>(x, pads, mode, APFloat(value)));
 }
 
 void importIdentity(NodeContext &n) {
@@ -383,6 +467,10 @@ void addNNOps(OpHandlerMap &m) {
   m["Sub"] = importBinary<graph::SubOp>;
   m["Mul"] = importBinary<graph::MulOp>;
   m["Div"] = importBinary<graph::DivOp>;
+  m["Sum"] = importVariadic<graph::AddOp>;
+  m["Mean"] = importVariadic<graph::AddOp>;
+  m["Max"] = importVariadic<graph::MaxOp>;
+  m["Min"] = importVariadic<graph::MinOp>;
   m["Relu"] = importUnary<graph::ReluOp>;
   m["Sigmoid"] = importUnary<graph::SigmoidOp>;
   m["LeakyRelu"] = importLeakyRelu;

@@ -224,14 +224,15 @@ void importCast(NodeContext &n) {
   n.setOutput(0, n.input(0));
 }
 
-// Slice on constants (shape computations): starts/ends/axes/steps are inputs from
-// opset 10 on, attributes before.
+// Slice: starts/ends/axes/steps are inputs from opset 10 on, attributes before. They must
+// be constants (rqc compiles static shapes). A constant data input (shape computations)
+// is sliced at import; an activation becomes graph.slice.
 void importSlice(NodeContext &n) {
-  // Only shape computations use Slice in the supported networks.
-  const Tensor &data = n.requireConstant(0, "data");
-  int64_t rank = data.rank();
+  Shape shape = n.inputShape(0);
+  int64_t rank = static_cast<int64_t>(shape.size());
   std::vector<int64_t> starts, ends, axes, steps;
   if (n.opset() < 10) {
+    n.requireInputs(1, 1);
     n.allowOnlyAttrs({"starts", "ends", "axes"});
     starts = n.attrInts("starts");
     ends = n.attrInts("ends");
@@ -249,20 +250,30 @@ void importSlice(NodeContext &n) {
   if (steps.empty()) steps.assign(starts.size(), 1);
   if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
     n.fail("starts, ends, axes and steps differ in length");
-  std::vector<int64_t> begin(rank, 0), step(rank, 1), count(Shape(data.shape()));
+  std::vector<int64_t> begin(rank, 0), step(rank, 1), count(shape);
+  std::vector<bool> seen(rank, false);
   for (size_t i = 0; i < starts.size(); ++i) {
-    int64_t ax = normalizeAxis(n, axes[i], rank), dim = data.dim(ax), s = steps[i];
+    int64_t ax = normalizeAxis(n, axes[i], rank), dim = shape[ax], s = steps[i];
+    if (seen[ax]) n.fail("axis " + std::to_string(ax) + " is listed twice");
+    seen[ax] = true;
     if (s == 0) n.fail("step 0 is invalid");
+    // The specification's clamping: [0, dim] for forward steps, [-1, dim - 1] backwards.
     auto clampIdx = [&](int64_t v, int64_t lo, int64_t hi) {
       if (v < 0) v += dim;
       return std::clamp(v, lo, hi);
     };
     int64_t b = s > 0 ? clampIdx(starts[i], 0, dim) : clampIdx(starts[i], -1, dim - 1);
     int64_t e = s > 0 ? clampIdx(ends[i], 0, dim) : clampIdx(ends[i], -1, dim - 1);
-    begin[ax] = b;
     step[ax] = s;
     count[ax] = s > 0 ? std::max<int64_t>(0, (e - b + s - 1) / s) : std::max<int64_t>(0, (b - e - s - 1) / -s);
+    begin[ax] = count[ax] > 0 ? b : 0;
   }
+  const Tensor *constant = n.constantInput(0);
+  if (!constant) {
+    n.setOutput(0, n.build<graph::SliceOp>(n.input(0), begin, count, step));
+    return;
+  }
+  const Tensor &data = *constant;
   Tensor r(data.dtype(), count);
   std::vector<int64_t> idx(rank, 0);
   for (int64_t k = 0; k < r.numel(); ++k) {

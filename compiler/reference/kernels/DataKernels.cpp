@@ -77,6 +77,23 @@ int64_t padSource(int64_t c, int64_t begin, int64_t dim, const std::string &mode
 }
 } // namespace
 
+void slice(const Tensor &x, const std::vector<int64_t> &starts, const std::vector<int64_t> &steps, Tensor &out) {
+  const size_t e = dtypeSize(x.dtype());
+  const int64_t rank = x.rank();
+  std::vector<int64_t> inStrides(rank, 1);
+  for (int64_t i = rank - 2; i >= 0; --i) inStrides[i] = inStrides[i + 1] * x.dim(i + 1);
+  const char *src = static_cast<const char *>(x.raw());
+  char *dst = static_cast<char *>(out.raw());
+  for (int64_t flat = 0; flat < out.numel(); ++flat) {
+    int64_t rem = flat, idx = 0;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      idx += (starts[d] + (rem % out.dim(d)) * steps[d]) * inStrides[d];
+      rem /= out.dim(d);
+    }
+    std::memcpy(dst + flat * e, src + idx * e, e);
+  }
+}
+
 void pad(const Tensor &x, const std::vector<int64_t> &pads, const std::string &mode, float value,
          Tensor &out) {
   const size_t e = dtypeSize(x.dtype());

@@ -35,6 +35,8 @@ template <typename T> T apply(BinaryOp op, T a, T b) {
   case BinaryOp::Sub: return a - b;
   case BinaryOp::Mul: return a * b;
   case BinaryOp::Div: return b == T(0) && !std::is_floating_point_v<T> ? T(0) : a / b;
+  case BinaryOp::Max: return a != a ? a : b != b ? b : std::max(a, b); // x != x: NaN
+  case BinaryOp::Min: return a != a ? a : b != b ? b : std::min(a, b);
   }
   return T(0);
 }

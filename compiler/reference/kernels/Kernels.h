@@ -43,7 +43,7 @@ void globalAvgPool(const Tensor &x, Tensor &out);
 void globalMaxPool(const Tensor &x, Tensor &out);
 
 // ---- elementwise and normalization (ElementwiseKernels.cpp) ----
-enum class BinaryOp { Add, Sub, Mul, Div };
+enum class BinaryOp { Add, Sub, Mul, Div, Max, Min }; // Max/Min propagate NaN
 void binary(BinaryOp op, const Tensor &a, const Tensor &b, Tensor &out); // NumPy broadcasting
 void relu(const Tensor &x, Tensor &out);
 void sigmoid(const Tensor &x, Tensor &out);
@@ -60,6 +60,8 @@ void transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &out);
 // `x` in layout `srcLayout` rewritten in `dstLayout` (TVM layout strings over the same
 // primal axes, ir/Graph/Layout.h); `out` has the destination shape.
 void layoutTransform(const Tensor &x, const std::string &srcLayout, const std::string &dstLayout, Tensor &out);
+// result[i] = x[starts + i * steps] per axis; `out` has the result shape (the sizes).
+void slice(const Tensor &x, const std::vector<int64_t> &starts, const std::vector<int64_t> &steps, Tensor &out);
 void pad(const Tensor &x, const std::vector<int64_t> &pads, const std::string &mode, float value,
          Tensor &out);
 
