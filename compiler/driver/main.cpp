@@ -3,12 +3,10 @@
 #include "compiler/driver/Commands.h"
 
 #include "autotune/Subprocess.h"
-#include "rqc/runtime/Error.h"
+#include "runtime/tools/CliMain.h"
 
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
-#include <iostream>
 #include <string>
 #include <vector>
 
@@ -36,22 +34,5 @@ int main(int argc, char **argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   for (std::string &a : args)
     if (a.rfind("-mcpu=", 0) == 0 || a.rfind("-mattr=", 0) == 0) a = "-" + a;
-  std::reverse(args.begin(), args.end()); // CLI11 takes the arguments reversed
-  try {
-    app.parse(args);
-  } catch (const CLI::RuntimeError &e) { // a command's own exit code (its message is already out)
-    return e.get_exit_code();
-  } catch (const CLI::ParseError &e) {
-    if (e.get_exit_code() == 0) return app.exit(e);
-    // One line: what was wrong, and where to look.
-    std::cerr << "rqc: error: " << e.what() << " (see rqc --help)\n";
-    return 2;
-  } catch (const rqc::Error &e) {
-    std::cerr << "rqc: error: " << e.what() << "\n";
-    return 1;
-  } catch (const std::exception &e) {
-    std::cerr << "rqc: error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return rqc::cli::parseAndRun(app, args);
 }

@@ -1,6 +1,7 @@
 // The runtime-only rqc: `run` and `bench` of compiled .rqc packages, without the compiler
 // (no LLVM/MLIR), for boards and cross builds. User errors print one line
 // "rqc: error: ..." on stderr and exit non-zero, as the full rqc does.
+#include "runtime/tools/CliMain.h"
 #include "runtime/tools/MeasureCommand.h"
 #include "runtime/tools/PackageCommands.h"
 
@@ -70,22 +71,12 @@ void registerCompilerOnly(CLI::App &app) {
 } // namespace
 
 int main(int argc, char **argv) {
-  CLI::App app{"rqc (runtime only): run and benchmark compiled .rqc packages"};
+  CLI::App app{"rqc (runtime only): run and benchmark compiled .rqc packages", "rqc"};
   app.set_version_flag("--version", std::string("rqc ") + RQC_VERSION + " (runtime only)");
   app.require_subcommand(1);
   registerRun(app);
   registerBench(app);
   registerMeasure(app);
   registerCompilerOnly(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "rqc: error: " << e.what() << " (see rqc --help)\n";
-    return 2;
-  } catch (const std::exception &e) {
-    std::cerr << "rqc: error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return rqc::cli::parseAndRun(app, std::vector<std::string>(argv + 1, argv + argc));
 }

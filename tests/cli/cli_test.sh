@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Command-line behaviour: --help everywhere, exit codes, one clear error line on stderr
 # for user errors, and no output file left behind when a run fails.
-#   cli_test.sh PATH/TO/rqc NODE_TEST_DATA_DIR PYTHON
+#   cli_test.sh PATH/TO/rqc NODE_TEST_DATA_DIR PYTHON [RUNTIME_ONLY_RQC RQC_VTA]
 set -u
-rqc="$1"; data="$2"; python="$3"
+rqc="$1"; data="$2"; python="$3"; runtime_rqc="${4:-}"; rqc_vta="${5:-}"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 passed=0; failed=0
 ok()   { passed=$((passed + 1)); echo "ok   $1"; }
@@ -139,6 +139,23 @@ grep -qF "0: FINISH deps=-  # lo=0x0000000000000003 hi=0x0000000000000000" "$tmp
 expect "vta sim" 0 "" -- "$rqc" vta sim --dram "$tmp/finish.bin" --insn-offset 0 --insn-count 1
 grep -Eq "^total cycles +28 " "$tmp/out" && ok "vta sim: 28 cycles" || fail "vta sim: $(cat "$tmp/out")"
 expect "vta sim, missing image" 1 "^rqc: error: cannot open $tmp/none.bin" -- "$rqc" vta sim --dram "$tmp/none.bin" --insn-offset 0 --insn-count 1
+
+# Subcommands as a newcomer meets them: a mistyped one is named as unknown, with the list;
+# a missing one is asked for; every usage line names the program.
+expect "unknown subcommand" 2 "^rqc: error: unknown subcommand 'tunee' of 'rqc' \(it has: compile, inspect, run, bench, measure, tune, tophub, vta\) \(see rqc --help\)$" -- "$rqc" tunee resnet18.onnx
+expect "no subcommand" 2 "^rqc: error: 'rqc' needs a subcommand: compile, inspect, run, bench, measure, tune, tophub, vta \(see rqc --help\)$" -- "$rqc"
+expect "unknown nested subcommand" 2 "^rqc: error: unknown subcommand 'merj' of 'rqc tophub' \(it has: list, best, merge, diff\) \(see rqc tophub --help\)$" -- "$rqc" tophub merj a.log
+expect "missing nested subcommand" 2 "^rqc: error: 'rqc vta' needs a subcommand: disasm, asm, sim \(see rqc vta --help\)$" -- "$rqc" vta
+expect "a subcommand's error points at its help" 2 "^rqc: error: The following argument was not expected: --frob \(see rqc compile --help\)$" -- "$rqc" compile --frob "$conv"
+expect "tune takes a model, not a subcommand" 1 "^rqc: error: cannot open tunee.onnx|^rqc: error: .*tunee.onnx" -- "$rqc" tune tunee.onnx -o "$tmp/t.log"
+if [ -n "$runtime_rqc" ]; then
+  "$runtime_rqc" run --help >"$tmp/help" 2>&1 && grep -q "^Usage: rqc run \[OPTIONS\] package" "$tmp/help" && ok "runtime-only usage names rqc" || fail "runtime-only usage: $(head -3 "$tmp/help")"
+  expect "runtime-only unknown subcommand" 2 "^rqc: error: unknown subcommand 'frob' of 'rqc' \(it has: run, bench, measure\)" -- "$runtime_rqc" frob
+fi
+if [ -n "$rqc_vta" ]; then
+  "$rqc_vta" --help >"$tmp/help" 2>&1 && grep -q "^Usage: rqc-vta \[OPTIONS\] SUBCOMMAND" "$tmp/help" && ok "rqc-vta usage names rqc-vta" || fail "rqc-vta usage: $(head -3 "$tmp/help")"
+  expect "rqc-vta unknown subcommand" 2 "^rqc-vta: error: unknown subcommand 'frob' of 'rqc-vta vta' \(it has: disasm, asm, sim\)" -- "$rqc_vta" vta frob
+fi
 
 "$rqc" inspect "$conv" --json >"$tmp/j" 2>&1 && grep -q '"macs": 108' "$tmp/j" && ok "inspect --json" || fail "inspect --json: $(cat "$tmp/j")"
 

@@ -2,26 +2,11 @@
 // the MLIR-based compiler. Same error conventions as rqc.
 #include "targets/vta/cli/VtaCli.h"
 
-#include "rqc/runtime/Error.h"
-
-#include <CLI/CLI.hpp>
-
-#include <iostream>
+#include "runtime/tools/CliMain.h"
 
 int main(int argc, char **argv) {
-  CLI::App app{"rqc-vta: rqc's VTA tools"};
+  CLI::App app{"rqc-vta: rqc's VTA tools", "rqc-vta"};
   app.require_subcommand(1);
   rqc::vta::registerCommands(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    if (e.get_exit_code() == 0)
-      return app.exit(e);
-    std::cerr << "rqc: error: " << e.what() << " (see --help)\n";
-    return 2;
-  } catch (const std::exception &e) {
-    std::cerr << "rqc: error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return rqc::cli::parseAndRun(app, std::vector<std::string>(argv + 1, argv + argc));
 }
