@@ -1,6 +1,7 @@
 #include "autotune/Report.h"
 
 #include "autotune/LogTools.h"
+#include "rqc/runtime/AtomicFile.h"
 #include "rqc/runtime/Error.h"
 
 #include <fmt/format.h>
@@ -55,18 +56,6 @@ std::string configString(const nlohmann::json &entity) {
   for (const auto &e : entity)
     if (e.is_array() && e.size() == 3) out += (out.empty() ? "" : " ") + e[0].get<std::string>() + "=" + e[2].dump();
   return out;
-}
-
-// Replaces `path` with `text` in one step (never a half-written file).
-void writeFile(const fs::path &path, const std::string &text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    if (!f.flush()) throw Error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
 }
 
 // Throughput (GFLOP/s) or, without MACs, time (ms) of a cost in seconds.
@@ -136,7 +125,7 @@ void plotTask(const std::vector<const TuningCurve *> &curves, const std::string 
            nullptr, nullptr, nullptr, lineColours.data(), lineStyles.data(), widths.data(), nullptr, nullptr,
            nullptr, nullptr);
   plend1();
-  if (!fs::exists(path)) throw Error("PLplot did not write " + path.string());
+  if (fs::file_size(path) == 0) throw Error("PLplot did not write " + path.string());
 }
 
 } // namespace
@@ -217,8 +206,10 @@ std::vector<TuningCurve> writeTuningReport(const std::vector<std::string> &logs,
   for (size_t t = 0; t < tasks.size(); ++t) {
     const TuningCurve &first = *tasks[t].front();
     const std::string plot = fmt::format("task{}.svg", t);
-    plotTask(tasks[t], fmt::format("task {}: {}", t, first.task), describeArgs(first.args) + "  (" + first.target + ")",
-             fs::path(dir) / plot);
+    writeFileAtomically((fs::path(dir) / plot).string(), [&](const std::string &tmp) {
+      plotTask(tasks[t], fmt::format("task {}: {}", t, first.task), describeArgs(first.args) + "  (" + first.target + ")",
+               tmp);
+    });
     double taskBest = std::numeric_limits<double>::infinity();
     for (const TuningCurve *c : tasks[t])
       if (!c->bestCost.empty()) taskBest = std::min(taskBest, c->bestCost.back());
@@ -243,7 +234,7 @@ std::vector<TuningCurve> writeTuningReport(const std::vector<std::string> &logs,
   }
   std::string sourcesText;
   for (const auto &l : logs) sourcesText += (sourcesText.empty() ? "" : ", ") + escapeHtml(l);
-  writeFile(fs::path(dir) / "index.html",
+  writeFileAtomically((fs::path(dir) / "index.html").string(),
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>rqc tuning report</title>\n"
             "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
             "padding:3px 6px;vertical-align:top}th{background:#eee}</style></head><body>\n"

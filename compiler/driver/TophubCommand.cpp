@@ -5,7 +5,7 @@
 #include "autotune/LogTools.h"
 #include "autotune/Tophub.h"
 #include "rqc/runtime/Error.h"
-#include "rqc/runtime/PackageWriter.h"
+#include "rqc/runtime/AtomicFile.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -1,4 +1,5 @@
 #include "rqc/runtime/Npy.h"
+#include "rqc/runtime/AtomicFile.h"
 #include "rqc/runtime/Error.h"
 
 #include <zip.h>
@@ -149,37 +150,31 @@ NamedTensors loadNpz(const std::string &path) {
 }
 
 void saveNpz(const std::string &path, const NamedTensors &tensors) {
-  std::string tmp = path + ".tmp";
-  std::remove(tmp.c_str());
-  int err = 0;
-  zip_t *z = zip_open(tmp.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
-  if (!z) throw Error(path + ": cannot create file");
-  std::vector<std::string> payloads;
-  payloads.reserve(tensors.size());
-  for (const auto &[name, t] : tensors) {
-    payloads.push_back(serializeNpy(t));
-    zip_source_t *src = zip_source_buffer(z, payloads.back().data(), payloads.back().size(), 0);
-    zip_int64_t index = -1;
-    if (src && (index = zip_file_add(z, (name + ".npy").c_str(), src, ZIP_FL_OVERWRITE)) < 0)
-      zip_source_free(src);
-    // Every member dated 1980-01-01 00:00 (the first DOS date) rather than now, so the same
-    // arrays always give the same bytes.
-    constexpr zip_uint16_t kDosTime = 0, kDosDate = (1 << 5) | 1; // (year-1980)<<9 | month<<5 | day
-    if (index < 0 || zip_file_set_dostime(z, zip_uint64_t(index), kDosTime, kDosDate, 0) != 0) {
-      zip_discard(z);
-      std::remove(tmp.c_str());
-      throw Error(path + ": cannot add array '" + name + "'");
+  writeFileAtomically(path, [&](const std::string &tmp) {
+    int err = 0;
+    zip_t *z = zip_open(tmp.c_str(), ZIP_TRUNCATE, &err);
+    if (!z) throw Error(path + ": cannot create file");
+    std::vector<std::string> payloads;
+    payloads.reserve(tensors.size());
+    for (const auto &[name, t] : tensors) {
+      payloads.push_back(serializeNpy(t));
+      zip_source_t *src = zip_source_buffer(z, payloads.back().data(), payloads.back().size(), 0);
+      zip_int64_t index = -1;
+      if (src && (index = zip_file_add(z, (name + ".npy").c_str(), src, ZIP_FL_OVERWRITE)) < 0)
+        zip_source_free(src);
+      // Every member dated 1980-01-01 00:00 (the first DOS date) rather than now, so the same
+      // arrays always give the same bytes.
+      constexpr zip_uint16_t kDosTime = 0, kDosDate = (1 << 5) | 1; // (year-1980)<<9 | month<<5 | day
+      if (index < 0 || zip_file_set_dostime(z, zip_uint64_t(index), kDosTime, kDosDate, 0) != 0) {
+        zip_discard(z);
+        throw Error(path + ": cannot add array '" + name + "'");
+      }
     }
-  }
-  if (zip_close(z) != 0) {
-    zip_discard(z);
-    std::remove(tmp.c_str());
-    throw Error(path + ": cannot write file");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error(path + ": cannot write file");
-  }
+    if (zip_close(z) != 0) {
+      zip_discard(z);
+      throw Error(path + ": cannot write file");
+    }
+  });
 }
 
 } // namespace rqc

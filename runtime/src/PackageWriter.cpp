@@ -1,4 +1,5 @@
 #include "rqc/runtime/PackageWriter.h"
+#include "rqc/runtime/AtomicFile.h"
 #include "rqc/runtime/Error.h"
 
 #include <cerrno>
@@ -46,24 +47,5 @@ std::string makeTar(const PackageMembers &members) {
 }
 
 void writePackage(const std::string &path, const PackageMembers &members) { writeFileAtomically(path, makeTar(members)); }
-
-void writeFileAtomically(const std::string &path, const std::string &bytes) {
-  // A per-process temporary name: two writers of one destination never mix their bytes.
-  std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw Error(path + ": cannot create file (" + std::strerror(errno) + ")");
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    f.close(); // a full disk shows up when the last bytes are flushed
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw Error(path + ": cannot write file");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error(path + ": cannot write file");
-  }
-}
 
 } // namespace rqc

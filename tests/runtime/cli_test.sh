@@ -33,7 +33,7 @@ expect() {
 help() {
   local sub="$1"; shift
   if ! "$rqc" $sub --help >"$tmp/out" 2>&1; then fail "help '$sub': exit code $?"; return; fi
-  for key in "Usage: $rqc${sub:+ $sub} " "$@"; do
+  for key in "Usage: rqc${sub:+ $sub} " "$@"; do
     if ! grep -qF -- "$key" "$tmp/out"; then fail "help '$sub': no '$key' in: $(head -c 300 "$tmp/out")"; return; fi
   done
   ok "help '$sub'"

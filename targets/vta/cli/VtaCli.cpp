@@ -1,5 +1,6 @@
 #include "targets/vta/cli/VtaCli.h"
 
+#include "rqc/runtime/AtomicFile.h"
 #include "rqc/runtime/Error.h"
 #include "rqc/vta/Assembler.h"
 #include "rqc/vta/Simulator.h"
@@ -28,12 +29,7 @@ std::vector<uint8_t> readFile(const std::string &path) {
 }
 
 void writeFile(const std::string &path, const uint8_t *data, size_t size) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out)
-    throw Error("cannot write " + path + ": " + std::strerror(errno));
-  out.write(reinterpret_cast<const char *>(data), std::streamsize(size));
-  if (!out)
-    throw Error("cannot write " + path + ": " + std::strerror(errno));
+  writeFileAtomically(path, std::string(reinterpret_cast<const char *>(data), size));
 }
 
 // CLI11 2.1 reads "-1" into an unsigned option as 2^64 - 1; refuse it with a clear word.

@@ -12,12 +12,8 @@ using PackageMembers = std::vector<std::pair<std::string, std::string>>; // (nam
 // Serializes `members` as a ustar archive.
 std::string makeTar(const PackageMembers &members);
 
-// Writes the archive to a temporary file next to `path` and renames it into place, so a
-// failure never leaves a partial package. Throws rqc::Error.
+// Writes the archive through writeFileAtomically (AtomicFile.h): a failure or a kill
+// never leaves a partial package. Throws rqc::Error.
 void writePackage(const std::string &path, const PackageMembers &members);
-
-// Writes `bytes` to a per-process temporary file next to `path` and renames it into place:
-// readers see the old file or the new one, never a part. Throws rqc::Error.
-void writeFileAtomically(const std::string &path, const std::string &bytes);
 
 } // namespace rqc
