@@ -16,12 +16,12 @@ APT_PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools lld-19 libomp-19-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libzip-dev libxgboost-dev libplplot-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libdlpack-dev zlib1g-dev libzstd-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libdlpack-dev zlib1g-dev libzstd-dev libssl-dev
   python3 python3-venv python3-pip
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
 )
 # arm64 libraries for the cross-built runtime (multiarch, installed next to amd64 ones).
-ARM64_PACKAGES=(libzip-dev:arm64)
+ARM64_PACKAGES=(libzip-dev:arm64 libssl-dev:arm64)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -60,9 +60,10 @@ if [ ! -f .cache/sysroot-aarch64/usr/lib/llvm-19/lib/libomp.so.5 ]; then
   unpack_debs .cache/sysroot-aarch64 arm64 libomp5-19
 fi
 # ARMv7 hard-float (the Pynq's Cortex-A9): libomp, and libzip with what it links for the
-# cross-built runtime; libdlpack-dev for its 32-bit CMake config.
-ARMHF_DEBS=(libomp5-19 libzip4 libzip-dev libbz2-1.0 libssl3 zlib1g libdlpack-dev)
-if [ ! -f .cache/sysroot-armhf/.complete ]; then
+# cross-built runtime; libssl-dev for libcrypto (package checksums); libdlpack-dev for its
+# 32-bit CMake config. A sysroot from before a package was added is unpacked again.
+ARMHF_DEBS=(libomp5-19 libzip4 libzip-dev libbz2-1.0 libssl3 libssl-dev zlib1g libdlpack-dev)
+if [ ! -f .cache/sysroot-armhf/.complete ] || [ ! -f .cache/sysroot-armhf/usr/include/openssl/evp.h ]; then
   echo "setup: unpacking armhf libraries into .cache/sysroot-armhf"
   if ! dpkg --print-foreign-architectures | grep -qx armhf; then
     $SUDO dpkg --add-architecture armhf

@@ -7,7 +7,9 @@
 #include "compiler/support/PassRunner.h"
 #include "autotune/Tophub.h"
 #include "ir/Graph/TensorAttr.h"
+#include "rqc/runtime/Checksum.h"
 #include "rqc/runtime/Error.h"
+#include "rqc/runtime/ModuleDescription.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -112,7 +114,7 @@ std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp
     outputs.push_back(id);
   }
   nlohmann::json j = {{"format", "rqc-module"},
-                      {"format_version", 1},
+                      {"format_version", kPackageFormatVersion},
                       {"rqc_version", RQC_VERSION},
                       {"target", target},
                       {"buffers", buffers},
@@ -207,11 +209,16 @@ PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std
   kernels->lookupSymbol<func::FuncOp>("main").erase();
   lowerKernels(*kernels, selection);
   if (options.dumpStage == "linalg" && dumpOut) *dumpOut = printOp(*kernels);
-  PackageMembers members{{"module.json", description.dump(2)}, {"params.bin", params}};
+  PackageMembers members{{"module.json", ""}, {"params.bin", params}};
   for (auto &m : target->compile(*kernels, symbols, [&](const std::string &stage, const std::string &text) {
          if (dumpOut && stage == options.dumpStage) *dumpOut = text;
        }))
     members.push_back(std::move(m));
+  // Sealed last: the runtime verifies every member against these before loading any code.
+  description["checksums"] = nlohmann::json::object();
+  for (const auto &[name, bytes] : members)
+    if (name != "module.json") description["checksums"][name] = sha256Checksum(bytes);
+  members.front().second = description.dump(2);
   return members;
 }
 

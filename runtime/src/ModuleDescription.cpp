@@ -120,6 +120,18 @@ private:
     m.formatVersion = kPackageFormatVersion;
     m.rqcVersion = string(root, "rqc_version", "");
 
+    const Json &checksums = member(root, "checksums", "");
+    if (!checksums.is_object()) fail("checksums", "must be an object of member name -> \"sha256:<hex>\"");
+    for (const auto &[name, sum] : checksums.items()) {
+      const std::string where = "checksums[\"" + name + "\"]";
+      if (name.empty() || name == "module.json") fail(where, "names no checksummed member");
+      bool ok = sum.is_string() && sum.get<std::string>().size() == 7 + 64 &&
+                sum.get<std::string>().rfind("sha256:", 0) == 0 &&
+                sum.get<std::string>().find_first_not_of("0123456789abcdef", 7) == std::string::npos;
+      if (!ok) fail(where, "must be \"sha256:\" and 64 lowercase hex digits, not " + sum.dump());
+      m.checksums[name] = sum.get<std::string>();
+    }
+
     const Json &target = member(root, "target", "");
     if (!target.is_object()) fail("target", "must be an object");
     m.target.kind = string(target, "kind", "target");

@@ -13,7 +13,7 @@ using namespace rqc::test;
 namespace {
 
 ModuleInfo infoOf(const PackageBuilder &b) {
-  return parseModuleDescription(b.description.dump(), b.params.size(), "plan.rqc");
+  return parseModuleDescription(b.members().front().second, b.params.size(), "plan.rqc");
 }
 
 // Every pair of arena buffers alive at a common kernel occupies disjoint bytes.

@@ -39,15 +39,62 @@ TEST(Module, LoadsFromAFile) {
 
 TEST(Module, RefusesOtherFormatVersions) {
   PackageBuilder b = chainPackage();
-  b.description["format_version"] = 2;
+  b.description["format_version"] = 3;
   b.description["rqc_version"] = "0.9.0";
-  b.description["buffers"] = "whatever a version 2 has"; // the version is checked first
-  EXPECT_RQC_ERROR(b.load(), "test.rqc: package format version 2 (written by rqc 0.9.0) is not supported: "
-                             "this runtime reads format version 1");
+  b.description["buffers"] = "whatever a version 3 has"; // the version is checked first
+  EXPECT_RQC_ERROR(b.load(), "test.rqc: package format version 3 (written by rqc 0.9.0) is not supported: "
+                             "this runtime reads format version 2");
+  b.description["format_version"] = 1; // before checksums
+  EXPECT_RQC_ERROR(b.load(), "package format version 1 (written by rqc 0.9.0) is not supported");
   b.description.erase("format_version");
   EXPECT_RQC_ERROR(b.load(), "has no \"format_version\"");
   b.description["format"] = "tvm-module";
   EXPECT_RQC_ERROR(b.load(), "test.rqc: not an rqc module package (module.json \"format\" is \"tvm-module\"");
+}
+
+// A package is code: every member is checked against module.json's SHA-256 before any
+// of it is loaded (a flipped byte in kernels.so must never reach dlopen).
+TEST(Module, RefusesMembersThatFailTheirChecksums) {
+  PackageBuilder good = chainPackage();
+  ASSERT_NO_THROW(good.load());
+  nlohmann::json sealed = nlohmann::json::parse(good.members().front().second);
+  EXPECT_EQ(sealed["checksums"]["kernels.so"], sha256Checksum(good.kernels));
+
+  PackageBuilder b = chainPackage();
+  b.description["checksums"] = sealed["checksums"];
+  b.kernels[b.kernels.size() / 2] ^= 0x01; // one bit of the code
+  EXPECT_RQC_ERROR(b.load(), "test.rqc: member 'kernels.so' fails its checksum (module.json: " +
+                                 sealed["checksums"]["kernels.so"].get<std::string>() + ", member: " +
+                                 sha256Checksum(b.kernels) + "); the package is corrupt");
+
+  b = chainPackage();
+  b.description["checksums"] = sealed["checksums"];
+  b.params[3] ^= 0x40; // one weight
+  EXPECT_RQC_ERROR(b.load(), "test.rqc: member 'params.bin' fails its checksum");
+
+  b = chainPackage();
+  b.withChecksums = false;
+  EXPECT_RQC_ERROR(b.load(), "test.rqc: module.json has no \"checksums\"");
+
+  b = chainPackage();
+  b.description["checksums"] = sealed["checksums"];
+  b.description["checksums"].erase("params.bin");
+  EXPECT_RQC_ERROR(b.load(), "test.rqc: member 'params.bin' has no checksum in module.json");
+
+  b = chainPackage();
+  b.description["checksums"] = sealed["checksums"];
+  b.description["checksums"]["extra.bin"] = sha256Checksum("x");
+  EXPECT_RQC_ERROR(b.load(), "test.rqc: module.json has a checksum for 'extra.bin', which the package does not have");
+
+  b = chainPackage();
+  b.description["checksums"] = sealed["checksums"];
+  b.description["checksums"]["kernels.so"] = "md5:1234";
+  EXPECT_RQC_ERROR(b.load(), "must be \"sha256:\" and 64 lowercase hex digits");
+}
+
+TEST(Checksum, IsSha256OfTheBytes) { // FIPS 180-4's "abc" example
+  EXPECT_EQ(sha256Checksum("abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256Checksum(""), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(Module, RefusesTargetsThisProcessCannotRun) {
@@ -208,7 +255,8 @@ TEST(Module, RefusesInvalidJson) {
 // a description the planner can use, never a crash.
 TEST(Module, SurvivesRandomlyDamagedDescriptions) {
   PackageBuilder b = chainPackage();
-  std::string text = b.description.dump();
+  const nlohmann::json sealed = nlohmann::json::parse(b.members().front().second); // with checksums
+  std::string text = sealed.dump();
   std::mt19937 rng(99);
   int accepted = 0;
   for (int i = 0; i < 3000; ++i) {
@@ -225,7 +273,7 @@ TEST(Module, SurvivesRandomlyDamagedDescriptions) {
   const std::vector<nlohmann::json> values = {-1, 0, 1, 5, 99, 1u << 31, -(1ll << 40), "x", nullptr, 0.5,
                                               nlohmann::json::array(), nlohmann::json::object(), {1, 2}, {-3}};
   for (int i = 0; i < 3000; ++i) {
-    nlohmann::json d = b.description;
+    nlohmann::json d = sealed;
     // Descend to a random leaf or container, then replace it.
     nlohmann::json *node = &d;
     while ((node->is_object() || node->is_array()) && !node->empty() && rng() % 4 != 0) {

@@ -42,7 +42,7 @@ std::string foreignTriple() {
 
 PackageBuilder::PackageBuilder() {
   description = {{"format", "rqc-module"},
-                 {"format_version", 1},
+                 {"format_version", kPackageFormatVersion},
                  {"rqc_version", "0.1.0"},
                  {"target", {{"kind", "llvm"}, {"triple", hostTriple()}, {"cpu", "generic"}, {"features", ""}}},
                  {"buffers", nlohmann::json::array()},
@@ -86,7 +86,13 @@ void PackageBuilder::kernel(const std::string &symbol, std::vector<int64_t> args
 
 PackageMembers PackageBuilder::members() const {
   PackageMembers m;
-  if (withModuleJson) m.emplace_back("module.json", description.dump(2));
+  nlohmann::json d = description;
+  if (withChecksums && d.is_object() && !d.contains("checksums")) { // as rqc compile seals a package
+    d["checksums"] = nlohmann::json::object();
+    if (withParams) d["checksums"]["params.bin"] = sha256Checksum(params);
+    if (withKernels) d["checksums"]["kernels.so"] = sha256Checksum(kernels);
+  }
+  if (withModuleJson) m.emplace_back("module.json", d.dump(2));
   if (withParams) m.emplace_back("params.bin", params);
   if (withKernels) m.emplace_back("kernels.so", kernels);
   return m;

@@ -3,7 +3,9 @@
 // the runtime's PackageWriter.
 #pragma once
 
+#include "rqc/runtime/Checksum.h"
 #include "rqc/runtime/Module.h"
+#include "rqc/runtime/ModuleDescription.h"
 #include "rqc/runtime/PackageWriter.h"
 
 #include <nlohmann/json.hpp>
@@ -42,6 +44,8 @@ public:
   std::string params;
   std::string kernels;
   bool withModuleJson = true, withParams = true, withKernels = true;
+  // members() adds the checksums of the members it includes unless `description` has its own.
+  bool withChecksums = true;
 };
 
 // y = 6 relu(x + w) through five kernels and four intermediates (x, w, y: [1, 16]):

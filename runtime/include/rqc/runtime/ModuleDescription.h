@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace rqc {
 
 // The package format this runtime reads, and the kernel ABI it calls.
 inline constexpr const char *kPackageFormat = "rqc-module";
-inline constexpr int kPackageFormatVersion = 1;
+inline constexpr int kPackageFormatVersion = 2; // 2: members carry checksums
 inline constexpr int32_t kKernelAbiVersion = 1;
 
 enum class BufferKind { Input, Output, Param, Intermediate, Alias };
@@ -60,6 +61,8 @@ struct ModuleInfo {
   TargetInfo target;
   std::vector<BufferInfo> buffers; // in module.json order
   std::vector<KernelInfo> kernels; // in execution order
+  // SHA-256 of every package member but module.json (Checksum.h): name -> "sha256:<hex>".
+  std::map<std::string, std::string> checksums;
   std::vector<int64_t> inputs;     // buffer ids, in the order the model declares them
   std::vector<int64_t> outputs;
 
@@ -75,7 +78,8 @@ private:
   std::unordered_map<int64_t, int64_t> rootById_;
 };
 
-// Parses module.json and checks it is self-consistent: the format and its version, ids,
+// Parses module.json and checks it is self-consistent: the format and its version, the
+// member checksums (well-formed; whether the members match is Module's check), ids,
 // dtypes, shapes, params inside a params.bin of `paramsBytes` bytes at 64-byte aligned
 // offsets, acyclic alias chains no larger than their root, kernel arguments that exist,
 // kernels that never write inputs or params nor read a buffer before it is written, and
