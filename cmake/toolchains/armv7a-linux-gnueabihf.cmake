@@ -19,6 +19,9 @@ get_filename_component(_rqc_root "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
 set(RQC_ARMHF_SYSROOT "${_rqc_root}/.cache/sysroot-armhf" CACHE PATH "Unpacked armhf libraries (libzip and its dependencies)")
 set(ENV{PKG_CONFIG_LIBDIR} "${RQC_ARMHF_SYSROOT}/usr/lib/arm-linux-gnueabihf/pkgconfig")
 set(ENV{PKG_CONFIG_SYSROOT_DIR} "${RQC_ARMHF_SYSROOT}")
+# Multiarch headers of the unpacked packages (openssl/opensslconf.h), after the toolchain's own.
+string(APPEND CMAKE_C_FLAGS_INIT " -idirafter ${RQC_ARMHF_SYSROOT}/usr/include/arm-linux-gnueabihf")
+string(APPEND CMAKE_CXX_FLAGS_INIT " -idirafter ${RQC_ARMHF_SYSROOT}/usr/include/arm-linux-gnueabihf")
 # libzip's own dependencies (libbz2, libcrypto, libz) are resolved from the unpacked tree.
 set(CMAKE_EXE_LINKER_FLAGS_INIT
     "-Wl,-rpath-link,${RQC_ARMHF_SYSROOT}/usr/lib/arm-linux-gnueabihf -Wl,-rpath-link,${RQC_ARMHF_SYSROOT}/lib/arm-linux-gnueabihf")
