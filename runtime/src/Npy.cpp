@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <regex>
 
 namespace rqc {
@@ -122,29 +123,23 @@ NamedTensors loadNpz(const std::string &path) {
     else msg = "no such file or it cannot be read";
     throw Error(path + ": cannot open .npz archive: " + msg);
   }
+  // Closed on every path, the throws from parseNpy included.
+  std::unique_ptr<zip_t, void (*)(zip_t *)> archive(z, zip_discard);
   NamedTensors out;
   zip_int64_t n = zip_get_num_entries(z, 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
     if (zip_stat_index(z, i, 0, &st) != 0) continue;
     std::string name = st.name;
-    zip_file_t *f = zip_fopen_index(z, i, 0);
-    if (!f) {
-      zip_close(z);
-      throw Error(path + ": cannot read entry '" + name + "'");
-    }
+    std::unique_ptr<zip_file_t, int (*)(zip_file_t *)> f(zip_fopen_index(z, i, 0), zip_fclose);
+    if (!f) throw Error(path + ": cannot read entry '" + name + "'");
     std::string bytes(st.size, '\0');
-    zip_int64_t got = zip_fread(f, bytes.data(), st.size);
-    zip_fclose(f);
-    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size) {
-      zip_close(z);
-      throw Error(path + ": truncated entry '" + name + "'");
-    }
+    zip_int64_t got = zip_fread(f.get(), bytes.data(), st.size);
+    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size) throw Error(path + ": truncated entry '" + name + "'");
     if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0)
       name = name.substr(0, name.size() - 4);
     out.emplace_back(name, parseNpy(bytes, path + ":" + name));
   }
-  zip_close(z);
   return out;
 }
 
