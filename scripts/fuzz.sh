@@ -49,4 +49,4 @@ esac
 log="$work/run-$(date +%Y%m%d-%H%M%S).log"
 echo "fuzz.sh: $target for ${seconds}s, log $log"
 nice -n 19 "$exe" -max_total_time="$seconds" -print_final_stats=1 "${limits[@]}" "$@" \
-  "$work/corpus" "$seeds" "$regressions" 2>&1 | tee "$log"
+  "$work/corpus" "$seeds" 2>&1 | tee "$log" # regressions: replay only (some are 200 KB)
