@@ -39,7 +39,13 @@ std::optional<TuningRecord> parseRecord(const std::string &line) {
   auto bad = [](const std::string &why) { return Error(why); };
   Json j;
   try {
-    j = Json::parse(line);
+    // nlohmann's dump() (workloadKey, formatRecord) recurses once per level: a deeply
+    // nested line could overflow the stack. AutoTVM's records nest five levels deep.
+    constexpr int kMaxDepth = 64;
+    j = Json::parse(line, [&](int depth, Json::parse_event_t, Json &) {
+      if (depth > kMaxDepth) throw bad("nests deeper than " + std::to_string(kMaxDepth) + " levels");
+      return true;
+    });
   } catch (const Json::exception &e) {
     throw bad(std::string("not JSON (") + e.what() + ")");
   }

@@ -82,7 +82,9 @@ bool hostHasFeature(const std::string &feature, bool &known) {
   RQC_X86_FEATURE("avx")
   RQC_X86_FEATURE("avx2")
   RQC_X86_FEATURE("fma")
+#if !defined(__clang__) || __clang_major__ >= 16 // older clang (the fuzz build's 14) cannot query these
   RQC_X86_FEATURE("f16c")
+#endif
   RQC_X86_FEATURE("bmi")
   RQC_X86_FEATURE("bmi2")
   RQC_X86_FEATURE("avx512f")
@@ -92,8 +94,10 @@ bool hostHasFeature(const std::string &feature, bool &known) {
   RQC_X86_FEATURE("avx512cd")
   RQC_X86_FEATURE("avx512vnni")
   RQC_X86_FEATURE("avx512bf16")
+#if !defined(__clang__) || __clang_major__ >= 16
   RQC_X86_FEATURE("avx512fp16")
   RQC_X86_FEATURE("avxvnni")
+#endif
 #undef RQC_X86_FEATURE
 #elif defined(__aarch64__) && defined(__linux__)
   unsigned long hwcap = getauxval(AT_HWCAP);

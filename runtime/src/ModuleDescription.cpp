@@ -49,6 +49,7 @@ using detail::ModuleInfoAccess;
 
 // Largest tensor the runtime accepts; keeps every byte count far from overflow.
 constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 48;
+constexpr int kMaxJsonDepth = 64;
 
 class DescriptionParser {
 public:
@@ -57,7 +58,13 @@ public:
   ModuleInfo parse(const std::string &text) {
     Json root;
     try {
-      root = Json::parse(text);
+      // nlohmann's dump() (used in messages) recurses once per level, so a deeply nested
+      // file could overflow the stack; module.json nests four levels deep.
+      root = Json::parse(text, [&](int depth, Json::parse_event_t, Json &) {
+        if (depth > kMaxJsonDepth)
+          throw Error(what_ + ": module.json nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        return true;
+      });
     } catch (const Json::parse_error &e) {
       throw Error(what_ + ": module.json is not valid JSON (" + std::string(e.what()) + ")");
     }

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <regex>
 
 namespace rqc {
@@ -57,8 +58,11 @@ Tensor parseNpy(const std::string &bytes, const std::string &what) {
   std::string dims = m[1];
   std::regex num("\\d+");
   for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator();
-       ++it)
+       ++it) {
+    // 18 digits: any dimension a real array can have, and far from int64 overflow.
+    if (it->length() > 18) throw Error(what + ": .npy dimension " + it->str() + " is too large");
     shape.push_back(std::stoll(it->str()));
+  }
 
   bool isF64 = descr == "<f8";
   DType dtype;
@@ -70,12 +74,21 @@ Tensor parseNpy(const std::string &bytes, const std::string &what) {
   else if (isF64) dtype = DType::F32;
   else throw Error(what + ": unsupported array dtype '" + descr + "'");
 
-  Tensor t(dtype, shape);
+  // The data must be there before the tensor is allocated: the shape alone may ask for
+  // more memory than exists (or overflow the element count).
   size_t payload = bytes.size() - headerStart - headerLen;
-  size_t want = isF64 ? t.numel() * 8 : t.nbytes();
-  if (payload < want)
-    throw Error(what + ": truncated .npy data (" + std::to_string(payload) + " of " +
-                std::to_string(want) + " bytes)");
+  uint64_t elementBytes = isF64 ? 8 : dtypeSize(dtype), available = payload / elementBytes, elements = 1;
+  for (int64_t d : shape) {
+    if (d != 0 && elements > available / uint64_t(d)) {
+      elements = UINT64_MAX;
+      break;
+    }
+    elements *= uint64_t(d);
+  }
+  if (elements > available)
+    throw Error(what + ": truncated .npy data (" + std::to_string(payload) + " bytes for shape " + shapeToString(shape) +
+                " of " + descr + ")");
+  Tensor t(dtype, shape);
   const char *src = bytes.data() + headerStart + headerLen;
   if (isF64) {
     float *dst = t.data<float>();
@@ -123,29 +136,33 @@ NamedTensors loadNpz(const std::string &path) {
     else msg = "no such file or it cannot be read";
     throw Error(path + ": cannot open .npz archive: " + msg);
   }
+  // Closed on every path, the throws from parseNpy included.
+  std::unique_ptr<zip_t, void (*)(zip_t *)> archive(z, zip_discard);
   NamedTensors out;
   zip_int64_t n = zip_get_num_entries(z, 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
     if (zip_stat_index(z, i, 0, &st) != 0) continue;
     std::string name = st.name;
-    zip_file_t *f = zip_fopen_index(z, i, 0);
-    if (!f) {
-      zip_close(z);
-      throw Error(path + ": cannot read entry '" + name + "'");
+    std::unique_ptr<zip_file_t, int (*)(zip_file_t *)> f(zip_fopen_index(z, i, 0), zip_fclose);
+    if (!f) throw Error(path + ": cannot read entry '" + name + "'");
+    // Read in chunks rather than allocating the size the entry declares: a corrupt header
+    // may declare gigabytes.
+    std::string bytes;
+    for (;;) {
+      constexpr size_t kChunk = 1 << 20;
+      size_t have = bytes.size();
+      bytes.resize(have + kChunk);
+      zip_int64_t got = zip_fread(f.get(), bytes.data() + have, kChunk);
+      if (got < 0) throw Error(path + ": cannot read entry '" + name + "': " + zip_file_strerror(f.get()));
+      bytes.resize(have + size_t(got));
+      if (got == 0 || bytes.size() > st.size) break;
     }
-    std::string bytes(st.size, '\0');
-    zip_int64_t got = zip_fread(f, bytes.data(), st.size);
-    zip_fclose(f);
-    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size) {
-      zip_close(z);
-      throw Error(path + ": truncated entry '" + name + "'");
-    }
+    if (bytes.size() != st.size) throw Error(path + ": truncated entry '" + name + "'");
     if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0)
       name = name.substr(0, name.size() - 4);
     out.emplace_back(name, parseNpy(bytes, path + ":" + name));
   }
-  zip_close(z);
   return out;
 }
 

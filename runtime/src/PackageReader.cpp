@@ -140,6 +140,7 @@ void parsePax(const std::string &data, std::optional<std::string> &path, std::op
     for (size_t i = pos; i < space; ++i) {
       if (data[i] < '0' || data[i] > '9') throw corrupt();
       len = len * 10 + static_cast<uint64_t>(data[i] - '0');
+      if (len > data.size()) throw corrupt(); // before it can wrap around and pass the range check below
     }
     if (len < space - pos + 3 || pos + len > data.size() || data[pos + len - 1] != '\n') throw corrupt();
     std::string record = data.substr(space + 1, pos + len - 1 - (space + 1));

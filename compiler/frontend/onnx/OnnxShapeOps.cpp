@@ -15,7 +15,7 @@ namespace {
 
 Tensor int64Tensor(const std::vector<int64_t> &values, Shape shape) {
   Tensor t(DType::I64, std::move(shape));
-  std::memcpy(t.raw(), values.data(), values.size() * sizeof(int64_t));
+  if (!values.empty()) std::memcpy(t.raw(), values.data(), values.size() * sizeof(int64_t)); // data() may be null
   return t;
 }
 
