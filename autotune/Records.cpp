@@ -88,8 +88,10 @@ std::optional<TuningRecord> parseRecord(const std::string &line) {
     if (!(v >= 0) || !std::isfinite(v)) throw bad("a cost is negative or not finite");
     r.costs.push_back(v);
   }
+  // Range-checked before narrowing: 4294967296 must not read as 0 (no error).
+  if (!res[1].is_number_unsigned() || res[1].get<uint64_t>() > 8)
+    throw bad("error_no " + res[1].dump() + " is not AutoTVM's (0-8)");
   r.errorNo = res[1].get<int>();
-  if (r.errorNo < 0 || r.errorNo > 8) throw bad("error_no " + std::to_string(r.errorNo) + " is not AutoTVM's (0-8)");
   if (r.errorNo == 0 && r.costs.empty()) throw bad("an error-free record without costs");
   r.allCost = res[2].get<double>();
   r.timestamp = res[3].get<double>();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine for rqc and builds it. Idempotent: safe to re-run.
-#   - Debian packages (LLVM/MLIR 19, ONNX protobuf classes and node tests, libraries)
+#   - Debian packages (LLVM/MLIR 19, ONNX protobuf classes and node tests, libraries; clang
+#     with its libFuzzer and sanitizer runtimes for the fuzz targets and scripts/sanitize.sh)
 #   - a Python venv in .venv with the test-only tools (onnx, onnxruntime, numpy, lit)
 #   - a Release build in build/ (Ninja, ccache, shared libMLIR/libLLVM)
 #   - the model zoo in models/ (generated, seeded; not committed)
@@ -19,6 +20,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libdlpack-dev zlib1g-dev libzstd-dev libssl-dev
   python3 python3-venv python3-pip
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
+  clang libclang-rt-14-dev
 )
 # arm64 libraries for the cross-built runtime (multiarch, installed next to amd64 ones).
 ARM64_PACKAGES=(libzip-dev:arm64 libssl-dev:arm64)

@@ -100,9 +100,11 @@ NamedTensors packageInputs(const Module &module, const std::string &npzPath, uin
   NamedTensors file = loadNpz(npzPath);
   std::string expected;
   for (const TensorSpec &spec : module.inputs()) expected += (expected.empty() ? "'" : ", '") + spec.name + "'";
-  for (const auto &[name, tensor] : file)
+  for (const auto &entry : file) {
+    const std::string &name = entry.first;
     if (std::none_of(module.inputs().begin(), module.inputs().end(), [&](const TensorSpec &s) { return s.name == name; }))
       throw Error(npzPath + ": array '" + name + "' is not an input of the model (its inputs: " + expected + ")");
+  }
   for (const TensorSpec &spec : module.inputs()) {
     auto it = std::find_if(file.begin(), file.end(), [&](const auto &kv) { return kv.first == spec.name; });
     if (it == file.end())

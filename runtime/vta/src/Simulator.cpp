@@ -2,6 +2,11 @@
 
 #include "rqc/vta/StaticChecker.h"
 
+#include <cstdint>
+#include <initializer_list>
+#include <type_traits>
+#include <variant>
+
 namespace rqc::vta {
 namespace {
 
@@ -9,7 +14,41 @@ ModuleReport toReport(const ModuleTiming &t) {
   return ModuleReport{t.instructions, t.busyCycles, t.stalledCycles, t.idleCycles};
 }
 
+uint64_t saturatingProduct(std::initializer_list<uint64_t> factors) {
+  uint64_t product = 1;
+  for (uint64_t f : factors)
+    if (f != 0 && product > UINT64_MAX / f) return UINT64_MAX;
+    else product *= f;
+  return product;
+}
+
 } // namespace
+
+uint64_t streamWork(const VtaConfig &c, const std::vector<Instruction> &program) {
+  uint64_t total = 0;
+  for (const Instruction &insn : program) {
+    uint64_t work = std::visit(
+        [&](const auto &i) -> uint64_t {
+          using T = std::decay_t<decltype(i)>;
+          if constexpr (std::is_same_v<T, GemmInsn>) {
+            uint64_t uops = i.uopEnd > i.uopBgn ? i.uopEnd - i.uopBgn : 0;
+            return saturatingProduct({i.iterOut, i.iterIn, uops, uint64_t(c.batch()), uint64_t(c.blockIn()),
+                                      uint64_t(c.blockOut())});
+          } else if constexpr (std::is_same_v<T, AluInsn>) {
+            uint64_t uops = i.uopEnd > i.uopBgn ? i.uopEnd - i.uopBgn : 0;
+            return saturatingProduct({i.iterOut, i.iterIn, uops, uint64_t(c.batch()), uint64_t(c.blockOut())});
+          } else if constexpr (std::is_same_v<T, MemInsn>) {
+            return saturatingProduct({uint64_t(i.ySize) + i.yPad0 + i.yPad1, uint64_t(i.xSize) + i.xPad0 + i.xPad1,
+                                      uint64_t(c.wgtElemBytes())});
+          } else {
+            return 0;
+          }
+        },
+        insn);
+    total = work > UINT64_MAX - total ? UINT64_MAX : total + work;
+  }
+  return total;
+}
 
 Simulator::Simulator(const VtaConfig &config, const CycleCosts &costs) : isa_(config), model_(config, costs) {
   if (config.logInpWidth != 3 || config.logWgtWidth != 3 || config.logAccWidth != 5)
@@ -45,6 +84,10 @@ SimulationReport Simulator::run(DramView dram, uint64_t insnOffset, uint64_t ins
 SimulationReport Simulator::run(DramView dram, const std::vector<Instruction> &program) const {
   const VtaConfig &config = isa_.config();
   checkStatic(config, program, dram.size);
+  if (uint64_t work = streamWork(config, program); work > workLimit_)
+    throw StreamError(std::nullopt, "the stream asks for " + std::to_string(work) +
+                                        " lane operations and bytes, over the simulator's limit of " +
+                                        std::to_string(workLimit_) + " (it would run for hours)");
   Dependences deps(program);
   Schedule schedule = model_.schedule(program, deps);
   checkTokenBalance(program, deps);

@@ -111,11 +111,13 @@ struct SimOptions {
   std::string dram, out, config;
   uint64_t insnOffset = 0;
   uint64_t insnCount = 0;
+  uint64_t maxWork = Simulator::kDefaultWorkLimit;
   bool json = false;
 };
 
 void runSim(const SimOptions &o) {
   Simulator simulator(configFrom(o.config));
+  simulator.setWorkLimit(o.maxWork);
   std::vector<uint8_t> image = readFile(o.dram);
   SimulationReport report;
   try {
@@ -167,6 +169,8 @@ void registerCommands(CLI::App &app) {
       ->check(nonNegative());
   s->add_option("--insn-count", sim->insnCount, "number of instructions")->required()->check(nonNegative());
   s->add_option("--out", sim->out, "write the DRAM image after the run here");
+  s->add_option("--max-work", sim->maxWork,
+                 "refuse a stream touching more lanes and bytes than this (see Simulator.h; default 2^36)");
   s->add_flag("--json", sim->json, "print the report as JSON");
   s->add_option("--config", sim->config, kConfigHelp);
   s->callback([sim] { runSim(*sim); });

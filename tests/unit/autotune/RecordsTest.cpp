@@ -84,6 +84,10 @@ TEST(Records, MalformedLinesAreRefusedWithTheReason) {
   EXPECT_EQ(reason(with("\"version\": 0.2", "\"version\": 0.3")), "\"version\" must be 0.2");
   EXPECT_EQ(reason(with("\"index\": 58242", "\"index\": -1")), "negative config index");
   EXPECT_EQ(reason(with("0, 1.0239202976226807", "9, 1.0239202976226807")), "error_no 9 is not AutoTVM's (0-8)");
+  // Checked before narrowing to int: 2^32 would otherwise read as 0, a successful record.
+  EXPECT_EQ(reason(with("0, 1.0239202976226807", "4294967296, 1.0239202976226807")),
+            "error_no 4294967296 is not AutoTVM's (0-8)");
+  EXPECT_EQ(reason(with("0, 1.0239202976226807", "-1, 1.0239202976226807")), "error_no -1 is not AutoTVM's (0-8)");
   EXPECT_EQ(reason(with("[[0.0202839052]", "[[-1]")), "a cost is negative or not finite");
   EXPECT_EQ(reason(with("{}], \"config\"", "[]], \"config\"")), "\"input\" must be [target, task, args, kwargs]");
 }

@@ -105,3 +105,41 @@ TEST(VtaOtherConfig, BatchedGemmOn4x8) {
   EXPECT_EQ(report.model, "pynq_4x8_i8w8a32_15_16_16_18");
   EXPECT_DOUBLE_EQ(report.peakGops, 2.0 * 256 * 100 / 1000);
 }
+
+// The work bound: streamWork counts the GEMM tile's MACs, ALU lanes and DMA bytes; a run
+// over the simulator's limit is refused before anything executes (DRAM untouched), and a
+// GEMM whose loop fields ask for 2^64 MACs saturates instead of wrapping to a small number.
+TEST(VtaWorkLimit, OverTheLimitIsRefusedBeforeRunning) {
+  Image img;
+  BuiltStream s = buildGemmTile(img, 13);
+  uint64_t insnOff = img.putProgram(s.program);
+  const uint64_t work = streamWork(img.isa().config(), s.program);
+  // 32 GEMM micro-ops x 256 MACs + 16 reset micro-ops x 256 + 80 ALU micro-ops x 16 lanes,
+  // plus the tiles loaded and stored (at the widest element's bytes): at least the MACs.
+  EXPECT_GE(work, 48u * 256 + 80u * 16);
+
+  Simulator limited;
+  limited.setWorkLimit(work - 1);
+  std::vector<uint8_t> before = img.bytes;
+  try {
+    limited.run(DramView(img.bytes), insnOff, s.program.size());
+    FAIL() << "a stream over the work limit ran";
+  } catch (const StreamError &e) {
+    EXPECT_NE(std::string(e.what()).find("over the simulator's limit of " + std::to_string(work - 1)),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(img.bytes, before);
+  limited.setWorkLimit(work);
+  limited.run(DramView(img.bytes), insnOff, s.program.size());
+  EXPECT_EQ(img.getInt8(s.outOffset, s.expected.size()), s.expected);
+
+  // Widest loop fields: about 2^42 micro-op executions x 256 MACs each; 2^15 of them pass 2^64.
+  GemmInsn widest;
+  widest.iterOut = widest.iterIn = (1u << 14) - 1;
+  widest.uopBgn = 0;
+  widest.uopEnd = (1u << 14) - 1;
+  EXPECT_GT(streamWork(img.isa().config(), {widest}), Simulator::kDefaultWorkLimit);
+  std::vector<Instruction> many(1u << 15, Instruction(widest));
+  EXPECT_EQ(streamWork(img.isa().config(), many), UINT64_MAX); // saturates, never wraps around
+}

@@ -102,6 +102,18 @@ elseif(CASE STREQUAL "sim_gemm_tile_json")
     message(FATAL_ERROR "unexpected report:\n${OUT}")
   endif()
 
+elseif(CASE STREQUAL "sim_work_limit")
+  # Refused before running: the output image is not written.
+  read_args(gemm_tile)
+  file(REMOVE ${WORK}/limited.out.img)
+  run(1 vta sim --dram ${WORK}/gemm_tile.img --insn-offset ${INSN_OFFSET} --insn-count ${INSN_COUNT}
+      --max-work 1000 --out ${WORK}/limited.out.img)
+  expect_contains("${ERR}" "rqc-vta: error: ${WORK}/gemm_tile.img: the stream asks for ")
+  expect_contains("${ERR}" "over the simulator's limit of 1000")
+  if(EXISTS ${WORK}/limited.out.img)
+    message(FATAL_ERROR "a refused run wrote its output image")
+  endif()
+
 elseif(CASE STREQUAL "sim_deadlock")
   read_args(deadlock)
   run(1 vta sim --dram ${WORK}/deadlock.img --insn-offset ${INSN_OFFSET} --insn-count ${INSN_COUNT})
