@@ -16,3 +16,6 @@ build/compiler/driver/rqc run build/resnet18.rqc --outputs build/resnet18_out.np
 echo
 echo "== rqc bench build/resnet18.rqc"
 build/compiler/driver/rqc bench build/resnet18.rqc --repeat 20
+echo
+echo "== rqc validate models/fashion_resnet8.onnx --dataset fashion-mnist   (trained ResNet-8, 10,000 real test images)"
+build/compiler/driver/rqc validate models/fashion_resnet8.onnx --dataset fashion-mnist

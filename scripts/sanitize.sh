@@ -16,13 +16,14 @@ build="${RQC_SANITIZE_BUILD:-$root/build-asan}"
 jobs="${RQC_BUILD_JOBS:-$(nproc)}"
 if [ ! -f "$build/build.ninja" ]; then
   # clang 14 has no OpenMP runtime of its own on Debian: the reference kernels' pragmas link
-  # against LLVM 19's libomp.
+  # against LLVM 19's libomp, and a C test kernel finds LLVM 19's omp.h (after clang 14's
+  # own headers, so nothing else of clang 19 is picked up).
   omp=/usr/lib/llvm-19/lib/libomp.so
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="-O1 -DNDEBUG" \
     -DRQC_SANITIZE=ON -DPython3_EXECUTABLE="$root/.venv/bin/python" \
     -DOpenMP_C_FLAGS=-fopenmp -DOpenMP_CXX_FLAGS=-fopenmp -DOpenMP_C_LIB_NAMES=omp -DOpenMP_CXX_LIB_NAMES=omp \
-    -DOpenMP_omp_LIBRARY="$omp"
+    -DOpenMP_omp_LIBRARY="$omp" -DCMAKE_C_FLAGS="-idirafter /usr/lib/llvm-19/lib/clang/19/include"
 fi
 cmake --build "$build" -j "$jobs"
 # Any report fails the test: ASan and UBSan stop at the first one, LeakSanitizer reports at

@@ -4,7 +4,8 @@
 #     with its libFuzzer and sanitizer runtimes for the fuzz targets and scripts/sanitize.sh)
 #   - a Python venv in .venv with the test-only tools (onnx, onnxruntime, numpy, lit)
 #   - a Release build in build/ (Ninja, ccache, shared libMLIR/libLLVM)
-#   - the model zoo in models/ (generated, seeded; not committed)
+#   - the model zoo in models/ (generated, seeded; not committed), and the one trained
+#     network: ResNet-8 on Fashion-MNIST (Debian's python3-torch, a few minutes, cached)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -21,6 +22,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-pip
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
   clang libclang-rt-14-dev
+  dataset-fashion-mnist python3-torch
 )
 # arm64 libraries for the cross-built runtime (multiarch, installed next to amd64 ones).
 ARM64_PACKAGES=(libzip-dev:arm64 libssl-dev:arm64)
@@ -111,3 +113,6 @@ cmake --build build-armv7 -j "${RQC_BUILD_JOBS:-$(nproc)}"
 
 # Model zoo (deterministic; regenerated only when missing).
 .venv/bin/python scripts/make_zoo.py --out models ${RQC_ZOO_ALL:+--all}
+# The trained network (skipped when models/fashion_resnet8.onnx exists): Debian's torch
+# lives in the system Python, not in .venv.
+/usr/bin/python3 scripts/train_fashion_mnist.py --out models/fashion_resnet8.onnx

@@ -14,4 +14,5 @@ void registerBenchCommand(CLI::App &app);
 void registerMeasureCommand(CLI::App &app);
 void registerTophubCommand(CLI::App &app);
 void registerTuneCommand(CLI::App &app);
+void registerValidateCommand(CLI::App &app);
 } // namespace rqc::driver

@@ -17,6 +17,7 @@
 #include "autotune/Subprocess.h"
 #include "autotune/Tuner.h"
 #include "compiler/driver/Commands.h"
+#include "compiler/driver/ProgressLine.h"
 #include "compiler/driver/ModelLoading.h"
 #include "compiler/driver/Pipeline.h"
 #include "compiler/tune/LocalBuilder.h"
@@ -130,29 +131,17 @@ private:
 
 double now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
-std::string duration(double s) {
-  if (!std::isfinite(s) || s < 0) return "?";
-  if (s < 60) return fmt::format("{:.0f}s", s);
-  if (s < 3600) return fmt::format("{:.0f}m{:02.0f}s", std::floor(s / 60), std::fmod(s, 60));
-  return fmt::format("{:.0f}h{:02.0f}m", std::floor(s / 3600), std::fmod(s / 60, 60));
-}
-
 // One task's progress line: redrawn in place on a terminal, printed per batch otherwise.
 class Progress {
 public:
-  Progress(std::string label, int64_t macs, int total)
-      : label_(std::move(label)), macs_(macs), total_(total), tty_(isatty(STDERR_FILENO)),
-        start_(std::chrono::steady_clock::now()) {}
+  Progress(std::string label, int64_t macs, int total) : label_(std::move(label)), macs_(macs), total_(total) {}
   void show(int done, int errors, double best, double current, bool last) {
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double elapsed = line_.elapsed();
     double eta = done > doneAtStart_ ? elapsed / (done - doneAtStart_) * (total_ - done) : NAN;
-    std::string line = fmt::format("{} [{}/{}] best {} current {} errors {} elapsed {} eta {}", label_, done, total_,
-                                   rate(best), rate(current), errors, duration(elapsed), last ? "0s" : duration(eta));
-    if (tty_) {
-      std::cerr << "\r\033[K" << line << (last ? "\n" : "") << std::flush;
-    } else {
-      std::cerr << line << "\n";
-    }
+    line_.show(fmt::format("{} [{}/{}] best {} current {} errors {} elapsed {} eta {}", label_, done, total_,
+                           rate(best), rate(current), errors, formatDuration(elapsed),
+                           last ? "0s" : formatDuration(eta)),
+               last);
   }
   void startedAt(int done) { doneAtStart_ = done; }
 
@@ -166,8 +155,7 @@ private:
   std::string label_;
   int64_t macs_;
   int total_, doneAtStart_ = 0;
-  bool tty_;
-  std::chrono::steady_clock::time_point start_;
+  ProgressLine line_;
 };
 
 // The config of a record in this space, or nullopt (another version of the space).

@@ -27,6 +27,7 @@ int main(int argc, char **argv) {
   rqc::driver::registerMeasureCommand(app);
   rqc::driver::registerTuneCommand(app);
   rqc::driver::registerTophubCommand(app);
+  rqc::driver::registerValidateCommand(app);
 #ifdef RQC_HAVE_VTA_CLI
   rqc::vta::registerCommands(app);
 #endif

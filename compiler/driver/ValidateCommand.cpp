@@ -1,0 +1,231 @@
+// rqc validate MODEL.onnx|MODEL.rqc --dataset fashion-mnist|DIR|FILE.npz [--limit N] [--json]:
+// scores a classifier on labelled images with the ReQuEST metrics (../shared/seeds: top-1
+// and top-5 accuracy next to latency, throughput and model size). A package runs with
+// librqc_runtime; an .onnx is compiled in memory first, exactly as `rqc compile` would, or
+// runs on the reference executor with --reference. Datasets: compiler/driver/Dataset.h.
+#include "compiler/driver/Commands.h"
+#include "compiler/driver/Dataset.h"
+#include "compiler/driver/ModelLoading.h"
+#include "compiler/driver/Pipeline.h"
+#include "compiler/driver/ProgressLine.h"
+#include "compiler/reference/ReferenceExecutor.h"
+
+#include "rqc/runtime/Error.h"
+#include "rqc/runtime/Executor.h"
+#include "rqc/runtime/Module.h"
+#include "rqc/runtime/PackageWriter.h"
+#include "runtime/tools/PackageCommands.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <numeric>
+
+namespace rqc::driver {
+
+namespace {
+
+struct ValidateOptions {
+  std::string model, dataset;
+  int64_t limit = 0;
+  bool json = false, reference = false;
+  int threads = 0;
+  CompileOptions compile;
+};
+
+bool isPackage(const std::string &path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".rqc") == 0; }
+
+// One single-input classifier, however it runs: its input's shape (batch first) and a
+// function from a batch of images to the first output's batch of scores.
+struct Classifier {
+  std::string how; // "compiled for llvm, 2 threads", "reference executor"
+  std::string inputName;
+  Shape inputShape;
+  std::function<Tensor(const Tensor &batch)> run;
+};
+
+Classifier compiledClassifier(std::shared_ptr<const Module> module, int threads, const std::string &what) {
+  if (module->inputs().size() != 1 || module->outputs().empty())
+    throw Error(what + ": rqc validate scores classifiers with one input; this model has " +
+                std::to_string(module->inputs().size()) + " inputs and " + std::to_string(module->outputs().size()) +
+                " outputs");
+  const TensorSpec &in = module->inputs()[0];
+  if (in.dtype != DType::F32)
+    throw Error(what + ": input '" + in.name + "' is " + dtypeName(in.dtype) + "; rqc validate feeds float32 images");
+  auto exec = std::make_shared<Executor>(module, ExecutorOptions{threads, false});
+  Classifier c;
+  c.how = fmt::format("compiled for {}, {}", module->info().target.kind,
+                      threads == 1 ? std::string("1 thread")
+                                   : threads > 1 ? std::to_string(threads) + " threads" : std::string("all cores"));
+  c.inputName = in.name;
+  c.inputShape = in.shape;
+  c.run = [exec](const Tensor &batch) {
+    exec->setInput(size_t(0), batch);
+    exec->run();
+    return exec->getOutput(0);
+  };
+  return c;
+}
+
+Classifier referenceClassifier(std::shared_ptr<mlir::MLIRContext> ctx,
+                               std::shared_ptr<mlir::OwningOpRef<mlir::ModuleOp>> module, const std::string &what) {
+  auto exec = std::make_shared<reference::ReferenceExecutor>(**module);
+  if (exec->inputs().size() != 1 || exec->outputs().empty())
+    throw Error(what + ": rqc validate scores classifiers with one input; this model has " +
+                std::to_string(exec->inputs().size()) + " inputs");
+  const auto &in = exec->inputs()[0];
+  if (in.dtype != DType::F32)
+    throw Error(what + ": input '" + in.name + "' is " + dtypeName(in.dtype) + "; rqc validate feeds float32 images");
+  Classifier c;
+  c.how = "reference executor";
+  c.inputName = in.name;
+  c.inputShape = in.shape;
+  // The context and module outlive the executor that points into them.
+  c.run = [ctx, module, exec](const Tensor &batch) { return exec->run(std::vector<Tensor>{batch}).at(0); };
+  return c;
+}
+
+Classifier loadClassifier(const ValidateOptions &o) {
+  if (isPackage(o.model)) {
+    if (o.reference) throw Error("--reference runs an .onnx model; " + o.model + " is a compiled package");
+    return compiledClassifier(Module::load(o.model), o.threads, o.model);
+  }
+  auto ctx = std::make_shared<mlir::MLIRContext>();
+  auto module = std::make_shared<mlir::OwningOpRef<mlir::ModuleOp>>(loadModel(o.model, *ctx, o.compile.inputShapes));
+  if (o.reference) return referenceClassifier(ctx, module, o.model);
+  PackageMembers members = compileModule(**module, o.compile, nullptr);
+  return compiledClassifier(Module::loadFromBytes(makeTar(members), o.model), o.threads, o.model);
+}
+
+std::string shapeText(const Shape &shape) {
+  std::string s;
+  for (int64_t d : shape) s += (s.empty() ? "" : "x") + std::to_string(d);
+  return s.empty() ? "scalar" : s;
+}
+
+struct Scores {
+  int64_t images = 0, top1 = 0, top5 = 0, classes = 0, batch = 0;
+  std::vector<double> batchMs;
+};
+
+// Scores `set` batch by batch; the last batch is padded with zero images whose scores are
+// ignored. Throws when the model's input does not take the dataset's images.
+Scores score(Classifier &c, const LabelledImages &set, const std::string &what) {
+  const Shape &in = c.inputShape;
+  Shape image(set.images.shape().begin() + 1, set.images.shape().end());
+  if (in.size() < 2 || Shape(in.begin() + 1, in.end()) != image)
+    throw Error(what + ": input '" + c.inputName + "' is " + shapeText(in) + ", the images of " + set.source + " are " +
+                shapeText(image) + " (batch first)");
+  Scores s;
+  s.batch = in[0];
+  s.images = int64_t(set.labels.size());
+  const int64_t perImage = numElements(image);
+  Tensor batch(DType::F32, in);
+  ProgressLine progress(5.0);
+  for (int64_t first = 0; first < s.images; first += s.batch) {
+    const int64_t n = std::min(s.batch, s.images - first);
+    std::memset(batch.raw(), 0, batch.nbytes());
+    std::memcpy(batch.data<float>(), set.images.data<float>() + first * perImage, size_t(n * perImage) * sizeof(float));
+    auto start = std::chrono::steady_clock::now();
+    Tensor out = c.run(batch);
+    s.batchMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    if (out.dtype() != DType::F32 || out.rank() < 1 || out.dim(0) != s.batch || out.numel() % s.batch != 0)
+      throw Error(what + ": the first output is " + dtypeName(out.dtype()) + " " + shapeText(out.shape()) +
+                  ", not float32 scores with the batch first");
+    s.classes = out.numel() / s.batch;
+    const float *scores = out.data<float>();
+    std::vector<int64_t> order(size_t(s.classes));
+    for (int64_t i = 0; i < n; ++i) {
+      const float *row = scores + i * s.classes;
+      std::iota(order.begin(), order.end(), 0);
+      const int64_t k = std::min<int64_t>(5, s.classes);
+      // Ties go to the lower class index, as numpy's argsort of the negated scores.
+      std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                        [&](int64_t a, int64_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
+      const int64_t label = set.labels[size_t(first + i)];
+      if (label >= s.classes)
+        throw Error(set.source + ": label " + std::to_string(label) + " of image " + std::to_string(first + i) +
+                    " is not one of the model's " + std::to_string(s.classes) + " classes");
+      s.top1 += order[0] == label;
+      s.top5 += std::find(order.begin(), order.begin() + k, label) != order.begin() + k;
+    }
+    const int64_t done = first + n;
+    double elapsed = progress.elapsed();
+    progress.show(fmt::format("validating [{}/{}] top-1 {:.2f}% elapsed {} eta {}", done, s.images,
+                              100.0 * double(s.top1) / double(done), formatDuration(elapsed),
+                              formatDuration(elapsed / double(done) * double(s.images - done))),
+                  done == s.images);
+  }
+  return s;
+}
+
+int64_t fileBytes(const std::string &path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? int64_t(st.st_size) : -1;
+}
+
+void runValidate(const ValidateOptions &o) {
+  if (o.limit < 0) throw Error("--limit must be at least 1 (or 0 for every image), not " + std::to_string(o.limit));
+  LabelledImages set = loadLabelledImages(o.dataset, o.limit); // the cheap check first
+  Classifier c = loadClassifier(o);
+  Scores s = score(c, set, o.model);
+  tools::LatencySummary latency = tools::summarizeLatencies(s.batchMs);
+  const double totalMs = std::accumulate(s.batchMs.begin(), s.batchMs.end(), 0.0);
+  const double imagesPerSecond = totalMs > 0 ? double(s.images) / (totalMs / 1e3) : 0.0;
+  const double top1 = double(s.top1) / double(s.images), top5 = double(s.top5) / double(s.images);
+  const int64_t bytes = fileBytes(o.model);
+
+  if (o.json) {
+    nlohmann::json j = {{"model", o.model},
+                        {"dataset", set.source},
+                        {"images", s.images},
+                        {"classes", s.classes},
+                        {"executor", c.how},
+                        {"batch", s.batch},
+                        {"top1", top1},
+                        {"top5", top5},
+                        {"latency_ms", {{"mean", latency.mean}, {"p50", latency.p50}, {"p90", latency.p90}}},
+                        {"images_per_second", imagesPerSecond},
+                        {"model_bytes", bytes}};
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("{} on {} ({} images, {} classes), {}\n", o.model, set.source, s.images, s.classes, c.how);
+  std::cout << fmt::format("top-1       {:.2f}% ({}/{})\n", 100.0 * top1, s.top1, s.images);
+  std::cout << fmt::format("top-5       {:.2f}% ({}/{})\n", 100.0 * top5, s.top5, s.images);
+  std::cout << fmt::format("latency     mean {:.3f} ms, p50 {:.3f} ms, p90 {:.3f} ms per batch of {}\n", latency.mean,
+                           latency.p50, latency.p90, s.batch);
+  std::cout << fmt::format("throughput  {:.1f} images/s\n", imagesPerSecond);
+  std::cout << fmt::format("model size  {:.3f} MB ({} bytes)\n", double(bytes) / 1e6, bytes);
+}
+
+} // namespace
+
+void registerValidateCommand(CLI::App &app) {
+  auto opts = std::make_shared<ValidateOptions>();
+  CLI::App *cmd = app.add_subcommand(
+      "validate", "Score a classifier on labelled images: top-1/top-5 accuracy, latency, images/s, model size");
+  cmd->add_option("model", opts->model, "Compiled package (.rqc) or ONNX model (compiled in memory, or --reference)")
+      ->required();
+  cmd->add_option("--dataset", opts->dataset,
+                  "fashion-mnist (Debian's dataset-fashion-mnist test split), a folder with the IDX test split "
+                  "(t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]), or an .npz with 'images' and 'labels'")
+      ->required();
+  cmd->add_option("--limit", opts->limit, "Score only the first N images (0: all)")->default_val(0);
+  cmd->add_flag("--json", opts->json, "Print the scores as one JSON document");
+  cmd->add_flag("--reference", opts->reference, "Run an .onnx model on the reference executor");
+  cmd->add_option("--threads", opts->threads, "Threads of compiled code (default: all cores)");
+  cmd->add_option("--tuning-records", opts->compile.tuningRecords, "Tuning logs for compiling an .onnx (repeatable)");
+  cmd->add_option("--input-shape", opts->compile.inputShapes, "Static shape of an input, NAME=1x1x28x28 (repeatable)");
+  cmd->callback([opts] { runValidate(*opts); });
+}
+
+} // namespace rqc::driver

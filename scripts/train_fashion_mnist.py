@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""Train MLPerf Tiny's ResNet-8 on Fashion-MNIST and export it to ONNX: rqc's one network
+with real trained weights, so that accuracy is measurable (`rqc validate`, docs/accuracy.md).
+
+    /usr/bin/python3 scripts/train_fashion_mnist.py --out models/fashion_resnet8.onnx
+
+Runs with Debian's python3-torch (the system Python, not .venv) on Debian's
+dataset-fashion-mnist (/usr/share/datasets/fashion-mnist: 60,000 training and 10,000 test
+images, 28x28 grayscale, 10 classes). Seeded and deterministic on the CPU; about 5 minutes
+on 2 cores. Skipped when the output exists (--force retrains).
+
+The topology is MLPerf Tiny's image-classification ResNet-8 (a 16-channel 3x3 stem, three
+residual stacks of 16, 32 and 64 channels, the last two at stride 2 with a 1x1 projection,
+global average pooling, a dense classifier) with the stem adapted to one input channel:
+28x28 -> 14x14 -> 7x7 instead of 32x32 -> 8x8.
+
+Input: float32 [1, 1, 28, 28], pixel / 255 (the model itself subtracts the training mean
+and divides by the standard deviation, so nothing but the scaling is left to its users).
+Output: float32 [1, 10] logits, classes in the dataset's order (0 T-shirt/top ... 9 Ankle
+boot). Exported with opset 13 and ir_version 8 (rqc's importer and ONNX Runtime read it);
+BatchNormalization in inference form, which rqc folds into the convolutions.
+
+Next to the model, NAME.json records the seed, epochs, the test-set top-1 and top-5 that
+torch computed, and the training time.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def read_idx(path: str) -> np.ndarray:
+    """An IDX file (the MNIST format: big-endian magic, dimensions, then uint8 data)."""
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
+    if raw[2] != 0x08 or data.size != int(np.prod(dims)):
+        sys.exit(f"train_fashion_mnist: {path} is not an IDX file of uint8")
+    return data.reshape(dims)
+
+
+def load_split(data: str, prefix: str) -> tuple[np.ndarray, np.ndarray]:
+    images = read_idx(os.path.join(data, f"{prefix}-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(data, f"{prefix}-labels-idx1-ubyte.gz"))
+    return images.astype(np.float32)[:, None] / 255.0, labels.astype(np.int64)
+
+
+class Block(nn.Module):
+    def __init__(self, cin: int, cout: int, stride: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.project = None
+        if stride != 1 or cin != cout:
+            self.project = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return torch.relu(y + (self.project(x) if self.project is not None else x))
+
+
+class ResNet8(nn.Module):
+    def __init__(self, mean: float, std: float):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(mean))
+        self.register_buffer("inv_std", torch.tensor(1.0 / std))
+        self.stem = nn.Sequential(nn.Conv2d(1, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        self.stacks = nn.Sequential(Block(16, 16, 1), Block(16, 32, 2), Block(32, 64, 2))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = (x - self.mean) * self.inv_std
+        x = self.stacks(self.stem(x))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+def evaluate(model: nn.Module, images: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    model.eval()
+    top1 = top5 = 0
+    with torch.no_grad():
+        for i in range(0, len(images), 500):
+            logits = model(torch.from_numpy(images[i:i + 500]))
+            best5 = logits.topk(5, dim=1).indices.numpy()
+            y = labels[i:i + 500]
+            top1 += int((best5[:, 0] == y).sum())
+            top5 += int((best5 == y[:, None]).any(axis=1).sum())
+    return top1 / len(images), top5 / len(images)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", required=True, help="the .onnx file to write (NAME.json next to it)")
+    ap.add_argument("--data", default=DATA, help=f"the Fashion-MNIST IDX files (default {DATA})")
+    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--force", action="store_true", help="retrain even if --out exists")
+    args = ap.parse_args()
+    if os.path.exists(args.out) and not args.force:
+        print(f"train_fashion_mnist: {args.out} exists (--force retrains)")
+        return 0
+    for name in ("train-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        if not os.path.exists(os.path.join(args.data, name)):
+            sys.exit(f"train_fashion_mnist: {os.path.join(args.data, name)} is missing "
+                     "(apt-get install dataset-fashion-mnist)")
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
+    x_train, y_train = load_split(args.data, "train")
+    x_test, y_test = load_split(args.data, "t10k")
+    model = ResNet8(float(x_train.mean()), float(x_train.std()))
+
+    batch = 128
+    steps = args.epochs * ((len(x_train) + batch - 1) // batch)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=steps)
+    loss_fn = nn.CrossEntropyLoss()
+    order_rng = np.random.default_rng(args.seed)
+    start = time.time()
+    for epoch in range(args.epochs):
+        model.train()
+        order = order_rng.permutation(len(x_train))
+        total = 0.0
+        for i in range(0, len(order), batch):
+            idx = order[i:i + batch]
+            x = torch.from_numpy(x_train[idx])
+            # Random horizontal flips: clothes look the same mirrored.
+            flip = torch.from_numpy(order_rng.random(len(idx)) < 0.5)
+            x[flip] = x[flip].flip(3)
+            loss = loss_fn(model(x), torch.from_numpy(y_train[idx]))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += float(loss) * len(idx)
+        top1, _ = evaluate(model, x_test, y_test)
+        print(f"epoch {epoch + 1}/{args.epochs}: loss {total / len(x_train):.4f}, test top-1 {top1:.4f} "
+              f"({time.time() - start:.0f} s)", flush=True)
+    top1, top5 = evaluate(model, x_test, y_test)
+
+    model.eval()
+    out_dir = os.path.dirname(os.path.abspath(args.out))
+    os.makedirs(out_dir, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".fashion-", suffix=".onnx")
+    os.close(fd)
+    torch.onnx.export(model, torch.zeros(1, 1, 28, 28), tmp, opset_version=13, input_names=["image"],
+                      output_names=["logits"], do_constant_folding=True,
+                      training=torch.onnx.TrainingMode.EVAL)
+    # ir_version 8: the newest rqc's importer (ONNX 1.12 classes) and ONNX Runtime both read.
+    meta = {"model": "resnet8 (MLPerf Tiny), 1x28x28 input", "dataset": "fashion-mnist", "seed": args.seed,
+            "epochs": args.epochs, "threads": args.threads, "torch": torch.__version__,
+            "torch_test_top1": top1, "torch_test_top5": top5, "test_images": int(len(x_test)),
+            "train_seconds": round(time.time() - start, 1)}
+    with open(tmp + ".json", "w") as f:
+        json.dump(meta, f, indent=2)
+    os.replace(tmp + ".json", os.path.splitext(args.out)[0] + ".json")
+    os.replace(tmp, args.out)
+    print(f"train_fashion_mnist: {args.out}: test top-1 {top1:.4f}, top-5 {top5:.4f} "
+          f"({meta['train_seconds']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
