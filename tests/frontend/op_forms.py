@@ -284,6 +284,10 @@ def cases():
     c["transpose7_default_perm"] = one(7, "Transpose", ["x"], {"x": rand(2, 3, 4)})
     c["transpose13_perm"] = one(13, "Transpose", ["x"], {"x": rand(2, 3, 4, 5)}, perm=[2, 0, 3, 1])
     c["transpose13_constant"] = one(13, "Transpose", ["t"], {}, {"t": rand(2, 3)}, perm=[1, 0])
+    c["transpose13_int64_constant"] = one(13, "Transpose", ["t"], {}, {"t": ints(1, 2, 3, 4).reshape(2, 2)}, out=I64,
+                                          refuse="'graph.transpose' op operand #0 must be ranked tensor of 32-bit float or "
+                                                 "32-bit signless integer or 8-bit signless integer or 8-bit unsigned integer "
+                                                 "values, but got 'tensor<2x2xi64>'")
 
     # Pad-2/11/13/18 (cropping, modes and attribute forms are in exporter_forms.py and old_opsets.py).
     xp = rand(2, 3, 4)
@@ -294,6 +298,10 @@ def cases():
                                   mode="reflect")
     c["pad18_axes_empty_value"] = one(18, "Pad", ["x", "p", "", "a"], {"x": xp}, {"p": ints(1, 2), "a": ints(0)},
                                       mode="edge")
+    # ORT's output for this is not a reflection (it reads outside the input); the specification
+    # does not define it.
+    c["pad13_reflect_wider_than_axis"] = one(13, "Pad", ["x", "p"], {"x": rand(2, 3)}, {"p": ints(0, 3, 0, 3)}, mode="reflect",
+                                             refuse="'graph.pad' op reflect pads must be smaller than the dimension they pad")
     c["pad13_pads_at_run_time"] = one(13, "Pad", ["x", "p"], {"x": xp, "p": ints(0, 1, 2, 1, 0, 1)},
                                       refuse="pads (input 1) must be a constant; graph input 'p' feeds it")
     c["pad13_value_at_run_time"] = one(13, "Pad", ["x", "p", "v"], {"x": xp, "v": scalar(1.0)}, {"p": ints(0, 1, 2, 1, 0, 1)},
@@ -354,6 +362,10 @@ def cases():
     c["concat13_one_input"] = one(13, "Concat", ["a"], {"a": rand(2, 3)}, axis=0)
     c["concat13_int32"] = one(13, "Concat", ["a", "b"], {"a": rand(2, dtype=np.int32), "b": rand(3, dtype=np.int32)},
                               out=I32, axis=0)
+    c["concat13_int64_at_run_time"] = one(13, "Concat", ["a", "t"], {"a": ints(1, 2)}, {"t": ints(3)}, out=I64, axis=0,
+                                          refuse="'graph.concat' op operand #0 must be variadic of ranked tensor of 32-bit "
+                                                 "float or 32-bit signless integer or 8-bit signless integer or 8-bit "
+                                                 "unsigned integer values, but got 'tensor<2xi64>'")
     c["concat13_int64_constants"] = one(13, "Concat", ["a", "b"], {}, {"a": ints(1, 2), "b": ints(3)}, out=I64, axis=0)
 
     # Reshape-5/13/14, Flatten-1/9/11/13.
