@@ -13,7 +13,9 @@ is a one- or two-node model with an explicit opset and seeded, tiny inputs, and 
   - refuse: `rqc compile` must exit non-zero with exactly one stderr line, `rqc: error: ...`,
     ending with the listed refusal, and write no package.
 
-Cases written as `agree` that rqc gets wrong today are the audit's findings; they are not
+Where ORT refuses or misreads a valid form, the expectation is ONNX's reference evaluator
+(`oracle="onnx"`) or the specification computed here (an array: NumPy, or ORT on an
+equivalent model with explicit pads). Cases written as `agree` that rqc gets wrong today are the audit's findings; they are not
 turned into refusals or into rqc's current output. Exit status 0 when every case passes,
 1 otherwise.
 """
@@ -95,6 +97,27 @@ def conv_int(x, xz, w, wz):
     return y.astype(np.int32)
 
 
+def same_pads(shape, kernel, strides, dilations, upper):
+    """auto_pad SAME_UPPER/SAME_LOWER as explicit pads, by the specification: output
+    ceil(in / stride), the total padding split with the odd one at the end (UPPER) or the
+    beginning (LOWER), dilation included in the window."""
+    begin, end = [], []
+    for n, k, s, d in zip(shape[2:], kernel, strides, dilations):
+        total = max((-(-n // s) - 1) * s + (k - 1) * d + 1 - n, 0)
+        small, big = total // 2, total - total // 2
+        begin.append(small if upper else big)
+        end.append(big if upper else small)
+    return begin + end
+
+
+def explicit(op, x, inits, upper, **attrs):
+    """ORT's output for `op` with auto_pad replaced by same_pads(): ORT and ONNX's reference
+    evaluator leave the dilation out of SAME padding."""
+    kernel = attrs.get("kernel_shape") or list(inits["w"].shape[2:])
+    pads = same_pads(x.shape, kernel, attrs["strides"], attrs["dilations"], upper)
+    return ort_run(one(11, op, ["x"] + list(inits), {"x": x}, inits, pads=pads, **attrs))
+
+
 def lrn(x, size, alpha, beta, bias):
     """The specification's LRN formula, any rank >= 2: channel window [c - floor((size-1)/2), c + ceil((size-1)/2)]."""
     sq = np.pad(x.astype(np.float64) ** 2, [(0, 0), ((size - 1) // 2, size // 2)] + [(0, 0)] * (x.ndim - 2))
@@ -119,6 +142,11 @@ def cases():
     for pad in ("SAME_UPPER", "SAME_LOWER", "VALID"):
         c[f"conv11_auto_pad_{pad.lower()}"] = one(11, "Conv", ["x", "w"], {"x": rand(1, 2, 6, 5)}, {"w": rand(3, 2, 2, 3)},
                                                   auto_pad=pad, strides=[2, 2])
+    xd, wd = rand(1, 2, 6, 5), rand(3, 2, 3, 2)
+    c["conv11_auto_pad_same_lower_dilations"] = one(11, "Conv", ["x", "w"], {"x": xd}, {"w": wd}, auto_pad="SAME_LOWER",
+                                                    dilations=[2, 2], strides=[1, 2],
+                                                    oracle=explicit("Conv", xd, {"w": wd}, False, dilations=[2, 2],
+                                                                    strides=[1, 2]))
     c["conv13_weight_at_run_time"] = one(13, "Conv", ["x", "w"], {"x": x, "w": w})
     c["conv13_bias_at_run_time"] = one(13, "Conv", ["x", "w", "b"], {"x": x, "b": b3}, {"w": w})
     c["conv11_1d"] = one(11, "Conv", ["x", "w"], {"x": rand(1, 2, 5)}, {"w": rand(3, 2, 3)},
@@ -157,6 +185,10 @@ def cases():
     for pad in ("SAME_UPPER", "SAME_LOWER", "VALID"):
         c[f"maxpool11_auto_pad_{pad.lower()}"] = one(11, "MaxPool", ["x"], {"x": rand(1, 2, 6, 5)}, kernel_shape=[3, 2],
                                                      strides=[2, 2], auto_pad=pad)
+    c["maxpool12_auto_pad_same_upper_dilations"] = one(12, "MaxPool", ["x"], {"x": xd}, kernel_shape=[2, 3],
+                                                       auto_pad="SAME_UPPER", dilations=[2, 1], strides=[2, 1],
+                                                       oracle=explicit("MaxPool", xd, {}, True, kernel_shape=[2, 3],
+                                                                       dilations=[2, 1], strides=[2, 1]))
     c["maxpool12_int8"] = one(12, "MaxPool", ["x"], {"x": rand(1, 2, 4, 4, dtype=np.int8)}, out=I8, kernel_shape=[2, 2])
     c["maxpool12_uint8_pads"] = one(12, "MaxPool", ["x"], {"x": rand(1, 2, 4, 4, dtype=np.uint8, lo=0, hi=255)}, out=U8,
                                     kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2])
@@ -566,7 +598,7 @@ def check(rqc, name, case, work):
             problems.append("a package was written")
         return problems, [] if problems else ["refused"]
     expected = expected_of(case)
-    oracle = case.oracle if isinstance(case.oracle, str) else "numpy"
+    oracle = case.oracle if isinstance(case.oracle, str) else "spec"
     problems, notes, got = [], [], {}
     steps = {"reference": [[rqc, "run", path, "--reference", "--inputs", f"{work}/in.npz", "--outputs",
                             f"{work}/ref.npz"]],
