@@ -489,6 +489,8 @@ def cases():
                                         out=U8, axis=-1)
     c["quantize13_one_element_vector_scale"] = one(13, "QuantizeLinear", ["x", "s", "z"], {"x": xq},
                                                    {"s": np.array([0.5], np.float32), "z": np.array([3], np.uint8)}, out=U8)
+    c["quantize13_per_axis_no_zero_point"] = one(13, "QuantizeLinear", ["x", "s"], {"x": rand(2, 3) * 50},
+                                                 {"s": np.array([0.5, 1.0, 2.0], np.float32)}, out=U8)
     c["quantize13_scale_at_run_time"] = one(13, "QuantizeLinear", ["x", "s"], {"x": xq, "s": scalar(0.5)}, out=U8,
                                             refuse="scale (input 1) must be a constant; graph input 's' feeds it")
     c["dequantize10_uint8"] = one(10, "DequantizeLinear", ["x", "s", "z"], {"x": rand(2, 3, dtype=np.uint8, lo=0, hi=255)},
@@ -497,6 +499,8 @@ def cases():
                                                {"s": scalar(0.3)})
     c["dequantize10_int32"] = one(10, "DequantizeLinear", ["x", "s"], {"x": rand(2, 3, dtype=np.int32, lo=-5000, hi=5000)},
                                   {"s": scalar(0.01)})
+    c["dequantize13_per_axis_no_zero_point_int32"] = one(13, "DequantizeLinear", ["x", "s"], {"x": rand(2, 3, dtype=np.int32)},
+                                                         {"s": np.array([0.5, 1.0, 2.0], np.float32)})
     c["dequantize13_axis0"] = one(13, "DequantizeLinear", ["x", "s", "z"], {"x": rand(2, 3, dtype=np.int8)},
                                   {"s": np.array([0.5, 2.0], np.float32), "z": np.array([1, -1], np.int8)}, axis=0)
     c["dequantize13_axis_default"] = one(13, "DequantizeLinear", ["x", "s", "z"], {"x": rand(2, 3, 2, dtype=np.uint8, lo=0, hi=255)},
@@ -533,6 +537,8 @@ def cases():
     c["qlinearconv10_per_channel_w_zero_point"] = one(10, "QLinearConv", ins, {"x": xu},
                                                       {**qconv, "w": wu, "ws": q([0.02, 0.01, 0.03]),
                                                        "wz": q([5, 128, 250], np.uint8)}, out=U8, oracle="onnx")
+    c["qlinearconv10_weight_at_run_time"] = one(10, "QLinearConv", ins, {"x": xu, "w": wi},
+                                                {k: v for k, v in qconv.items() if k != "w"}, out=U8)
     c["qlinearconv10_int8"] = one(10, "QLinearConv", ins, {"x": rand(1, 2, 5, 5, dtype=np.int8, lo=-128, hi=127)},
                                   {**qconv, "xz": q(-2, np.int8), "yz": q(5, np.int8)}, out=I8, auto_pad="SAME_LOWER")
     au, bu = rand(2, 4, dtype=np.uint8, lo=0, hi=255), rand(4, 3, dtype=np.uint8, lo=0, hi=255)
@@ -542,6 +548,10 @@ def cases():
                                              {"a": rand(2, 2, 4, dtype=np.uint8, lo=0, hi=255)},
                                              {"b": rand(4, 3, dtype=np.int8, lo=-128, hi=127), "bz": q([1, -2, 3], np.int8)},
                                              out=I32)
+    c["matmulinteger10_batched_b"] = one(10, "MatMulInteger", ["a", "b"], {"a": au}, {"b": rand(3, 4, 2, dtype=np.uint8, lo=0, hi=255)},
+                                         out=I32)
+    c["matmulinteger10_1d_a"] = one(10, "MatMulInteger", ["a", "b"], {"a": rand(4, dtype=np.uint8, lo=0, hi=255)}, {"b": bu},
+                                    out=I32)
     c["matmulinteger10_b_at_run_time"] = one(10, "MatMulInteger", ["a", "b"], {"a": au, "b": bu}, out=I32)
     c["matmulinteger10_per_row_a_zero_point"] = one(10, "MatMulInteger", ["a", "b", "az"], {"a": au},
                                                     {"b": bu, "az": q([1, 2], np.uint8)}, out=I32,
@@ -552,6 +562,11 @@ def cases():
     c["qlinearmatmul10_uint8"] = one(10, "QLinearMatMul", mins, {"a": au}, qmm, out=U8)
     c["qlinearmatmul10_per_column"] = one(10, "QLinearMatMul", mins, {"a": rand(2, 2, 4, dtype=np.uint8, lo=0, hi=255)},
                                           {**qmm, "bs": q([0.03, 0.01, 0.05]), "bz": q([120, 100, 130], np.uint8)}, out=U8)
+    c["qlinearmatmul10_uint8_a_int8_b"] = one(10, "QLinearMatMul", mins, {"a": au},
+                                              {**qmm, "b": rand(4, 3, dtype=np.int8, lo=-128, hi=127), "bz": q(0, np.int8)},
+                                              out=U8)
+    c["qlinearmatmul10_b_at_run_time"] = one(10, "QLinearMatMul", mins, {"a": au, "b": bu},
+                                             {k: v for k, v in qmm.items() if k != "b"}, out=U8)
     c["qlinearmatmul10_int8"] = one(10, "QLinearMatMul", mins, {"a": rand(2, 4, dtype=np.int8, lo=-128, hi=127)},
                                     {**qmm, "az": q(-1, np.int8), "b": rand(4, 3, dtype=np.int8, lo=-128, hi=127),
                                      "bz": q(0, np.int8), "yz": q(-5, np.int8)}, out=I8)
