@@ -61,8 +61,11 @@ class Case:
         graph = helper.make_graph(nodes, "op_forms", vis, [helper.make_tensor_value_info("y", out, None)], inits)
         self.model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], ir_version=8)
         # The checker wants the output's rank: ONNX's shape inference gives it; its dimensions
-        # stay symbolic (ORT's output is the expectation, and rqc does not read them).
+        # stay symbolic (ORT's output is the expectation, and rqc does not read them). Refusal
+        # cases skip it: onnx's inference divides by a zero stride.
         try:
+            if refuse is not None:
+                raise ValueError("no inference for a refusal")
             inferred = onnx.shape_inference.infer_shapes(self.model, strict_mode=True)
             for vi in list(inferred.graph.value_info) + list(inferred.graph.output):
                 if vi.name == "y" and vi.type.tensor_type.HasField("shape"):
@@ -149,6 +152,8 @@ def cases():
                                                                     strides=[1, 2]))
     c["conv13_weight_at_run_time"] = one(13, "Conv", ["x", "w"], {"x": x, "w": w})
     c["conv13_bias_at_run_time"] = one(13, "Conv", ["x", "w", "b"], {"x": x, "b": b3}, {"w": w})
+    c["conv11_same_lower_zero_stride"] = one(11, "Conv", ["x", "w"], {"x": x}, {"w": w}, auto_pad="SAME_LOWER",
+                                             strides=[1, 0], refuse="strides must be 2 positive values, got [1, 0]")
     c["conv11_1d"] = one(11, "Conv", ["x", "w"], {"x": rand(1, 2, 5)}, {"w": rand(3, 2, 3)},
                          refuse="only 2-D convolution (NCHW input) is supported, input has shape 1x2x5")
     c["conv11_3d"] = one(11, "Conv", ["x", "w"], {"x": rand(1, 2, 3, 3, 3)}, {"w": rand(3, 2, 1, 1, 1)},
@@ -189,6 +194,9 @@ def cases():
                                                        auto_pad="SAME_UPPER", dilations=[2, 1], strides=[2, 1],
                                                        oracle=explicit("MaxPool", xd, {}, True, kernel_shape=[2, 3],
                                                                        dilations=[2, 1], strides=[2, 1]))
+    # A zero stride is invalid; with auto_pad SAME the importer divides by it (SIGFPE today).
+    c["maxpool12_same_upper_zero_stride"] = one(12, "MaxPool", ["x"], {"x": x}, kernel_shape=[2, 2], auto_pad="SAME_UPPER",
+                                                strides=[0, 1], refuse="strides must be 2 positive values, got [0, 1]")
     c["maxpool12_int8"] = one(12, "MaxPool", ["x"], {"x": rand(1, 2, 4, 4, dtype=np.int8)}, out=I8, kernel_shape=[2, 2])
     c["maxpool12_uint8_pads"] = one(12, "MaxPool", ["x"], {"x": rand(1, 2, 4, 4, dtype=np.uint8, lo=0, hi=255)}, out=U8,
                                     kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2])
@@ -305,6 +313,8 @@ def cases():
     c["lrn13_size4_even"] = one(13, "LRN", ["x"], {"x": xl}, size=4, alpha=0.3, oracle=lrn(xl, 4, 0.3, 0.75, 1.0))
     x3 = rand(2, 5, 3)
     c["lrn13_rank3"] = one(13, "LRN", ["x"], {"x": x3}, size=3, alpha=0.2, oracle=lrn(x3, 3, 0.2, 0.75, 1.0))
+    # Invalid; today the reference executor runs it and compilation fails in code generation.
+    c["lrn13_negative_size"] = one(13, "LRN", ["x"], {"x": xl}, size=-3, refuse="size must be >= 1, got -3")
     c["lrn13_no_size"] = one(13, "LRN", ["x"], {"x": xl}, refuse="attribute 'size' is required")
 
     # Softmax-1/11/13 (the opset < 13 flattening is in old_opsets.py).
@@ -440,6 +450,9 @@ def cases():
                                      {"s": ints(2), "e": ints(np.iinfo(np.int64).max), "a": ints(0)})
     c["slice13_backward_int64_min_end"] = one(13, "Slice", ["x", "s", "e", "a", "st"], {"x": xs},
                                               {"s": ints(-1), "e": ints(np.iinfo(np.int64).min), "a": ints(1), "st": ints(-1)})
+    c["slice13_step_int64_min"] = one(13, "Slice", ["x", "s", "e", "a", "st"], {"x": xs},
+                                      {"s": ints(3), "e": ints(np.iinfo(np.int64).min), "a": ints(0),
+                                       "st": ints(np.iinfo(np.int64).min)})
     c["slice13_starts_at_run_time"] = one(13, "Slice", ["x", "s", "e"], {"x": xs, "s": ints(1)}, {"e": ints(3)},
                                           refuse="starts (input 1) must be a constant; graph input 's' feeds it")
 
