@@ -446,6 +446,8 @@ def cases():
                                                {"t": xs, "s": ints(-10, 100), "e": ints(-100, -100), "a": ints(0, 1),
                                                 "st": ints(-1, -1)})
     c["slice13_default_axes_and_steps"] = one(13, "Slice", ["x", "s", "e"], {"x": xs}, {"s": ints(1, 1), "e": ints(-1, 3)})
+    c["slice13_skipped_axes_with_steps"] = one(13, "Slice", ["x", "s", "e", "", "st"], {"x": xs},
+                                               {"s": ints(0, 3), "e": ints(6, 0), "st": ints(2, -1)})
     c["slice13_int64_max_end"] = one(13, "Slice", ["x", "s", "e", "a"], {"x": xs},
                                      {"s": ints(2), "e": ints(np.iinfo(np.int64).max), "a": ints(0)})
     c["slice13_backward_int64_min_end"] = one(13, "Slice", ["x", "s", "e", "a", "st"], {"x": xs},
@@ -536,6 +538,8 @@ def cases():
                                                       {"w": wu, "xz": scalar(3, np.uint8),
                                                        "wz": np.array([1, 2, 250], np.uint8)}, out=I32,
                                                       oracle=conv_int(xu, 3, wu, np.array([1, 2, 250])))
+    c["convinteger10_skipped_x_zero_point"] = one(10, "ConvInteger", ["x", "w", "", "wz"], {"x": xu},
+                                                  {"w": wu, "wz": scalar(7, np.uint8)}, out=I32)
     c["convinteger10_group"] = one(10, "ConvInteger", ["x", "w"], {"x": rand(1, 4, 4, 4, dtype=np.uint8, lo=0, hi=255)},
                                    {"w": rand(4, 2, 2, 2, dtype=np.uint8, lo=0, hi=255)}, out=I32, group=2)
     q = lambda v, t=np.float32: np.array(v, t)  # noqa: E731
