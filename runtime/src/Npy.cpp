@@ -5,6 +5,7 @@
 #include <zip.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <regex>
@@ -78,8 +79,10 @@ Tensor parseNpy(const std::string &bytes, const std::string &what) {
   // more memory than exists (or overflow the element count).
   size_t payload = bytes.size() - headerStart - headerLen;
   uint64_t elementBytes = isF64 ? 8 : dtypeSize(dtype), available = payload / elementBytes, elements = 1;
-  for (int64_t d : shape) {
-    if (d != 0 && elements > available / uint64_t(d)) {
+  // An array with a zero dimension anywhere holds nothing, whatever the other dimensions.
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) elements = 0;
+  else for (int64_t d : shape) {
+    if (elements > available / uint64_t(d)) {
       elements = UINT64_MAX;
       break;
     }

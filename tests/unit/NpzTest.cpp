@@ -51,3 +51,14 @@ TEST(Npy, TruncatedDataIsRefused) {
   EXPECT_THROW(parseNpy(bytes.substr(0, bytes.size() - 4), "x"), Error);
   EXPECT_THROW(parseNpy("garbage", "x"), Error);
 }
+
+// An array with a zero dimension anywhere (numpy writes shape (2, 0) with no data) is
+// valid and empty; a zero in a later dimension once made the size check refuse it.
+TEST(Npy, EmptyArraysWithAZeroDimensionAnywhere) {
+  for (Shape shape : {Shape{0}, Shape{2, 0}, Shape{3, 0, 5}, Shape{0, 4}}) {
+    Tensor t(DType::F32, shape);
+    Tensor back = parseNpy(serializeNpy(t), "x");
+    EXPECT_EQ(back.shape(), shape);
+    EXPECT_EQ(back.numel(), 0);
+  }
+}

@@ -25,6 +25,14 @@ std::vector<int64_t> spatialPads(NodeContext &n, const Shape &in, const std::vec
   if (n.hasAttr("pads")) n.fail("pads and auto_pad=" + autoPad + " are both given");
   if (autoPad == "VALID") return {0, 0, 0, 0};
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER") n.fail("auto_pad '" + autoPad + "' is not supported");
+  // Checked here, before the SAME arithmetic divides by them (the verifier checks them
+  // again, with the same words, for explicit pads).
+  for (const auto *values : {&strides, &dilations})
+    if (values->size() != 2 || (*values)[0] <= 0 || (*values)[1] <= 0) {
+      std::string list;
+      for (int64_t v : *values) list += (list.empty() ? "" : ", ") + std::to_string(v);
+      n.fail(std::string(values == &strides ? "strides" : "dilations") + " must be 2 positive values, got [" + list + "]");
+    }
   std::vector<int64_t> pads(4);
   for (int a = 0; a < 2; ++a) {
     int64_t size = in[2 + a];
@@ -63,6 +71,12 @@ ConvAttrs convAttrs(NodeContext &n, int inputIdx, int weightIdx) {
 }
 
 namespace {
+
+void requireFloat(NodeContext &n, int i) {
+  if (n.inputDType(i) != DType::F32)
+    n.fail(std::string("input ") + std::to_string(i) + " has element type " + dtypeName(n.inputDType(i)) +
+           "; only float32 is supported");
+}
 
 void importConv(NodeContext &n) {
   n.requireInputs(2, 3);
@@ -130,6 +144,8 @@ void importGemm(NodeContext &n) {
 void importMatMul(NodeContext &n) {
   n.requireInputs(2, 2);
   n.allowOnlyAttrs({});
+  requireFloat(n, 0);
+  requireFloat(n, 1);
   n.setOutput(0, n.build<graph::MatMulOp>(n.input(0), n.input(1)));
 }
 
@@ -216,12 +232,19 @@ Tensor foldBinary(NodeContext &n, const std::string &op, const Tensor &a, const 
                            : op == "Max" ? std::max(x, y) : std::min(x, y);
     }
   }
-  if (a.dtype() == DType::I32) {
-    Tensor r32(DType::I32, out);
-    for (int64_t i = 0; i < r.numel(); ++i) r32.data<int32_t>()[i] = static_cast<int32_t>(r.data<int64_t>()[i]);
-    return r32;
+  // Back to the inputs' integer type, wrapping around as ONNX Runtime's integer arithmetic does.
+  auto narrowed = [&](auto tag) {
+    using T = decltype(tag);
+    Tensor t(a.dtype(), out);
+    for (int64_t i = 0; i < r.numel(); ++i) t.data<T>()[i] = static_cast<T>(static_cast<uint64_t>(r.data<int64_t>()[i]));
+    return t;
+  };
+  switch (a.dtype()) {
+  case DType::I32: return narrowed(int32_t());
+  case DType::I8: return narrowed(int8_t());
+  case DType::U8: return narrowed(uint8_t());
+  default: return r;
   }
-  return r;
 }
 
 template <typename OpT> void importBinary(NodeContext &n) {
@@ -275,12 +298,6 @@ template <typename OpT> void importVariadic(NodeContext &n) {
   n.setOutput(0, acc);
 }
 
-void requireFloat(NodeContext &n, int i) {
-  if (n.inputDType(i) != DType::F32)
-    n.fail(std::string("input ") + std::to_string(i) + " has element type " + dtypeName(n.inputDType(i)) +
-           "; only float32 is supported");
-}
-
 template <typename OpT> void importUnary(NodeContext &n) {
   n.requireInputs(1, 1);
   n.allowOnlyAttrs({});
@@ -308,9 +325,16 @@ void importClip(NodeContext &n) {
   } else {
     n.requireInputs(1, 3);
     n.allowOnlyAttrs({});
-    if (n.hasInput(1)) lo = tensorAsFloats(n.requireConstant(1, "min")).at(0);
-    if (n.hasInput(2)) hi = tensorAsFloats(n.requireConstant(2, "max")).at(0);
+    auto bound = [&](int index, const char *name) {
+      std::vector<float> v = tensorAsFloats(n.requireConstant(index, name));
+      if (v.size() != 1) n.fail(std::string("input '") + name + "' must be a scalar, it holds " + std::to_string(v.size()) + " values");
+      return v[0];
+    };
+    if (n.hasInput(1)) lo = bound(1, "min");
+    if (n.hasInput(2)) hi = bound(2, "max");
   }
+  // The specification: with min > max every value becomes max.
+  if (lo > hi) lo = hi;
   requireFloat(n, 0);
   Value x = n.input(0);
   n.setOutput(0, n.buildTyped<graph::ClipOp>(x.getType(), x, APFloat(lo), APFloat(hi)));
@@ -332,6 +356,7 @@ void importLRN(NodeContext &n) {
   n.requireInputs(1, 1);
   n.allowOnlyAttrs({"alpha", "beta", "bias", "size"});
   if (!n.hasAttr("size")) n.fail("attribute 'size' is required");
+  if (n.attrInt("size", 1) < 1) n.fail("size must be >= 1, got " + std::to_string(n.attrInt("size", 1)));
   requireFloat(n, 0);
   Value x = n.input(0);
   n.setOutput(0, n.buildTyped<graph::LRNOp>(x.getType(), x, n.attrInt("size", 1),

@@ -257,16 +257,28 @@ void importSlice(NodeContext &n) {
     if (seen[ax]) n.fail("axis " + std::to_string(ax) + " is listed twice");
     seen[ax] = true;
     if (s == 0) n.fail("step 0 is invalid");
-    // The specification's clamping: [0, dim] for forward steps, [-1, dim - 1] backwards.
+    // The specification's clamping: start and end to [0, dim] for forward steps; start to
+    // [0, dim - 1] and end to [-1, dim - 1] backwards.
     auto clampIdx = [&](int64_t v, int64_t lo, int64_t hi) {
       if (v < 0) v += dim;
       return std::clamp(v, lo, hi);
     };
-    int64_t b = s > 0 ? clampIdx(starts[i], 0, dim) : clampIdx(starts[i], -1, dim - 1);
-    int64_t e = s > 0 ? clampIdx(ends[i], 0, dim) : clampIdx(ends[i], -1, dim - 1);
     step[ax] = s;
-    count[ax] = s > 0 ? std::max<int64_t>(0, (e - b + s - 1) / s) : std::max<int64_t>(0, (b - e - s - 1) / -s);
-    begin[ax] = count[ax] > 0 ? b : 0;
+    if (dim == 0) {
+      count[ax] = 0;
+    } else if (s > 0) {
+      int64_t b = clampIdx(starts[i], 0, dim), e = clampIdx(ends[i], 0, dim);
+      count[ax] = e > b ? 1 + (e - b - 1) / s : 0; // no e - b + s - 1: s may be INT64_MAX
+      begin[ax] = b;
+    } else {
+      int64_t b = clampIdx(starts[i], 0, dim - 1), e = clampIdx(ends[i], -1, dim - 1);
+      // -s overflows for INT64_MIN: divide by the magnitude as unsigned.
+      uint64_t magnitude = uint64_t(0) - uint64_t(s);
+      count[ax] = b > e ? 1 + int64_t(uint64_t(b - e - 1) / magnitude) : 0;
+      begin[ax] = b;
+    }
+    if (count[ax] <= 1) step[ax] = 1; // one element or none: the step never applies
+    if (count[ax] == 0) begin[ax] = 0;
   }
   const Tensor *constant = n.constantInput(0);
   if (!constant) {
