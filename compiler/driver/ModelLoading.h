@@ -10,6 +10,11 @@
 
 namespace rqc::driver {
 
+// Whether `path` names a compiled package (.rqc) rather than a model to import.
+inline bool isPackagePath(const std::string &path) {
+  return path.size() > 4 && path.compare(path.size() - 4, 4, ".rqc") == 0;
+}
+
 // Builds the importer options from repeated `--input-shape NAME=1x3x224x224` flags.
 onnx_import::ImportOptions importOptions(const std::vector<std::string> &inputShapes);
 

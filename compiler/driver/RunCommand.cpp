@@ -34,10 +34,8 @@ struct RunOptions {
   int threads = 0;
 };
 
-bool isPackage(const std::string &path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".rqc") == 0; }
-
 void runModel(const RunOptions &o) {
-  if (isPackage(o.model)) {
+  if (isPackagePath(o.model)) {
     if (o.reference) throw Error("--reference runs an .onnx model; " + o.model + " is a compiled package");
     tools::RunPackageOptions r;
     r.package = o.model;
@@ -95,7 +93,7 @@ void registerBenchCommand(CLI::App &app) {
   CLI::App *cmd = app.add_subcommand("bench", "Benchmark a compiled package: min/p50/p90/p99/max latency, images/s");
   tools::addBenchOptions(*cmd, *opts);
   cmd->callback([opts] {
-    if (!isPackage(opts->package)) throw Error("rqc bench takes a compiled package (.rqc); compile " + opts->package + " first");
+    if (!isPackagePath(opts->package)) throw Error("rqc bench takes a compiled package (.rqc); compile " + opts->package + " first");
     tools::benchPackage(*opts);
   });
 }

@@ -41,8 +41,6 @@ struct ValidateOptions {
   CompileOptions compile;
 };
 
-bool isPackage(const std::string &path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".rqc") == 0; }
-
 // One single-input classifier, however it runs: its input's shape (batch first) and a
 // function from a batch of images to the first output's batch of scores.
 struct Classifier {
@@ -94,7 +92,7 @@ Classifier referenceClassifier(std::shared_ptr<mlir::MLIRContext> ctx,
 }
 
 Classifier loadClassifier(const ValidateOptions &o) {
-  if (isPackage(o.model)) {
+  if (isPackagePath(o.model)) {
     if (o.reference) throw Error("--reference runs an .onnx model; " + o.model + " is a compiled package");
     return compiledClassifier(Module::load(o.model), o.threads, o.model);
   }

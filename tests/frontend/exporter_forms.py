@@ -26,6 +26,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
+from rqc_steps import check_refusal, compare, run_reference_and_compiled
 
 F = TensorProto.FLOAT
 I64 = TensorProto.INT64
@@ -153,48 +154,19 @@ def cases():
     return c
 
 
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    return p.returncode, p.stderr.strip()
-
-
 def check(rqc, name, m, feeds, expected, work):
-    problems, notes = [], []
     path = os.path.join(work, f"{name}.onnx")
     onnx.save(m, path)
     np.savez(f"{work}/in.npz", **feeds)
     if isinstance(expected, str):
-        rc, err = run([rqc, "compile", path, "--target=llvm", "-o", f"{work}/m.rqc"])
-        lines = err.splitlines()
-        if rc == 0 or len(lines) != 1 or not lines[0].startswith("rqc: error:") or expected not in lines[0]:
-            problems.append(f"expected one 'rqc: error:' line with '{expected}', got exit {rc}: {err!r}")
-        if os.path.exists(f"{work}/m.rqc"):
-            problems.append("a package was written")
-        return problems, [f"refused: {lines[-1] if lines else ''}"]
+        return check_refusal(rqc, path, f"{work}/m.rqc", lambda line: expected in line)[0], [f"refused ({expected})"]
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
-    got = {"ORT": ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"]).run(None, feeds)[0]}
-    steps = {"reference": [[rqc, "run", path, "--reference", "--inputs", f"{work}/in.npz", "--outputs", f"{work}/ref.npz"]],
-             "compiled": [[rqc, "compile", path, "--target=llvm", "-o", f"{work}/m.rqc"],
-                          [rqc, "run", f"{work}/m.rqc", "--inputs", f"{work}/in.npz", "--outputs", f"{work}/comp.npz"]]}
-    for label, cmds in steps.items():
-        for cmd in cmds:
-            rc, err = run(cmd)
-            if rc != 0:
-                problems.append(f"{label}: {' '.join(cmd[:2])} exited {rc}: {err}")
-                break
-        else:
-            with np.load(f"{work}/{'ref' if label == 'reference' else 'comp'}.npz") as z:
-                got[label] = z["y"]
-    for label, y in got.items():
-        if y.shape != expected.shape or y.dtype != expected.dtype:
-            problems.append(f"{label}: {y.dtype}{list(y.shape)} != expected {expected.dtype}{list(expected.shape)}")
-        elif not np.allclose(y, expected, rtol=1e-6, atol=1e-6, equal_nan=True):
-            problems.append(f"{label}: differs from the specification by up to "
-                            f"{np.nanmax(np.abs(y.astype(np.float64) - expected)):.3g}")
-        else:
-            notes.append(label)
-    return problems, [f"{', '.join(notes)} match y{list(expected.shape)}"]
+    problems, got = run_reference_and_compiled(rqc, path, work, f"{work}/m.rqc")
+    got["ORT"] = ort.InferenceSession(m.SerializeToString(), so, providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+    mismatches, matched = compare(got, expected, "the specification", 1e-6)
+    problems += mismatches
+    return problems, [f"{', '.join(matched)} match y{list(expected.shape)}"]
 
 
 def main(argv):

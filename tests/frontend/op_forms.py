@@ -30,6 +30,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
+from rqc_steps import check_refusal, compare, run_reference_and_compiled
 
 F, I8, U8, I32, I64 = TensorProto.FLOAT, TensorProto.INT8, TensorProto.UINT8, TensorProto.INT32, TensorProto.INT64
 RNG = np.random.default_rng(13)
@@ -589,11 +590,6 @@ def cases():
     return c
 
 
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    return p.returncode, p.stderr.strip()
-
-
 def expected_of(case):
     """ORT's output; ONNX's reference evaluator where ORT refuses a valid form; or a NumPy value."""
     if isinstance(case.oracle, np.ndarray):
@@ -619,41 +615,14 @@ def check(rqc, name, case, work):
     np.savez(f"{work}/in.npz", **case.feeds)
     package = f"{work}/m.rqc"
     if case.refuse is not None:
-        rc, err = run([rqc, "compile", path, "--target=llvm", "-o", package])
-        lines = err.splitlines()
-        problems = []
-        if rc == 0 or len(lines) != 1 or not lines[0].startswith("rqc: error:") or \
-                not lines[0].endswith(case.refuse):
-            problems.append(f"expected one 'rqc: error:' line ending with {case.refuse!r}, got exit {rc}: {err!r}")
-        if os.path.exists(package):
-            problems.append("a package was written")
+        problems, _ = check_refusal(rqc, path, package, lambda line: line.endswith(case.refuse))
         return problems, [] if problems else ["refused"]
     expected = expected_of(case)
     oracle = case.oracle if isinstance(case.oracle, str) else "spec"
-    problems, notes, got = [], [], {}
-    steps = {"reference": [[rqc, "run", path, "--reference", "--inputs", f"{work}/in.npz", "--outputs",
-                            f"{work}/ref.npz"]],
-             "compiled": [[rqc, "compile", path, "--target=llvm", "-o", package],
-                          [rqc, "run", package, "--inputs", f"{work}/in.npz", "--outputs", f"{work}/comp.npz"]]}
-    for label, cmds in steps.items():
-        for cmd in cmds:
-            rc, err = run(cmd)
-            if rc != 0:
-                problems.append(f"{label}: {' '.join(cmd[1:2])} exited {rc}: {err}")
-                break
-        else:
-            with np.load(f"{work}/{'ref' if label == 'reference' else 'comp'}.npz") as z:
-                got[label] = z["y"]
-    for label, y in got.items():
-        if y.shape != expected.shape or y.dtype != expected.dtype:
-            problems.append(f"{label}: {y.dtype}{list(y.shape)} != {oracle} {expected.dtype}{list(expected.shape)}")
-        elif not np.allclose(y, expected, rtol=1e-5, atol=1e-5, equal_nan=True):
-            diff = np.abs(y.astype(np.float64) - expected)
-            problems.append(f"{label}: differs from {oracle} by up to {np.nanmax(diff):.3g} "
-                            f"(got {y.ravel()[:6].tolist()}, {oracle} {expected.ravel()[:6].tolist()})")
-        else:
-            notes.append(label)
-    return problems, [f"{', '.join(notes)} match {oracle} {expected.dtype}{list(expected.shape)}"] if notes else []
+    problems, got = run_reference_and_compiled(rqc, path, work, package)
+    mismatches, matched = compare(got, expected, oracle, 1e-5)
+    problems += mismatches
+    return problems, [f"{', '.join(matched)} match {oracle} {expected.dtype}{list(expected.shape)}"] if matched else []
 
 
 def main(argv):
