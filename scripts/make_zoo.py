@@ -574,9 +574,9 @@ def fmt_macs(macs: float) -> str:
 # ---------------------------------------------------------------------------------------
 # int8 (QDQ) variants
 
-def quantize(fp32_path: str, out_path: str, per_channel: bool, seed: int) -> None:
+def quantize(fp32_path: str, out_path: str, per_channel: bool, seed: int, samples=None) -> None:
     """ONNX Runtime static quantization, QDQ format, uint8 activations, int8 weights,
-    MinMax calibration on 8 seeded standard-normal inputs."""
+    MinMax calibration on `samples` (default: 8 seeded standard-normal inputs)."""
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
                                           QuantType, quant_pre_process, quantize_static)
     from onnx import version_converter
@@ -584,8 +584,9 @@ def quantize(fp32_path: str, out_path: str, per_channel: bool, seed: int) -> Non
     model = onnx.load(fp32_path)
     shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
     inp_name = model.graph.input[0].name
-    rng = np.random.default_rng(seed)
-    samples = [rng.standard_normal(shape).astype(np.float32) for _ in range(8)]
+    if samples is None:
+        rng = np.random.default_rng(seed)
+        samples = [rng.standard_normal(shape).astype(np.float32) for _ in range(8)]
 
     class Reader(CalibrationDataReader):
         def __init__(self):
@@ -697,6 +698,25 @@ def hash_seed(name: str) -> int:
     return 7_000 + sum((i + 1) * ord(c) for i, c in enumerate(name))
 
 
+FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
+
+
+def quantize_fashion(fp32_path: str, out_path: str) -> None:
+    """The trained Fashion-MNIST ResNet-8 (scripts/train_fashion_mnist.py) through ONNX
+    Runtime's static quantizer, per-channel weights, calibrated on the first 256 training
+    images (pixel / 255, as the model takes them): the int8 peer of rqc's own quantizer."""
+    import gzip
+    raw = gzip.open(os.path.join(FASHION_MNIST, "train-images-idx3-ubyte.gz"), "rb").read()
+    images = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(-1, 1, 1, 28, 28)[:256]
+    tmp = _tmp_path(os.path.dirname(os.path.abspath(out_path)))
+    try:
+        quantize(fp32_path, tmp, per_channel=True, seed=0, samples=[(x / 255.0).astype(np.float32) for x in images])
+        os.replace(tmp, out_path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default="models", help="output directory (default: models)")
@@ -704,7 +724,18 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="+", metavar="NAME", help="generate only these (e.g. resnet18 resnet18_int8)")
     ap.add_argument("--force", action="store_true", help="regenerate even if the file exists")
     ap.add_argument("--list", action="store_true", help="list model names and exit")
+    ap.add_argument("--fashion-int8", metavar="FP32",
+                    help="only write FP32's int8 QDQ variant (FP32 minus .onnx, plus _int8.onnx), quantized by ONNX "
+                         "Runtime on Fashion-MNIST training images")
     args = ap.parse_args(argv)
+    if args.fashion_int8:
+        out = args.fashion_int8.removesuffix(".onnx") + "_int8.onnx"
+        if os.path.exists(out) and not args.force:
+            print(f"make_zoo: {out} already present")
+        else:
+            quantize_fashion(args.fashion_int8, out)
+            print(f"make_zoo: {out} written")
+        return 0
 
     all_names = [n for base in ZOO for n in (base, f"{base}_int8")]
     if args.list:

@@ -116,3 +116,4 @@ cmake --build build-armv7 -j "${RQC_BUILD_JOBS:-$(nproc)}"
 # The trained network (skipped when models/fashion_resnet8.onnx exists): Debian's torch
 # lives in the system Python, not in .venv.
 /usr/bin/python3 scripts/train_fashion_mnist.py --out models/fashion_resnet8.onnx
+.venv/bin/python scripts/make_zoo.py --fashion-int8 models/fashion_resnet8.onnx

@@ -53,7 +53,7 @@ Tensor fromAttr(ElementsAttr attr) {
     auto *dst = static_cast<char *>(t.raw());
     for (int64_t i = 0; i < t.numel(); ++i) std::memcpy(dst + i * elem, raw.data(), elem);
   } else {
-    std::memcpy(t.raw(), raw.data(), t.nbytes());
+    if (t.nbytes()) std::memcpy(t.raw(), raw.data(), t.nbytes()); // an empty tensor has no storage
   }
   return t;
 }

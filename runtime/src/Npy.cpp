@@ -101,7 +101,7 @@ Tensor parseNpy(const std::string &bytes, const std::string &what) {
       dst[i] = static_cast<float>(v);
     }
   } else {
-    std::memcpy(t.raw(), src, t.nbytes());
+    if (t.nbytes()) std::memcpy(t.raw(), src, t.nbytes()); // an empty array has no storage
   }
   return t;
 }

@@ -142,8 +142,8 @@ expect "vta sim, missing image" 1 "^rqc: error: cannot open $tmp/none.bin" -- "$
 
 # Subcommands as a newcomer meets them: a mistyped one is named as unknown, with the list;
 # a missing one is asked for; every usage line names the program.
-expect "unknown subcommand" 2 "^rqc: error: unknown subcommand 'tunee' of 'rqc' \(it has: compile, inspect, run, bench, measure, tune, tophub, vta\) \(see rqc --help\)$" -- "$rqc" tunee resnet18.onnx
-expect "no subcommand" 2 "^rqc: error: 'rqc' needs a subcommand: compile, inspect, run, bench, measure, tune, tophub, vta \(see rqc --help\)$" -- "$rqc"
+expect "unknown subcommand" 2 "^rqc: error: unknown subcommand 'tunee' of 'rqc' \(it has: compile, inspect, run, bench, measure, tune, tophub, validate, vta\) \(see rqc --help\)$" -- "$rqc" tunee resnet18.onnx
+expect "no subcommand" 2 "^rqc: error: 'rqc' needs a subcommand: compile, inspect, run, bench, measure, tune, tophub, validate, vta \(see rqc --help\)$" -- "$rqc"
 expect "unknown nested subcommand" 2 "^rqc: error: unknown subcommand 'merj' of 'rqc tophub' \(it has: list, best, merge, diff\) \(see rqc tophub --help\)$" -- "$rqc" tophub merj a.log
 expect "missing nested subcommand" 2 "^rqc: error: 'rqc vta' needs a subcommand: disasm, asm, sim \(see rqc vta --help\)$" -- "$rqc" vta
 expect "a subcommand's error points at its help" 2 "^rqc: error: The following argument was not expected: --frob \(see rqc compile --help\)$" -- "$rqc" compile --frob "$conv"

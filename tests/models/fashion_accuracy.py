@@ -3,9 +3,12 @@
 test images: `rqc validate` through compiled code reaches at least 90% top-1 and agrees
 with ONNX Runtime's top-1 and top-5 on the same images (at most 0.1 point apart: float
 rounding can flip an image whose two best scores nearly tie); the reference executor agrees
-on the first 300; and bad datasets get one error line, a non-zero exit and no output.
+on the first 300; the int8 QDQ model (ONNX Runtime's quantizer, scripts/make_zoo.py
+--fashion-int8) through rqc's compiled int8 path stays within one point of fp32 and within
+0.2 point of ONNX Runtime's int8 (the two round a few activations one step apart); and bad
+datasets get one error line, a non-zero exit and no output.
 
-    fashion_accuracy.py RQC MODEL.onnx [IDX_DIR]
+    fashion_accuracy.py RQC MODEL.onnx MODEL_int8.onnx [IDX_DIR]
 """
 from __future__ import annotations
 
@@ -60,8 +63,8 @@ def expect_refusal(rqc: str, args: list[str], needle: str) -> None:
 
 
 def main() -> int:
-    rqc, model = sys.argv[1], sys.argv[2]
-    data = sys.argv[3] if len(sys.argv) > 3 else FASHION
+    rqc, model, int8_model = sys.argv[1], sys.argv[2], sys.argv[3]
+    data = sys.argv[4] if len(sys.argv) > 4 else FASHION
     images = idx(os.path.join(data, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 255.0
     labels = idx(os.path.join(data, "t10k-labels-idx1-ubyte.gz")).astype(np.int64)
     n = len(labels)
@@ -77,6 +80,14 @@ def main() -> int:
     for what, ours, theirs in (("top-1", compiled["top1"], ort_top1 / n), ("top-5", compiled["top5"], ort_top5 / n)):
         if abs(ours - theirs) > 0.001:
             sys.exit(f"FAIL: compiled {what} {ours:.4f} differs from ONNX Runtime's {theirs:.4f} by more than 0.1 point")
+
+    q = validate(rqc, int8_model, "--dataset", data, "--threads", "1")
+    q_top1, _ = ort_scores(int8_model, images, labels)
+    print(f"int8 compiled rqc: top-1 {q['top1']:.4f}; ONNX Runtime int8: top-1 {q_top1 / n:.4f}")
+    if abs(q["top1"] - compiled["top1"]) > 0.01:
+        sys.exit(f"FAIL: int8 top-1 {q['top1']:.4f} is more than one point from fp32's {compiled['top1']:.4f}")
+    if abs(q["top1"] - q_top1 / n) > 0.002:
+        sys.exit(f"FAIL: int8 top-1 {q['top1']:.4f} is more than 0.2 point from ONNX Runtime's int8 {q_top1 / n:.4f}")
 
     reference = validate(rqc, model, "--dataset", data, "--reference", "--limit", "300")
     ref_top1, _ = ort_scores(model, images[:300], labels[:300])

@@ -109,11 +109,11 @@ Tensor readTensorProto(const ::onnx::TensorProto &proto, const std::string &base
     if (bytes.size() != t.nbytes())
       throw Error(what + ": external data has " + std::to_string(bytes.size()) +
                   " bytes, its shape needs " + std::to_string(t.nbytes()));
-    std::memcpy(t.raw(), bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(t.raw(), bytes.data(), bytes.size()); // empty: no storage
     return t;
   }
   if (proto.has_raw_data()) {
-    std::memcpy(t.raw(), proto.raw_data().data(), t.nbytes());
+    if (t.nbytes()) std::memcpy(t.raw(), proto.raw_data().data(), t.nbytes()); // empty: no storage
     return t;
   }
   switch (dtype) {
