@@ -27,7 +27,8 @@ if(NOT EXISTS ${prefix}/include/rqc/runtime/Executor.h)
 endif()
 
 run("configuring the example" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/docs/examples/run_model -B ${WORK_DIR}/build
-    -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_PREFIX_PATH=${prefix})
+    -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_PREFIX_PATH=${prefix}
+    "-DCMAKE_EXE_LINKER_FLAGS=${LINK_FLAGS}")
 run("building the example" ${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run("writing a test package" ${MAKE_PACKAGE} ${WORK_DIR}/chain.rqc)
 run("running the example" ${WORK_DIR}/build/run_model ${WORK_DIR}/chain.rqc)
