@@ -30,8 +30,5 @@ cmake --build "$build" -j "$jobs"
 # exit with a non-zero status.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-# use_tls=0: clang 14's LeakSanitizer crashes (its tracer reads a freed dynamic-TLS block)
-# once a kernel library with OpenMP threads has been dlclose'd; not scanning TLS can only
-# add reports (objects reachable from TLS alone would look leaked), never hide one.
-export LSAN_OPTIONS="use_tls=0:suppressions=$root/scripts/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 ctest --test-dir "$build" -j "$jobs" --output-on-failure -LE 'slow|cross' "$@"
