@@ -120,7 +120,8 @@ LabelledImages fromNpz(const std::string &path, int64_t limit) {
   const Tensor &images = find("images"), &labels = find("labels");
   if (images.rank() < 2) throw Error(path + ": 'images' must be N x ..., not of rank " + std::to_string(images.rank()));
   if (labels.rank() != 1 || labels.dim(0) != images.dim(0))
-    throw Error(path + ": 'labels' must be one integer per image (" + std::to_string(images.dim(0)) + ")");
+    throw Error(path + ": 'labels' must be one integer per image: " + std::to_string(images.dim(0)) +
+                " images, labels of shape " + shapeToString(labels.shape()));
   int64_t n = limit > 0 ? std::min(limit, images.dim(0)) : images.dim(0);
   Shape shape = images.shape();
   shape[0] = n;
@@ -161,8 +162,10 @@ LabelledImages loadLabelledImages(const std::string &dataset, int64_t limit) {
                           "'images' and 'labels')" + (exists(dataset) ? "" : ": no such file or folder"));
   }
   if (set.labels.empty()) throw Error(set.source + ": holds no images");
-  for (int64_t label : set.labels)
-    if (label < 0) throw Error(set.source + ": a negative label (" + std::to_string(label) + ")");
+  for (size_t i = 0; i < set.labels.size(); ++i)
+    if (set.labels[i] < 0)
+      throw Error(set.source + ": label " + std::to_string(set.labels[i]) + " of image " + std::to_string(i) +
+                  " is negative");
   return set;
 }
 

@@ -47,17 +47,34 @@ struct Classifier {
   std::string how; // "compiled for llvm, 2 threads", "reference executor"
   std::string inputName;
   Shape inputShape;
+  int64_t classes = 0;
   std::function<Tensor(const Tensor &batch)> run;
 };
 
-Classifier compiledClassifier(std::shared_ptr<const Module> module, int threads, const std::string &what) {
-  if (module->inputs().size() != 1 || module->outputs().empty())
-    throw Error(what + ": rqc validate scores classifiers with one input; this model has " +
-                std::to_string(module->inputs().size()) + " inputs and " + std::to_string(module->outputs().size()) +
-                " outputs");
-  const TensorSpec &in = module->inputs()[0];
+std::string count(size_t n, const char *what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
+
+// A classifier: one float32 input (the images, batch first) and one float32 output of
+// scores, [batch, classes] or [batch, classes, 1, 1]. Returns the number of classes.
+int64_t checkClassifier(const std::vector<TensorSpec> &inputs, const std::vector<TensorSpec> &outputs,
+                        const std::string &what) {
+  if (inputs.size() != 1 || outputs.size() != 1)
+    throw Error(what + ": rqc validate scores classifiers (one input, one output of scores); this model has " +
+                count(inputs.size(), "input") + " and " + count(outputs.size(), "output"));
+  const TensorSpec &in = inputs[0], &out = outputs[0];
   if (in.dtype != DType::F32)
     throw Error(what + ": input '" + in.name + "' is " + dtypeName(in.dtype) + "; rqc validate feeds float32 images");
+  const Shape &s = out.shape;
+  bool scores = out.dtype == DType::F32 && s.size() >= 2 && !in.shape.empty() && s[0] == in.shape[0] && s[1] >= 2 &&
+                std::all_of(s.begin() + 2, s.end(), [](int64_t d) { return d == 1; });
+  if (!scores)
+    throw Error(what + ": output '" + out.name + "' is " + dtypeName(out.dtype) + " " + shapeToString(s) +
+                ", not float32 class scores [batch, classes] (rqc validate scores classifiers)");
+  return s[1];
+}
+
+Classifier compiledClassifier(std::shared_ptr<const Module> module, int threads, const std::string &what) {
+  const int64_t classes = checkClassifier(module->inputs(), module->outputs(), what);
+  const TensorSpec &in = module->inputs()[0];
   auto exec = std::make_shared<Executor>(module, ExecutorOptions{threads, false});
   Classifier c;
   c.how = fmt::format("compiled for {}, {}", module->info().target.kind,
@@ -65,6 +82,7 @@ Classifier compiledClassifier(std::shared_ptr<const Module> module, int threads,
                                    : threads > 1 ? std::to_string(threads) + " threads" : std::string("all cores"));
   c.inputName = in.name;
   c.inputShape = in.shape;
+  c.classes = classes;
   c.run = [exec](const Tensor &batch) {
     exec->setInput(size_t(0), batch);
     exec->run();
@@ -76,16 +94,14 @@ Classifier compiledClassifier(std::shared_ptr<const Module> module, int threads,
 Classifier referenceClassifier(std::shared_ptr<mlir::MLIRContext> ctx,
                                std::shared_ptr<mlir::OwningOpRef<mlir::ModuleOp>> module, const std::string &what) {
   auto exec = std::make_shared<reference::ReferenceExecutor>(**module);
-  if (exec->inputs().size() != 1 || exec->outputs().empty())
-    throw Error(what + ": rqc validate scores classifiers with one input; this model has " +
-                std::to_string(exec->inputs().size()) + " inputs");
-  const auto &in = exec->inputs()[0];
-  if (in.dtype != DType::F32)
-    throw Error(what + ": input '" + in.name + "' is " + dtypeName(in.dtype) + "; rqc validate feeds float32 images");
+  std::vector<TensorSpec> inputs, outputs;
+  for (const auto &i : exec->inputs()) inputs.push_back({i.name, i.dtype, i.shape});
+  for (const auto &o : exec->outputs()) outputs.push_back({o.name, o.dtype, o.shape});
   Classifier c;
+  c.classes = checkClassifier(inputs, outputs, what);
   c.how = "reference executor";
-  c.inputName = in.name;
-  c.inputShape = in.shape;
+  c.inputName = inputs[0].name;
+  c.inputShape = inputs[0].shape;
   // The context and module outlive the executor that points into them.
   c.run = [ctx, module, exec](const Tensor &batch) { return exec->run(std::vector<Tensor>{batch}).at(0); };
   return c;
@@ -103,12 +119,6 @@ Classifier loadClassifier(const ValidateOptions &o) {
   return compiledClassifier(Module::loadFromBytes(makeTar(members), o.model), o.threads, o.model);
 }
 
-std::string shapeText(const Shape &shape) {
-  std::string s;
-  for (int64_t d : shape) s += (s.empty() ? "" : "x") + std::to_string(d);
-  return s.empty() ? "scalar" : s;
-}
-
 struct Scores {
   int64_t images = 0, top1 = 0, top5 = 0, classes = 0, batch = 0;
   std::vector<double> batchMs;
@@ -120,8 +130,12 @@ Scores score(Classifier &c, const LabelledImages &set, const std::string &what) 
   const Shape &in = c.inputShape;
   Shape image(set.images.shape().begin() + 1, set.images.shape().end());
   if (in.size() < 2 || Shape(in.begin() + 1, in.end()) != image)
-    throw Error(what + ": input '" + c.inputName + "' is " + shapeText(in) + ", the images of " + set.source + " are " +
-                shapeText(image) + " (batch first)");
+    throw Error(what + ": input '" + c.inputName + "' is " + shapeToString(in) + ", the images of " + set.source + " are " +
+                shapeToString(image) + " (batch first)");
+  for (size_t i = 0; i < set.labels.size(); ++i) // before the first image runs
+    if (set.labels[i] >= c.classes)
+      throw Error(set.source + ": label " + std::to_string(set.labels[i]) + " of image " + std::to_string(i) +
+                  " is not one of the model's " + std::to_string(c.classes) + " classes");
   Scores s;
   s.batch = in[0];
   s.images = int64_t(set.labels.size());
@@ -136,7 +150,7 @@ Scores score(Classifier &c, const LabelledImages &set, const std::string &what) 
     Tensor out = c.run(batch);
     s.batchMs.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     if (out.dtype() != DType::F32 || out.rank() < 1 || out.dim(0) != s.batch || out.numel() % s.batch != 0)
-      throw Error(what + ": the first output is " + dtypeName(out.dtype()) + " " + shapeText(out.shape()) +
+      throw Error(what + ": the first output is " + dtypeName(out.dtype()) + " " + shapeToString(out.shape()) +
                   ", not float32 scores with the batch first");
     s.classes = out.numel() / s.batch;
     const float *scores = out.data<float>();
@@ -149,9 +163,6 @@ Scores score(Classifier &c, const LabelledImages &set, const std::string &what) 
       std::partial_sort(order.begin(), order.begin() + k, order.end(),
                         [&](int64_t a, int64_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
       const int64_t label = set.labels[size_t(first + i)];
-      if (label >= s.classes)
-        throw Error(set.source + ": label " + std::to_string(label) + " of image " + std::to_string(first + i) +
-                    " is not one of the model's " + std::to_string(s.classes) + " classes");
       s.top1 += order[0] == label;
       s.top5 += std::find(order.begin(), order.begin() + k, label) != order.begin() + k;
     }

@@ -113,6 +113,20 @@ def main() -> int:
         np.savez(unlabelled, images=np.zeros((4, 1, 28, 28), np.float32))
         expect_refusal(rqc, [model, "--dataset", unlabelled], "has no array 'labels'")
         expect_refusal(rqc, [model, "--dataset", data, "--limit=-3"], "--limit must be at least 1")
+        labelled = np.zeros((4, 1, 28, 28), np.float32)
+        out_of_range = os.path.join(tmp, "label12.npz")
+        np.savez(out_of_range, images=labelled, labels=np.array([0, 1, 12, 3]))
+        expect_refusal(rqc, [model, "--dataset", out_of_range], "label 12 of image 2 is not one of the model's 10 classes")
+        import onnx
+        from onnx import TensorProto, helper
+        x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 28, 28])
+        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 28, 28])
+        relu = helper.make_model(helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g", [x], [y]),
+                                 opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+        onnx.save(relu, os.path.join(tmp, "relu.onnx"))
+        good = os.path.join(tmp, "good.npz")
+        np.savez(good, images=labelled, labels=np.array([0, 1, 2, 3]))
+        expect_refusal(rqc, [os.path.join(tmp, "relu.onnx"), "--dataset", good], "not float32 class scores")
     print("PASS")
     return 0
 

@@ -86,8 +86,8 @@ SimulationReport Simulator::run(DramView dram, const std::vector<Instruction> &p
   checkStatic(config, program, dram.size);
   if (uint64_t work = streamWork(config, program); work > workLimit_)
     throw StreamError(std::nullopt, "the stream asks for " + std::to_string(work) +
-                                        " lane operations and bytes, over the simulator's limit of " +
-                                        std::to_string(workLimit_) + " (it would run for hours)");
+                                        " lane operations and bytes, over the simulator's work limit of " +
+                                        std::to_string(workLimit_) + " (rqc vta sim --max-work)");
   Dependences deps(program);
   Schedule schedule = model_.schedule(program, deps);
   checkTokenBalance(program, deps);

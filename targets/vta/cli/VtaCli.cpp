@@ -5,6 +5,8 @@
 #include "rqc/vta/Assembler.h"
 #include "rqc/vta/Simulator.h"
 
+#include <limits>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -170,7 +172,10 @@ void registerCommands(CLI::App &app) {
   s->add_option("--insn-count", sim->insnCount, "number of instructions")->required()->check(nonNegative());
   s->add_option("--out", sim->out, "write the DRAM image after the run here");
   s->add_option("--max-work", sim->maxWork,
-                 "refuse a stream touching more lanes and bytes than this (see Simulator.h; default 2^36)");
+                 "refuse, before running it, a stream whose GEMM/ALU lanes (multiply-adds, ALU lane operations) "
+                 "plus LOAD/STORE bytes add up to more than this; at least 1 (default 68719476736 = 2^36, "
+                 "about minutes of simulation)")
+      ->check(CLI::Range(uint64_t(1), std::numeric_limits<uint64_t>::max()));
   s->add_flag("--json", sim->json, "print the report as JSON");
   s->add_option("--config", sim->config, kConfigHelp);
   s->callback([sim] { runSim(*sim); });

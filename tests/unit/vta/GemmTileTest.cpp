@@ -125,7 +125,7 @@ TEST(VtaWorkLimit, OverTheLimitIsRefusedBeforeRunning) {
     limited.run(DramView(img.bytes), insnOff, s.program.size());
     FAIL() << "a stream over the work limit ran";
   } catch (const StreamError &e) {
-    EXPECT_NE(std::string(e.what()).find("over the simulator's limit of " + std::to_string(work - 1)),
+    EXPECT_NE(std::string(e.what()).find("over the simulator's work limit of " + std::to_string(work - 1)),
               std::string::npos)
         << e.what();
   }

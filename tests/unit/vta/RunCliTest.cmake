@@ -109,10 +109,12 @@ elseif(CASE STREQUAL "sim_work_limit")
   run(1 vta sim --dram ${WORK}/gemm_tile.img --insn-offset ${INSN_OFFSET} --insn-count ${INSN_COUNT}
       --max-work 1000 --out ${WORK}/limited.out.img)
   expect_contains("${ERR}" "rqc-vta: error: ${WORK}/gemm_tile.img: the stream asks for ")
-  expect_contains("${ERR}" "over the simulator's limit of 1000")
+  expect_contains("${ERR}" "over the simulator's work limit of 1000")
   if(EXISTS ${WORK}/limited.out.img)
     message(FATAL_ERROR "a refused run wrote its output image")
   endif()
+  run(2 vta sim --dram ${WORK}/gemm_tile.img --insn-offset ${INSN_OFFSET} --insn-count ${INSN_COUNT} --max-work 0)
+  expect_contains("${ERR}" "--max-work")
 
 elseif(CASE STREQUAL "sim_deadlock")
   read_args(deadlock)
