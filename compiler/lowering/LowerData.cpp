@@ -16,6 +16,25 @@ namespace {
 
 RankedTensorType rtt(Value v) { return llvm::cast<RankedTensorType>(v.getType()); }
 
+// A tensor of type `t` whose element at each index is `input[sourceIndex(d, index_d)]`:
+// a parallel linalg.generic gathering one element per output element (backward slices,
+// edge and reflect padding). `sourceIndex` builds, inside the body, the source coordinate
+// along dimension d from the output coordinate.
+Value gather(OpBuilder &b, Location loc, RankedTensorType t, Value input,
+             llvm::function_ref<Value(OpBuilder &, Location, int64_t, Value)> sourceIndex) {
+  int64_t rank = t.getRank();
+  Value init = b.create<tensor::EmptyOp>(loc, t.getShape(), t.getElementType());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, t, ValueRange{}, ValueRange{init}, SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange) {
+        SmallVector<Value> idx;
+        for (int64_t d = 0; d < rank; ++d) idx.push_back(sourceIndex(nb, nl, d, nb.create<linalg::IndexOp>(nl, d)));
+        nb.create<linalg::YieldOp>(nl, Value(nb.create<tensor::ExtractOp>(nl, input, idx)));
+      });
+  return generic.getResult(0);
+}
+
 struct ConcatPattern : OpConversionPattern<graph::ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(graph::ConcatOp op, OpAdaptor a, ConversionPatternRewriter &b) const override {
@@ -57,22 +76,10 @@ struct SlicePattern : OpConversionPattern<graph::SliceOp> {
                                                    starts, t.getShape(), steps);
       return success();
     }
-    int64_t rank = t.getRank();
-    Value init = b.create<tensor::EmptyOp>(loc, t.getShape(), t.getElementType());
-    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-    Value input = a.getInput();
-    auto generic = b.create<linalg::GenericOp>(
-        loc, t, ValueRange{}, ValueRange{init}, SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iters,
-        [&](OpBuilder &nb, Location nl, ValueRange) {
-          SmallVector<Value> idx;
-          for (int64_t d = 0; d < rank; ++d) {
-            Value scaled = nb.create<arith::MulIOp>(nl, nb.create<linalg::IndexOp>(nl, d),
-                                                    nb.create<arith::ConstantIndexOp>(nl, steps[d]));
-            idx.push_back(nb.create<arith::AddIOp>(nl, scaled, nb.create<arith::ConstantIndexOp>(nl, starts[d])));
-          }
-          nb.create<linalg::YieldOp>(nl, Value(nb.create<tensor::ExtractOp>(nl, input, idx)));
-        });
-    b.replaceOp(op, generic.getResult(0));
+    b.replaceOp(op, gather(b, loc, t, a.getInput(), [&](OpBuilder &nb, Location nl, int64_t d, Value i) -> Value {
+                  Value scaled = nb.create<arith::MulIOp>(nl, i, nb.create<arith::ConstantIndexOp>(nl, steps[d]));
+                  return nb.create<arith::AddIOp>(nl, scaled, nb.create<arith::ConstantIndexOp>(nl, starts[d]));
+                }));
     return success();
   }
 };
@@ -91,33 +98,19 @@ struct PadPattern : OpConversionPattern<graph::PadOp> {
     }
     bool reflect = op.getMode() == "reflect";
     auto t = llvm::cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
-    Value init = b.create<tensor::EmptyOp>(loc, t.getShape(), t.getElementType());
-    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-    Value input = a.getInput();
-    auto generic = b.create<linalg::GenericOp>(
-        loc, t, ValueRange{}, ValueRange{init}, SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iters,
-        [&](OpBuilder &nb, Location nl, ValueRange) {
-          SmallVector<Value> idx;
-          for (int64_t d = 0; d < rank; ++d) {
-            Value i = nb.create<arith::SubIOp>(nl, nb.create<linalg::IndexOp>(nl, d),
-                                               nb.create<arith::ConstantIndexOp>(nl, pads[d]));
-            Value zero = nb.create<arith::ConstantIndexOp>(nl, 0);
-            Value last = nb.create<arith::ConstantIndexOp>(nl, in.getDimSize(d) - 1);
-            if (reflect) {
-              // i < 0 -> -i ; i > last -> 2 * last - i
-              Value neg = nb.create<arith::SubIOp>(nl, zero, i);
-              i = nb.create<arith::SelectOp>(nl, nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::slt, i, zero), neg, i);
-              Value mirrored = nb.create<arith::SubIOp>(nl, nb.create<arith::AddIOp>(nl, last, last), i);
-              i = nb.create<arith::SelectOp>(nl, nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::sgt, i, last),
-                                             mirrored, i);
-            } else {
-              i = nb.create<arith::MaxSIOp>(nl, nb.create<arith::MinSIOp>(nl, i, last), zero);
-            }
-            idx.push_back(i);
-          }
-          nb.create<linalg::YieldOp>(nl, Value(nb.create<tensor::ExtractOp>(nl, input, idx)));
-        });
-    b.replaceOp(op, generic.getResult(0));
+    b.replaceOp(op, gather(b, loc, t, a.getInput(), [&](OpBuilder &nb, Location nl, int64_t d, Value out) -> Value {
+                  Value i = nb.create<arith::SubIOp>(nl, out, nb.create<arith::ConstantIndexOp>(nl, pads[d]));
+                  Value zero = nb.create<arith::ConstantIndexOp>(nl, 0);
+                  Value last = nb.create<arith::ConstantIndexOp>(nl, in.getDimSize(d) - 1);
+                  if (!reflect) return nb.create<arith::MaxSIOp>(nl, nb.create<arith::MinSIOp>(nl, i, last), zero);
+                  // i < 0 -> -i ; i > last -> 2 * last - i
+                  Value neg = nb.create<arith::SubIOp>(nl, zero, i);
+                  i = nb.create<arith::SelectOp>(nl, nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::slt, i, zero),
+                                                 neg, i);
+                  Value mirrored = nb.create<arith::SubIOp>(nl, nb.create<arith::AddIOp>(nl, last, last), i);
+                  return nb.create<arith::SelectOp>(
+                      nl, nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::sgt, i, last), mirrored, i);
+                }));
     return success();
   }
 };

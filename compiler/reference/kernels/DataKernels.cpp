@@ -5,6 +5,15 @@
 
 namespace rqc::reference {
 
+namespace {
+// Row-major element strides of `x`: the distance between neighbours along each dimension.
+std::vector<int64_t> rowMajorStrides(const Tensor &x) {
+  std::vector<int64_t> strides(size_t(x.rank()), 1);
+  for (int64_t i = x.rank() - 2; i >= 0; --i) strides[i] = strides[i + 1] * x.dim(i + 1);
+  return strides;
+}
+} // namespace
+
 void concat(const std::vector<const Tensor *> &inputs, int64_t axis, Tensor &out) {
   const size_t e = dtypeSize(out.dtype());
   int64_t outer = 1, inner = 1;
@@ -24,8 +33,7 @@ void concat(const std::vector<const Tensor *> &inputs, int64_t axis, Tensor &out
 void transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &out) {
   const size_t e = dtypeSize(x.dtype());
   const int64_t rank = x.rank();
-  std::vector<int64_t> inStrides(rank, 1);
-  for (int64_t i = rank - 2; i >= 0; --i) inStrides[i] = inStrides[i + 1] * x.dim(i + 1);
+  const std::vector<int64_t> inStrides = rowMajorStrides(x);
   const char *src = static_cast<const char *>(x.raw());
   char *dst = static_cast<char *>(out.raw());
   for (int64_t flat = 0; flat < out.numel(); ++flat) {
@@ -42,8 +50,7 @@ void layoutTransform(const Tensor &x, const std::string &srcLayout, const std::s
   graph::Layout src = graph::Layout::parse(srcLayout), dst = graph::Layout::parse(dstLayout);
   const size_t e = dtypeSize(x.dtype());
   const int64_t rank = out.rank();
-  std::vector<int64_t> inStrides(x.rank(), 1);
-  for (int64_t i = x.rank() - 2; i >= 0; --i) inStrides[i] = inStrides[i + 1] * x.dim(i + 1);
+  const std::vector<int64_t> inStrides = rowMajorStrides(x);
   // Primal coordinates are in the source's primal order; the destination's may differ.
   std::string srcPrimal = src.primal(), dstPrimal = dst.primal();
   std::vector<int64_t> index(rank), primalDst(dstPrimal.size()), primalSrc(srcPrimal.size()), srcIndex(x.rank());
@@ -80,8 +87,7 @@ int64_t padSource(int64_t c, int64_t begin, int64_t dim, const std::string &mode
 void slice(const Tensor &x, const std::vector<int64_t> &starts, const std::vector<int64_t> &steps, Tensor &out) {
   const size_t e = dtypeSize(x.dtype());
   const int64_t rank = x.rank();
-  std::vector<int64_t> inStrides(rank, 1);
-  for (int64_t i = rank - 2; i >= 0; --i) inStrides[i] = inStrides[i + 1] * x.dim(i + 1);
+  const std::vector<int64_t> inStrides = rowMajorStrides(x);
   const char *src = static_cast<const char *>(x.raw());
   char *dst = static_cast<char *>(out.raw());
   for (int64_t flat = 0; flat < out.numel(); ++flat) {
@@ -98,8 +104,7 @@ void pad(const Tensor &x, const std::vector<int64_t> &pads, const std::string &m
          Tensor &out) {
   const size_t e = dtypeSize(x.dtype());
   const int64_t rank = x.rank();
-  std::vector<int64_t> inStrides(rank, 1);
-  for (int64_t i = rank - 2; i >= 0; --i) inStrides[i] = inStrides[i + 1] * x.dim(i + 1);
+  const std::vector<int64_t> inStrides = rowMajorStrides(x);
   // The fill value in the tensor's element type.
   Tensor fill(x.dtype(), {});
   switch (x.dtype()) {
