@@ -183,6 +183,11 @@ int64_t fileBytes(const std::string &path) {
 
 void runValidate(const ValidateOptions &o) {
   if (o.limit < 0) throw Error("--limit must be at least 1 (or 0 for every image), not " + std::to_string(o.limit));
+  // Options that would otherwise be silently ignored.
+  if (isPackagePath(o.model) && !o.compile.tuningRecords.empty())
+    throw Error("--tuning-records applies when compiling an .onnx; " + o.model + " is already compiled");
+  if (o.reference && o.threads > 0)
+    throw Error("--threads applies to compiled code, not to the reference executor (--reference)");
   LabelledImages set = loadLabelledImages(o.dataset, o.limit); // the cheap check first
   Classifier c = loadClassifier(o);
   Scores s = score(c, set, o.model);

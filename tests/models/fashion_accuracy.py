@@ -113,6 +113,8 @@ def main() -> int:
         np.savez(unlabelled, images=np.zeros((4, 1, 28, 28), np.float32))
         expect_refusal(rqc, [model, "--dataset", unlabelled], "has no array 'labels'")
         expect_refusal(rqc, [model, "--dataset", data, "--limit=-3"], "--limit must be at least 1")
+        expect_refusal(rqc, [model, "--dataset", data, "--reference", "--threads", "2"],
+                       "--threads applies to compiled code, not to the reference executor")
         labelled = np.zeros((4, 1, 28, 28), np.float32)
         out_of_range = os.path.join(tmp, "label12.npz")
         np.savez(out_of_range, images=labelled, labels=np.array([0, 1, 12, 3]))
