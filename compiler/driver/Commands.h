@@ -15,4 +15,5 @@ void registerMeasureCommand(CLI::App &app);
 void registerTophubCommand(CLI::App &app);
 void registerTuneCommand(CLI::App &app);
 void registerValidateCommand(CLI::App &app);
+void registerQuantizeCommand(CLI::App &app);
 } // namespace rqc::driver

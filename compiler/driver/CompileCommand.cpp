@@ -2,6 +2,8 @@
 #include "compiler/driver/Commands.h"
 #include "compiler/driver/ModelLoading.h"
 #include "compiler/driver/Pipeline.h"
+#include "compiler/driver/Quantization.h"
+#include "compiler/quantize/QdqQuantizer.h"
 
 #include "rqc/runtime/Error.h"
 #include "rqc/runtime/PackageWriter.h"
@@ -9,7 +11,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <onnx/onnx_pb.h>
+
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 namespace rqc::driver {
@@ -18,13 +23,37 @@ namespace {
 
 struct CompileCommandOptions {
   std::string model, output;
+  std::string dtype = "float32";
+  QuantizeFlags quantize;
   CompileOptions compile;
 };
+
+// The model to compile: as given, or quantized first with --dtype=int8 --calibration DATA.
+mlir::OwningOpRef<mlir::ModuleOp> modelToCompile(const CompileCommandOptions &o, mlir::MLIRContext &ctx) {
+  if (o.dtype != "int8") {
+    if (anyQuantizeFlag(o.quantize))
+      throw Error("--calibration and the other quantizer flags apply with --dtype=int8");
+    return loadModel(o.model, ctx, o.compile.inputShapes);
+  }
+  const bool onnx = o.model.size() > 5 && o.model.compare(o.model.size() - 5, 5, ".onnx") == 0;
+  if (!onnx) throw Error(o.model + ": --dtype=int8 quantizes .onnx models");
+  if (o.quantize.calibration.empty()) {
+    if (anyQuantizeFlag(o.quantize)) throw Error("the quantizer flags need --calibration DATA");
+    if (!quantize::isQuantized(onnx_import::readOnnxModelFile(o.model)))
+      throw Error(o.model + ": is a float model; --dtype=int8 needs --calibration DATA to quantize it "
+                            "(or give an int8 QDQ model)");
+    return loadModel(o.model, ctx, o.compile.inputShapes);
+  }
+  ::onnx::ModelProto quantized = quantizeOnnxModel(o.model, o.quantize, o.compile.inputShapes);
+  std::filesystem::path p(o.model);
+  return loadOnnxModel(quantized, p.filename().string(),
+                       p.parent_path().empty() ? "." : p.parent_path().string(), ctx, o.compile.inputShapes);
+}
 
 void runCompile(const CompileCommandOptions &o) {
   auto start = std::chrono::steady_clock::now();
   mlir::MLIRContext ctx;
-  auto module = loadModel(o.model, ctx, o.compile.inputShapes);
+  auto module = modelToCompile(o, ctx);
   std::string dump;
   ScheduleSelection selection;
   PackageMembers members;
@@ -59,6 +88,10 @@ void registerCompileCommand(CLI::App &app) {
   cmd->add_option("--tuning-records", opts->compile.tuningRecords,
                   "Tuning log (AutoTVM format) whose best records are used before the shipped tophub log (repeatable)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--dtype", opts->dtype,
+                  "float32 (as the model is) or int8: an int8 QDQ model as is, a float one quantized with --calibration")
+      ->check(CLI::IsMember({"float32", "int8"}));
+  addQuantizeFlags(cmd, opts->quantize);
   cmd->add_option("--dump", opts->compile.dumpStage, "Print a stage: graph, linalg, scheduled, llvm")
       ->check(CLI::IsMember({"graph", "linalg", "scheduled", "llvm"}));
   cmd->callback([opts, cmd] {

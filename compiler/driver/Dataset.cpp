@@ -84,8 +84,10 @@ std::string findIdx(const std::string &dir, const std::string &name) {
   throw Error(dir + ": has no " + name + " (or " + name + ".gz): a dataset folder holds the IDX test split");
 }
 
-LabelledImages fromIdxFolder(const std::string &dir, const std::string &source, int64_t limit) {
-  std::string imagesPath = findIdx(dir, "t10k-images-idx3-ubyte"), labelsPath = findIdx(dir, "t10k-labels-idx1-ubyte");
+LabelledImages fromIdxFolder(const std::string &dir, const std::string &source, int64_t limit,
+                             const std::string &split = "t10k") {
+  std::string imagesPath = findIdx(dir, split + "-images-idx3-ubyte"),
+              labelsPath = findIdx(dir, split + "-labels-idx1-ubyte");
   Idx images = readIdx(imagesPath, 3), labels = readIdx(labelsPath, 1);
   if (images.dims[0] != labels.dims[0])
     throw Error(dir + ": " + std::to_string(images.dims[0]) + " images but " + std::to_string(labels.dims[0]) + " labels");
@@ -149,16 +151,16 @@ LabelledImages fromNpz(const std::string &path, int64_t limit) {
 
 LabelledImages loadLabelledImages(const std::string &dataset, int64_t limit) {
   LabelledImages set;
-  if (dataset == "fashion-mnist") {
+  if (dataset == "fashion-mnist" || dataset == "fashion-mnist-train") {
     if (!isDirectory(kFashionMnist))
-      throw Error(std::string("fashion-mnist: ") + kFashionMnist + " is missing (apt-get install dataset-fashion-mnist)");
-    set = fromIdxFolder(kFashionMnist, "fashion-mnist", limit);
+      throw Error(dataset + ": " + kFashionMnist + " is missing (apt-get install dataset-fashion-mnist)");
+    set = fromIdxFolder(kFashionMnist, dataset, limit, dataset == "fashion-mnist" ? "t10k" : "train");
   } else if (isDirectory(dataset)) {
     set = fromIdxFolder(dataset, dataset, limit);
   } else if (dataset.size() > 4 && dataset.compare(dataset.size() - 4, 4, ".npz") == 0) {
     set = fromNpz(dataset, limit);
   } else {
-    throw Error(dataset + ": not a dataset (fashion-mnist, a folder with the IDX test split, or an .npz with "
+    throw Error(dataset + ": not a dataset (fashion-mnist, fashion-mnist-train, a folder with the IDX test split, or an .npz with "
                           "'images' and 'labels')" + (exists(dataset) ? "" : ": no such file or folder"));
   }
   if (set.labels.empty()) throw Error(set.source + ": holds no images");

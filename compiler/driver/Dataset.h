@@ -4,6 +4,8 @@
 // Sources (a DATASET argument):
 //   fashion-mnist   Debian's dataset-fashion-mnist test split
 //                   (/usr/share/datasets/fashion-mnist/t10k-*-ubyte.gz): 10,000 images.
+//   fashion-mnist-train  its training split (train-*-ubyte.gz): 60,000 images, what the
+//                   quantizer calibrates on, so that the test split stays unseen.
 //   DIR             a folder with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each
 //                   optionally .gz: the IDX format of MNIST (big-endian magic 0x0000080N,
 //                   dimensions, then the uint8 data; yann.lecun.com/exdb/mnist).

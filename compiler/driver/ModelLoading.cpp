@@ -50,12 +50,25 @@ mlir::OwningOpRef<mlir::ModuleOp> loadGraphModule(const std::string &path, mlir:
 
 } // namespace
 
-mlir::OwningOpRef<mlir::ModuleOp> loadModel(const std::string &path, mlir::MLIRContext &ctx,
-                                            const std::vector<std::string> &inputShapes) {
+namespace {
+void loadDialects(mlir::MLIRContext &ctx) {
   mlir::DialectRegistry registry;
   registerRqcDialects(registry);
   ctx.appendDialectRegistry(registry);
   ctx.loadAllAvailableDialects();
+}
+} // namespace
+
+mlir::OwningOpRef<mlir::ModuleOp> loadOnnxModel(const ::onnx::ModelProto &model, const std::string &name,
+                                                const std::string &baseDir, mlir::MLIRContext &ctx,
+                                                const std::vector<std::string> &inputShapes) {
+  loadDialects(ctx);
+  return onnx_import::importOnnxModel(model, name, baseDir, ctx, importOptions(inputShapes));
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(const std::string &path, mlir::MLIRContext &ctx,
+                                            const std::vector<std::string> &inputShapes) {
+  loadDialects(ctx);
   auto dot = path.rfind('.');
   std::string ext = dot == std::string::npos ? "" : path.substr(dot);
   if (ext == ".mlir") return loadGraphModule(path, ctx, inputShapes);

@@ -23,4 +23,10 @@ onnx_import::ImportOptions importOptions(const std::vector<std::string> &inputSh
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(const std::string &path, mlir::MLIRContext &ctx,
                                             const std::vector<std::string> &inputShapes);
 
+// Imports an ONNX model already in memory (a quantized one); `name` is what errors call it,
+// `baseDir` where its external data lives.
+mlir::OwningOpRef<mlir::ModuleOp> loadOnnxModel(const ::onnx::ModelProto &model, const std::string &name,
+                                                const std::string &baseDir, mlir::MLIRContext &ctx,
+                                                const std::vector<std::string> &inputShapes);
+
 } // namespace rqc::driver

@@ -28,6 +28,7 @@ int main(int argc, char **argv) {
   rqc::driver::registerTuneCommand(app);
   rqc::driver::registerTophubCommand(app);
   rqc::driver::registerValidateCommand(app);
+  rqc::driver::registerQuantizeCommand(app);
 #ifdef RQC_HAVE_VTA_CLI
   rqc::vta::registerCommands(app);
 #endif

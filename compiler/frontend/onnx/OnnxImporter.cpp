@@ -274,7 +274,8 @@ static std::string dirName(const std::string &path) {
   return p == std::string::npos ? "." : path.substr(0, p);
 }
 
-static ::onnx::ModelProto readModel(const std::string &path, const std::string &name) {
+::onnx::ModelProto readOnnxModelFile(const std::string &path) {
+  const std::string name = baseName(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open file (does it exist and is it readable?)");
   std::stringstream ss;
@@ -352,9 +353,12 @@ static Shape inputShapeFor(const ::onnx::ValueInfoProto &vi, const ImportOptions
 
 OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx,
                                      const ImportOptions &options) {
+  return importOnnxModel(readOnnxModelFile(path), baseName(path), dirName(path), ctx, options);
+}
+
+OwningOpRef<ModuleOp> importOnnxModel(const ::onnx::ModelProto &model, const std::string &name,
+                                      const std::string &dir, MLIRContext &ctx, const ImportOptions &options) {
   ctx.loadDialect<graph::GraphDialect, func::FuncDialect>();
-  std::string name = baseName(path);
-  ::onnx::ModelProto model = readModel(path, name);
   int64_t opset = defaultOpset(model, name);
   const auto &g = model.graph();
 
@@ -365,7 +369,6 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx,
 
   // Initializers are constants; graph inputs that are also initializers are not
   // function arguments (ONNX IR < 4 lists them as inputs).
-  std::string dir = dirName(path);
   for (const auto &init : g.initializer()) {
     try {
       values[init.name()] = ImportedValue{Value(), readTensorProto(init, dir)};

@@ -12,6 +12,10 @@
 #include <map>
 #include <string>
 
+namespace onnx {
+class ModelProto;
+}
+
 namespace rqc::onnx_import {
 
 struct ImportOptions {
@@ -39,6 +43,16 @@ public:
 //   "m.onnx: node 'conv1' (Conv, opset 13): only 2-D convolution is supported".
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(const std::string &path, mlir::MLIRContext &ctx,
                                                  const ImportOptions &options = {});
+
+// The same for a model already in memory (the quantizer's calibration and int8 models):
+// `name` is what messages call it, `baseDir` where external data files are found.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxModel(const ::onnx::ModelProto &model, const std::string &name,
+                                                  const std::string &baseDir, mlir::MLIRContext &ctx,
+                                                  const ImportOptions &options = {});
+
+// Reads and parses an .onnx file. Throws rqc::Error with one line naming the file: missing
+// or unreadable, empty, not a valid protobuf ModelProto, or without a graph.
+::onnx::ModelProto readOnnxModelFile(const std::string &path);
 
 // Parses "NAME=1x3x224x224" (throws rqc::Error on a malformed spec).
 std::pair<std::string, Shape> parseInputShapeSpec(const std::string &spec);
