@@ -5,6 +5,7 @@ classifier, next to ONNX Runtime on the same images. Prints a Markdown table (do
 usage: python bench/accuracy.py --rqc build/compiler/driver/rqc
        [--models models/fashion_resnet8.onnx models/fashion_resnet8_int8.onnx]
        [--dataset fashion-mnist] [--threads 1] [--reference-limit 1000] [--json out.json]
+       [--rqc-quantize minmax percentile entropy power-of-two [--calibration-limit 1000]]
 
 For each model: `rqc validate MODEL --json` (compiled in memory for this machine), the same
 with --reference on the first --reference-limit images (the reference executor is plain
@@ -12,6 +13,10 @@ loops, about a hundred times slower), and an ONNX Runtime session (all graph opt
 intra-op threads = --threads) scored image by image on the same images, timed the same way
 (one image per run, mean of the per-image times). The machine is shared: compare within a
 row, not between runs.
+
+--rqc-quantize adds, for each named variant, the first model quantized by rqc's own quantizer
+(`rqc quantize --calibration fashion-mnist-train`, the first --calibration-limit training
+images; power-of-two is minmax with --power-of-two) to the models scored.
 """
 import argparse
 import gzip
@@ -19,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -35,7 +41,9 @@ def idx(path):
 
 
 def rqc_validate(rqc, model, dataset, threads, extra=()):
-    cmd = [rqc, "validate", model, "--dataset", dataset, "--threads", str(threads), "--json", *extra]
+    # The reference executor has no threads (rqc validate refuses --threads with it).
+    threading = [] if "--reference" in extra else ["--threads", str(threads)]
+    cmd = [rqc, "validate", model, "--dataset", dataset, *threading, "--json", *extra]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"accuracy.py: {' '.join(cmd)} failed:\n{r.stderr}")
@@ -71,7 +79,21 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reference-limit", type=int, default=1000)
     ap.add_argument("--json", help="also write every row as JSON here")
+    ap.add_argument("--rqc-quantize", nargs="*", default=[],
+                    choices=["minmax", "percentile", "entropy", "power-of-two"])
+    ap.add_argument("--calibration-limit", type=int, default=1000)
     args = ap.parse_args()
+    scratch = tempfile.TemporaryDirectory()
+    for variant in args.rqc_quantize:
+        base = os.path.basename(args.models[0]).removesuffix(".onnx")
+        out = os.path.join(scratch.name, f"{base}_rqc_{variant.replace('-', '')}.onnx")
+        flags = ["--power-of-two"] if variant == "power-of-two" else ["--calibrate-method", variant]
+        cmd = [args.rqc, "quantize", args.models[0], "--calibration", "fashion-mnist-train",
+               "--calibration-limit", str(args.calibration_limit), "-o", out, *flags]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"accuracy.py: {' '.join(cmd)} failed:\n{r.stderr}")
+        args.models.append(out)
     images = idx(os.path.join(args.dataset, "t10k-images-idx3-ubyte.gz")).astype(np.float32) / 255.0
     labels = idx(os.path.join(args.dataset, "t10k-labels-idx1-ubyte.gz")).astype(np.int64)
 

@@ -19,3 +19,10 @@ build/compiler/driver/rqc bench build/resnet18.rqc --repeat 20
 echo
 echo "== rqc validate models/fashion_resnet8.onnx --dataset fashion-mnist   (trained ResNet-8, 10,000 real test images)"
 build/compiler/driver/rqc validate models/fashion_resnet8.onnx --dataset fashion-mnist
+echo
+echo "== rqc quantize models/fashion_resnet8.onnx --calibration fashion-mnist-train --calibration-limit 1000 -o build/fashion_resnet8_int8.onnx"
+build/compiler/driver/rqc quantize models/fashion_resnet8.onnx --calibration fashion-mnist-train --calibration-limit 1000 \
+    -o build/fashion_resnet8_int8.onnx
+echo
+echo "== rqc validate build/fashion_resnet8_int8.onnx --dataset fashion-mnist   (the same network, quantized by rqc to int8)"
+build/compiler/driver/rqc validate build/fashion_resnet8_int8.onnx --dataset fashion-mnist
