@@ -134,6 +134,7 @@ bool anyQuantizeFlag(const QuantizeFlags &f) {
   } catch (const Error &e) {
     throw Error(name + ": initializer: " + e.what());
   }
+  const int folded = quantize::foldBatchNormIntoConv(model);
   quantize::QuantizationPlan plan = quantize::planQuantization(model, options, name);
 
   // The model with every tensor to calibrate as an extra output, compiled for this machine.
@@ -200,8 +201,9 @@ bool anyQuantizeFlag(const QuantizeFlags &f) {
                   set.feeds.size(), set.source, schemeName(options),
                   options.activations.powerOfTwo ? ", power-of-two scales" : "");
   quantize::QuantizeSummary summary = quantize::applyQuantization(model, plan, params, options, description);
-  std::cerr << fmt::format("quantized {}: {} weights int8 per channel, {} biases int32, {} activations {}\n", name,
-                           summary.weights, summary.biases, summary.activations, schemeName(options));
+  std::cerr << fmt::format("quantized {}: {} weights int8 per channel, {} biases int32, {} activations {}{}\n", name,
+                           summary.weights, summary.biases, summary.activations, schemeName(options),
+                           folded ? fmt::format(" ({} batch norms folded into their convolutions first)", folded) : "");
   for (const auto &k : plan.keptFloat) std::cerr << "  kept in float: " << k << "\n";
   return model;
 }

@@ -231,6 +231,89 @@ void inlineExternalData(ModelProto &model, const std::string &baseDir) {
   }
 }
 
+int foldBatchNormIntoConv(ModelProto &model) {
+  GraphProto *g = model.mutable_graph();
+  GraphIndex index(*g);
+  Names names(*g);
+  auto floatInit = [&](const std::string &name, int64_t size) -> const TensorProto * {
+    auto it = index.initializers.find(name);
+    if (it == index.initializers.end() || it->second->data_type() != TensorProto::FLOAT) return nullptr;
+    int64_t n = 1;
+    for (int64_t d : it->second->dims()) n *= d;
+    return size < 0 || n == size ? it->second : nullptr;
+  };
+  std::map<int, int> convOfBn; // BN node -> Conv node
+  for (int i = 0; i < g->node_size(); ++i) {
+    const NodeProto &bn = g->node(i);
+    if (bn.op_type() != "BatchNormalization" || bn.input_size() != 5 || bn.output_size() < 1) continue;
+    if (bn.output_size() > 1 && std::any_of(bn.output().begin() + 1, bn.output().end(),
+                                            [](const std::string &o) { return !o.empty(); }))
+      continue; // training-mode outputs
+    auto readers = index.readers.find(bn.input(0));
+    if (readers == index.readers.end() || readers->second.size() != 1 || index.outputs.count(bn.input(0))) continue;
+    int c = -1;
+    for (int j = 0; j < i; ++j)
+      if (g->node(j).output_size() > 0 && g->node(j).output(0) == bn.input(0)) c = j;
+    if (c < 0 || g->node(c).op_type() != "Conv") continue;
+    const TensorProto *w = floatInit(g->node(c).input(1), -1);
+    if (!w || w->dims_size() != 4) continue;
+    const int64_t channels = w->dims(0);
+    bool constant = true;
+    for (int k = 1; k < 5; ++k) constant &= floatInit(bn.input(k), channels) != nullptr;
+    if (g->node(c).input_size() > 2 && !g->node(c).input(2).empty())
+      constant &= floatInit(g->node(c).input(2), channels) != nullptr;
+    if (constant) convOfBn[i] = c;
+  }
+  std::vector<TensorProto> added;
+  for (auto [b, c] : convOfBn) {
+    const NodeProto &bn = g->node(b);
+    NodeProto &conv = *g->mutable_node(c);
+    auto read = [&](const std::string &name) { return onnx_import::readTensorProto(*index.initializers.at(name), ""); };
+    Tensor w = read(conv.input(1)), gamma = read(bn.input(1)), beta = read(bn.input(2)), mean = read(bn.input(3)),
+           var = read(bn.input(4));
+    const float eps = floatAttr(bn, "epsilon", 1e-5f);
+    const int64_t channels = w.dim(0), per = w.numel() / channels;
+    std::vector<float> bias(channels, 0.0f);
+    if (conv.input_size() > 2 && !conv.input(2).empty()) {
+      Tensor b0 = read(conv.input(2));
+      std::copy(b0.data<float>(), b0.data<float>() + channels, bias.begin());
+    }
+    std::vector<float> newW(w.data<float>(), w.data<float>() + w.numel());
+    for (int64_t o = 0; o < channels; ++o) {
+      const float k = gamma.data<float>()[o] / std::sqrt(var.data<float>()[o] + eps);
+      for (int64_t e = 0; e < per; ++e) newW[o * per + e] *= k;
+      bias[o] = (bias[o] - mean.data<float>()[o]) * k + beta.data<float>()[o];
+    }
+    std::string wName = names.fresh(conv.input(1) + "_bn_folded"), bName = names.fresh(bn.name() + "_folded_bias");
+    added.push_back(makeInitializer(wName, TensorProto::FLOAT, std::vector<int64_t>(w.shape().begin(), w.shape().end()),
+                                    newW.data(), newW.size() * sizeof(float)));
+    added.push_back(makeInitializer(bName, TensorProto::FLOAT, {channels}, bias.data(), bias.size() * sizeof(float)));
+    conv.set_input(1, wName);
+    if (conv.input_size() > 2) conv.set_input(2, bName);
+    else conv.add_input(bName);
+    conv.set_output(0, bn.output(0));
+  }
+  if (convOfBn.empty()) return 0;
+  // Drop the folded BatchNormalization nodes, then initializers nothing reads any more.
+  auto *nodes = g->mutable_node();
+  for (auto it = convOfBn.rbegin(); it != convOfBn.rend(); ++it) nodes->DeleteSubrange(it->first, 1);
+  for (auto &t : added) *g->add_initializer() = std::move(t);
+  std::set<std::string> read;
+  for (const auto &n : g->node())
+    for (const auto &in : n.input()) read.insert(in);
+  for (const auto &o : g->output()) read.insert(o.name());
+  auto *inits = g->mutable_initializer();
+  for (int i = inits->size() - 1; i >= 0; --i)
+    if (!read.count(inits->Get(i).name())) inits->DeleteSubrange(i, 1);
+  auto *inputs = g->mutable_input();
+  std::set<std::string> initNames;
+  for (const auto &t : g->initializer()) initNames.insert(t.name());
+  for (int i = inputs->size() - 1; i >= 0; --i)
+    if (index.isInitializer(inputs->Get(i).name()) && !initNames.count(inputs->Get(i).name()))
+      inputs->DeleteSubrange(i, 1);
+  return static_cast<int>(convOfBn.size());
+}
+
 void addCalibrationOutputs(ModelProto &model, const std::vector<std::string> &tensors) {
   auto *g = model.mutable_graph();
   std::set<std::string> outputs;

@@ -62,6 +62,13 @@ QuantizationPlan planQuantization(const ::onnx::ModelProto &model, const Quantiz
 // written anywhere and changed in memory.
 void inlineExternalData(::onnx::ModelProto &model, const std::string &baseDir);
 
+// Folds every BatchNormalization that is the only reader of a Conv's output, with constant
+// weights and statistics, into that Conv's weight and bias (w' = w * g / sqrt(v + eps) per
+// output channel, b' = (b - m) * g / sqrt(v + eps) + beta), as ONNX Runtime's quantization
+// pre-processing does: quantized separately, the pair would get a QDQ between the two and
+// lose the fold at compile time. Returns how many were folded.
+int foldBatchNormIntoConv(::onnx::ModelProto &model);
+
 // Adds `tensors` as float graph outputs (shape left to inference) for calibration runs.
 void addCalibrationOutputs(::onnx::ModelProto &model, const std::vector<std::string> &tensors);
 

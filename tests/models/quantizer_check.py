@@ -242,6 +242,79 @@ def check_compile(rqc: str, model: str, quantized: str, tmp: str) -> None:
     print("ok rqc compile --dtype=int8 --calibration computes what the quantized model computes")
 
 
+def check_batch_norm_and_matmul(rqc: str, tmp: str) -> None:
+    """Conv -> BatchNormalization -> Relu, Conv (no bias) -> BatchNormalization, a residual Add
+    -> Clip(0, 6), pooling and a MatMul + Add classifier: the batch norms are folded into the convolutions
+    before quantizing, the MatMul weight is per column (axis 1), and the quantized model
+    computes nearly what the float one does, in ONNX Runtime and in rqc alike."""
+    rng = np.random.default_rng(3)
+    c = 8
+
+    def const(name, a):
+        return numpy_helper.from_array(np.asarray(a, np.float32), name)
+
+    inits = [const("w1", rng.standard_normal((c, 3, 3, 3)) * 0.3), const("b1", rng.standard_normal(c) * 0.1),
+             const("w2", rng.standard_normal((c, c, 3, 3)) * 0.2), const("fc", rng.standard_normal((c, 10)) * 0.5),
+             const("fcb", rng.standard_normal(10) * 0.1), const("lo", 0.0), const("hi", 6.0)]
+    for k in (1, 2):
+        inits += [const(f"g{k}", rng.uniform(0.5, 1.5, c)), const(f"be{k}", rng.standard_normal(c) * 0.1),
+                  const(f"m{k}", rng.standard_normal(c) * 0.1), const(f"v{k}", rng.uniform(0.5, 2.0, c))]
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1], name="conv1"),
+             helper.make_node("BatchNormalization", ["c1", "g1", "be1", "m1", "v1"], ["n1"], name="bn1"),
+             helper.make_node("Relu", ["n1"], ["r1"], name="relu1"),
+             helper.make_node("Conv", ["r1", "w2"], ["c2"], pads=[1, 1, 1, 1], name="conv2"),
+             helper.make_node("BatchNormalization", ["c2", "g2", "be2", "m2", "v2"], ["n2"], name="bn2",
+                              epsilon=1e-3),
+             helper.make_node("Add", ["n2", "r1"], ["s"], name="add"),
+             helper.make_node("Clip", ["s", "lo", "hi"], ["r2"], name="relu6"),
+             helper.make_node("GlobalAveragePool", ["r2"], ["p"], name="pool"),
+             helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
+             helper.make_node("MatMul", ["f", "fc"], ["mm"], name="fc"),
+             helper.make_node("Add", ["mm", "fcb"], ["y"], name="fc_bias")]
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])
+    model = os.path.join(tmp, "bn.onnx")
+    onnx.save(helper.make_model(helper.make_graph(nodes, "bn", [x], [y], inits),
+                                opset_imports=[helper.make_opsetid("", 13)], ir_version=8), model)
+    samples = rng.standard_normal((32, 3, 16, 16)).astype(np.float32)
+    np.savez(os.path.join(tmp, "bn_cal.npz"), x=samples)
+    out = os.path.join(tmp, "bn.q.onnx")
+    quantize(rqc, model, out, data=os.path.join(tmp, "bn_cal.npz"))
+    q = onnx.load(out)
+    ops = [n.op_type for n in q.graph.node]
+    if "BatchNormalization" in ops:
+        fail("a BatchNormalization after a Conv was not folded before quantizing")
+    producer = {o: n for n in q.graph.node for o in n.output}
+    clip = next(n for n in q.graph.node if n.op_type == "Clip")
+    if producer[clip.input[0]].op_type != "Add" or not any(
+            n.op_type == "QuantizeLinear" and n.input[0] == clip.output[0] for n in q.graph.node):
+        fail("the Add before a Clip should be quantized after the Clip, not between the two")
+    dq_axis = {n.output[0]: next((a.i for a in n.attribute if a.name == "axis"), None)
+               for n in q.graph.node if n.op_type == "DequantizeLinear"}
+    mm = next(n for n in q.graph.node if n.op_type == "MatMul")
+    if dq_axis.get(mm.input[1]) != 1:
+        fail(f"MatMul weight is not per column (axis 1): {dq_axis.get(mm.input[1])}")
+    probe = rng.standard_normal((1, 3, 16, 16)).astype(np.float32)
+    want = ort.InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, {"x": probe})[0]
+    got_ort = ort.InferenceSession(out, providers=["CPUExecutionProvider"]).run(None, {"x": probe})[0]
+    inputs, outputs = os.path.join(tmp, "bn_in.npz"), os.path.join(tmp, "bn_out.npz")
+    np.savez(inputs, x=probe)
+    pkg = os.path.join(tmp, "bn.rqc")
+    for args in (["compile", out, "-o", pkg], ["run", pkg, "--inputs", inputs, "--outputs", outputs]):
+        r = run([rqc, *args])
+        if r.returncode != 0:
+            fail(f"rqc {' '.join(args)}: {r.stderr}")
+    got_rqc = np.load(outputs)["y"]
+    spread = float(want.max() - want.min())
+    if np.abs(got_ort - want).max() > 0.05 * spread:
+        fail(f"quantized model is far from the float one: {np.abs(got_ort - want).max()} of range {spread}")
+    if np.abs(got_rqc - got_ort).max() > 0.02 * spread:
+        fail(f"rqc and ONNX Runtime differ on the quantized model: {np.abs(got_rqc - got_ort).max()}")
+    print(f"ok batch norms folded, MatMul per column; quantized within "
+          f"{np.abs(got_ort - want).max() / spread:.3%} of the float output's range, rqc within "
+          f"{np.abs(got_rqc - got_ort).max() / spread:.3%} of ONNX Runtime")
+
+
 def expect_refusal(args: list[str], needle: str, not_written: str) -> None:
     r = run(args)
     lines = r.stderr.strip().splitlines()
@@ -332,6 +405,7 @@ def main() -> int:
 
         check_data_forms(rqc, model, tmp, calibration)
         check_compile(rqc, model, minmax, tmp)
+        check_batch_norm_and_matmul(rqc, tmp)
         check_refusals(rqc, model, int8_model, tmp)
     print("PASS")
     return 0
