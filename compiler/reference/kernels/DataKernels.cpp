@@ -12,6 +12,27 @@ std::vector<int64_t> rowMajorStrides(const Tensor &x) {
   for (int64_t i = x.rank() - 2; i >= 0; --i) strides[i] = strides[i + 1] * x.dim(i + 1);
   return strides;
 }
+
+// Writes `out` element by element from `x`: along output dimension d, coordinate c adds
+// offset(d, c) elements to the source position, or, when offset returns -1, makes the element
+// the `fill` value. Transpose, slice and pad differ only in that offset.
+template <typename Offset>
+void gatherElements(const Tensor &x, Tensor &out, Offset offset, const void *fill = nullptr) {
+  const size_t e = dtypeSize(x.dtype());
+  const char *src = static_cast<const char *>(x.raw());
+  char *dst = static_cast<char *>(out.raw());
+  for (int64_t flat = 0; flat < out.numel(); ++flat) {
+    int64_t rem = flat, idx = 0;
+    bool inside = true;
+    for (int64_t d = out.rank() - 1; d >= 0; --d) {
+      int64_t o = offset(d, rem % out.dim(d));
+      rem /= out.dim(d);
+      if (o < 0) inside = false;
+      else idx += o;
+    }
+    std::memcpy(dst + flat * e, inside ? src + idx * e : static_cast<const char *>(fill), e);
+  }
+}
 } // namespace
 
 void concat(const std::vector<const Tensor *> &inputs, int64_t axis, Tensor &out) {
@@ -31,19 +52,8 @@ void concat(const std::vector<const Tensor *> &inputs, int64_t axis, Tensor &out
 }
 
 void transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &out) {
-  const size_t e = dtypeSize(x.dtype());
-  const int64_t rank = x.rank();
   const std::vector<int64_t> inStrides = rowMajorStrides(x);
-  const char *src = static_cast<const char *>(x.raw());
-  char *dst = static_cast<char *>(out.raw());
-  for (int64_t flat = 0; flat < out.numel(); ++flat) {
-    int64_t rem = flat, idx = 0;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      idx += (rem % out.dim(d)) * inStrides[perm[d]];
-      rem /= out.dim(d);
-    }
-    std::memcpy(dst + flat * e, src + idx * e, e);
-  }
+  gatherElements(x, out, [&](int64_t d, int64_t c) { return c * inStrides[perm[d]]; });
 }
 
 void layoutTransform(const Tensor &x, const std::string &srcLayout, const std::string &dstLayout, Tensor &out) {
@@ -85,25 +95,12 @@ int64_t padSource(int64_t c, int64_t begin, int64_t dim, const std::string &mode
 } // namespace
 
 void slice(const Tensor &x, const std::vector<int64_t> &starts, const std::vector<int64_t> &steps, Tensor &out) {
-  const size_t e = dtypeSize(x.dtype());
-  const int64_t rank = x.rank();
   const std::vector<int64_t> inStrides = rowMajorStrides(x);
-  const char *src = static_cast<const char *>(x.raw());
-  char *dst = static_cast<char *>(out.raw());
-  for (int64_t flat = 0; flat < out.numel(); ++flat) {
-    int64_t rem = flat, idx = 0;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      idx += (starts[d] + (rem % out.dim(d)) * steps[d]) * inStrides[d];
-      rem /= out.dim(d);
-    }
-    std::memcpy(dst + flat * e, src + idx * e, e);
-  }
+  gatherElements(x, out, [&](int64_t d, int64_t c) { return (starts[d] + c * steps[d]) * inStrides[d]; });
 }
 
 void pad(const Tensor &x, const std::vector<int64_t> &pads, const std::string &mode, float value,
          Tensor &out) {
-  const size_t e = dtypeSize(x.dtype());
-  const int64_t rank = x.rank();
   const std::vector<int64_t> inStrides = rowMajorStrides(x);
   // The fill value in the tensor's element type.
   Tensor fill(x.dtype(), {});
@@ -114,19 +111,13 @@ void pad(const Tensor &x, const std::vector<int64_t> &pads, const std::string &m
   case DType::I32: fill.data<int32_t>()[0] = static_cast<int32_t>(value); break;
   case DType::I64: fill.data<int64_t>()[0] = static_cast<int64_t>(value); break;
   }
-  const char *src = static_cast<const char *>(x.raw());
-  char *dst = static_cast<char *>(out.raw());
-  for (int64_t flat = 0; flat < out.numel(); ++flat) {
-    int64_t rem = flat, idx = 0;
-    bool inside = true;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      int64_t s = padSource(rem % out.dim(d), pads[d], x.dim(d), mode);
-      rem /= out.dim(d);
-      if (s < 0) inside = false;
-      else idx += s * inStrides[d];
-    }
-    std::memcpy(dst + flat * e, inside ? src + idx * e : static_cast<const char *>(fill.raw()), e);
-  }
+  gatherElements(
+      x, out,
+      [&](int64_t d, int64_t c) {
+        int64_t source = padSource(c, pads[d], x.dim(d), mode);
+        return source < 0 ? -1 : source * inStrides[d];
+      },
+      fill.raw());
 }
 
 } // namespace rqc::reference
