@@ -20,13 +20,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
-from rqc_steps import check_refusal, compare, run_reference_and_compiled
+from rqc_steps import check_refusal, compare, run_cases, run_reference_and_compiled
 
 F = TensorProto.FLOAT
 I64 = TensorProto.INT64
@@ -169,24 +168,16 @@ def check(rqc, name, m, feeds, expected, work):
     return problems, [f"{', '.join(matched)} match y{list(expected.shape)}"]
 
 
+def run_case(rqc, name, case, work):
+    m, feeds, expected = case
+    if not isinstance(expected, str):
+        onnx.checker.check_model(m)
+    problems, notes = check(rqc, name, m, feeds, expected, work)
+    return problems, notes, m.opset_import[0].version
+
+
 def main(argv):
-    rqc, only = argv[1], set(argv[2:])
-    all_cases = cases()
-    if only - set(all_cases):
-        print(f"unknown case(s): {sorted(only - set(all_cases))}; known: {sorted(all_cases)}")
-        return 2
-    failed = 0
-    for name, (m, feeds, expected) in all_cases.items():
-        if only and name not in only:
-            continue
-        if not isinstance(expected, str):
-            onnx.checker.check_model(m)
-        with tempfile.TemporaryDirectory(prefix="rqc-forms-") as work:
-            problems, notes = check(rqc, name, m, feeds, expected, work)
-        print(f"{'FAIL' if problems else 'PASS'} {name} (opset {m.opset_import[0].version}): " + "; ".join(notes + problems))
-        failed += bool(problems)
-    print(f"{failed} of {len(only or all_cases)} cases failed")
-    return 1 if failed else 0
+    return run_cases(argv, cases(), run_case, "rqc-forms-")
 
 
 if __name__ == "__main__":

@@ -24,13 +24,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
-from rqc_steps import check_refusal, compare, run_reference_and_compiled
+from rqc_steps import check_refusal, compare, run_cases, run_reference_and_compiled
 
 F, I8, U8, I32, I64 = TensorProto.FLOAT, TensorProto.INT8, TensorProto.UINT8, TensorProto.INT32, TensorProto.INT64
 RNG = np.random.default_rng(13)
@@ -625,27 +624,15 @@ def check(rqc, name, case, work):
     return problems, [f"{', '.join(matched)} match {oracle} {expected.dtype}{list(expected.shape)}"] if matched else []
 
 
+def run_case(rqc, name, case, work):
+    if case.refuse is None:
+        onnx.checker.check_model(case.model)
+    problems, notes = check(rqc, name, case, work)
+    return problems, notes, case.opset
+
+
 def main(argv):
-    rqc, only = argv[1], set(argv[2:])
-    all_cases = cases()
-    if only - set(all_cases):
-        print(f"unknown case(s): {sorted(only - set(all_cases))}; known: {sorted(all_cases)}")
-        return 2
-    failed = 0
-    for name, case in all_cases.items():
-        if only and name not in only:
-            continue
-        with tempfile.TemporaryDirectory(prefix="rqc-op-forms-") as work:
-            try:
-                if case.refuse is None:
-                    onnx.checker.check_model(case.model)
-                problems, notes = check(rqc, name, case, work)
-            except Exception as e:  # ORT refusing a case is a broken case, not a pass
-                problems, notes = [f"{type(e).__name__}: {e}"], []
-        print(f"{'FAIL' if problems else 'PASS'} {name} (opset {case.opset}): " + "; ".join(notes + problems))
-        failed += bool(problems)
-    print(f"{failed} of {len(only or all_cases)} cases failed")
-    return 1 if failed else 0
+    return run_cases(argv, cases(), run_case, "rqc-op-forms-")
 
 
 if __name__ == "__main__":

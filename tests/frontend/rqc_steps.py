@@ -1,10 +1,12 @@
-"""What the frontend scripts (exporter_forms.py, op_forms.py) do with each one-node model:
+"""What the frontend scripts (exporter_forms.py, op_forms.py) do with each one-node model, and
+their main loop (run_cases):
 refuse it through `rqc compile` with one error line and no package, or run it through the
 reference executor and through a compiled package and compare with an expected value."""
 from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 
 import numpy as np
 
@@ -61,3 +63,27 @@ def compare(got, expected, oracle, tolerance):
         else:
             matched.append(label)
     return problems, matched
+
+
+def run_cases(argv, cases, run_case, prefix):
+    """The main() of a case table: `SCRIPT RQC [CASE...]` runs every case (or the named ones)
+    in a fresh temporary directory. run_case(rqc, name, case, work) returns (problems,
+    notes, opset); an exception is a problem of that case. Prints PASS/FAIL per case and a
+    count; returns the exit code (2 for an unknown case name)."""
+    rqc, only = argv[1], set(argv[2:])
+    if only - set(cases):
+        print(f"unknown case(s): {sorted(only - set(cases))}; known: {sorted(cases)}")
+        return 2
+    failed = 0
+    for name, case in cases.items():
+        if only and name not in only:
+            continue
+        with tempfile.TemporaryDirectory(prefix=prefix) as work:
+            try:
+                problems, notes, opset = run_case(rqc, name, case, work)
+            except Exception as e:  # ORT or the checker refusing a case is a broken case, not a pass
+                problems, notes, opset = [f"{type(e).__name__}: {e}"], [], "?"
+        print(f"{'FAIL' if problems else 'PASS'} {name} (opset {opset}): " + "; ".join(notes + problems))
+        failed += bool(problems)
+    print(f"{failed} of {len(only or cases)} cases failed")
+    return 1 if failed else 0
