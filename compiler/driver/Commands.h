@@ -16,4 +16,5 @@ void registerTophubCommand(CLI::App &app);
 void registerTuneCommand(CLI::App &app);
 void registerValidateCommand(CLI::App &app);
 void registerQuantizeCommand(CLI::App &app);
+void registerExperimentCommand(CLI::App &app);
 } // namespace rqc::driver

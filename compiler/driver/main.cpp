@@ -29,6 +29,7 @@ int main(int argc, char **argv) {
   rqc::driver::registerTophubCommand(app);
   rqc::driver::registerValidateCommand(app);
   rqc::driver::registerQuantizeCommand(app);
+  rqc::driver::registerExperimentCommand(app);
 #ifdef RQC_HAVE_VTA_CLI
   rqc::vta::registerCommands(app);
 #endif

@@ -1,0 +1,224 @@
+#include "compiler/experiment/Spec.h"
+
+#include "rqc/runtime/Error.h"
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace rqc::experiment {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string safeName(const std::string &s) {
+  std::string out;
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '_';
+  return out;
+}
+
+namespace {
+
+class SpecReader {
+public:
+  explicit SpecReader(std::string file) : file_(std::move(file)) {
+    dir_ = fs::path(file_).parent_path();
+  }
+  [[noreturn]] void fail(const std::string &what) const { throw Error(file_ + ": " + what); }
+
+  std::string resolve(const std::string &p) const { return fs::path(p).is_absolute() || dir_.empty() ? p : (dir_ / p).string(); }
+
+  // A JSON value's text in a file name: strings as they are, numbers as JSON writes them.
+  static std::string text(const json &v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+  std::vector<std::string> strings(const json &j, const char *key, std::vector<std::string> fallback) const {
+    if (!j.contains(key)) return fallback;
+    const json &v = j[key];
+    if (!v.is_array() || v.empty()) fail(std::string("\"") + key + "\" must be a non-empty list of strings");
+    std::vector<std::string> out;
+    for (const json &e : v) {
+      if (!e.is_string()) fail(std::string("\"") + key + "\" must be a non-empty list of strings, not " + v.dump());
+      out.push_back(e.get<std::string>());
+    }
+    return out;
+  }
+
+  int64_t integer(const json &j, const char *key, int64_t fallback, int64_t min) const {
+    if (!j.contains(key)) return fallback;
+    const json &v = j[key];
+    if (!v.is_number_integer() || v.get<int64_t>() < min)
+      fail(std::string("\"") + key + "\" must be an integer of at least " + std::to_string(min) + ", not " + v.dump());
+    return v.get<int64_t>();
+  }
+
+  void onlyKeys(const json &j, const std::set<std::string> &known, const std::string &where) const {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (!known.count(it.key())) {
+        std::string list;
+        for (const auto &k : known) list += (list.empty() ? "" : ", ") + k;
+        fail("unknown key \"" + it.key() + "\"" + where + " (known: " + list + ")");
+      }
+  }
+
+  void models(const json &list, ExperimentSpec &spec) const {
+    if (!list.is_array() || list.empty()) fail("\"models\" must be a non-empty list");
+    std::set<std::string> keys;
+    for (const json &m : list) {
+      if (!m.is_object()) fail("each of \"models\" must be an object with \"name\" and \"path\"");
+      onlyKeys(m, {"name", "path", "grid"}, " in a model");
+      if (!m.contains("name") || !m["name"].is_string() || !m.contains("path") || !m["path"].is_string())
+        fail("each of \"models\" needs \"name\" and \"path\" strings: " + m.dump());
+      std::vector<json> variants{json::object()};
+      if (m.contains("grid")) {
+        const json &grid = m["grid"];
+        if (!grid.is_object() || grid.empty()) fail("\"grid\" of model " + m["name"].dump() + " must be an object of lists");
+        for (auto it = grid.begin(); it != grid.end(); ++it) {
+          if (!it.value().is_array() || it.value().empty())
+            fail("\"grid\" entry \"" + it.key() + "\" of model " + m["name"].dump() + " must be a non-empty list");
+          std::vector<json> next;
+          for (const json &partial : variants)
+            for (const json &value : it.value()) {
+              if (!value.is_number() && !value.is_string())
+                fail("\"grid\" values must be numbers or strings, not " + value.dump());
+              json v = partial;
+              v[it.key()] = value;
+              next.push_back(v);
+            }
+          variants = next;
+        }
+      }
+      for (const json &v : variants) {
+        ModelVariant mv;
+        mv.name = m["name"].get<std::string>();
+        mv.variant = v;
+        std::string path = m["path"].get<std::string>();
+        mv.key = mv.name;
+        for (auto it = v.begin(); it != v.end(); ++it) {
+          const std::string placeholder = "{" + it.key() + "}";
+          for (size_t at; (at = path.find(placeholder)) != std::string::npos;)
+            path.replace(at, placeholder.size(), text(it.value()));
+          mv.key += "-" + it.key() + text(it.value());
+        }
+        if (path.find('{') != std::string::npos)
+          fail("model " + m["name"].dump() + ": path \"" + path + "\" names a placeholder its \"grid\" does not give");
+        mv.key = safeName(mv.key);
+        mv.path = resolve(path);
+        if (!fs::is_regular_file(mv.path)) fail("model " + m["name"].dump() + ": " + mv.path + ": no such file");
+        if (!keys.insert(mv.key).second) fail("model " + mv.key + " is listed twice");
+        spec.models.push_back(mv);
+      }
+    }
+  }
+
+  // A `rqc validate` dataset or a calibration source: a built-in name or an existing path.
+  std::string source(const std::string &value, const char *key, const std::set<std::string> &builtin) const {
+    if (builtin.count(value)) return value;
+    std::string path = resolve(value);
+    if (!fs::exists(path)) fail(std::string("\"") + key + "\": " + path + ": no such file or folder");
+    return path;
+  }
+
+private:
+  std::string file_;
+  fs::path dir_;
+};
+
+} // namespace
+
+ExperimentSpec readSpec(const std::string &path) {
+  SpecReader r(path);
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot open file (does it exist and is it readable?)");
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::parse_error &e) {
+    r.fail(std::string("not valid JSON: ") + e.what());
+  }
+  if (!j.is_object()) r.fail("a SPEC is a JSON object (see docs/experiments.md)");
+  r.onlyKeys(j, {"name", "dataset", "images", "models", "targets", "dtypes", "threads", "quantize", "tuning_records",
+                 "repeat"},
+             "");
+  ExperimentSpec spec;
+  spec.file = path;
+  spec.name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>()
+                                                           : fs::path(path).stem().string();
+  if (!j.contains("dataset") || !j["dataset"].is_string()) r.fail("\"dataset\" (a rqc validate dataset) is required");
+  spec.dataset = r.source(j["dataset"].get<std::string>(), "dataset", {"fashion-mnist", "fashion-mnist-train"});
+  spec.images = r.integer(j, "images", 0, 0);
+  if (!j.contains("models")) r.fail("\"models\" is required");
+  r.models(j["models"], spec);
+  spec.targets = r.strings(j, "targets", {"llvm"});
+  for (const std::string &t : spec.targets) {
+    std::istringstream words(t);
+    std::string kind, word;
+    words >> kind;
+    bool host = kind == "llvm";
+    while (words >> word)
+      if (word.rfind("-mtriple=", 0) == 0 && word.rfind("-mtriple=x86_64", 0) != 0) host = false;
+    if (!host)
+      r.fail("target \"" + t + "\": rqc experiment measures on this machine, which runs llvm targets for x86_64 "
+             "(e.g. \"llvm\", \"llvm -mcpu=skylake-avx512\")");
+  }
+  spec.dtypes = r.strings(j, "dtypes", {"float32"});
+  for (const std::string &d : spec.dtypes)
+    if (d != "float32" && d != "int8") r.fail("dtype \"" + d + "\" is not float32 or int8");
+  if (j.contains("threads")) {
+    const json &t = j["threads"];
+    if (!t.is_array() || t.empty()) r.fail("\"threads\" must be a non-empty list of positive integers");
+    for (const json &n : t) {
+      if (!n.is_number_integer() || n.get<int64_t>() < 1 || n.get<int64_t>() > 1024)
+        r.fail("\"threads\" must be a non-empty list of positive integers, not " + t.dump());
+      spec.threads.push_back(n.get<int>());
+    }
+  } else {
+    spec.threads = {1};
+  }
+  if (j.contains("quantize")) {
+    const json &q = j["quantize"];
+    if (!q.is_object()) r.fail("\"quantize\" must be an object");
+    r.onlyKeys(q, {"calibration", "limit", "method"}, " in \"quantize\"");
+    if (!q.contains("calibration") || !q["calibration"].is_string())
+      r.fail("\"quantize\" needs \"calibration\" (rqc quantize --calibration DATA)");
+    spec.calibration = r.source(q["calibration"].get<std::string>(), "calibration", {"fashion-mnist", "fashion-mnist-train"});
+    spec.calibrationLimit = r.integer(q, "limit", 0, 0);
+    if (q.contains("method")) {
+      if (!q["method"].is_string()) r.fail("\"method\" must be minmax, percentile or entropy");
+      spec.calibrateMethod = q["method"].get<std::string>();
+      if (spec.calibrateMethod != "minmax" && spec.calibrateMethod != "percentile" && spec.calibrateMethod != "entropy")
+        r.fail("\"method\" \"" + spec.calibrateMethod + "\" is not minmax, percentile or entropy");
+    }
+  }
+  bool int8 = false;
+  for (const std::string &d : spec.dtypes) int8 |= d == "int8";
+  if (int8 && spec.calibration.empty())
+    r.fail("dtype int8 needs a \"quantize\" section with \"calibration\" (how rqc quantize calibrates)");
+  for (const std::string &log : r.strings(j, "tuning_records", {})) {
+    std::string p = r.resolve(log);
+    if (!fs::is_regular_file(p)) r.fail("\"tuning_records\": " + p + ": no such file");
+    spec.tuningRecords.push_back(p);
+  }
+  spec.repeat = static_cast<int>(r.integer(j, "repeat", 100, 1));
+  return spec;
+}
+
+std::vector<Point> enumeratePoints(const ExperimentSpec &spec) {
+  std::vector<Point> points;
+  for (const ModelVariant &m : spec.models)
+    for (const std::string &target : spec.targets)
+      for (const std::string &dtype : spec.dtypes)
+        for (int threads : spec.threads) {
+          Point p;
+          p.model = &m;
+          p.target = target;
+          p.dtype = dtype;
+          p.threads = threads;
+          p.id = safeName(m.key + "-" + target + "-" + dtype + "-t" + std::to_string(threads));
+          points.push_back(p);
+        }
+  return points;
+}
+
+} // namespace rqc::experiment
