@@ -107,15 +107,20 @@ json runPoint(const experiment::ExperimentSpec &spec, const experiment::Point &p
   json commands = json::array();
   std::string model = p.model->path;
   if (p.dtype == "int8" && !quantize::isQuantized(onnx_import::readOnnxModelFile(model))) {
-    fs::path q = dir / "work" / (p.model->key + ".int8.onnx");
-    if (!fs::exists(q)) {
+    // One quantized model per model, shared by the targets and thread counts; the sidecar
+    // keeps its command for the records of the points that reuse it.
+    fs::path q = dir / "work" / (p.model->key + ".int8.onnx"), quantizeInfo = dir / "work" / (p.model->key + ".int8.json");
+    if (!fs::exists(q) || !fs::exists(quantizeInfo)) {
       step("quantizing");
       std::vector<std::string> argv{rqc, "quantize", model, "--calibration", spec.calibration, "--calibrate-method",
                                     spec.calibrateMethod, "-o", q.string()};
       if (spec.calibrationLimit > 0) argv.insert(argv.end(), {"--calibration-limit", std::to_string(spec.calibrationLimit)});
       runStep(argv, kQuantizeTimeoutS, "rqc quantize", commands);
+      writeFileAtomically(quantizeInfo.string(), json{{"command", commands.back()}}.dump());
     } else {
-      commands.push_back("# " + q.string() + " quantized by an earlier point");
+      std::ifstream in(quantizeInfo);
+      commands.push_back(parseJson(std::string(std::istreambuf_iterator<char>(in), {}), quantizeInfo.string())
+                             .value("command", ""));
     }
     model = q.string();
   }

@@ -32,6 +32,8 @@ help() {
 }
 help "" compile inspect run bench vta --version
 help compile --output --target --mcpu --mattr --input-shape --dump --dtype --calibration --power-of-two
+help experiment --output report
+help "experiment report" --output --baseline --latency-threshold --top1-threshold --fail-on-regression
 help quantize --output --calibration --calibration-limit --calibrate-method --percentile --activation-type --symmetric-activations --power-of-two --keep-first-conv-float --keep-last-dense-float --keep-float --input-shape
 help inspect --json --layers --input-shape
 help run --reference --inputs --outputs --seed --input-shape --threads
@@ -143,8 +145,8 @@ expect "vta sim, missing image" 1 "^rqc: error: cannot open $tmp/none.bin" -- "$
 
 # Subcommands as a newcomer meets them: a mistyped one is named as unknown, with the list;
 # a missing one is asked for; every usage line names the program.
-expect "unknown subcommand" 2 "^rqc: error: unknown subcommand 'tunee' of 'rqc' \(it has: compile, inspect, run, bench, measure, tune, tophub, validate, quantize, vta\) \(see rqc --help\)$" -- "$rqc" tunee resnet18.onnx
-expect "no subcommand" 2 "^rqc: error: 'rqc' needs a subcommand: compile, inspect, run, bench, measure, tune, tophub, validate, quantize, vta \(see rqc --help\)$" -- "$rqc"
+expect "unknown subcommand" 2 "^rqc: error: unknown subcommand 'tunee' of 'rqc' \(it has: compile, inspect, run, bench, measure, tune, tophub, validate, quantize, experiment, vta\) \(see rqc --help\)$" -- "$rqc" tunee resnet18.onnx
+expect "no subcommand" 2 "^rqc: error: 'rqc' needs a subcommand: compile, inspect, run, bench, measure, tune, tophub, validate, quantize, experiment, vta \(see rqc --help\)$" -- "$rqc"
 expect "unknown nested subcommand" 2 "^rqc: error: unknown subcommand 'merj' of 'rqc tophub' \(it has: list, best, merge, diff\) \(see rqc tophub --help\)$" -- "$rqc" tophub merj a.log
 expect "missing nested subcommand" 2 "^rqc: error: 'rqc vta' needs a subcommand: disasm, asm, sim \(see rqc vta --help\)$" -- "$rqc" vta
 expect "a subcommand's error points at its help" 2 "^rqc: error: The following argument was not expected: --frob \(see rqc compile --help\)$" -- "$rqc" compile --frob "$conv"
