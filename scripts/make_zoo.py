@@ -338,13 +338,19 @@ def resnet50(seed=50):
     return resnet(50, seed)
 
 
-def mobilenet_v1(seed=1):
-    """MobileNet-v1 1.0/224 (Howard et al. 2017), ReLU6 as in the TF reference."""
-    net = Net("mobilenet_v1", seed, 224, 13)
-    x = net.conv_bn_relu6("input", 32, 3, 2, 1, name="conv0")
+def mobilenet_v1(seed=1, alpha=1.0, resolution=224, name="mobilenet_v1"):
+    """MobileNet-v1 alpha/resolution (Howard et al. 2017), ReLU6 as in the TF reference;
+    channels max(8, int(c * alpha)) as TF-slim's depth multiplier."""
+    net = Net(name, seed, resolution, 13)
+
+    def width(c):
+        return max(8, int(c * alpha))
+
+    x = net.conv_bn_relu6("input", width(32), 3, 2, 1, name="conv0")
     cfg = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
            (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1)]
-    cin = 32
+    cfg = [(width(c), s) for c, s in cfg]
+    cin = width(32)
     for i, (cout, s) in enumerate(cfg, start=1):
         x = net.conv_bn_relu6(x, cin, 3, s, 1, group=cin, name=f"conv{i}.dw")
         x = net.conv_bn_relu6(x, cout, 1, name=f"conv{i}.pw")
@@ -513,6 +519,21 @@ ZOO: dict[str, Spec] = {
     "alexnet": Spec(alexnet, 0.72e9, False, False),            # bvlc_alexnet, 227x227
     "inception_v3": Spec(inception_v3, 5.71e9, False, False),  # torchvision
 }
+
+# The MobileNet-v1 family of the ReQuEST study (../shared/seeds/000_*): every width multiplier
+# and resolution TF's model zoo publishes. Multiply-adds: Howard et al. 2017, Table 6 (width
+# multipliers at 224) and Table 7 (resolutions at width 1.0); the other points scale Table 6
+# by (resolution / 224)^2, exact for the convolutions (the classifier does not scale; its
+# share stays under 2%). Not in the default set: `make_zoo.py --only mobilenet_v1_0.25_128
+# ...`, or `--mobilenet-v1-family` for all 16.
+_WIDTH_MACS = {1.0: 569e6, 0.75: 325e6, 0.5: 149e6, 0.25: 41e6}
+_RESOLUTION_MACS = {224: 569e6, 192: 418e6, 160: 290e6, 128: 186e6}
+MOBILENET_V1_MACS = {(a, r): (_RESOLUTION_MACS[r] if a == 1.0 else _WIDTH_MACS[a] * (r / 224) ** 2)
+                     for a in _WIDTH_MACS for r in _RESOLUTION_MACS}
+for (_alpha, _res), _macs in MOBILENET_V1_MACS.items():
+    _name = f"mobilenet_v1_{_alpha}_{_res}"
+    ZOO[_name] = Spec(lambda a=_alpha, r=_res, n=_name: mobilenet_v1(1, a, r, n), _macs, True, False)
+MOBILENET_V1_FAMILY = [f"mobilenet_v1_{a}_{r}" for a, r in MOBILENET_V1_MACS]
 
 
 # ---------------------------------------------------------------------------------------
@@ -724,6 +745,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="+", metavar="NAME", help="generate only these (e.g. resnet18 resnet18_int8)")
     ap.add_argument("--force", action="store_true", help="regenerate even if the file exists")
     ap.add_argument("--list", action="store_true", help="list model names and exit")
+    ap.add_argument("--mobilenet-v1-family", action="store_true",
+                    help="generate the 16 MobileNet-v1 width x resolution variants (fp32)")
     ap.add_argument("--fashion-int8", metavar="FP32",
                     help="only write FP32's int8 QDQ variant (FP32 minus .onnx, plus _int8.onnx), quantized by ONNX "
                          "Runtime on Fashion-MNIST training images")
@@ -741,7 +764,8 @@ def main(argv=None) -> int:
     if args.list:
         for n in all_names:
             base = n.removesuffix("_int8")
-            print(f"{n:20s} {'default' if ZOO[base].default else '--all'}")
+            group = "default" if ZOO[base].default else "--mobilenet-v1-family" if base in MOBILENET_V1_FAMILY else "--all"
+            print(f"{n:26s} {group}")
         return 0
     if args.only:
         unknown = [n for n in args.only if n not in all_names]
@@ -749,8 +773,11 @@ def main(argv=None) -> int:
             print(f"make_zoo: unknown model(s) {', '.join(unknown)}; known: {', '.join(all_names)}", file=sys.stderr)
             return 2
         wanted = [n for n in all_names if n in args.only]
+    elif args.mobilenet_v1_family:
+        wanted = MOBILENET_V1_FAMILY
     else:
-        wanted = [n for n in all_names if args.all or ZOO[n.removesuffix("_int8")].default]
+        wanted = [n for n in all_names if ZOO[n.removesuffix("_int8")].default or
+                  (args.all and n.removesuffix("_int8") not in MOBILENET_V1_FAMILY)]
 
     os.makedirs(args.out, exist_ok=True)
     generated = skipped = 0

@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""Train MLPerf Tiny's ResNet-8 on Fashion-MNIST and export it to ONNX: rqc's one network
-with real trained weights, so that accuracy is measurable (`rqc validate`, docs/accuracy.md).
+"""Train MLPerf Tiny's ResNet-8 (or a MobileNet-v1 variant) on Fashion-MNIST and export it to
+ONNX: networks with real trained weights, so that accuracy is measurable (`rqc validate`,
+docs/accuracy.md; `rqc experiment`, docs/experiments.md).
 
     /usr/bin/python3 scripts/train_fashion_mnist.py --out models/fashion_resnet8.onnx
+    /usr/bin/python3 scripts/train_fashion_mnist.py --arch mobilenet_v1 --width 0.25 --resolution 16 \
+        --epochs 2 --out models/fashion_mobilenet_v1_0.25_16.onnx
 
 Runs with Debian's python3-torch (the system Python, not .venv) on Debian's
 dataset-fashion-mnist (/usr/share/datasets/fashion-mnist: 60,000 training and 10,000 test
@@ -19,6 +22,13 @@ and divides by the standard deviation, so nothing but the scaling is left to its
 Output: float32 [1, 10] logits, classes in the dataset's order (0 T-shirt/top ... 9 Ankle
 boot). Exported with opset 13 and ir_version 8 (rqc's importer and ONNX Runtime read it);
 BatchNormalization in inference form, which rqc folds into the convolutions.
+
+--arch mobilenet_v1 is MobileNet-v1 (Howard et al. 2017: a 3x3 stem, 13 depthwise-separable
+blocks, ReLU6, global average pooling, a dense classifier) with channels max(8, int(c *
+width)) as TF-slim's depth multiplier, and the stem at stride 1 for the small images. Its
+input is the same 1x28x28 image; the model first resizes it to --resolution (bilinear, two
+constant MatMuls), so that width and resolution vary as in the seed study's MobileNet
+family (../shared/seeds/000_*) while every variant reads the same data.
 
 Next to the model, NAME.json records the seed, epochs, the test-set top-1 and top-5 that
 torch computed, and the training time.
@@ -91,6 +101,50 @@ class ResNet8(nn.Module):
         return self.fc(torch.flatten(self.pool(x), 1))
 
 
+def resize_matrix(size_out: int, size_in: int) -> np.ndarray:
+    """[size_out, size_in]: bilinear interpolation along one axis (half-pixel centres, as
+    torch's interpolate with align_corners=False), so that resizing is A x A^T."""
+    a = np.zeros((size_out, size_in), np.float32)
+    scale = size_in / size_out
+    for i in range(size_out):
+        src = min(max((i + 0.5) * scale - 0.5, 0.0), size_in - 1.0)
+        lo = int(np.floor(src))
+        hi = min(lo + 1, size_in - 1)
+        a[i, lo] += 1.0 - (src - lo)
+        a[i, hi] += src - lo
+    return a
+
+
+class MobileNetV1(nn.Module):
+    def __init__(self, mean: float, std: float, width: float, resolution: int):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(mean))
+        self.register_buffer("inv_std", torch.tensor(1.0 / std))
+        self.resolution = resolution
+        self.register_buffer("resize_t", torch.from_numpy(resize_matrix(resolution, 28).T.copy()))
+
+        def c(n):
+            return max(8, int(n * width))
+
+        layers = [nn.Conv2d(1, c(32), 3, 1, 1, bias=False), nn.BatchNorm2d(c(32)), nn.ReLU6()]
+        cin = c(32)
+        for cout, stride in [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1),
+                             (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1)]:
+            layers += [nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), nn.BatchNorm2d(cin), nn.ReLU6(),
+                       nn.Conv2d(cin, c(cout), 1, bias=False), nn.BatchNorm2d(c(cout)), nn.ReLU6()]
+            cin = c(cout)
+        self.features = nn.Sequential(*layers)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(cin, 10)
+
+    def forward(self, x):
+        x = (x - self.mean) * self.inv_std
+        if self.resolution != 28:
+            x = torch.matmul(x, self.resize_t)                                  # columns: 28 -> R
+            x = torch.matmul(x.transpose(2, 3), self.resize_t).transpose(2, 3)  # rows: 28 -> R
+        return self.fc(torch.flatten(self.pool(self.features(x)), 1))
+
+
 def evaluate(model: nn.Module, images: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     model.eval()
     top1 = top5 = 0
@@ -112,7 +166,14 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--force", action="store_true", help="retrain even if --out exists")
+    ap.add_argument("--arch", choices=["resnet8", "mobilenet_v1"], default="resnet8")
+    ap.add_argument("--width", type=float, default=1.0, help="mobilenet_v1: width multiplier")
+    ap.add_argument("--resolution", type=int, default=28, help="mobilenet_v1: input resolution the image is resized to")
     args = ap.parse_args()
+    if args.arch == "resnet8" and (args.width != 1.0 or args.resolution != 28):
+        sys.exit("train_fashion_mnist: --width and --resolution are for --arch mobilenet_v1")
+    if not 0 < args.width <= 4 or not 8 <= args.resolution <= 224:
+        sys.exit("train_fashion_mnist: --width must be in (0, 4], --resolution in [8, 224]")
     if os.path.exists(args.out) and not args.force:
         print(f"train_fashion_mnist: {args.out} exists (--force retrains)")
         return 0
@@ -126,7 +187,12 @@ def main() -> int:
     torch.use_deterministic_algorithms(True)
     x_train, y_train = load_split(args.data, "train")
     x_test, y_test = load_split(args.data, "t10k")
-    model = ResNet8(float(x_train.mean()), float(x_train.std()))
+    if args.arch == "resnet8":
+        model = ResNet8(float(x_train.mean()), float(x_train.std()))
+        description = "resnet8 (MLPerf Tiny), 1x28x28 input"
+    else:
+        model = MobileNetV1(float(x_train.mean()), float(x_train.std()), args.width, args.resolution)
+        description = f"mobilenet_v1 width {args.width}, resolution {args.resolution} (resized from 1x28x28)"
 
     batch = 128
     steps = args.epochs * ((len(x_train) + batch - 1) // batch)
@@ -165,7 +231,8 @@ def main() -> int:
                       output_names=["logits"], do_constant_folding=True,
                       training=torch.onnx.TrainingMode.EVAL)
     # ir_version 8: the newest rqc's importer (ONNX 1.12 classes) and ONNX Runtime both read.
-    meta = {"model": "resnet8 (MLPerf Tiny), 1x28x28 input", "dataset": "fashion-mnist", "seed": args.seed,
+    meta = {"model": description, "arch": args.arch, "width": args.width, "resolution": args.resolution,
+            "dataset": "fashion-mnist", "seed": args.seed,
             "epochs": args.epochs, "threads": args.threads, "torch": torch.__version__,
             "torch_test_top1": top1, "torch_test_top5": top5, "test_images": int(len(x_test)),
             "train_seconds": round(time.time() - start, 1)}

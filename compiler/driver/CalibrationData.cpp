@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -21,29 +22,48 @@ bool endsWith(const std::string &s, const std::string &suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Splits one array into samples of `input`'s shape.
+// Splits one array into samples of `input`'s shape S = [B, rest...]: the array is S, or
+// [rest...] when B is 1 (one sample), or [N*B, rest...] (samples stacked on the batch axis),
+// or [N, S...] (samples stacked on a new first axis).
 std::vector<Tensor> samplesOf(const Tensor &a, const TensorSpec &input, const std::string &what) {
   if (a.dtype() != input.dtype)
     throw Error(what + " is " + dtypeName(a.dtype()) + "; input '" + input.name + "' takes " +
                 dtypeName(input.dtype));
+  if (a.numel() == 0) throw Error(what + " holds no samples (shape " + shapeToString(a.shape()) + ")");
+  if (a.dtype() == DType::F32) {
+    const float *v = a.data<float>();
+    for (int64_t i = 0; i < a.numel(); ++i)
+      if (!std::isfinite(v[i]))
+        throw Error(what + " holds NaN or infinite values (element " + std::to_string(i) +
+                    "); calibration needs finite inputs");
+  }
   const Shape &s = input.shape, &as = a.shape();
   if (as == s) return {a};
   const int64_t batch = s.empty() ? 1 : s[0];
   Shape rest(s.begin() + (s.empty() ? 0 : 1), s.end());
   if (batch == 1 && as == rest) return {a.reshaped(s)};
-  if (!s.empty() && as.size() == s.size() && Shape(as.begin() + 1, as.end()) == rest && as[0] > 0 &&
-      as[0] % batch == 0) {
+  int64_t count = 0;
+  if (!s.empty() && as.size() == s.size() && Shape(as.begin() + 1, as.end()) == rest && as[0] % batch == 0)
+    count = as[0] / batch;
+  else if (as.size() == s.size() + 1 && Shape(as.begin() + 1, as.end()) == s)
+    count = as[0];
+  if (count > 0) {
     std::vector<Tensor> samples;
     const size_t bytes = static_cast<size_t>(numElements(s)) * dtypeSize(input.dtype);
-    for (int64_t i = 0; i < as[0] / batch; ++i) {
+    for (int64_t i = 0; i < count; ++i) {
       Tensor t(input.dtype, s);
       std::memcpy(t.raw(), static_cast<const char *>(a.raw()) + i * bytes, bytes);
       samples.push_back(std::move(t));
     }
     return samples;
   }
+  Shape stacked = rest;
+  stacked.insert(stacked.begin(), -1);
+  std::string many = shapeToString(stacked);
+  for (std::string::size_type at; (at = many.find("-1")) != std::string::npos;) many.replace(at, 2, "N");
   throw Error(what + " has shape " + shapeToString(as) + "; input '" + input.name + "' takes " + shapeToString(s) +
-              " (one sample, or samples stacked on the first axis)");
+              " (one sample) or " + many + (batch == 1 ? "" : " with N a multiple of " + std::to_string(batch)) +
+              " (N samples)");
 }
 
 // The samples of every input from one .npz or .npy file, appended to `set`.

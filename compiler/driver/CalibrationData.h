@@ -9,9 +9,10 @@
 //   FILE.npy             one array (single-input models)
 //   DIR                  every *.npy and *.npz file in it, sorted by name
 // Each array holds one sample (the input's shape, or that shape without its batch axis of
-// 1) or several stacked on the first axis (N x the input's shape without its batch, N a
-// multiple of the batch). Arrays are float32 (float64 is converted); for several inputs
-// every input must get the same number of samples.
+// 1) or several stacked: on the batch axis (N x the input's shape without its batch, N a
+// multiple of the batch) or on a new first axis (N x the input's shape). Arrays are float32
+// (float64 is converted) and finite; for several inputs every input must get the same
+// number of samples. Arrays an .npz holds beyond the inputs' are ignored.
 #pragma once
 
 #include "rqc/runtime/Module.h"

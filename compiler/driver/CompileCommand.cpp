@@ -44,6 +44,8 @@ mlir::OwningOpRef<mlir::ModuleOp> modelToCompile(const CompileCommandOptions &o,
                             "(or give an int8 QDQ model)");
     return loadModel(o.model, ctx, o.compile.inputShapes);
   }
+  if (quantize::isQuantized(onnx_import::readOnnxModelFile(o.model)))
+    throw Error(o.model + ": is already int8; compile it with --dtype=int8 and without --calibration");
   ::onnx::ModelProto quantized = quantizeOnnxModel(o.model, o.quantize, o.compile.inputShapes);
   std::filesystem::path p(o.model);
   return loadOnnxModel(quantized, p.filename().string(),
@@ -69,7 +71,8 @@ void runCompile(const CompileCommandOptions &o) {
   if (!o.output.empty()) {
     writePackage(o.output, members);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cerr << fmt::format("compiled {} for {} in {:.1f} s -> {}\n", o.model, o.compile.target, s, o.output);
+    std::cerr << fmt::format("compiled {}{} for {} in {:.1f} s -> {}\n", o.model,
+                             o.dtype == "int8" ? " (int8)" : "", o.compile.target, s, o.output);
   }
 }
 

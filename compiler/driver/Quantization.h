@@ -20,7 +20,7 @@ struct QuantizeFlags {
   std::string calibration;           // DATA (CalibrationData.h)
   int64_t limit = 0;                 // calibration samples, 0: all
   std::string method = "minmax";     // minmax | percentile | entropy
-  double percentile = 99.999;
+  double percentile = 0;             // 0: unset (99.999 with --calibrate-method percentile)
   std::string activationType;        // uint8 | int8; "" = uint8, or int8 with --power-of-two
   bool symmetric = false, powerOfTwo = false;
   bool keepFirstConvFloat = false, keepLastDenseFloat = false;

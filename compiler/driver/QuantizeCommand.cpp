@@ -22,6 +22,8 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -30,12 +32,18 @@ namespace rqc::driver {
 
 namespace {
 
+namespace fs = std::filesystem;
+
 quantize::QuantizeOptions quantizeOptions(const QuantizeFlags &f) {
   quantize::QuantizeOptions o;
   o.method = quantize::parseCalibrationMethod(f.method);
-  if (!(f.percentile > 0 && f.percentile <= 100))
-    throw Error(fmt::format("--percentile {} is outside (0, 100]", f.percentile));
-  o.percentile = f.percentile;
+  if (f.percentile != 0) {
+    if (o.method != quantize::CalibrationMethod::Percentile)
+      throw Error("--percentile applies to --calibrate-method percentile");
+    if (!(f.percentile > 0 && f.percentile <= 100))
+      throw Error(fmt::format("--percentile {} is outside (0, 100]", f.percentile));
+    o.percentile = f.percentile;
+  }
   if (f.powerOfTwo && f.activationType == "uint8")
     throw Error("--power-of-two quantizes activations to int8 with zero point 0; --activation-type uint8 contradicts it");
   o.activations.type = f.activationType == "int8" || f.powerOfTwo ? quantize::QuantType::S8 : quantize::QuantType::U8;
@@ -69,6 +77,10 @@ std::string dirName(const std::string &path) {
   return d.empty() ? "." : d;
 }
 
+std::string count(size_t n, const char *one, const char *many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
 std::string schemeName(const quantize::QuantizeOptions &o) {
   const auto &a = o.activations;
   if (a.powerOfTwo) return "int8 symmetric, power-of-two scales";
@@ -82,9 +94,24 @@ struct QuantizeCommandOptions {
   QuantizeFlags flags;
 };
 
+bool isOnnxPath(const std::string &p) { return p.size() > 5 && p.compare(p.size() - 5, 5, ".onnx") == 0; }
+
+// The output is checked before calibrating: a mistake in -o should not cost a calibration run.
+void checkOutput(const std::string &model, const std::string &output) {
+  if (!isOnnxPath(output)) throw Error(output + ": the quantized model is an ONNX file; name it *.onnx");
+  std::error_code ec;
+  if (fs::exists(output, ec) && fs::equivalent(model, output, ec))
+    throw Error(output + ": is the model being quantized; write the int8 model to another file");
+  if (fs::is_directory(output, ec)) throw Error(output + ": is a directory");
+  fs::path dir = fs::path(output).parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec)) throw Error(output + ": cannot create file (no folder " + dir.string() + ")");
+  if (::access(dir.c_str(), W_OK) != 0) throw Error(output + ": cannot create file (folder " + dir.string() + " is not writable)");
+}
+
 void runQuantize(const QuantizeCommandOptions &o) {
-  if (o.model.size() < 5 || o.model.compare(o.model.size() - 5, 5, ".onnx") != 0)
-    throw Error(o.model + ": rqc quantize reads .onnx models");
+  if (!isOnnxPath(o.model)) throw Error(o.model + ": rqc quantize reads .onnx models");
+  checkOutput(o.model, o.output);
   ::onnx::ModelProto model = quantizeOnnxModel(o.model, o.flags, o.inputShapes);
   std::string bytes;
   if (!model.SerializeToString(&bytes))
@@ -102,8 +129,8 @@ void addQuantizeFlags(CLI::App *cmd, QuantizeFlags &f) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--calibrate-method", f.method, "Range choice: minmax, percentile, entropy (KL)")
       ->check(CLI::IsMember({"minmax", "percentile", "entropy"}));
-  cmd->add_option("--percentile", f.percentile, "Percentile of |x| kept by --calibrate-method=percentile")
-      ->default_val(99.999);
+  cmd->add_option("--percentile", f.percentile,
+                  "With --calibrate-method percentile: the percentile of each side's histogram kept (default 99.999)");
   cmd->add_option("--activation-type", f.activationType, "Activations: uint8 (default) or int8")
       ->check(CLI::IsMember({"uint8", "int8"}));
   cmd->add_flag("--symmetric-activations", f.symmetric, "Symmetric activation ranges (zero point 0, or 128 for uint8)");
@@ -144,8 +171,9 @@ bool anyQuantizeFlag(const QuantizeFlags &f) {
   auto imported = loadOnnxModel(calibrationModel, name, dir, ctx, inputShapes);
   const std::vector<TensorSpec> inputs = mainInputs(*imported);
   CalibrationSet set = loadCalibrationSet(flags.calibration, inputs, flags.limit);
-  std::cerr << fmt::format("calibrating {} on {} samples of {}: compiling it with {} tensors as outputs\n", name,
-                           set.feeds.size(), set.source, plan.activations.size());
+  std::cerr << fmt::format("calibrating {} ({}) on {} of {}: compiling it with {} to observe as outputs\n", name,
+                           quantize::calibrationMethodName(options.method), count(set.feeds.size(), "sample", "samples"),
+                           set.source, count(plan.activations.size(), "tensor", "tensors"));
   CompileOptions compile;
   compile.inputShapes = inputShapes;
   auto module = Module::loadFromBytes(makeTar(compileModule(*imported, compile, nullptr)), name);
@@ -184,10 +212,10 @@ bool anyQuantizeFlag(const QuantizeFlags &f) {
   }
 
   std::map<std::string, quantize::QuantParams> params;
-  const bool u8 = options.activations.type == quantize::QuantType::U8 && !options.activations.powerOfTwo;
   for (const auto &[t, s] : stats) {
-    // A non-negative tensor in asymmetric uint8 has all 256 levels on its one side.
-    int levels = u8 && !options.activations.symmetric ? 256 : 128;
+    // An asymmetric scheme (uint8 or int8) spends all 256 levels on a one-signed tensor; a
+    // symmetric one keeps half of them for the sign it does not have.
+    int levels = options.activations.symmetric ? 128 : 256;
     params[t] = quantize::activationParams(quantize::chooseRange(s, options.method, options.percentile, levels),
                                            options.activations);
   }
@@ -200,10 +228,16 @@ bool anyQuantizeFlag(const QuantizeFlags &f) {
                       : "",
                   set.feeds.size(), set.source, schemeName(options),
                   options.activations.powerOfTwo ? ", power-of-two scales" : "");
+  for (const auto &k : plan.keptFloat) description += "; kept in float: " + k;
   quantize::QuantizeSummary summary = quantize::applyQuantization(model, plan, params, options, description);
-  std::cerr << fmt::format("quantized {}: {} weights int8 per channel, {} biases int32, {} activations {}{}\n", name,
-                           summary.weights, summary.biases, summary.activations, schemeName(options),
-                           folded ? fmt::format(" ({} batch norms folded into their convolutions first)", folded) : "");
+  std::cerr << fmt::format("quantized {} ({}): {} int8 per channel, {} int32, {} {}{}\n", name,
+                           quantize::calibrationMethodName(options.method), count(summary.weights, "weight", "weights"),
+                           count(summary.biases, "bias", "biases"),
+                           count(summary.activations, "activation", "activations"), schemeName(options),
+                           folded ? fmt::format(" ({} folded into {} first)",
+                                                count(folded, "batch norm", "batch norms"),
+                                                folded == 1 ? "its convolution" : "their convolutions")
+                                  : "");
   for (const auto &k : plan.keptFloat) std::cerr << "  kept in float: " << k << "\n";
   return model;
 }

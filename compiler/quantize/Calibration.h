@@ -70,8 +70,9 @@ double percentileThreshold(const std::vector<double> &histogram, double binWidth
 // The |x| threshold (upper edge of the last kept bin, at least `levels` bins) that minimises
 // KL(P || Q): P the histogram up to the threshold with everything above added to its last
 // bin, Q the same bins merged into `levels` quantization levels and spread back evenly over
-// their non-empty bins. `levels`: 128 for a signed tensor in int8, 256 for a non-negative
-// one in uint8. Bin 0 (the zeros of a ReLU) counts as much as bin 1.
+// their non-empty bins. `levels`: 128 for one side of a symmetric or two-signed range, 256
+// for a one-signed tensor in an asymmetric scheme. Bin 0 (the zeros of a ReLU) counts as
+// much as bin 1.
 double entropyThreshold(const std::vector<double> &histogram, double binWidth, int levels);
 
 struct Range {
@@ -80,7 +81,7 @@ struct Range {
 
 // The range `method` chooses for a tensor (pass 2 must have run for percentile and entropy):
 // each side's limit from its own histogram. `oneSidedLevels`: the entropy levels of a tensor
-// with one sign (256 for a non-negative one in asymmetric uint8, else 128); a tensor with
+// with one sign (256 in an asymmetric scheme, uint8 or int8; 128 in a symmetric one); a tensor with
 // both signs gets 128 per side.
 Range chooseRange(const TensorStatistics &stats, CalibrationMethod method, double percentile, int oneSidedLevels);
 

@@ -150,12 +150,17 @@ QuantizationPlan planQuantization(const ModelProto &model, const QuantizeOptions
       throw Error(what + ": already quantized (" + nodeLabel(g.node(i), i) +
                   "); rqc quantize takes a float model");
   std::set<std::string> keep(options.keepFloatNodes.begin(), options.keepFloatNodes.end());
+  GraphIndex index(g);
   for (const auto &name : keep) {
-    bool found = std::any_of(g.node().begin(), g.node().end(), [&](const NodeProto &n) { return n.name() == name; });
-    if (!found) throw Error(what + ": --keep-float names node '" + name + "', which is not in the graph");
+    auto node = std::find_if(g.node().begin(), g.node().end(), [&](const NodeProto &n) { return n.name() == name; });
+    if (node == g.node().end()) throw Error(what + ": --keep-float names node '" + name + "', which is not in the graph");
+    // Only a weighted node's own choice is its to make: the activations around an Add or a
+    // pooling are quantized for the convolutions that read or write them.
+    if (weightAxis(*node, index) < 0)
+      throw Error(what + ": --keep-float applies to Conv, Gemm and MatMul nodes with a constant weight; '" + name +
+                  "' is " + node->op_type());
   }
 
-  GraphIndex index(g);
   QuantizationPlan plan;
   std::vector<int> weighted;
   for (int i = 0; i < g.node_size(); ++i)
@@ -169,18 +174,18 @@ QuantizationPlan planQuantization(const ModelProto &model, const QuantizeOptions
   };
   for (int i = 0; i < g.node_size(); ++i)
     if (keep.count(g.node(i).name())) exclude(i, "--keep-float");
-  if (options.keepFirstConvFloat)
-    for (int i : weighted)
-      if (g.node(i).op_type() == "Conv") {
-        exclude(i, "--keep-first-conv-float");
-        break;
-      }
-  if (options.keepLastDenseFloat)
-    for (auto it = weighted.rbegin(); it != weighted.rend(); ++it)
-      if (isDense(g.node(*it))) {
-        exclude(*it, "--keep-last-dense-float");
-        break;
-      }
+  if (options.keepFirstConvFloat) {
+    auto conv = std::find_if(weighted.begin(), weighted.end(), [&](int i) { return g.node(i).op_type() == "Conv"; });
+    if (conv == weighted.end())
+      throw Error(what + ": --keep-first-conv-float: the model has no Conv with a constant weight");
+    exclude(*conv, "--keep-first-conv-float");
+  }
+  if (options.keepLastDenseFloat) {
+    auto dense = std::find_if(weighted.rbegin(), weighted.rend(), [&](int i) { return isDense(g.node(i)); });
+    if (dense == weighted.rend())
+      throw Error(what + ": --keep-last-dense-float: the model has no Gemm or MatMul with a constant weight");
+    exclude(*dense, "--keep-last-dense-float");
+  }
 
   std::set<std::string> chosen;
   auto quantizeOutput = [&](const NodeProto &n) {

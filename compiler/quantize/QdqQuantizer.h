@@ -15,7 +15,8 @@
 //     AveragePool, GlobalAveragePool and Flatten read, gets QuantizeLinear ->
 //     DequantizeLinear with the calibrated scale and zero point; so does their output, or,
 //     when a Relu or Clip is the output's only reader, that activation's output (the
-//     activation stays in the graph: nothing is fused away). Graph outputs stay float.
+//     activation stays in the graph). Graph outputs stay float. (foldBatchNormIntoConv runs
+//     first: a BatchNormalization after a Conv is folded into it.)
 //   - Nodes left in float: the first Conv and last Gemm/MatMul when asked, nodes named in
 //     keepFloatNodes, and everything else.
 // Needs opset 13 or later (per-channel DequantizeLinear); rqc reads up to opset 18.
@@ -54,7 +55,9 @@ bool isQuantized(const ::onnx::ModelProto &model);
 
 // Validates the model and decides what to quantize. `what` names the model in errors.
 // Throws rqc::Error (one line) for a model that is already quantized, has an opset below
-// 13, names an unknown node in keepFloatNodes, or has nothing to quantize.
+// 13, names in keepFloatNodes a node that is missing or is not a Conv/Gemm/MatMul with a
+// constant weight, asks to keep a first Conv or last Gemm/MatMul it does not have, or has
+// nothing to quantize.
 QuantizationPlan planQuantization(const ::onnx::ModelProto &model, const QuantizeOptions &options,
                                   const std::string &what);
 

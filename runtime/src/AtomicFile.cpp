@@ -71,9 +71,37 @@ struct Temporary {
   }
 };
 
+// The file to replace for `path`: a symbolic link's target (the link stays a link), and
+// only ever a regular file: renaming over /dev/null, a device, a fifo or a directory would
+// replace it.
+std::string destination(const std::string &path, int links = 0) {
+  if (path.empty()) throw Error("the output path is empty");
+  std::string dest = path;
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    if (links > 40) throw Error(path + ": too many levels of symbolic links");
+    std::string target(4096, '\0');
+    ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+    if (n < 0 || n == ssize_t(target.size())) throw Error(path + ": cannot read the symbolic link (" + reason() + ")");
+    target.resize(size_t(n));
+    std::string::size_type slash = path.rfind('/');
+    dest = target[0] == '/' || slash == std::string::npos ? target : path.substr(0, slash + 1) + target;
+    return destination(dest, links + 1);
+  }
+  if (::stat(dest.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw Error(path + ": is " +
+                (S_ISDIR(st.st_mode)                          ? std::string("a directory")
+                 : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? std::string("a device")
+                 : S_ISFIFO(st.st_mode)                        ? std::string("a pipe")
+                                                               : std::string("not a regular file")) +
+                "; rqc writes its outputs to regular files only");
+  return dest;
+}
+
 } // namespace
 
-void writeFileAtomically(const std::string &path, const std::string &bytes) {
+void writeFileAtomically(const std::string &requested, const std::string &bytes) {
+  const std::string path = destination(requested);
   Temporary tmp(path);
   auto writeAll = [&](const char *p, size_t left) {
     while (left > 0) {
@@ -91,7 +119,9 @@ void writeFileAtomically(const std::string &path, const std::string &bytes) {
   tmp.commit(path);
 }
 
-void writeFileAtomically(const std::string &path, const std::function<void(const std::string &tmpPath)> &produce) {
+void writeFileAtomically(const std::string &requested,
+                         const std::function<void(const std::string &tmpPath)> &produce) {
+  const std::string path = destination(requested);
   Temporary tmp(path);
   produce(tmp.path);
   pauseForTests();

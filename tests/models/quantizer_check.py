@@ -24,6 +24,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -211,6 +212,9 @@ def check_data_forms(rqc: str, model: str, tmp: str, calibration: np.ndarray) ->
     np.save(os.path.join(tmp, "one.npy"), calibration[:n])
     quantize(rqc, model, os.path.join(tmp, "npy.onnx"), data=os.path.join(tmp, "one.npy"))
     forms[".npy"] = "npy.onnx"
+    np.save(os.path.join(tmp, "new_axis.npy"), calibration[:n, None])  # N x 1x1x28x28
+    quantize(rqc, model, os.path.join(tmp, "new_axis.onnx"), data=os.path.join(tmp, "new_axis.npy"))
+    forms["N x input shape"] = "new_axis.onnx"
     base = initializers(os.path.join(tmp, "idx.onnx"))
     for form, path in forms.items():
         other = initializers(os.path.join(tmp, path))
@@ -348,6 +352,31 @@ def check_refusals(rqc: str, model: str, int8_model: str, tmp: str) -> None:
                         "-o", out], "contradicts", out)
     expect_refusal(q + [model, "--calibration", "fashion-mnist-train", "--keep-float", "nosuchnode", "-o", out],
                    "'nosuchnode', which is not in the graph", out)
+    expect_refusal(q + [model, "--calibration", "fashion-mnist-train", "--percentile", "99", "-o", out],
+                   "--percentile applies to --calibrate-method percentile", out)
+    expect_refusal(q + [model, "--calibration", "fashion-mnist-train", "--keep-float", "/stacks/stacks.0/Add", "-o",
+                        out], "applies to Conv, Gemm and MatMul nodes with a constant weight", out)
+    nan = os.path.join(tmp, "nan.npy")
+    poisoned = np.zeros((4, 1, 28, 28), np.float32)
+    poisoned[2, 0, 3, 3] = np.nan
+    np.save(nan, poisoned)
+    expect_refusal(q + [model, "--calibration", nan, "-o", out], "holds NaN or infinite values", out)
+    expect_refusal(q + [model, "--calibration", "fashion-mnist-train", "-o", model], "is the model being quantized",
+                   out)
+    expect_refusal(q + [model, "--calibration", "fashion-mnist-train", "-o", os.path.join(tmp, "m.rqc")],
+                   "name it *.onnx", os.path.join(tmp, "m.rqc"))
+    # A device is refused, never replaced by the rename of an atomic write (rqc runs as root in CI).
+    expect_refusal([rqc, "compile", model, "-o", "/dev/null"], "/dev/null: is a device", out)
+    if not os.path.exists("/dev/null") or not stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        fail("/dev/null is no longer a character device")
+    # A symbolic link is written through: its target gets the model, the link stays a link.
+    target, link = os.path.join(tmp, "target.onnx"), os.path.join(tmp, "link.onnx")
+    open(target, "w").close()
+    os.symlink("target.onnx", link)
+    quantize(rqc, model, link, "--calibration-limit", "5")
+    if not os.path.islink(link) or os.path.getsize(target) == 0:
+        fail("-o through a symbolic link replaced the link instead of writing its target")
+    print("ok a symbolic link -o is written through")
     unwritable = os.path.join(tmp, "no", "such", "dir", "m.onnx")
     expect_refusal(q + [model, "--calibration", "fashion-mnist-train", "--calibration-limit", "5", "-o", unwritable],
                    unwritable, unwritable)

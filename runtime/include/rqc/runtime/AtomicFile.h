@@ -12,7 +12,9 @@ namespace rqc {
 // directory (`.NAME.rqc-tmp-XXXXXX`), flushed to disk (fsync), renamed over `path`,
 // and the directory flushed. A new file gets mode 0666 minus the umask; a replaced one
 // keeps its mode. On failure the temporary is removed and rqc::Error names `path` and
-// the reason; `path` is untouched. A process killed mid-write leaves `path` as it was
+// the reason; `path` is untouched. A symbolic link is written through (its target is
+// replaced, the link stays); a path that is a directory, a device (/dev/null), a fifo or
+// another non-regular file is refused with rqc::Error, since the rename would replace it. A process killed mid-write leaves `path` as it was
 // and may leave the hidden temporary behind.
 //
 // Testing hook: RQC_TEST_WRITE_PAUSE_MS=N pauses N ms halfway through writing the
