@@ -198,11 +198,18 @@ private:
 
 struct ExperimentOptions {
   std::string spec, dir;
+  bool list = false;
 };
 
 void runExperiment(const ExperimentOptions &o) {
   const experiment::ExperimentSpec spec = experiment::readSpec(o.spec);
   const std::vector<experiment::Point> points = experiment::enumeratePoints(spec);
+  if (o.list) {
+    for (const auto &p : points)
+      std::cout << fmt::format("{}  {} {} {} threads={}\n", p.id, p.model->path, p.target, p.dtype, p.threads);
+    std::cout << fmt::format("{} points\n", points.size());
+    return;
+  }
   const fs::path dir(o.dir);
   std::error_code ec;
   fs::create_directories(dir / "points", ec);
@@ -300,6 +307,7 @@ void registerExperimentCommand(CLI::App &app) {
   // Not ->required(): `rqc experiment report` has neither (checked in the callback instead).
   cmd->add_option("spec", o->spec, "Experiment SPEC (JSON, docs/experiments.md)");
   cmd->add_option("-o,--output", o->dir, "Results folder (points/<id>.json, results.csv); a rerun resumes it");
+  cmd->add_flag("--list", o->list, "Check the SPEC and list its points without running them");
   registerExperimentReport(*cmd);
   cmd->callback([o, cmd] {
     if (cmd->got_subcommand("report")) {
@@ -308,7 +316,7 @@ void registerExperimentCommand(CLI::App &app) {
       return;
     }
     if (o->spec.empty()) throw Error("rqc experiment needs a SPEC (see rqc experiment --help)");
-    if (o->dir.empty()) throw Error("rqc experiment needs -o RESULTS_DIR (see rqc experiment --help)");
+    if (o->dir.empty() && !o->list) throw Error("rqc experiment needs -o RESULTS_DIR (see rqc experiment --help)");
     runExperiment(*o);
   });
 }

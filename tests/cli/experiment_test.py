@@ -5,7 +5,7 @@ resumes without redoing it, the report's Pareto frontier against one computed he
 records, the comparison with a baseline flags a regression, a locked results folder is
 refused, and bad SPECs fail at once with one error line and no results folder.
 
-    experiment_test.py RQC MODEL.onnx
+    experiment_test.py RQC MODEL.onnx [EXAMPLE_SPEC.json]
 """
 from __future__ import annotations
 
@@ -218,9 +218,35 @@ def check_refusals(rqc: str, model: str, tmp: str) -> None:
     print("ok refused: a results folder another sweep holds")
 
 
+def check_example(rqc: str, model: str, example: str, tmp: str) -> None:
+    """The shipped example SPEC is well-formed: with stand-ins for the trained MobileNet
+    variants (scripts/fashion_mobilenet_study.sh trains them; set-up does not), --list names
+    its 10 points."""
+    spec_dir = os.path.join(tmp, "examples", "experiments")
+    os.makedirs(spec_dir)
+    shutil.copy(example, spec_dir)
+    models = os.path.join(tmp, "models")
+    os.makedirs(models)
+    spec = json.load(open(example))
+    os.symlink(model, os.path.join(models, "fashion_resnet8.onnx"))
+    grid = spec["models"][0]["grid"]
+    for w in grid["width"]:
+        for r in grid["resolution"]:
+            os.symlink(model, os.path.join(models, f"fashion_mobilenet_v1_{w}_{r}.onnx"))
+    r = subprocess.run([rqc, "experiment", os.path.join(spec_dir, os.path.basename(example)), "--list"],
+                       capture_output=True, text=True)
+    if r.returncode != 0 or not r.stdout.strip().endswith("10 points") or \
+            "mobilenet_v1-resolution16-width0.25-llvm-int8-t1" not in r.stdout:
+        fail(f"the example SPEC does not list its 10 points:\n{r.stdout}{r.stderr}")
+    print("ok the example SPEC lists its 10 points")
+
+
 def main() -> int:
     rqc, model = sys.argv[1], os.path.abspath(sys.argv[2])
+    example = sys.argv[3] if len(sys.argv) > 3 else None
     with tempfile.TemporaryDirectory() as tmp:
+        if example:
+            check_example(rqc, model, example, tmp)
         results = check_sweep(rqc, model, tmp)
         check_report(rqc, results, tmp)
         check_resume(rqc, model, tmp)
