@@ -6,6 +6,7 @@ docs/accuracy.md; `rqc experiment`, docs/experiments.md).
     /usr/bin/python3 scripts/train_fashion_mnist.py --out models/fashion_resnet8.onnx
     /usr/bin/python3 scripts/train_fashion_mnist.py --arch mobilenet_v1 --width 0.25 --resolution 16 \
         --epochs 2 --out models/fashion_mobilenet_v1_0.25_16.onnx
+    /usr/bin/python3 scripts/train_fashion_mnist.py --width 0.5 --depth 2 --out models/fashion_resnet14_w0.5.onnx
 
 Runs with Debian's python3-torch (the system Python, not .venv) on Debian's
 dataset-fashion-mnist (/usr/share/datasets/fashion-mnist: 60,000 training and 10,000 test
@@ -22,6 +23,9 @@ and divides by the standard deviation, so nothing but the scaling is left to its
 Output: float32 [1, 10] logits, classes in the dataset's order (0 T-shirt/top ... 9 Ankle
 boot). Exported with opset 13 and ir_version 8 (rqc's importer and ONNX Runtime read it);
 BatchNormalization in inference form, which rqc folds into the convolutions.
+
+--width and --depth make ResNet-8's family: channels scaled by the width, and --depth
+residual blocks per stack (ResNet-14 and -20 at 2 and 3, as He et al.'s CIFAR networks).
 
 --arch mobilenet_v1 is MobileNet-v1 (Howard et al. 2017: a 3x3 stem, 13 depthwise-separable
 blocks, ReLU6, global average pooling, a dense classifier) with channels max(8, int(c *
@@ -86,14 +90,23 @@ class Block(nn.Module):
 
 
 class ResNet8(nn.Module):
-    def __init__(self, mean: float, std: float):
+    """ResNet-8 by default; `width` scales the 16/32/64 channels, `depth` is the residual
+    blocks per stack (1: ResNet-8, 2: ResNet-14, 3: ResNet-20, as in He et al.'s CIFAR nets)."""
+
+    def __init__(self, mean: float, std: float, width: float = 1.0, depth: int = 1):
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean))
         self.register_buffer("inv_std", torch.tensor(1.0 / std))
-        self.stem = nn.Sequential(nn.Conv2d(1, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
-        self.stacks = nn.Sequential(Block(16, 16, 1), Block(16, 32, 2), Block(32, 64, 2))
+        c = [max(4, int(n * width)) for n in (16, 32, 64)]
+        self.stem = nn.Sequential(nn.Conv2d(1, c[0], 3, 1, 1, bias=False), nn.BatchNorm2d(c[0]), nn.ReLU())
+        blocks, cin = [], c[0]
+        for cout, stride in zip(c, (1, 2, 2)):
+            for b in range(depth):
+                blocks.append(Block(cin, cout, stride if b == 0 else 1))
+                cin = cout
+        self.stacks = nn.Sequential(*blocks)
         self.pool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(64, 10)
+        self.fc = nn.Linear(c[2], 10)
 
     def forward(self, x):
         x = (x - self.mean) * self.inv_std
@@ -167,11 +180,16 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--force", action="store_true", help="retrain even if --out exists")
     ap.add_argument("--arch", choices=["resnet8", "mobilenet_v1"], default="resnet8")
-    ap.add_argument("--width", type=float, default=1.0, help="mobilenet_v1: width multiplier")
+    ap.add_argument("--width", type=float, default=1.0, help="width multiplier of the channels")
+    ap.add_argument("--depth", type=int, default=1, help="resnet8: residual blocks per stack (1: ResNet-8, 2: -14, 3: -20)")
     ap.add_argument("--resolution", type=int, default=28, help="mobilenet_v1: input resolution the image is resized to")
     args = ap.parse_args()
-    if args.arch == "resnet8" and (args.width != 1.0 or args.resolution != 28):
-        sys.exit("train_fashion_mnist: --width and --resolution are for --arch mobilenet_v1")
+    if args.arch == "resnet8" and args.resolution != 28:
+        sys.exit("train_fashion_mnist: --resolution is for --arch mobilenet_v1")
+    if args.arch == "mobilenet_v1" and args.depth != 1:
+        sys.exit("train_fashion_mnist: --depth is for --arch resnet8")
+    if not 1 <= args.depth <= 8:
+        sys.exit("train_fashion_mnist: --depth must be in [1, 8]")
     if not 0 < args.width <= 4 or not 8 <= args.resolution <= 224:
         sys.exit("train_fashion_mnist: --width must be in (0, 4], --resolution in [8, 224]")
     if os.path.exists(args.out) and not args.force:
@@ -188,8 +206,9 @@ def main() -> int:
     x_train, y_train = load_split(args.data, "train")
     x_test, y_test = load_split(args.data, "t10k")
     if args.arch == "resnet8":
-        model = ResNet8(float(x_train.mean()), float(x_train.std()))
-        description = "resnet8 (MLPerf Tiny), 1x28x28 input"
+        model = ResNet8(float(x_train.mean()), float(x_train.std()), args.width, args.depth)
+        description = (f"resnet{6 * args.depth + 2} width {args.width} (MLPerf Tiny's ResNet-8 family), 1x28x28 input"
+                       if (args.width, args.depth) != (1.0, 1) else "resnet8 (MLPerf Tiny), 1x28x28 input")
     else:
         model = MobileNetV1(float(x_train.mean()), float(x_train.std()), args.width, args.resolution)
         description = f"mobilenet_v1 width {args.width}, resolution {args.resolution} (resized from 1x28x28)"
@@ -231,7 +250,8 @@ def main() -> int:
                       output_names=["logits"], do_constant_folding=True,
                       training=torch.onnx.TrainingMode.EVAL)
     # ir_version 8: the newest rqc's importer (ONNX 1.12 classes) and ONNX Runtime both read.
-    meta = {"model": description, "arch": args.arch, "width": args.width, "resolution": args.resolution,
+    meta = {"model": description, "arch": args.arch, "width": args.width, "depth": args.depth,
+            "resolution": args.resolution,
             "dataset": "fashion-mnist", "seed": args.seed,
             "epochs": args.epochs, "threads": args.threads, "torch": torch.__version__,
             "torch_test_top1": top1, "torch_test_top5": top5, "test_images": int(len(x_test)),
