@@ -301,9 +301,9 @@ class Net:
 # Architectures
 
 def resnet(depth: int, seed: int, opset: int = 13) -> onnx.ModelProto:
-    """torchvision ResNet-18 (BasicBlock) / ResNet-50 v1.5 (Bottleneck, stride in the 3x3)."""
+    """torchvision ResNet-18/34 (BasicBlock) / ResNet-50 v1.5 (Bottleneck, stride in the 3x3)."""
     name = f"resnet{depth}"
-    blocks, bottleneck = {18: ([2, 2, 2, 2], False), 50: ([3, 4, 6, 3], True)}[depth]
+    blocks, bottleneck = {18: ([2, 2, 2, 2], False), 34: ([3, 4, 6, 3], False), 50: ([3, 4, 6, 3], True)}[depth]
     net = Net(name, seed, 224, opset)
     x = net.conv_bn_relu("input", 64, 7, 2, 3, name="conv1")
     x = net.maxpool(x, 3, 2, 1, name="maxpool")
@@ -332,6 +332,10 @@ def resnet(depth: int, seed: int, opset: int = 13) -> onnx.ModelProto:
 
 def resnet18(seed=18):
     return resnet(18, seed)
+
+
+def resnet34(seed=34):
+    return resnet(34, seed)
 
 
 def resnet50(seed=50):
@@ -514,6 +518,7 @@ ZOO: dict[str, Spec] = {
     "mobilenet_v1": Spec(mobilenet_v1, 569e6, True, True),     # Howard et al. 2017, table 8
     "mobilenet_v2": Spec(mobilenet_v2, 300e6, True, True),     # Sandler et al. 2018, table 4
     "resnet8": Spec(resnet8, 12.5e6, False, True),             # MLPerf Tiny IC
+    "resnet34": Spec(resnet34, 3.66e9, False, False),          # torchvision: ResNet-18's depth variant
     "resnet50": Spec(resnet50, 4.09e9, True, False),           # torchvision (v1.5)
     "vgg16": Spec(vgg16, 15.47e9, False, False),               # torchvision
     "alexnet": Spec(alexnet, 0.72e9, False, False),            # bvlc_alexnet, 227x227
