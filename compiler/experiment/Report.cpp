@@ -61,29 +61,41 @@ void plotTarget(const std::string &target, const std::vector<const json *> &poin
     ymax = std::max(ymax, top1Of(*r));
   }
   double pad = std::max(0.005, (ymax - ymin) * 0.15);
+  const double y0 = std::max(0.0, ymin - pad) * 100, y1 = std::min(1.0, ymax + pad) * 100;
   plsstrm(0);
   plsdev("svg");
   plsfnam(path.string().c_str());
-  plspage(0, 0, 900, 560, 0, 0);
+  plspage(0, 0, 1000, 600, 0, 0);
   plscmap0n(static_cast<int>(std::size(palette)));
   for (int i = 0; i < static_cast<int>(std::size(palette)); ++i) plscol0(i, palette[i][0], palette[i][1], palette[i][2]);
   plinit();
   plcol0(1);
-  plenv(0, xmax * 1.15 + 1e-9, std::max(0.0, ymin - pad) * 100, std::min(1.0, ymax + pad) * 100, 0, 0);
+  // Room on the right for the labels of the slowest points.
+  plenv(0, xmax * 1.4 + 1e-9, y0, y1, 0, 0);
   pllab("mean latency per image (ms)", "top-1 (%)", "");
-  plmtex("t", 1.2, 0.5, 0.5, ("latency against top-1, target " + target + " (red: Pareto frontier)").c_str());
+  plmtex("t", 2.0, 0.5, 0.5, ("latency against top-1, target " + target).c_str());
+  plschr(0, 0.8);
+  plmtex("t", 0.7, 0.5, 0.5, "blue: float32, orange: int8; filled and joined in red: the Pareto frontier");
+  plschr(0, 1.0);
   std::vector<std::pair<double, double>> line;
   for (size_t i = 0; i < points.size(); ++i) {
     const json &r = *points[i];
     double x = latencyOf(r), y = top1Of(r) * 100;
-    plcol0(r["dtype"] == "int8" ? 3 : 2);
-    plssym(0, frontier[i] ? 1.4 : 1.0);
-    plpoin(1, &x, &y, frontier[i] ? 17 : 4);
-    plschr(0, 0.55);
-    plcol0(1);
-    std::string label = r["model"].get<std::string>() + " " + variantText(r.value("variant", json::object())) + " " +
-                        r["dtype"].get<std::string>() + " t" + std::to_string(r["threads"].get<int>());
-    plptex(x, y, 1, 0, -0.08, label.c_str());
+    const bool int8 = r["dtype"] == "int8";
+    plcol0(int8 ? 3 : 2);
+    plpoin(1, &x, &y, 4);
+    if (frontier[i]) plpoin(1, &x, &y, 17);
+    // Short labels ("mobilenet_v1 r16 w0.25 int8"), float32 above its point and int8 below,
+    // so that the two dtypes of one model do not print over each other.
+    std::string label = r["model"].get<std::string>();
+    const json variant = r.value("variant", json::object());
+    for (auto it = variant.begin(); it != variant.end(); ++it)
+      label += " " + it.key().substr(0, 1) + (it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+    label += int8 ? " int8" : " fp32";
+    if (r["threads"].get<int>() != 1) label += " t" + std::to_string(r["threads"].get<int>());
+    plschr(0, 0.6);
+    plcol0(int8 ? 3 : 2);
+    plptex(x + xmax * 0.012, y + (int8 ? -1 : 1) * (y1 - y0) * 0.018, 1, 0, 0, label.c_str());
     plschr(0, 1.0);
     if (frontier[i]) line.emplace_back(x, y);
   }
