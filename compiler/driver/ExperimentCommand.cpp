@@ -14,6 +14,7 @@
 #include "compiler/quantize/QdqQuantizer.h"
 
 #include "rqc/runtime/AtomicFile.h"
+#include "rqc/runtime/Checksum.h"
 #include "rqc/runtime/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -25,11 +26,15 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -58,7 +63,8 @@ json deviceFingerprint() {
   std::ifstream in("/proc/cpuinfo");
   std::string line;
   static const std::set<std::string> wanted = {"sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_vnni",
-                                               "avx_vnni", "amx_int8", "neon", "asimd", "asimddp", "i8mm"};
+                                               "avx512vl", "avx512_fp16", "avx_vnni", "amx_bf16", "amx_int8",
+                                               "neon", "asimd", "asimddp", "i8mm"};
   std::set<std::string> features;
   while (std::getline(in, line)) {
     auto colon = line.find(':');
@@ -83,6 +89,38 @@ std::string utcNow() {
   return buf;
 }
 
+// A short digest of a file's bytes (models, tuning logs), memoised: a record and the work
+// files are keyed by what was measured, not by names that may now point at other bytes.
+std::string fileDigest(const std::string &path) {
+  static std::map<std::string, std::string> memo;
+  auto it = memo.find(path);
+  if (it != memo.end()) return it->second;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot read file");
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  return memo[path] = sha256Checksum(bytes).substr(7, 16);
+}
+
+// Everything besides rqc itself that decides a point's result. A record whose settings
+// differ (the SPEC or a model file changed) is measured again on a rerun.
+json pointSettings(const experiment::ExperimentSpec &spec, const experiment::Point &p, bool quantizes) {
+  json s{{"model_sha256", fileDigest(p.model->path)}, {"target", p.target}, {"dtype", p.dtype},
+         {"threads", p.threads}, {"dataset", spec.dataset}, {"images", spec.images}, {"repeat", spec.repeat},
+         {"tuning_records", json::array()}};
+  for (const std::string &log : spec.tuningRecords) s["tuning_records"].push_back(fileDigest(log));
+  if (quantizes)
+    s["quantize"] = {{"calibration", spec.calibration}, {"limit", spec.calibrationLimit}, {"method", spec.calibrateMethod}};
+  return s;
+}
+
+// The part of the settings a work file (quantized model, package) depends on, as a short key.
+std::string workKey(const json &settings, std::initializer_list<const char *> keys) {
+  json part = json::object();
+  for (const char *k : keys)
+    if (settings.contains(k)) part[k] = settings[k];
+  return sha256Checksum(part.dump()).substr(7, 12);
+}
+
 // One step of a point: the child's stdout, or an Error naming the step and how it failed.
 std::string runStep(const std::vector<std::string> &argv, double timeoutS, const std::string &what,
                     json &commands) {
@@ -102,14 +140,15 @@ json parseJson(const std::string &text, const std::string &what) {
 
 // Runs one point; returns its record. `step` names what is running, for the progress line.
 json runPoint(const experiment::ExperimentSpec &spec, const experiment::Point &p, const fs::path &dir,
-              const std::function<void(const std::string &)> &step) {
+              const json &settings, const std::function<void(const std::string &)> &step) {
   const std::string rqc = autotune::selfExecutable();
   json commands = json::array();
   std::string model = p.model->path;
-  if (p.dtype == "int8" && !quantize::isQuantized(onnx_import::readOnnxModelFile(model))) {
+  if (settings.contains("quantize")) {
     // One quantized model per model, shared by the targets and thread counts; the sidecar
     // keeps its command for the records of the points that reuse it.
-    fs::path q = dir / "work" / (p.model->key + ".int8.onnx"), quantizeInfo = dir / "work" / (p.model->key + ".int8.json");
+    const std::string qName = p.model->key + ".int8." + workKey(settings, {"model_sha256", "quantize"});
+    fs::path q = dir / "work" / (qName + ".onnx"), quantizeInfo = dir / "work" / (qName + ".json");
     if (!fs::exists(q) || !fs::exists(quantizeInfo)) {
       step("quantizing");
       std::vector<std::string> argv{rqc, "quantize", model, "--calibration", spec.calibration, "--calibrate-method",
@@ -125,7 +164,9 @@ json runPoint(const experiment::ExperimentSpec &spec, const experiment::Point &p
     model = q.string();
   }
   // One package per model, target and dtype, shared by the thread counts.
-  const std::string packageName = experiment::safeName(p.model->key + "-" + p.target + "-" + p.dtype);
+  const std::string packageName =
+      experiment::safeName(p.model->key + "-" + p.target + "-" + p.dtype) + "." +
+      workKey(settings, {"model_sha256", "target", "dtype", "quantize", "tuning_records"});
   fs::path package = dir / "work" / (packageName + ".rqc"), compileInfo = dir / "work" / (packageName + ".compile.json");
   double compileSeconds = 0;
   if (!fs::exists(package) || !fs::exists(compileInfo)) {
@@ -176,6 +217,7 @@ json runPoint(const experiment::ExperimentSpec &spec, const experiment::Point &p
               {"compile_seconds", compileSeconds},
               {"rqc_version", RQC_VERSION},
               {"commands", commands},
+              {"settings", settings},
               {"finished", utcNow()}};
 }
 
@@ -204,17 +246,28 @@ struct ExperimentOptions {
 void runExperiment(const ExperimentOptions &o) {
   const experiment::ExperimentSpec spec = experiment::readSpec(o.spec);
   const std::vector<experiment::Point> points = experiment::enumeratePoints(spec);
+  // A float32 point of an int8 model would measure the int8 model under the wrong label.
+  if (std::find(spec.dtypes.begin(), spec.dtypes.end(), "float32") != spec.dtypes.end())
+    for (const auto &m : spec.models)
+      if (quantize::isQuantized(onnx_import::readOnnxModelFile(m.path)))
+        throw Error(o.spec + ": model \"" + m.name + "\" (" + m.path +
+                    ") is already int8, so its float32 points would measure int8; give it a SPEC with \"dtypes\": "
+                    "[\"int8\"]");
   if (o.list) {
     for (const auto &p : points)
       std::cout << fmt::format("{}  {} {} {} threads={}\n", p.id, p.model->path, p.target, p.dtype, p.threads);
     std::cout << fmt::format("{} points\n", points.size());
     return;
   }
-  const fs::path dir(o.dir);
+  const fs::path dir = fs::absolute(o.dir).lexically_normal();
   std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) throw Error(o.dir + ": is a file, not a results folder");
   fs::create_directories(dir / "points", ec);
   if (!ec) fs::create_directories(dir / "work", ec);
   if (ec) throw Error(o.dir + ": cannot create the results folder: " + ec.message());
+  for (const char *sub : {"points", "work"})
+    if (::access((dir / sub).c_str(), W_OK) != 0)
+      throw Error((dir / sub).string() + ": cannot write there (" + std::strerror(errno) + ")");
   DirLock lock(dir);
   {
     std::ifstream in(o.spec);
@@ -226,9 +279,34 @@ void runExperiment(const ExperimentOptions &o) {
   for (size_t i = 0; i < points.size(); ++i) {
     const experiment::Point &p = points[i];
     fs::path record = dir / "points" / (p.id + ".json");
-    if (fs::exists(record)) {
-      ++earlier;
+    json settings;
+    try {
+      const bool quantizes =
+          p.dtype == "int8" && !quantize::isQuantized(onnx_import::readOnnxModelFile(p.model->path));
+      settings = pointSettings(spec, p, quantizes);
+    } catch (const Error &e) {
+      failures.push_back(p.id + ": " + e.what());
+      std::cerr << "rqc: warning: point " << p.id << " failed: " << e.what() << "\n";
       continue;
+    }
+    if (fs::exists(record)) {
+      std::string why;
+      try {
+        std::ifstream in(record);
+        json old = json::parse(in);
+        if (old.value("settings", json()) == settings) {
+          ++earlier;
+          continue;
+        }
+        for (auto it = settings.begin(); it != settings.end(); ++it)
+          if (!old.contains("settings") || old["settings"].value(it.key(), json()) != it.value())
+            why += (why.empty() ? "" : ", ") + it.key();
+        why = "its " + why + " changed since it was recorded";
+      } catch (const json::exception &e) {
+        why = "its record is unreadable (" + std::string(e.what()) + ")";
+      }
+      std::cerr << (isatty(STDERR_FILENO) ? "\n" : "") << "rqc: warning: point " << p.id << ": " << why
+                << "; measuring it again\n";
     }
     auto show = [&](const std::string &what) {
       double elapsed = progress.elapsed();
@@ -240,7 +318,7 @@ void runExperiment(const ExperimentOptions &o) {
                     false);
     };
     try {
-      json r = runPoint(spec, p, dir, show);
+      json r = runPoint(spec, p, dir, settings, show);
       writeFileAtomically(record.string(), r.dump(2) + "\n");
       ++measured;
     } catch (const Error &e) {
@@ -261,7 +339,7 @@ void runExperiment(const ExperimentOptions &o) {
                             failures.size(), points.size()));
 }
 
-void registerExperimentReport(CLI::App &experiment) {
+void registerExperimentReport(CLI::App &experiment, const std::shared_ptr<ExperimentOptions> &parent) {
   struct Options {
     std::string dir, out, baseline;
     double latencyThreshold = 0.10, top1Threshold = 0.005;
@@ -281,7 +359,12 @@ void registerExperimentReport(CLI::App &experiment) {
       ->default_val(0.005)
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--fail-on-regression", o->failOnRegression, "Exit 1 when a point regressed against --baseline");
-  cmd->callback([o] {
+  cmd->callback([o, parent] {
+    // CLI11 runs this before the parent's callback: refuse `rqc experiment SPEC report ...`
+    // here, before anything is written.
+    if (!parent->spec.empty() || !parent->dir.empty() || parent->list)
+      throw Error("rqc experiment report takes a results folder and -o DIR after 'report' (rqc experiment report "
+                  "RESULTS_DIR -o DIR)");
     if (o->failOnRegression && o->baseline.empty()) throw Error("--fail-on-regression needs --baseline RESULTS_DIR");
     experiment::ReportOptions options{o->baseline, o->latencyThreshold, o->top1Threshold};
     experiment::ReportSummary s = experiment::writeExperimentReport(o->dir, o->out, options);
@@ -308,13 +391,9 @@ void registerExperimentCommand(CLI::App &app) {
   cmd->add_option("spec", o->spec, "Experiment SPEC (JSON, docs/experiments.md)");
   cmd->add_option("-o,--output", o->dir, "Results folder (points/<id>.json, results.csv); a rerun resumes it");
   cmd->add_flag("--list", o->list, "Check the SPEC and list its points without running them");
-  registerExperimentReport(*cmd);
+  registerExperimentReport(*cmd, o);
   cmd->callback([o, cmd] {
-    if (cmd->got_subcommand("report")) {
-      if (!o->spec.empty() || !o->dir.empty())
-        throw Error("rqc experiment report takes a results folder and -o DIR after 'report'");
-      return;
-    }
+    if (cmd->got_subcommand("report")) return;
     if (o->spec.empty()) throw Error("rqc experiment needs a SPEC (see rqc experiment --help)");
     if (o->dir.empty() && !o->list) throw Error("rqc experiment needs -o RESULTS_DIR (see rqc experiment --help)");
     runExperiment(*o);

@@ -177,6 +177,10 @@ ReportSummary writeExperimentReport(const std::string &resultsDir, const std::st
       c.lessAccurate = c.top1 < c.baseTop1 - options.top1Threshold;
       summary.comparisons.push_back(c);
     }
+    // A wrong baseline must not pass a nightly gate by comparing nothing.
+    if (summary.comparisons.empty())
+      throw Error(options.baselineDir + ": has no point in common with " + resultsDir +
+                  " (the same point ids: model, variant, target, dtype, threads)");
   }
 
   std::ostringstream page;

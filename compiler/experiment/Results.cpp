@@ -27,10 +27,28 @@ std::vector<json> readRecords(const std::string &dir) {
     try {
       r = json::parse(in);
     } catch (const json::exception &e) {
-      throw Error(entry.path().string() + ": not a valid record: " + e.what());
+      throw Error(entry.path().string() + ": not a valid record: " + e.what() + " (delete it and rerun the sweep)");
     }
-    for (const char *key : {"id", "model", "target", "dtype", "threads", "top1", "latency_ms"})
-      if (!r.contains(key)) throw Error(entry.path().string() + ": record without \"" + key + "\"");
+    // The fields the CSV and the report read, with their types: a hand-edited or foreign
+    // record fails here, naming its file, rather than half-way through a report.
+    auto bad = [&](const std::string &why) {
+      throw Error(entry.path().string() + ": not a valid record: " + why + " (delete it and rerun the sweep)");
+    };
+    if (!r.is_object()) bad("not a JSON object");
+    for (const char *key : {"id", "model", "target", "dtype"})
+      if (!r.contains(key) || !r[key].is_string()) bad(std::string("\"") + key + "\" must be a string");
+    if (!r.contains("threads") || !r["threads"].is_number_integer()) bad("\"threads\" must be an integer");
+    for (const char *key : {"top1", "top5", "images_per_second", "compile_seconds"})
+      if (r.contains(key) && !r[key].is_number()) bad(std::string("\"") + key + "\" must be a number");
+    if (!r.contains("top1")) bad("no \"top1\"");
+    if (!r.contains("latency_ms") || !r["latency_ms"].is_object()) bad("\"latency_ms\" must be an object");
+    for (const char *key : {"mean", "p50", "p90"})
+      if (r["latency_ms"].contains(key) && !r["latency_ms"][key].is_number())
+        bad(std::string("\"latency_ms.") + key + "\" must be a number");
+    for (const char *key : {"images", "model_bytes"})
+      if (r.contains(key) && !r[key].is_number_integer()) bad(std::string("\"") + key + "\" must be an integer");
+    if (r.contains("variant") && !r["variant"].is_object()) bad("\"variant\" must be an object");
+    if (r.contains("device") && !r["device"].is_object()) bad("\"device\" must be an object");
     records.push_back(std::move(r));
   }
   std::sort(records.begin(), records.end(),

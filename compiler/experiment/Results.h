@@ -10,7 +10,10 @@
 //   avx2, fma, avx512f, avx512_vnni, avx_vnni, ...), llvm_cpu (LLVM's name rqc compiled for)},
 //   dataset, images, top1, top5 (fractions, rqc validate),
 //   latency_ms {mean, p50, p90}, images_per_second, batch (rqc bench, one batch per run),
-//   compile_seconds, rqc_version, commands (the exact rqc command lines), finished (UTC).
+//   compile_seconds, rqc_version, commands (the exact rqc command lines), settings (what
+//   decides the result besides rqc: model_sha256, target, dtype, threads, dataset, images,
+//   repeat, tuning_records digests, quantize; a rerun measures a point again when they
+//   differ), finished (UTC).
 #pragma once
 
 #include <nlohmann/json.hpp>

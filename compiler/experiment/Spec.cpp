@@ -2,6 +2,7 @@
 
 #include "rqc/runtime/Error.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -28,7 +29,11 @@ public:
   }
   [[noreturn]] void fail(const std::string &what) const { throw Error(file_ + ": " + what); }
 
-  std::string resolve(const std::string &p) const { return fs::path(p).is_absolute() || dir_.empty() ? p : (dir_ / p).string(); }
+  // Absolute, so that records and their commands work from any directory.
+  std::string resolve(const std::string &p) const {
+    fs::path path = fs::path(p).is_absolute() || dir_.empty() ? fs::path(p) : dir_ / p;
+    return fs::absolute(path).lexically_normal().string();
+  }
 
   // A JSON value's text in a file name: strings as they are, numbers as JSON writes them.
   static std::string text(const json &v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
@@ -40,16 +45,19 @@ public:
     std::vector<std::string> out;
     for (const json &e : v) {
       if (!e.is_string()) fail(std::string("\"") + key + "\" must be a non-empty list of strings, not " + v.dump());
+      if (std::find(out.begin(), out.end(), e.get<std::string>()) != out.end())
+        fail(std::string("\"") + key + "\" lists " + e.dump() + " twice");
       out.push_back(e.get<std::string>());
     }
     return out;
   }
 
-  int64_t integer(const json &j, const char *key, int64_t fallback, int64_t min) const {
+  int64_t integer(const json &j, const char *key, int64_t fallback, int64_t min, int64_t max) const {
     if (!j.contains(key)) return fallback;
     const json &v = j[key];
-    if (!v.is_number_integer() || v.get<int64_t>() < min)
-      fail(std::string("\"") + key + "\" must be an integer of at least " + std::to_string(min) + ", not " + v.dump());
+    if (!v.is_number_integer() || v.get<int64_t>() < min || v.get<int64_t>() > max)
+      fail(std::string("\"") + key + "\" must be an integer from " + std::to_string(min) + " to " +
+           std::to_string(max) + ", not " + v.dump());
     return v.get<int64_t>();
   }
 
@@ -70,11 +78,18 @@ public:
       onlyKeys(m, {"name", "path", "grid"}, " in a model");
       if (!m.contains("name") || !m["name"].is_string() || !m.contains("path") || !m["path"].is_string())
         fail("each of \"models\" needs \"name\" and \"path\" strings: " + m.dump());
+      const std::string name = m["name"].get<std::string>();
+      // Names become file names of records: no path, no hidden file, nothing to escape.
+      if (name.empty() || name[0] == '.' || name[0] == '-' || safeName(name) != name)
+        fail("model name " + m["name"].dump() + " must be letters, digits, '.', '_' and '-', not starting with '.' or '-'");
       std::vector<json> variants{json::object()};
       if (m.contains("grid")) {
         const json &grid = m["grid"];
         if (!grid.is_object() || grid.empty()) fail("\"grid\" of model " + m["name"].dump() + " must be an object of lists");
         for (auto it = grid.begin(); it != grid.end(); ++it) {
+          if (m["path"].get<std::string>().find("{" + it.key() + "}") == std::string::npos)
+            fail("\"grid\" entry \"" + it.key() + "\" of model " + m["name"].dump() + " is not a {" + it.key() +
+                 "} placeholder of its path (every variant would be the same file)");
           if (!it.value().is_array() || it.value().empty())
             fail("\"grid\" entry \"" + it.key() + "\" of model " + m["name"].dump() + " must be a non-empty list");
           std::vector<json> next;
@@ -105,6 +120,7 @@ public:
           fail("model " + m["name"].dump() + ": path \"" + path + "\" names a placeholder its \"grid\" does not give");
         mv.key = safeName(mv.key);
         mv.path = resolve(path);
+        if (fs::is_directory(mv.path)) fail("model " + m["name"].dump() + ": " + mv.path + " is a folder, not a model file");
         if (!fs::is_regular_file(mv.path)) fail("model " + m["name"].dump() + ": " + mv.path + ": no such file");
         if (!keys.insert(mv.key).second) fail("model " + mv.key + " is listed twice");
         spec.models.push_back(mv);
@@ -143,11 +159,12 @@ ExperimentSpec readSpec(const std::string &path) {
              "");
   ExperimentSpec spec;
   spec.file = path;
-  spec.name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>()
-                                                           : fs::path(path).stem().string();
-  if (!j.contains("dataset") || !j["dataset"].is_string()) r.fail("\"dataset\" (a rqc validate dataset) is required");
+  if (j.contains("name") && !j["name"].is_string()) r.fail("\"name\" must be a string");
+  spec.name = j.contains("name") ? j["name"].get<std::string>() : fs::path(path).stem().string();
+  if (!j.contains("dataset")) r.fail("\"dataset\" (a rqc validate dataset) is required");
+  if (!j["dataset"].is_string()) r.fail("\"dataset\" must be a string (a rqc validate dataset)");
   spec.dataset = r.source(j["dataset"].get<std::string>(), "dataset", {"fashion-mnist", "fashion-mnist-train"});
-  spec.images = r.integer(j, "images", 0, 0);
+  spec.images = r.integer(j, "images", 0, 0, 1'000'000'000);
   if (!j.contains("models")) r.fail("\"models\" is required");
   r.models(j["models"], spec);
   spec.targets = r.strings(j, "targets", {"llvm"});
@@ -171,6 +188,8 @@ ExperimentSpec readSpec(const std::string &path) {
     for (const json &n : t) {
       if (!n.is_number_integer() || n.get<int64_t>() < 1 || n.get<int64_t>() > 1024)
         r.fail("\"threads\" must be a non-empty list of positive integers, not " + t.dump());
+      if (std::find(spec.threads.begin(), spec.threads.end(), n.get<int>()) != spec.threads.end())
+        r.fail("\"threads\" lists " + n.dump() + " twice");
       spec.threads.push_back(n.get<int>());
     }
   } else {
@@ -183,7 +202,7 @@ ExperimentSpec readSpec(const std::string &path) {
     if (!q.contains("calibration") || !q["calibration"].is_string())
       r.fail("\"quantize\" needs \"calibration\" (rqc quantize --calibration DATA)");
     spec.calibration = r.source(q["calibration"].get<std::string>(), "calibration", {"fashion-mnist", "fashion-mnist-train"});
-    spec.calibrationLimit = r.integer(q, "limit", 0, 0);
+    spec.calibrationLimit = r.integer(q, "limit", 0, 0, 1'000'000'000);
     if (q.contains("method")) {
       if (!q["method"].is_string()) r.fail("\"method\" must be minmax, percentile or entropy");
       spec.calibrateMethod = q["method"].get<std::string>();
@@ -200,7 +219,7 @@ ExperimentSpec readSpec(const std::string &path) {
     if (!fs::is_regular_file(p)) r.fail("\"tuning_records\": " + p + ": no such file");
     spec.tuningRecords.push_back(p);
   }
-  spec.repeat = static_cast<int>(r.integer(j, "repeat", 100, 1));
+  spec.repeat = static_cast<int>(r.integer(j, "repeat", 100, 1, 1'000'000));
   return spec;
 }
 

@@ -23,7 +23,7 @@ import time
 
 KEYS = {"id", "experiment", "model", "variant", "model_path", "model_bytes", "target", "dtype", "threads", "device",
         "dataset", "images", "top1", "top5", "latency_ms", "images_per_second", "batch", "compile_seconds",
-        "rqc_version", "commands", "finished"}
+        "rqc_version", "commands", "settings", "finished"}
 
 
 def fail(message: str) -> None:
@@ -131,6 +131,19 @@ def check_resume(rqc: str, model: str, tmp: str) -> None:
     print(f"ok resume: killed after {len(killed_with)} of 4 points, the rerun measured only the other "
           f"{4 - len(killed_with)}")
 
+    # A record that is unreadable, or was made with other settings, is measured again.
+    victim = os.path.join(results, "points", first + ".json")
+    with open(victim, "w") as f:
+        f.write('{"id": "trunc')
+    write_spec(spec, model=model, images=200)
+    r = subprocess.run([rqc, "experiment", spec, "-o", results], capture_output=True, text=True)
+    recs = records(results)
+    if r.returncode != 0 or "4 measured now, 0 recorded earlier" not in r.stderr or \
+            any(x["images"] != 200 for x in recs.values()) or "record is unreadable" not in r.stderr or \
+            "images changed since it was recorded" not in r.stderr:
+        fail(f"a changed SPEC or an unreadable record was not measured again:\n{r.stderr}")
+    print("ok a changed SPEC and an unreadable record are measured again, with a warning naming why")
+
 
 def check_report(rqc: str, results: str, tmp: str) -> None:
     out = os.path.join(tmp, "report")
@@ -166,6 +179,17 @@ def check_report(rqc: str, results: str, tmp: str) -> None:
                         "--fail-on-regression"], capture_output=True, text=True)
     if r.returncode != 1 or not r.stderr.startswith("rqc: error: 1 points regressed"):
         fail(f"--fail-on-regression: exit {r.returncode}\n{r.stderr}")
+    unrelated = os.path.join(tmp, "unrelated")
+    shutil.copytree(baseline, unrelated)
+    for name in os.listdir(os.path.join(unrelated, "points")):
+        rec = json.load(open(os.path.join(unrelated, "points", name)))
+        rec["id"] = "other-" + rec["id"]
+        os.remove(os.path.join(unrelated, "points", name))
+        json.dump(rec, open(os.path.join(unrelated, "points", "other-" + name), "w"))
+    r = subprocess.run([rqc, "experiment", "report", results, "-o", out, "--baseline", unrelated,
+                        "--fail-on-regression"], capture_output=True, text=True)
+    if r.returncode == 0 or "has no point in common" not in r.stderr:
+        fail(f"a baseline sharing no point passed:\n{r.stdout}{r.stderr}")
     print(f"ok baseline: {victim} flagged as slower, --fail-on-regression exits 1")
 
 
@@ -179,7 +203,7 @@ def expect_refusal(rqc: str, spec: str, results: str, needle: str) -> None:
     print(f"ok refused: {lines[0]}")
 
 
-def check_refusals(rqc: str, model: str, tmp: str) -> None:
+def check_refusals(rqc: str, model: str, tmp: str, int8_model: str | None) -> None:
     nowhere = os.path.join(tmp, "never")
     spec = os.path.join(tmp, "bad.json")
     cases = [
@@ -191,7 +215,11 @@ def check_refusals(rqc: str, model: str, tmp: str) -> None:
         ({"threads": [0]}, "\"threads\" must be a non-empty list of positive integers"),
         ({"dataset": "no-such-folder"}, "no-such-folder: no such file or folder"),
         ({"models": [{"name": "m", "path": "m_{width}.onnx", "grid": {"depth": [1]}}], "quantize": None},
-         "names a placeholder its \"grid\" does not give"),
+         "\"grid\" entry \"depth\" of model \"m\" is not a {depth} placeholder of its path"),
+        ({"models": [{"name": "m", "path": "m_{width}.onnx"}]}, "names a placeholder its \"grid\" does not give"),
+        ({"models": [{"name": ".hidden", "path": model}]}, "must be letters, digits"),
+        ({"dtypes": ["float32", "float32"]}, "\"dtypes\" lists \"float32\" twice"),
+        ({"repeat": 1099511627776}, "\"repeat\" must be an integer from 1 to 1000000"),
     ]
     for fields, needle in cases:
         with open(spec, "w") as f:
@@ -202,6 +230,10 @@ def check_refusals(rqc: str, model: str, tmp: str) -> None:
     with open(spec, "w") as f:
         json.dump({"dataset": "fashion-mnist", "dtypes": ["int8"], "models": [{"name": "resnet8", "path": model}]}, f)
     expect_refusal(rqc, spec, nowhere, "dtype int8 needs a \"quantize\" section")
+    if int8_model:
+        with open(spec, "w") as f:
+            json.dump({"dataset": "fashion-mnist", "models": [{"name": "q", "path": int8_model}]}, f)
+        expect_refusal(rqc, spec, nowhere, "is already int8, so its float32 points would measure int8")
     with open(spec, "w") as f:
         f.write("{\"dataset\": ")
     expect_refusal(rqc, spec, nowhere, "not valid JSON")
@@ -250,7 +282,9 @@ def main() -> int:
         results = check_sweep(rqc, model, tmp)
         check_report(rqc, results, tmp)
         check_resume(rqc, model, tmp)
-        check_refusals(rqc, model, tmp)
+        quantized = [os.path.join(results, "work", f) for f in os.listdir(os.path.join(results, "work"))
+                     if f.endswith(".onnx")]
+        check_refusals(rqc, model, tmp, quantized[0] if quantized else None)
     print("PASS")
     return 0
 
