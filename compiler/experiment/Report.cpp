@@ -207,11 +207,16 @@ ReportSummary writeExperimentReport(const std::string &resultsDir, const std::st
          << html(variantText(r.value("variant", json::object()))) << "</td><td class=\"t\">"
          << html(r["target"].get<std::string>()) << "</td><td class=\"t\">" << html(r["dtype"].get<std::string>())
          << "</td>"
-         << fmt::format("<td>{}</td><td>{:.2f}</td><td>{:.2f}</td><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}"
-                        "</td><td>{:.0f}</td><td>{:.0f}</td><td>{:.1f}</td><td class=\"t\">{}</td></tr>\n",
-                        r["threads"].get<int>(), 100 * top1Of(r), 100 * r.value("top5", 0.0), r.value("images", 0),
-                        l.value("mean", 0.0), l.value("p50", 0.0), l.value("p90", 0.0),
-                        r.value("images_per_second", 0.0), r.value("model_bytes", 0) / 1024.0,
+         // data-v: the unrounded value the sort compares (the cell shows it rounded).
+         << fmt::format("<td>{}</td><td data-v=\"{}\">{:.2f}</td><td data-v=\"{}\">{:.2f}</td><td>{}</td>"
+                        "<td data-v=\"{}\">{:.3f}</td><td data-v=\"{}\">{:.3f}</td><td data-v=\"{}\">{:.3f}</td>"
+                        "<td data-v=\"{}\">{:.0f}</td><td>{:.0f}</td><td data-v=\"{}\">{:.1f}</td>"
+                        "<td class=\"t\">{}</td></tr>\n",
+                        r["threads"].get<int>(), top1Of(r), 100 * top1Of(r), r.value("top5", 0.0),
+                        100 * r.value("top5", 0.0), r.value("images", 0), l.value("mean", 0.0), l.value("mean", 0.0),
+                        l.value("p50", 0.0), l.value("p50", 0.0), l.value("p90", 0.0), l.value("p90", 0.0),
+                        r.value("images_per_second", 0.0), r.value("images_per_second", 0.0),
+                        r.value("model_bytes", 0) / 1024.0, r.value("compile_seconds", 0.0),
                         r.value("compile_seconds", 0.0), efficient[i] ? "yes" : "");
   }
   page << "</tbody></table>\n";
