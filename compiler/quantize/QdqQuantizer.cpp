@@ -116,6 +116,22 @@ private:
   std::set<std::string> used_;
 };
 
+// Removes the initializers named in `candidates` that no node and no graph output reads any
+// more, and their entries among the graph inputs (where IR < 4 models list initializers).
+void dropUnreadInitializers(GraphProto *g, const std::set<std::string> &candidates) {
+  std::set<std::string> read;
+  for (const auto &n : g->node())
+    for (const auto &in : n.input()) read.insert(in);
+  for (const auto &o : g->output()) read.insert(o.name());
+  auto unread = [&](const std::string &name) { return candidates.count(name) && !read.count(name); };
+  auto *inits = g->mutable_initializer();
+  for (int i = inits->size() - 1; i >= 0; --i)
+    if (unread(inits->Get(i).name())) inits->DeleteSubrange(i, 1);
+  auto *inputs = g->mutable_input();
+  for (int i = inputs->size() - 1; i >= 0; --i)
+    if (unread(inputs->Get(i).name())) inputs->DeleteSubrange(i, 1);
+}
+
 NodeProto makeNode(const std::string &op, const std::string &name, std::vector<std::string> inputs,
                    const std::string &output, int64_t axis = -1) {
   NodeProto n;
@@ -270,6 +286,7 @@ int foldBatchNormIntoConv(ModelProto &model) {
     if (constant) convOfBn[i] = c;
   }
   std::vector<TensorProto> added;
+  std::vector<std::string> folded; // the convolutions' old weights and biases
   for (auto [b, c] : convOfBn) {
     const NodeProto &bn = g->node(b);
     NodeProto &conv = *g->mutable_node(c);
@@ -293,29 +310,24 @@ int foldBatchNormIntoConv(ModelProto &model) {
     added.push_back(makeInitializer(wName, TensorProto::FLOAT, std::vector<int64_t>(w.shape().begin(), w.shape().end()),
                                     newW.data(), newW.size() * sizeof(float)));
     added.push_back(makeInitializer(bName, TensorProto::FLOAT, {channels}, bias.data(), bias.size() * sizeof(float)));
+    folded.push_back(conv.input(1));
+    if (conv.input_size() > 2 && !conv.input(2).empty()) folded.push_back(conv.input(2));
     conv.set_input(1, wName);
     if (conv.input_size() > 2) conv.set_input(2, bName);
     else conv.add_input(bName);
     conv.set_output(0, bn.output(0));
   }
   if (convOfBn.empty()) return 0;
-  // Drop the folded BatchNormalization nodes, then initializers nothing reads any more.
+  // Drop the folded BatchNormalization nodes, then the weights and statistics nothing reads
+  // any more.
+  std::set<std::string> replaced;
+  for (auto [b, c] : convOfBn)
+    for (const auto &in : g->node(b).input()) replaced.insert(in);
+  replaced.insert(folded.begin(), folded.end());
   auto *nodes = g->mutable_node();
   for (auto it = convOfBn.rbegin(); it != convOfBn.rend(); ++it) nodes->DeleteSubrange(it->first, 1);
   for (auto &t : added) *g->add_initializer() = std::move(t);
-  std::set<std::string> read;
-  for (const auto &n : g->node())
-    for (const auto &in : n.input()) read.insert(in);
-  for (const auto &o : g->output()) read.insert(o.name());
-  auto *inits = g->mutable_initializer();
-  for (int i = inits->size() - 1; i >= 0; --i)
-    if (!read.count(inits->Get(i).name())) inits->DeleteSubrange(i, 1);
-  auto *inputs = g->mutable_input();
-  std::set<std::string> initNames;
-  for (const auto &t : g->initializer()) initNames.insert(t.name());
-  for (int i = inputs->size() - 1; i >= 0; --i)
-    if (index.isInitializer(inputs->Get(i).name()) && !initNames.count(inputs->Get(i).name()))
-      inputs->DeleteSubrange(i, 1);
+  dropUnreadInitializers(g, replaced);
   return static_cast<int>(convOfBn.size());
 }
 
@@ -471,20 +483,8 @@ QuantizeSummary applyQuantization(ModelProto &model, const QuantizationPlan &pla
     }
   }
 
-  // Float weights and biases nothing reads any more are dropped (also from the graph
-  // inputs, where IR < 4 models list initializers).
-  std::set<std::string> stillRead;
-  for (const auto &n : g->node())
-    for (const auto &in : n.input()) stillRead.insert(in);
-  for (const auto &o : g->output()) stillRead.insert(o.name());
-  auto *inits = g->mutable_initializer();
-  for (int i = inits->size() - 1; i >= 0; --i)
-    if (replacedWeights.count(inits->Get(i).name()) && !stillRead.count(inits->Get(i).name()))
-      inits->DeleteSubrange(i, 1);
-  auto *inputs = g->mutable_input();
-  for (int i = inputs->size() - 1; i >= 0; --i)
-    if (replacedWeights.count(inputs->Get(i).name()) && !stillRead.count(inputs->Get(i).name()))
-      inputs->DeleteSubrange(i, 1);
+  // Float weights and biases nothing reads any more are dropped.
+  dropUnreadInitializers(g, replacedWeights);
   for (auto &t : newInitializers) *g->add_initializer() = std::move(t);
 
   auto *meta = model.add_metadata_props();
