@@ -3,6 +3,7 @@
 #include "AlignedMemory.h"
 #include "rqc/runtime/Error.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -31,6 +32,9 @@ const char *dtypeName(DType dtype) {
 }
 
 int64_t numElements(const Shape &shape) {
+  // A zero dimension anywhere empties the tensor, however large the others are (and their
+  // product must not be formed: it may overflow).
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
   return n;
@@ -49,6 +53,13 @@ std::string shapeToString(const Shape &shape) {
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
   for (int64_t d : shape_)
     if (d < 0) throw Error("negative dimension in tensor shape " + shapeToString(shape_));
+  int64_t elements = 1;
+  for (int64_t d : shape_)
+    if (d != 0 && __builtin_mul_overflow(elements, d, &elements))
+      throw Error("tensor shape " + shapeToString(shape_) + " has more elements than int64 holds");
+  uint64_t byteCount;
+  if (__builtin_mul_overflow(uint64_t(elements), uint64_t(dtypeSize(dtype_)), &byteCount) || byteCount > UINT64_MAX - 64)
+    throw Error("tensor shape " + shapeToString(shape_) + " needs more bytes than exist");
   size_t bytes = (nbytes() + 63) / 64 * 64;
   if (bytes == 0) bytes = 64;
   void *p = allocateAligned(bytes);
