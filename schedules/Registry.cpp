@@ -15,6 +15,7 @@ const std::vector<std::unique_ptr<Template>> &templates() {
     for (const char *key : {"x86", "arm_cpu"}) {
       t.push_back(cpu::makeConv2dNCHWc(key));
       t.push_back(cpu::makeConv2dNCHWcWinograd(key));
+      t.push_back(cpu::makeConv2dNCHWcInt8(key));
       t.push_back(cpu::makeDepthwiseConv2dNCHWc(key));
       t.push_back(cpu::makeDensePack(key));
       t.push_back(cpu::makePool2dNCHWc(key));

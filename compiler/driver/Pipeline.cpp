@@ -169,6 +169,8 @@ void printScheduleReport(std::ostream &os, const ScheduleSelection &selection) {
 void runGraphPasses(ModuleOp module, ScheduleSelection &selection) {
   PassManager pm(module.getContext());
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
+  // Before constants fold: the quantized weights are still dequantize(constant).
+  pm.addNestedPass<func::FuncOp>(createQdqToInteger());
   pm.addNestedPass<func::FuncOp>(createFoldConstants());
   // Schedules choose layouts: select, apply the layouts (weights are repacked by folding
   // their layout changes), then select again for the ops whose layout followed.

@@ -4,6 +4,7 @@
 // rqc bench MODEL.rqc: latency statistics (the runtime's package commands).
 #include "compiler/driver/Commands.h"
 #include "compiler/driver/ModelLoading.h"
+#include "compiler/passes/Passes.h"
 #include "compiler/reference/ReferenceExecutor.h"
 
 #include "rqc/runtime/Error.h"
@@ -11,6 +12,8 @@
 #include "runtime/tools/MeasureCommand.h"
 #include "runtime/tools/PackageCommands.h"
 #include "rqc/runtime/Npy.h"
+
+#include "mlir/Pass/PassManager.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -30,6 +33,7 @@ struct RunOptions {
   std::string inputs, outputs;
   std::vector<std::string> inputShapes;
   bool reference = false;
+  bool asCompiled = false;
   uint64_t seed = 0;
   int threads = 0;
 };
@@ -48,8 +52,16 @@ void runModel(const RunOptions &o) {
   }
   if (!o.reference)
     throw Error("running an .onnx model needs --reference (compiled .rqc packages come with `rqc compile`)");
+  if (o.asCompiled && !o.reference) throw Error("--as-compiled goes with --reference");
   mlir::MLIRContext ctx;
   auto module = loadModel(o.model, ctx, o.inputShapes);
+  if (o.asCompiled) {
+    // The graph rewrites of rqc compile that change results (QDQ convolutions computed in
+    // integers): the bit-exact oracle of a compiled int8 model.
+    mlir::PassManager pm(&ctx);
+    pm.addNestedPass<mlir::func::FuncOp>(createQdqToInteger());
+    if (mlir::failed(pm.run(*module))) throw Error(o.model + ": the integer rewrite of its QDQ convolutions failed");
+  }
   reference::ReferenceExecutor exec(*module);
 
   NamedTensors inputs;
@@ -80,6 +92,9 @@ void registerRunCommand(CLI::App &app) {
   CLI::App *cmd = app.add_subcommand("run", "Run a model and print its top-5 classes and latency");
   cmd->add_option("model", opts->model, "Compiled package (.rqc), or an .onnx model with --reference")->required();
   cmd->add_flag("--reference", opts->reference, "Run with the reference executor (plain loops, the oracle)");
+  cmd->add_flag("--as-compiled", opts->asCompiled,
+                "With --reference: compute QDQ convolutions in integers as rqc compile does (the bit-exact oracle of "
+                "a compiled int8 model; without it, ONNX's float QDQ semantics)");
   cmd->add_option("--inputs", opts->inputs, "Inputs as .npz, keyed by input name (default: seeded random)");
   cmd->add_option("--outputs", opts->outputs, "Write the outputs to this .npz file");
   cmd->add_option("--input-shape", opts->inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");

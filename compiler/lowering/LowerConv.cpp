@@ -304,11 +304,60 @@ Value extendTo32(OpBuilder &b, Location loc, Value v, bool isUnsigned) {
 
 bool isUnsignedElement(Value graphValue) { return rtt(graphValue).getElementType().isUnsignedInteger(); }
 
+// The integer convolution on channel-blocked data (conv2d_NCHWc_int8, rqc-alter-layout):
+// input [N, IC/ic, H, W, ic], weight [OC/oc, IC/4, KH, KW, oc, 4] ("OIHW{oc}o4i", read as
+// [OC/oc, IC/ic, ic/4, KH, KW, oc, 4]),
+// result [N, OC/oc, OH, OW, oc] i32, with the input zero point folded into the bias
+// (zero_point_folded): acc = bias' + sum(x * w), the padding the zero point. One
+// linalg.generic, the kernel's root, whose loops are
+//   (n, oco, oh, ow, oci | ico, kh, kw, icq, r)   input channel ico * ic + icq * 4 + r
+// so the innermost reduction is the four-channel dot product of vpdpbusd / SDOT.
+Value blockedConvInteger(OpBuilder &b, Location loc, graph::Conv2DIntegerOp op, Value input, Value weight, Value bias) {
+  auto outType = op.getType();
+  auto pads = op.getPads();
+  auto st = op.getStrides(), dil = op.getDilations();
+  const int32_t xz = static_cast<int32_t>(op.getInputZeroPoint());
+  const bool xu = isUnsignedElement(op.getInput()), wu = isUnsignedElement(op.getWeight());
+  const double padValue = xu ? static_cast<double>(static_cast<int8_t>(static_cast<uint8_t>(xz))) : xz;
+  Value x = padded(b, loc, input, {0, 0, pads[0], pads[1], 0}, {0, 0, pads[2], pads[3], 0}, padValue);
+  Value init = bias ? broadcastBlocked(b, loc, bias, outType, 1, 4) : filled(b, loc, outType, 0.0);
+  const int64_t ico = rtt(input).getDimSize(1), ic = rtt(input).getDimSize(4);
+  // The weight seen as [OC/oc, IC/ic, ic/4, KH, KW, oc, 4] (the same bytes): every loop is
+  // then a plain index of some operand.
+  auto wt = rtt(weight);
+  auto w7 = RankedTensorType::get({wt.getDimSize(0), ico, ic / 4, wt.getDimSize(2), wt.getDimSize(3), wt.getDimSize(4), 4},
+                                  wt.getElementType());
+  Value w = b.create<tensor::ExpandShapeOp>(loc, w7, weight, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}, {5}, {6}});
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps{
+      AffineMap::get(10, 0, {d(0), d(5), d(2) * st[0] + d(6) * dil[0], d(3) * st[1] + d(7) * dil[1], d(8) * 4 + d(9)}, ctx),
+      AffineMap::get(10, 0, {d(1), d(5), d(8), d(6), d(7), d(4), d(9)}, ctx),
+      AffineMap::get(10, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+  SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+  iters.append(5, utils::IteratorType::reduction);
+  return markRoot(b.create<linalg::GenericOp>(loc, outType, ValueRange{x, w}, ValueRange{init}, maps, iters,
+                                              [&](OpBuilder &nb, Location nl, ValueRange v) {
+                                                Value p = nb.create<arith::MulIOp>(nl, extendTo32(nb, nl, v[0], xu),
+                                                                                   extendTo32(nb, nl, v[1], wu));
+                                                nb.create<linalg::YieldOp>(nl, Value(nb.create<arith::AddIOp>(nl, v[2], p)));
+                                              })
+                      .getResult(0));
+}
+
 struct ConvIntegerPattern : OpConversionPattern<graph::Conv2DIntegerOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(graph::Conv2DIntegerOp op, OpAdaptor a,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
+    if (op.getDataLayout() != "NCHW") {
+      if (!op.getZeroPointFolded() || op.getGroups() != 1 || rtt(a.getInput()).getDimSize(4) % 4 != 0 ||
+          llvm::any_of(op.getWeightZeroPoint(), [](int32_t z) { return z != 0; }))
+        return b.notifyMatchFailure(op, "a blocked conv2d_integer needs zero_point_folded, groups 1, zero weight "
+                                        "zero points and input blocks of 4k channels");
+      b.replaceOp(op, blockedConvInteger(b, loc, op, a.getInput(), a.getWeight(), a.getBias()));
+      return success();
+    }
     auto outType = op.getType();
     auto pads = op.getPads();
     auto strides = op.getStrides();
@@ -317,13 +366,15 @@ struct ConvIntegerPattern : OpConversionPattern<graph::Conv2DIntegerOp> {
     // Pad with the input zero point: padded cells contribute (xz - xz) * w = 0.
     bool xu = isUnsignedElement(op.getInput()), wu = isUnsignedElement(op.getWeight());
     double padValue = xu ? static_cast<double>(static_cast<int8_t>(static_cast<uint8_t>(xz))) : xz;
+    // With the zero point folded into the bias, the sum is of x * w (the padding still xz).
+    if (op.getZeroPointFolded()) xz = 0;
     Value x = padded(b, loc, a.getInput(), {0, 0, pads[0], pads[1]}, {0, 0, pads[2], pads[3]}, padValue);
     auto wt = rtt(a.getWeight());
     int64_t O = wt.getDimSize(0), CG = wt.getDimSize(1), groups = op.getGroups(), OG = O / groups;
     std::vector<int32_t> wzv(op.getWeightZeroPoint().begin(), op.getWeightZeroPoint().end());
     if (wzv.size() == 1) wzv.assign(O, wzv[0]);
     Value wz = constantTensor(b, loc, ArrayRef<int32_t>(wzv), {O});
-    Value init = filled(b, loc, outType, 0.0);
+    Value init = a.getBias() ? broadcastAlong(b, loc, a.getBias(), outType, 1) : filled(b, loc, outType, 0.0);
     // loops: n, o, oh, ow | c, kh, kw
     auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
     AffineExpr chan = d(1).floorDiv(OG) * CG + d(4);

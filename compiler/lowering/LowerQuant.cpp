@@ -99,7 +99,11 @@ struct RequantizePattern : OpConversionPattern<graph::RequantizeOp> {
     auto outType = llvm::cast<RankedTensorType>(signlessType(op.getType()));
     auto scales = op.getScale();
     SmallVector<Value> ins{a.getInput()};
-    if (Value s = paramFor(b, loc, scales, outType, op.getAxis())) ins.push_back(s);
+    if (scales.size() > 1 && !op.getDataLayout().empty()) // channel-blocked NCHW{x}c
+      ins.push_back(broadcastBlocked(b, loc, constantTensor(b, loc, scales, {static_cast<int64_t>(scales.size())}),
+                                     RankedTensorType::get(outType.getShape(), b.getF32Type()), 1, 4));
+    else if (Value s = paramFor(b, loc, scales, outType, op.getAxis()))
+      ins.push_back(s);
     float s0 = scales[0], z0 = static_cast<float>(static_cast<int32_t>(op.getZeroPoint()));
     b.replaceOp(op, elementwise(b, loc, outType, ins, [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
                   Value f = nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), v[0]);

@@ -4,6 +4,7 @@
 #include "compiler/support/JsonAttr.h"
 
 #include "ir/Graph/Layout.h"
+#include "ir/Graph/TensorAttr.h"
 #include "rqc/runtime/Error.h"
 #include "schedules/Schedule.h"
 
@@ -37,6 +38,40 @@ bool isBlockedChannels(StringRef layout) {
   if (layout.empty() || layout == "NCHW") return false;
   graph::Layout l = graph::Layout::parse(layout.str());
   return l.primal() == "NCHW" && l.position('N') == 0 && l.rank() == 5 && l.axes()[4].factor > 0;
+}
+
+// The integer convolution in the packed layouts of conv2d_NCHWc_int8, with the input zero
+// point folded into the bias: sum((x - xz) * w) + b = sum(x * w) + (b - xz * sum(w[o]))
+// (TVM's qnn.conv2d legalization), so the integer kernels' inner loop is a plain dot
+// product. Needs a constant weight with zero weight zero points.
+Operation *packIntegerConv(OpBuilder &b, Location loc, graph::Conv2DIntegerOp conv, const std::string &input,
+                           const std::string &weight, const std::string &output, const std::string &templateName) {
+  auto wConst = conv.getWeight().getDefiningOp<graph::ConstantOp>();
+  std::optional<Tensor> bias;
+  if (conv.getBias())
+    if (auto bc = conv.getBias().getDefiningOp<graph::ConstantOp>()) bias = graph::fromAttr(bc.getValue());
+  if (!wConst || (conv.getBias() && !bias) || llvm::any_of(conv.getWeightZeroPoint(), [](int32_t z) { return z != 0; }))
+    throw rqc::Error("schedule " + templateName + " needs a constant weight and bias with zero weight zero points");
+  Tensor w = graph::fromAttr(wConst.getValue());
+  const int64_t channels = w.dim(0), per = w.numel() / channels;
+  const int64_t xz = static_cast<int32_t>(conv.getInputZeroPoint());
+  Tensor folded(DType::I32, {channels});
+  for (int64_t c = 0; c < channels; ++c) {
+    int64_t sum = 0;
+    for (int64_t i = 0; i < per; ++i)
+      sum += w.dtype() == DType::U8 ? w.data<uint8_t>()[c * per + i] : w.data<int8_t>()[c * per + i];
+    folded.data<int32_t>()[c] = static_cast<int32_t>((bias ? bias->data<int32_t>()[c] : 0) - xz * sum);
+  }
+  Value biasValue = b.create<graph::ConstantOp>(loc, graph::toAttr(folded, b.getContext()));
+  Value x = transform(b, loc, conv.getInput(), "NCHW", input);
+  Value wp = transform(b, loc, conv.getWeight(), "OIHW", weight);
+  auto c = b.create<graph::Conv2DIntegerOp>(loc, x, wp, biasValue, conv.getInputZeroPoint(), conv.getWeightZeroPoint(),
+                                            conv.getStrides(), conv.getPads(), conv.getDilations(), conv.getGroups(),
+                                            input, weight, /*zero_point_folded=*/true);
+  if (c.getResultLayout() != output)
+    throw rqc::Error("schedule " + templateName + " packs the output as " + output + " but its weight layout gives " +
+                     c.getResultLayout());
+  return c;
 }
 
 // Rewrites an op whose schedule packs its tensors; returns false when it has no pack step.
@@ -77,6 +112,9 @@ bool applyPackSteps(Operation *op) {
                   c.getResultLayout());
     packed = c;
     plainOut = "NCHW";
+  } else if (auto iconv = llvm::dyn_cast<graph::Conv2DIntegerOp>(op)) {
+    packed = packIntegerConv(b, loc, iconv, input, weight, output, s.templateName);
+    plainOut = "NCHW";
   } else if (auto dense = llvm::dyn_cast<graph::DenseOp>(op)) {
     Value w = transform(b, loc, dense.getWeight(), "MK", weight.empty() ? "MK" : weight);
     packed = b.create<graph::DenseOp>(loc, dense.getInput(), w, dense.getBias(), weight.empty() ? "MK" : weight);
@@ -98,7 +136,15 @@ bool isElementwise(Operation *op) {
     return true;
   if (auto q = llvm::dyn_cast<graph::QuantizeOp>(op)) return q.getScale().size() == 1;
   if (auto q = llvm::dyn_cast<graph::DequantizeOp>(op)) return q.getScale().size() == 1;
+  if (auto q = llvm::dyn_cast<graph::RequantizeOp>(op)) return q.getScale().size() == 1 && q.getDataLayout().empty();
   return false;
+}
+
+// A per-channel requantize (of a packed integer convolution) runs in the channel-blocked
+// layout with its scales following the blocked channels.
+bool isPerChannelRequantize(Operation *op) {
+  auto q = llvm::dyn_cast<graph::RequantizeOp>(op);
+  return q && q.getScale().size() > 1 && q.getAxis() == 1 && q.getDataLayout().empty();
 }
 
 // The data layout of a pooling op that can run channel-blocked, or nullopt.
@@ -162,10 +208,14 @@ bool pushThrough(graph::LayoutTransformOp t, Operation *user) {
   } else if (std::optional<std::string> layout = poolLayout(user)) {
     if (*layout != "NCHW" || plain != "NCHW" || !isBlockedChannels(blocked)) return false;
     map.map(t.getResult(), t.getInput());
+  } else if (isPerChannelRequantize(user)) {
+    if (plain != "NCHW" || !isBlockedChannels(blocked)) return false;
+    map.map(t.getResult(), t.getInput());
   } else {
     return false;
   }
   Operation *clone = b.clone(*user, map);
+  if (auto q = llvm::dyn_cast<graph::RequantizeOp>(clone); q && isPerChannelRequantize(user)) q.setDataLayout(blocked);
   if (poolLayout(clone)) {
     setPoolLayout(clone, blocked);
     for (const char *a : {"rqc.task", "rqc.config", "rqc.schedule"}) clone->removeAttr(a);
@@ -212,7 +262,8 @@ struct AlterLayoutPass : rqc::impl::AlterLayoutBase<AlterLayoutPass> {
     try {
       SmallVector<Operation *> scheduled;
       fn.walk([&](Operation *op) {
-        if (op->hasAttr("rqc.schedule") && llvm::isa<graph::Conv2DOp, graph::DenseOp>(op)) scheduled.push_back(op);
+        if (op->hasAttr("rqc.schedule") && llvm::isa<graph::Conv2DOp, graph::Conv2DIntegerOp, graph::DenseOp>(op))
+          scheduled.push_back(op);
       });
       for (Operation *op : scheduled) applyPackSteps(op);
 

@@ -15,6 +15,25 @@ def FoldBatchNorm : Pass<"rqc-fold-batch-norm", "mlir::func::FuncOp"> {
   let dependentDialects = ["rqc::graph::GraphDialect"];
 }
 
+def QdqToInteger : Pass<"rqc-qdq-to-integer", "mlir::func::FuncOp"> {
+  let summary = "Compute quantized (QDQ) convolutions in integers";
+  let description = [{
+    quantize(relu?(conv2d(dequantize(x), dequantize(W), dequantize(b) | b))), with x
+    and the output quantized per tensor and the constant 8-bit W per tensor or per
+    output channel, becomes requantize(conv2d_integer(x, W, b_i32), sx * sw[c] / sy, zy)
+    (ONNX Runtime's QDQ -> QLinearConv fusion): x and y stay 8-bit, the convolution
+    accumulates in i32. The bias is taken as the quantizer's i32 at scale sx * sw[c], or
+    a float bias is rounded to it. A ReLU is dropped when the output zero point is the
+    type's smallest value (the saturation already clamps there); otherwise, and for every
+    other form, the float ops stay. Only the forms the integer kernels compute fast are
+    rewritten (conv2d_NCHWc_int8: uint8 data, int8 weights, groups 1, input and output
+    channels multiples of 4); a 3-channel first convolution, depthwise ones and int8
+    data stay float between their QDQ pairs. Runs before constants are folded
+    (dequantize(W) would become a float constant).
+  }];
+  let dependentDialects = ["rqc::graph::GraphDialect"];
+}
+
 def FoldConstants : Pass<"rqc-fold-constants", "mlir::func::FuncOp"> {
   let summary = "Evaluate ops whose operands are all constants (with the reference kernels)";
   let dependentDialects = ["rqc::graph::GraphDialect"];

@@ -52,6 +52,22 @@ std::optional<Workload> workloadOf(Operation *op) {
     w.pads = vec(c.getPads());
     w.dilations = vec(c.getDilations());
     w.groups = c.getGroups();
+  } else if (auto c = llvm::dyn_cast<graph::Conv2DIntegerOp>(op)) {
+    // The integer kernels take constant weights without zero points (the zero point of the
+    // input is folded into the bias when the layout is packed); others stay generic.
+    if (c.getDataLayout() != "NCHW" || c.getWeightLayout() != "OIHW" || c.getGroups() != 1 ||
+        !c.getWeight().getDefiningOp<graph::ConstantOp>() ||
+        (c.getBias() && !c.getBias().getDefiningOp<graph::ConstantOp>()) ||
+        llvm::any_of(c.getWeightZeroPoint(), [](int32_t z) { return z != 0; }))
+      return std::nullopt;
+    w.op = "conv2d";
+    w.data = {shapeOf(c.getInput()), dtypeOf(c.getInput())};
+    w.weight = {shapeOf(c.getWeight()), dtypeOf(c.getWeight())};
+    w.bias = static_cast<bool>(c.getBias());
+    w.strides = vec(c.getStrides());
+    w.pads = vec(c.getPads());
+    w.dilations = vec(c.getDilations());
+    w.groups = c.getGroups();
   } else if (auto d = llvm::dyn_cast<graph::DenseOp>(op)) {
     if (d.getWeightLayout() != "MK") return std::nullopt;
     w.op = "dense";

@@ -84,11 +84,27 @@ Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get
         conv2dWinograd(get(o.getInput()), get(o.getWeight()), opt(o.getBias()), vec(o.getPads()), o.getTileSize(), out);
       })
       .Case([&](graph::Conv2DIntegerOp o) {
-        conv2dInteger(
-            get(o.getInput()), get(o.getWeight()), static_cast<int32_t>(o.getInputZeroPoint()),
-            vec(o.getWeightZeroPoint()),
-            window(kernelOf(get(o.getWeight())), o.getStrides(), o.getPads(), o.getDilations()),
-            o.getGroups(), out);
+        Tensor x = relaid(get(o.getInput()), o.getDataLayout().str(), "NCHW");
+        Tensor w = relaid(get(o.getWeight()), o.getWeightLayout().str(), "OIHW");
+        inPlainLayout(o.getResultLayout(), out, "NCHW", [&](Tensor &r) {
+          conv2dInteger(x, w, static_cast<int32_t>(o.getInputZeroPoint()), vec(o.getWeightZeroPoint()),
+                        window(kernelOf(w), o.getStrides(), o.getPads(), o.getDilations()), o.getGroups(), r);
+          const int64_t channels = r.dim(1), plane = r.numel() / (r.dim(0) * channels);
+          std::vector<int32_t> add(channels, 0);
+          if (const Tensor *bias = opt(o.getBias())) std::copy_n(bias->data<int32_t>(), channels, add.begin());
+          if (o.getZeroPointFolded()) { // the bias holds -xz * sum(w[o]): add it back
+            const int64_t per = w.numel() / channels;
+            const bool wu = w.dtype() == DType::U8;
+            for (int64_t c = 0; c < channels; ++c) {
+              int64_t sum = 0;
+              for (int64_t i = 0; i < per; ++i)
+                sum += wu ? w.data<uint8_t>()[c * per + i] : w.data<int8_t>()[c * per + i];
+              add[c] += static_cast<int32_t>(static_cast<int32_t>(o.getInputZeroPoint()) * sum);
+            }
+          }
+          int32_t *acc = r.data<int32_t>();
+          for (int64_t i = 0; i < r.numel(); ++i) acc[i] += add[(i / plane) % channels];
+        });
       })
       .Case([&](graph::DenseOp o) {
         Tensor w = relaid(get(o.getWeight()), o.getWeightLayout().str(), "MK");
@@ -170,8 +186,15 @@ Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get
         dequantize(get(o.getInput()), vec(o.getScale()), vec(o.getZeroPoint()), o.getAxis(), out);
       })
       .Case([&](graph::RequantizeOp o) {
-        requantize(get(o.getInput()), vec(o.getScale()), static_cast<int32_t>(o.getZeroPoint()),
-                   o.getAxis(), out);
+        std::string layout = o.getDataLayout().empty() ? "" : o.getDataLayout().str();
+        if (layout.empty()) {
+          requantize(get(o.getInput()), vec(o.getScale()), static_cast<int32_t>(o.getZeroPoint()), o.getAxis(), out);
+          return;
+        }
+        Tensor x = relaid(get(o.getInput()), layout, "NCHW");
+        inPlainLayout(layout, out, "NCHW", [&](Tensor &r) {
+          requantize(x, vec(o.getScale()), static_cast<int32_t>(o.getZeroPoint()), o.getAxis(), r);
+        });
       })
       .Default([&](Operation *other) {
         throw Error("reference executor: no kernel for '" + other->getName().getStringRef().str() +

@@ -200,6 +200,7 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 }
 
 std::string Conv2DOp::getResultLayout() { return rqc::graph::blockedNCHW(outputBlockOf(getWeightLayout())); }
+std::string Conv2DIntegerOp::getResultLayout() { return rqc::graph::blockedNCHW(outputBlockOf(getWeightLayout())); }
 
 LogicalResult WinogradWeightTransformOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
                                                           SmallVectorImpl<Type> &types) {
@@ -247,13 +248,19 @@ LogicalResult Conv2DIntegerOp::inferReturnTypes(MLIRContext *ctx, std::optional<
   SmallVector<int64_t> out;
   if (failed(inferConv2D(loc, "conv2d_integer", adaptor.getInput(), adaptor.getWeight(),
                          adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
-                         adaptor.getGroups(), out)))
+                         adaptor.getGroups(), out, adaptor.getWeightLayout(), adaptor.getDataLayout())))
     return failure();
+  int64_t channels = out[1] * (out.size() == 5 ? out[4] : 1);
   size_t nz = adaptor.getWeightZeroPoint().size();
-  if (nz != 1 && static_cast<int64_t>(nz) != out[1])
+  if (nz != 1 && static_cast<int64_t>(nz) != channels)
     return fail(loc, "conv2d_integer", "weight_zero_point must have 1 or " +
-                                           std::to_string(out[1]) + " entries, got " +
+                                           std::to_string(channels) + " entries, got " +
                                            std::to_string(nz));
+  if (Value bias = adaptor.getBias()) {
+    auto b = rankedType(bias).getShape();
+    if (b.size() != 1 || b[0] != channels)
+      return fail(loc, "conv2d_integer", "bias must have shape [" + std::to_string(channels) + "], got " + shapeStr(b));
+  }
   types.push_back(RankedTensorType::get(out, IntegerType::get(ctx, 32)));
   return success();
 }
@@ -625,7 +632,19 @@ LogicalResult RequantizeOp::verify() {
     return emitOpError("result shape differs from input shape");
   if (llvm::any_of(getScale(), [](float s) { return !(s > 0.f); }))
     return emitOpError("scales must be positive");
-  if (failed(checkQuantParams(*this, getType(), getScale().size(), 1, getAxis()))) return failure();
+  if (!getDataLayout().empty()) {
+    // Blocked channels: the scales follow the primal channel axis (outer x block).
+    rqc::graph::Layout l = rqc::graph::Layout::parse(getDataLayout().str());
+    if (l.primal() != "NCHW" || l.rank() != 5 || l.axes()[4].factor == 0 || getType().getRank() != 5)
+      return emitOpError("data_layout must be a channel-blocked NCHW{x}c on a rank-5 tensor, got '")
+             << getDataLayout() << "'";
+    int64_t channels = getType().getDimSize(1) * getType().getDimSize(4);
+    if (getScale().size() > 1 && (getAxis() != 1 || static_cast<int64_t>(getScale().size()) != channels))
+      return emitOpError("has ") << getScale().size() << " scales; in layout " << getDataLayout()
+                                 << " they must be one per channel (axis 1, " << channels << " channels)";
+  } else if (failed(checkQuantParams(*this, getType(), getScale().size(), 1, getAxis()))) {
+    return failure();
+  }
   return checkZeroPointRange(*this, getType().getElementType(), {static_cast<int32_t>(getZeroPoint())});
 }
 

@@ -84,17 +84,34 @@ def Graph_Conv2DWinogradOp : Graph_Op<"conv2d_winograd", [Pure, InferTypeOpAdapt
 }
 
 def Graph_Conv2DIntegerOp : Graph_Op<"conv2d_integer", [Pure, InferTypeOpAdaptor]> {
-  let summary = "Integer 2-D convolution (ConvInteger): sum((x - xz) * (w - wz)) in i32";
+  let summary = "Integer 2-D convolution (ConvInteger): sum((x - xz) * (w - wz)) (+ bias) in i32";
   let description = [{
-    The integer convolution of QLinearConv, ConvInteger and VTA. `weight_zero_point`
-    has one entry (per tensor) or one per output channel.
+    The integer convolution of QLinearConv, ConvInteger, the QDQ patterns
+    (rqc-qdq-to-integer) and VTA. `weight_zero_point` has one entry (per tensor) or one
+    per output channel; the optional i32 `bias` [O] is added to the accumulator.
+    `data_layout` and `weight_layout` are "NCHW"/"OIHW", or, after rqc-alter-layout
+    for conv2d_NCHWc_int8, "NCHW{x}c" and "OIHW{y}o4i" ([O/y, I/4, KH, KW, y, 4]: four
+    consecutive input channels of one output channel together, the operand order of
+    VNNI's vpdpbusd and of SDOT); the result is then "NCHW{y}c".
+    With `zero_point_folded` (set by rqc-alter-layout for the integer kernels, whose
+    weights are constant with zero weight zero points) the bias already holds
+    -input_zero_point * sum(w[o]): the result is sum(x * w) + bias, the padding still
+    input_zero_point, which is the same value.
   }];
   let arguments = (ins Graph_QuantTensor:$input, Graph_QuantTensor:$weight,
+                       Optional<Graph_AccTensor>:$bias,
                        I32Attr:$input_zero_point, DenseI32ArrayAttr:$weight_zero_point,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                       DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+                       DenseI64ArrayAttr:$dilations, I64Attr:$groups,
+                       DefaultValuedStrAttr<StrAttr, "NCHW">:$data_layout,
+                       DefaultValuedStrAttr<StrAttr, "OIHW">:$weight_layout,
+                       UnitAttr:$zero_point_folded);
   let results = (outs Graph_AccTensor:$result);
-  let assemblyFormat = "$input `,` $weight attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let extraClassDeclaration = [{
+    // The result's layout: "NCHW", or "NCHW{y}c" for a packed weight "...{y}o...".
+    std::string getResultLayout();
+  }];
 }
 
 def Graph_DenseOp : Graph_Op<"dense", [Pure, InferTypeOpAdaptor]> {
@@ -332,10 +349,13 @@ def Graph_RequantizeOp : Graph_Op<"requantize", [Pure]> {
   let description = [{
     The output stage of QLinearConv/QLinearMatMul: `scale` (input scale x weight
     scale / output scale) is per tensor or per slice along `axis`, computed in f32
-    as ONNX Runtime does.
+    as ONNX Runtime does. `axis` counts primal axes; `data_layout` is "" (the
+    tensor's own axes) or a channel-blocked "NCHW{x}c" that rqc-alter-layout gave
+    the tensor, in which a per-channel scale follows the blocked channels.
   }];
   let arguments = (ins Graph_AccTensor:$input, DenseF32ArrayAttr:$scale,
-                       I32Attr:$zero_point, I64Attr:$axis);
+                       I32Attr:$zero_point, I64Attr:$axis,
+                       DefaultValuedStrAttr<StrAttr, "">:$data_layout);
   let results = (outs Graph_QuantTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -335,13 +335,13 @@ void vectorize(func::FuncOp fn, const schedule::Step &step) {
   (void)applyPatternsAndFoldGreedily(fn, std::move(cleanupPatterns));
 }
 
-void tensorizeStep(func::FuncOp fn, const schedule::Step &step, int lanes) {
+void tensorizeStep(func::FuncOp fn, const schedule::Step &step, const MicroKernelIsa &isa) {
   IRRewriter rewriter(fn.getContext());
   for (Operation *op : opsWithRole(fn, step.op)) {
     auto l = llvm::dyn_cast<linalg::LinalgOp>(op);
     if (!l) fail(fn, step, "not a linalg op");
     try {
-      tensorize(rewriter, l, step.name, step.sizes, lanes);
+      tensorize(rewriter, l, step.name, step.sizes, isa);
     } catch (const Error &e) {
       fail(fn, step, e.what());
     }
@@ -351,9 +351,8 @@ void tensorizeStep(func::FuncOp fn, const schedule::Step &step, int lanes) {
 
 } // namespace
 
-void applySchedule(func::FuncOp fn, const schedule::Schedule &s, int vectorBits) {
+void applySchedule(func::FuncOp fn, const schedule::Schedule &s, const MicroKernelIsa &isa) {
   tagRoles(fn);
-  const int lanes = std::max(4, vectorBits / 32);
   for (const schedule::Step &step : s.steps) {
     // graph level: rqc-alter-layout applied them
     if (step.primitive == "pack" || step.primitive == "winograd") continue;
@@ -371,17 +370,17 @@ void applySchedule(func::FuncOp fn, const schedule::Schedule &s, int vectorBits)
     } else if (step.primitive == "interchange") interchange(fn, step);
     else if (step.primitive == "unroll") unroll(fn, step);
     else if (step.primitive == "vectorize") vectorize(fn, step);
-    else if (step.primitive == "tensorize") tensorizeStep(fn, step, lanes);
+    else if (step.primitive == "tensorize") tensorizeStep(fn, step, isa);
     else fail(fn, step, "unknown primitive");
   }
   checkInlined(fn, s);
 }
 
-void applySchedules(ModuleOp kernels, int vectorBits) {
+void applySchedules(ModuleOp kernels, const MicroKernelIsa &isa) {
   for (func::FuncOp fn : kernels.getOps<func::FuncOp>()) {
     Attribute attr = fn->getAttr("rqc.schedule");
     if (!attr) continue;
-    applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)), vectorBits);
+    applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)), isa);
   }
 }
 
@@ -403,7 +402,8 @@ struct ApplySchedulePass : impl::ApplyScheduleBase<ApplySchedulePass> {
       Attribute attr = fn->getAttr("rqc.schedule");
       if (!attr) continue;
       try {
-        applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)), vectorBits);
+        applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)),
+                      MicroKernelIsa{std::max(4, vectorBits / 32), vnni && vectorBits >= 512, vnni});
       } catch (const Error &e) {
         fn.emitError(e.what());
         return signalPassFailure();

@@ -85,6 +85,13 @@ struct WeightPrefetchPass : PassWrapper<WeightPrefetchPass, OperationPass<func::
   void runOnOperation() override { insertWeightPrefetches(getOperation()); }
 };
 
+// The dot-product instructions micro-kernels asked for, once deallocation is done.
+struct DotProductIntrinsicsPass : PassWrapper<DotProductIntrinsicsPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(DotProductIntrinsicsPass)
+  void getDependentDialects(DialectRegistry &registry) const override { registry.insert<LLVM::LLVMDialect>(); }
+  void runOnOperation() override { materializeDotProductIntrinsics(getOperation()); }
+};
+
 // 32-bit ARM: LLVM 19 cannot select a vector froundeven without ARMv8's VRINTN (it aborts
 // with "Cannot select: v4f32 = froundeven" on Cortex-A9), and a scalar one would be a libm
 // call. So math.roundeven (QuantizeLinear's rounding) becomes integer operations there.
@@ -126,6 +133,7 @@ void bufferizeAndLowerToLLVM(ModuleOp module, unsigned indexBits, bool expandRou
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   // After deallocation, which refuses ops without declared memory effects (prefetch).
   pm.addNestedPass<func::FuncOp>(std::make_unique<WeightPrefetchPass>());
+  pm.addNestedPass<func::FuncOp>(std::make_unique<DotProductIntrinsicsPass>());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(std::make_unique<VectorLoweringPass>());
@@ -321,7 +329,7 @@ std::string compileKernels(ModuleOp kernels, const std::vector<KernelSymbol> &sy
   };
   applyKernelAbi(kernels);
   std::string header = describeSchedules(kernels);
-  applySchedules(kernels, target.vectorBits);
+  applySchedules(kernels, microKernelIsa(target.features, target.vectorBits));
   stage("schedule");
   if (dump) dump("scheduled", header + printOp(kernels));
   auto tm = targetMachine(target);

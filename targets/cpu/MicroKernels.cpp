@@ -4,6 +4,7 @@
 #include "rqc/runtime/Error.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -17,6 +18,8 @@
 
 #include <functional>
 #include <map>
+#include <set>
+#include <sstream>
 
 using namespace mlir;
 
@@ -59,6 +62,10 @@ Linear linear(AffineExpr e) {
   }
   return l;
 }
+
+// On a four-channel dot product (vector.multi_reduction of widened products): the LLVM
+// intrinsic that computes it in one instruction (vpdpbusd).
+constexpr const char *kDotIntrinsic = "rqc.dot_intrinsic";
 
 // On a micro-kernel's loop nest: [kernel argument of the weights, blocks ahead].
 constexpr const char *kPrefetchWeights = "rqc.prefetch_weights";
@@ -237,22 +244,46 @@ Value writeTile(Emitter &e, Value dest, ArrayRef<Value> vecs, const TileLayout &
   return dest;
 }
 
-// An elementwise f32 op over the tile (identity maps on same-shape operands, a body of
-// arith/math ops only) that the micro-kernel can apply to its registers.
+bool sameShape(Value a, Value b) {
+  return llvm::cast<RankedTensorType>(a.getType()).getShape() == llvm::cast<RankedTensorType>(b.getType()).getShape();
+}
+
+// An elementwise op over the tile (identity maps on same-shape operands, a body of
+// arith/math ops on f32, i32, i8 or i1 only) that the micro-kernel can apply to its
+// registers: an activation, a residual add, a requantization (i32 -> f32 -> i8).
 bool isFusableEpilogue(Operation *op, Value tile) {
   auto g = llvm::dyn_cast<linalg::GenericOp>(op);
   if (!g || g.getNumDpsInits() != 1 || g.getNumLoops() != g.getNumParallelLoops()) return false;
-  if (g->getResult(0).getType() != tile.getType()) return false;
+  if (!sameShape(g->getResult(0), tile)) return false;
   for (AffineMap m : g.getIndexingMapsArray())
     if (!m.isIdentity()) return false;
   for (Value v : g.getDpsInputs())
-    if (v.getType() != tile.getType()) return false;
+    if (!sameShape(v, tile)) return false;
   for (Operation &b : g.getBody()->without_terminator()) {
     if (!llvm::isa<arith::ArithDialect, math::MathDialect>(b.getDialect())) return false;
     for (Type ty : b.getResultTypes())
-      if (!ty.isF32() && !ty.isInteger(1)) return false;
+      if (!ty.isF32() && !ty.isInteger(1) && !ty.isInteger(8) && !ty.isInteger(32)) return false;
   }
   return true;
+}
+
+// Accumulator i's part of a tile operand of an epilogue: a per-channel broadcast (a
+// requantization's scales) is read from its source vector, anything else from the tile.
+Value readTileOperand(Emitter &e, Value v, const TileLayout &t, size_t i) {
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (g && isBroadcastCopy(g)) {
+    AffineMap map = g.getIndexingMapsArray()[0];
+    auto last = map.getNumResults() ? llvm::dyn_cast<AffineDimExpr>(map.getResults().back()) : nullptr;
+    if (last && static_cast<int>(last.getPosition()) == t.chanDim) {
+      SmallVector<Value> out = t.at(e, i), in;
+      for (AffineExpr r : map.getResults()) {
+        if (auto d = llvm::dyn_cast<AffineDimExpr>(r)) in.push_back(out[d.getPosition()]);
+        else in.push_back(e.index(llvm::cast<AffineConstantExpr>(r).getValue()));
+      }
+      return e.read(g.getDpsInputOperand(0)->get(), in, t.size(i));
+    }
+  }
+  return e.read(v, t.at(e, i), t.size(i));
 }
 
 // Applies an epilogue op's body to vector operands.
@@ -294,7 +325,7 @@ void finish(RewriterBase &rw, Emitter &e, linalg::LinalgOp op, Value init, Small
     bool outputRead = !g.getBody()->getArgument(g.getNumDpsInputs()).use_empty();
     for (size_t i = 0; i < t.count(); ++i) {
       SmallVector<Value> ins;
-      for (Value v : g.getDpsInputs()) ins.push_back(v == tile ? accs[i] : e.read(v, t.at(e, i), t.size(i)));
+      for (Value v : g.getDpsInputs()) ins.push_back(v == tile ? accs[i] : readTileOperand(e, v, t, i));
       accs[i] = epilogueVector(e, g, ins, outputRead ? e.read(out, t.at(e, i), t.size(i)) : Value(), t.size(i));
     }
     tile = g->getResult(0);
@@ -402,6 +433,93 @@ void conv2dNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
   if (weightArg)
     if (auto loop = accs[0].getDefiningOp<scf::ForOp>())
       loop->setAttr(kPrefetchWeights, rw.getDenseI64ArrayAttr({int64_t(*weightArg), prefetchBlocks}));
+  finish(rw, e, op, init, accs, tile);
+}
+
+// The integer convolution tile (LowerConv.cpp's blockedConvInteger): i32 accumulators of
+// OC channels per output column, each step a four-channel dot product of a broadcast
+// 4-byte input word and a [OC, 4] weight block.
+void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, const MicroKernelIsa &isa) {
+  const std::string k = "conv2d_nchwc_int8";
+  requireLoops(k, op, 10, 2); // (n, oco, oh, ow, oci | ico, kh, kw, icq, r)
+  Value in = op.getDpsInputOperand(0)->get(), wt = op.getDpsInputOperand(1)->get(), init = op.getDpsInitOperand(0)->get();
+  std::vector<int64_t> is = staticShape(k, in), ws = staticShape(k, wt), os = staticShape(k, init);
+  if (os.size() != 5 || os[0] != 1 || os[1] != 1 || ws.size() != 7 || ws[0] != 1 || ws[6] != 4 || ws[5] != os[4])
+    throw KernelError(k, "expects a [1, 1, R, W, OC] tile of one output-channel block and [1, ICo, IC/4, KH, KW, OC, 4] weights");
+  // The input's signedness: the extension the body applies to it (vpdpbusd: unsigned).
+  bool inputUnsigned = false;
+  op.getBlock()->walk([&](arith::ExtUIOp ext) { inputUnsigned |= ext.getIn() == op.getBlock()->getArgument(0); });
+  Window g = windowOf(k, op.getIndexingMapsArray()[0], 2, 6, 3, 7);
+  const int64_t R = os[2], W = os[3], OC = os[4], ICO = is[1], IC = is[4], KH = ws[3], KW = ws[4], ICQ = IC / 4;
+  if (IC % 4 != 0) throw KernelError(k, "the input-channel block must be a multiple of 4");
+  const bool unrollKw = !args.empty() && args[0];
+  const int64_t unroll = args.size() > 1 && args[1] > 0 && ICQ % args[1] == 0 ? args[1] : 1;
+  auto ch = chunks(OC, isa.lanes);
+  TileLayout tile{5, 2, 3, 4, R, W, ch};
+  OpBuilder::InsertionGuard guard(rw);
+  rw.setInsertionPoint(op);
+  Emitter e(rw, op.getLoc());
+  SmallVector<Value> accs = initialAccumulators(e, init, tile);
+  Type i8 = e.b.getI8Type(), i32 = e.b.getI32Type();
+  // [1, ICo, IC/4, KH, KW, OC * 4]: a chunk's weights are one contiguous read.
+  auto flatType = RankedTensorType::get({1, ws[1], ws[2], KH, KW, OC * 4}, i8);
+  Value wflat = e.b.create<tensor::CollapseShapeOp>(e.loc, flatType, wt,
+                                                    SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3}, {4}, {5, 6}});
+  // acc += dot4(x word, w block) over `size` lanes.
+  auto dot4 = [&](Emitter &e, Value acc, Value xWord, Value w, int64_t size) -> Value {
+    auto v32 = VectorType::get({size}, i32);
+    Value xs = e.b.create<vector::BroadcastOp>(e.loc, v32, xWord);
+      const char *intrinsic = !inputUnsigned ? nullptr
+                            : size == 16 && isa.vnni512 ? "llvm.x86.avx512.vpdpbusd.512"
+                            : size == 8 && isa.vnni256  ? "llvm.x86.avx512.vpdpbusd.256"
+                            : size == 4 && isa.vnni256  ? "llvm.x86.avx512.vpdpbusd.128"
+                                                        : nullptr;
+    // Widened products, then the four of each lane added: exact in i32. With VNNI the
+    // reduction is marked, and becomes vpdpbusd after bufferization
+    // (materializeDotProductIntrinsics: deallocation refuses the intrinsic's call).
+    auto v8 = VectorType::get({size * 4}, i8), wide = VectorType::get({size * 4}, i32);
+    Value xb = e.b.create<vector::BitCastOp>(e.loc, v8, xs);
+    Value xw = inputUnsigned ? Value(e.b.create<arith::ExtUIOp>(e.loc, wide, xb)) : Value(e.b.create<arith::ExtSIOp>(e.loc, wide, xb));
+    Value ww = e.b.create<arith::ExtSIOp>(e.loc, wide, w);
+    Value p = e.b.create<arith::MulIOp>(e.loc, xw, ww);
+    Value p2 = e.b.create<vector::ShapeCastOp>(e.loc, VectorType::get({size, 4}, i32), p);
+    auto sum = e.b.create<vector::MultiDimReductionOp>(e.loc, p2, acc, ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
+    if (intrinsic) sum->setAttr(kDotIntrinsic, e.b.getStringAttr(intrinsic));
+    return sum.getResult();
+  };
+  accs = loopNest(e, {ICO, KH, KW, ICQ / unroll}, {false, false, unrollKw, false}, accs,
+                  [&](Emitter &e, ArrayRef<Value> iv, ArrayRef<Value> in0) {
+                    SmallVector<Value> acc(in0.begin(), in0.end());
+                    Value ico = iv[0], kh = iv[1], kw = iv[2];
+                    // Per output row, the [columns, 4 * unroll channels] slice of one input row
+                    // (one base pointer for every input read of the step, as conv2d_nchwc).
+                    SmallVector<Value> rows;
+                    for (int64_t r = 0; r < R; ++r) {
+                      SmallVector<OpFoldResult> offsets{e.b.getIndexAttr(0), ico, e.affine(r * g.s0, kh, g.d0),
+                                                        e.affine(0, kw, g.d1), e.affine(0, iv[3], 4 * unroll)};
+                      SmallVector<OpFoldResult> sizes{e.b.getIndexAttr(1), e.b.getIndexAttr(1), e.b.getIndexAttr(1),
+                                                      e.b.getIndexAttr((W - 1) * g.s1 + 1), e.b.getIndexAttr(4 * unroll)};
+                      SmallVector<OpFoldResult> strides(5, e.b.getIndexAttr(1));
+                      auto rowType = RankedTensorType::get({(W - 1) * g.s1 + 1, 4 * unroll}, i8);
+                      rows.push_back(e.b.create<tensor::ExtractSliceOp>(e.loc, rowType, in, offsets, sizes, strides));
+                    }
+                    for (int64_t u = 0; u < unroll; ++u) {
+                      Value q = e.affine(u, iv[3], unroll);
+                      SmallVector<Value> wv;
+                      for (auto [off, size] : ch)
+                        wv.push_back(e.read(wflat, {e.index(0), ico, q, kh, kw, e.index(off * 4)}, size * 4));
+                      for (int64_t r = 0; r < R; ++r)
+                        for (int64_t w = 0; w < W; ++w) {
+                          Value bytes = e.read(rows[r], {e.index(w * g.s1), e.index(4 * u)}, 4);
+                          Value word = e.b.create<vector::BitCastOp>(e.loc, VectorType::get({1}, i32), bytes);
+                          for (size_t c = 0; c < ch.size(); ++c) {
+                            size_t a = (r * W + w) * ch.size() + c;
+                            acc[a] = dot4(e, acc[a], word, wv[c], ch[c].second);
+                          }
+                        }
+                    }
+                    return acc;
+                  });
   finish(rw, e, op, init, accs, tile);
 }
 
@@ -827,6 +945,30 @@ void insertWeightPrefetches(func::FuncOp fn) {
   });
 }
 
+void materializeDotProductIntrinsics(func::FuncOp fn) {
+  fn.getContext()->getOrLoadDialect<LLVM::LLVMDialect>();
+  fn.walk([&](vector::MultiDimReductionOp sum) {
+    auto intrinsic = sum->getAttrOfType<StringAttr>(kDotIntrinsic);
+    if (!intrinsic) return;
+    sum->removeAttr(kDotIntrinsic);
+    // shape_cast(muli(extui(x bytes), extsi(w bytes))) -> vector<size x 4 x i32>; anything
+    // else (a canonicalization changed it) keeps the exact widened form.
+    auto cast = sum.getSource().getDefiningOp<vector::ShapeCastOp>();
+    auto mul = cast ? cast.getSource().getDefiningOp<arith::MulIOp>() : arith::MulIOp();
+    auto x = mul ? mul.getLhs().getDefiningOp<arith::ExtUIOp>() : arith::ExtUIOp();
+    auto w = mul ? mul.getRhs().getDefiningOp<arith::ExtSIOp>() : arith::ExtSIOp();
+    if (!x || !w) return;
+    OpBuilder b(sum);
+    auto v32 = llvm::cast<VectorType>(sum.getType());
+    Value xs = b.create<vector::BitCastOp>(sum.getLoc(), v32, x.getIn());
+    Value ws = b.create<vector::BitCastOp>(sum.getLoc(), v32, w.getIn());
+    Value r = b.create<LLVM::CallIntrinsicOp>(sum.getLoc(), v32, intrinsic.getValue(), ValueRange{sum.getAcc(), xs, ws})
+                  .getResult(0);
+    sum.getResult().replaceAllUsesWith(r);
+    sum->erase();
+  });
+}
+
 namespace {
 
 // Test-only faults in generated code (schedules/cpu/test_faults.cpp), for the tuner's
@@ -865,7 +1007,21 @@ void faultKernel(RewriterBase &rw, linalg::LinalgOp op, const std::string &k) {
 
 } // namespace
 
-void tensorize(RewriterBase &rewriter, linalg::LinalgOp op, const std::string &name, ArrayRef<int64_t> args, int lanes) {
+MicroKernelIsa microKernelIsa(const std::string &features, int vectorBits) {
+  std::set<std::string> on;
+  std::string f;
+  for (std::istringstream list(features); std::getline(list, f, ',');) on.insert(f);
+  MicroKernelIsa isa;
+  isa.lanes = std::max(4, vectorBits / 32);
+  isa.vnni512 = vectorBits >= 512 && on.count("+avx512vnni") && on.count("+avx512f");
+  isa.vnni256 = (on.count("+avx512vnni") && on.count("+avx512vl")) || on.count("+avxvnni");
+  return isa;
+}
+
+void tensorize(RewriterBase &rewriter, linalg::LinalgOp op, const std::string &name, ArrayRef<int64_t> args,
+               const MicroKernelIsa &isa) {
+  const int lanes = isa.lanes;
+  if (name == "conv2d_nchwc_int8") return conv2dNchwcInt8(rewriter, op, args, isa);
   if (name.rfind("fault_", 0) == 0) return faultKernel(rewriter, op, name);
   if (name == "winograd_input") return winogradInput(rewriter, op, args, lanes);
   if (name == "winograd_gemm") return winogradGemm(rewriter, op, args, lanes);

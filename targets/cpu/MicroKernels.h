@@ -9,6 +9,14 @@
 //                           broadcast inputs, R*W*OC/lanes FMAs. args: [unroll_kw,
 //                           ic_unroll (ic in steps of ic_unroll, unrolled inside a step),
 //                           d (> 0: prefetch the filters of output-channel block oco + d)]
+//   conv2d_nchwc_int8       the integer blocked convolution tile [1, 1, R, W, OC] (i32) over
+//                           (ic blocks, kh, kw, four-channel groups): per step OC/lanes
+//                           weight vectors of lanes x 4 int8, R*W broadcast 4-byte uint8
+//                           inputs, R*W*OC/lanes four-channel dot products: vpdpbusd with
+//                           VNNI, else widened multiplies and a 4-way add (LLVM's choice of
+//                           instructions; partial: no AVX2 vpmaddubsw, SDOT or NEON kernel
+//                           yet). args: [unroll_kw, groups per step (unrolled)]. Its
+//                           epilogue (requantize to 8 bits) is applied in registers.
 //   depthwise_conv2d_nchwc  the blocked depthwise tile [1, 1, R, W, C] over (kh, kw):
 //                           input and filter vectors along channels. args: [unroll_kw].
 //                           Reads through an inlined padding (compute_inline): rows
@@ -40,11 +48,26 @@
 
 namespace rqc::cpu {
 
-// Replaces `op` (a tile of a root op, see above) by micro-kernel `name` with `args`,
-// vectors of `lanes` float lanes. Throws rqc::Error naming the micro-kernel when it does
-// not exist or `op` does not have its structure.
+// What the micro-kernels may use of the target, from its LLVM CPU features (CpuTarget).
+struct MicroKernelIsa {
+  int lanes = 4;        // f32 / i32 lanes of the widest SIMD register used
+  bool vnni512 = false; // AVX512-VNNI: vpdpbusd on 512-bit vectors
+  bool vnni256 = false; // AVX512-VNNI with AVX512VL, or AVX-VNNI: vpdpbusd on 128/256-bit vectors
+};
+// The ISA facts of an LLVM feature string ("+avx512f,+avx512vnni,...") for SIMD registers
+// of `vectorBits` bits.
+MicroKernelIsa microKernelIsa(const std::string &features, int vectorBits);
+
+// Replaces `op` (a tile of a root op, see above) by micro-kernel `name` with `args`, with
+// vectors of isa.lanes 32-bit lanes. Throws rqc::Error naming the micro-kernel when it
+// does not exist or `op` does not have its structure.
 void tensorize(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op, const std::string &name,
-               llvm::ArrayRef<int64_t> args, int lanes);
+               llvm::ArrayRef<int64_t> args, const MicroKernelIsa &isa);
+
+// After bufferization and deallocation (which refuse calls without declared memory
+// effects): the four-channel dot products conv2d_nchwc_int8 marked for VNNI become
+// llvm.call_intrinsic of vpdpbusd.
+void materializeDotProductIntrinsics(mlir::func::FuncOp fn);
 
 // After bufferization: the weight prefetches a micro-kernel asked for (conv2d_nchwc's
 // args[2]), one memref.prefetch (to L2) per weight vector read, d blocks ahead along the

@@ -12,9 +12,11 @@ def ApplySchedule : Pass<"rqc-cpu-apply-schedule", "mlir::ModuleOp"> {
     It holds no sizes. Kernels without rqc.schedule are left as they are.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect", "mlir::arith::ArithDialect",
-                           "mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect"];
+                           "mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect",
+                           "mlir::LLVM::LLVMDialect"];
   let options = [
-    Option<"vectorBits", "vector-bits", "int", /*default=*/"256", "Widest float SIMD register in bits">
+    Option<"vectorBits", "vector-bits", "int", /*default=*/"256", "Widest float SIMD register in bits">,
+    Option<"vnni", "vnni", "bool", /*default=*/"false", "The target has AVX512-VNNI (vpdpbusd)">
   ];
 }
 

@@ -71,7 +71,7 @@ void importConvInteger(NodeContext &n) {
   requireQuantInput(n, 0);
   requireQuantInput(n, 1);
   ConvAttrs c = convAttrs(n, 0, 1);
-  n.setOutput(0, n.build<graph::Conv2DIntegerOp>(n.input(0), n.input(1),
+  n.setOutput(0, n.build<graph::Conv2DIntegerOp>(n.input(0), n.input(1), Value(),
                                                  static_cast<uint32_t>(scalarZeroPoint(n, 2, "input")),
                                                  zeroPoints(n, 3), c.strides, c.pads, c.dilations,
                                                  c.groups));
@@ -85,14 +85,14 @@ void importQLinearConv(NodeContext &n) {
   ConvAttrs c = convAttrs(n, 0, 3);
   float xs = scales(n, 1).at(0), ys = scales(n, 6).at(0);
   auto ws = scales(n, 4);
-  Value acc = n.build<graph::Conv2DIntegerOp>(n.input(0), n.input(3),
-                                              static_cast<uint32_t>(scalarZeroPoint(n, 2, "input")),
-                                              zeroPoints(n, 5), c.strides, c.pads, c.dilations, c.groups);
-  int64_t outChannels = llvm::cast<RankedTensorType>(acc.getType()).getDimSize(1);
+  Value bias;
   if (n.hasInput(8)) {
     if (n.inputDType(8) != DType::I32) n.fail("bias must be int32");
-    acc = n.build<graph::AddOp>(acc, n.reshape(n.input(8), {1, outChannels, 1, 1}));
+    bias = n.input(8);
   }
+  Value acc = n.build<graph::Conv2DIntegerOp>(n.input(0), n.input(3), bias,
+                                              static_cast<uint32_t>(scalarZeroPoint(n, 2, "input")),
+                                              zeroPoints(n, 5), c.strides, c.pads, c.dilations, c.groups);
   std::vector<float> multiplier;
   for (float w : ws) multiplier.push_back(xs * w / ys);
   DType out = n.inputDType(7);

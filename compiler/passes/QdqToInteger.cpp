@@ -1,0 +1,137 @@
+// rqc-qdq-to-integer: the QDQ form of a quantized convolution (what ONNX Runtime's and
+// rqc's quantizers write) computed in integers, as ONNX Runtime's QDQ fusion does:
+//   quantize(relu?(conv2d(dequantize(x), dequantize(W), dequantize(b) | b)))
+// becomes requantize(conv2d_integer(x, W, b_i32), sx * sw[c] / sy, zy), so x and y stay
+// 8-bit and the convolution accumulates in i32 (integer kernels, conv2d_NCHWc_int8).
+#include "compiler/passes/Passes.h"
+
+#include "ir/Graph/TensorAttr.h"
+
+#include <cmath>
+
+namespace rqc {
+#define GEN_PASS_DEF_QDQTOINTEGER
+#include "compiler/passes/Passes.h.inc"
+} // namespace rqc
+
+using namespace mlir;
+using namespace rqc;
+
+namespace {
+
+std::optional<Tensor> constantOf(Value v) {
+  if (auto c = v.getDefiningOp<graph::ConstantOp>()) return graph::fromAttr(c.getValue());
+  return std::nullopt;
+}
+
+bool isPerTensor(graph::DequantizeOp d) { return d.getScale().size() == 1 && d.getZeroPoint().size() == 1; }
+
+// The smallest value of an 8-bit element type.
+int32_t typeMinimum(Type element) { return element.isUnsignedInteger() ? 0 : -128; }
+
+// The i32 bias of the integer convolution, in units of sx * sw[c]: a dequantized i32
+// constant at exactly that scale (what quantizers write) is taken as it is; a float
+// constant is rounded half to even, as ONNX Runtime's quantizer rounds it.
+std::optional<Tensor> integerBias(Value bias, const std::vector<float> &accScale) {
+  const size_t channels = accScale.size();
+  if (auto d = bias.getDefiningOp<graph::DequantizeOp>()) {
+    std::optional<Tensor> b = constantOf(d.getInput());
+    if (!b || b->dtype() != DType::I32 || b->numel() != static_cast<int64_t>(channels)) return std::nullopt;
+    if (llvm::any_of(d.getZeroPoint(), [](int32_t z) { return z != 0; })) return std::nullopt;
+    for (size_t c = 0; c < channels; ++c) {
+      float s = d.getScale()[d.getScale().size() == 1 ? 0 : c];
+      if (std::fabs(s - accScale[c]) > 1e-6f * accScale[c]) return std::nullopt;
+    }
+    return b;
+  }
+  std::optional<Tensor> f = constantOf(bias);
+  if (!f || f->dtype() != DType::F32 || f->numel() != static_cast<int64_t>(channels)) return std::nullopt;
+  Tensor b(DType::I32, {static_cast<int64_t>(channels)});
+  for (size_t c = 0; c < channels; ++c) {
+    double q = std::nearbyint(static_cast<double>(f->data<float>()[c]) / accScale[c]);
+    if (!(std::fabs(q) <= 2147483647.0)) return std::nullopt;
+    b.data<int32_t>()[c] = static_cast<int32_t>(q);
+  }
+  return b;
+}
+
+// Rewrites the pattern ending in `q`; false (nothing changed) when it does not match.
+bool rewrite(graph::QuantizeOp q) {
+  if (q.getScale().size() != 1 || q.getZeroPoint().size() != 1) return false;
+  const float sy = q.getScale()[0];
+  const int32_t zy = q.getZeroPoint()[0];
+  Value y = q.getInput();
+  Operation *activation = nullptr;
+  if (auto relu = y.getDefiningOp<graph::ReluOp>()) {
+    // quantize(relu(v)) == max(quantize(v), zy), which saturation already gives when zy
+    // is the type's smallest value (a range calibrated on a ReLU output starts at 0).
+    if (zy != typeMinimum(q.getType().getElementType()) || !relu->hasOneUse()) return false;
+    activation = relu;
+    y = relu.getInput();
+  }
+  auto conv = y.getDefiningOp<graph::Conv2DOp>();
+  if (!conv || !conv->hasOneUse() || conv.getDataLayout() != "NCHW" || conv.getWeightLayout() != "OIHW") return false;
+  auto dx = conv.getInput().getDefiningOp<graph::DequantizeOp>();
+  auto dw = conv.getWeight().getDefiningOp<graph::DequantizeOp>();
+  if (!dx || !dw || !isPerTensor(dx) || dx.getInput().getType().getElementType().isInteger(32)) return false;
+  std::optional<Tensor> w = constantOf(dw.getInput());
+  if (!w || (w->dtype() != DType::I8 && w->dtype() != DType::U8)) return false;
+  // Only the forms the integer kernels compute fast (conv2d_NCHWc_int8: uint8 data, int8
+  // weights, groups 1, channels in fours); the others (a 3-channel first convolution,
+  // depthwise, int8 data) are faster as float convolutions between QDQ pairs for now.
+  if (!dx.getInput().getType().getElementType().isUnsignedInteger(8) || w->dtype() != DType::I8 ||
+      conv.getGroups() != 1 || w->dim(1) % 4 != 0 || w->dim(0) % 4 != 0)
+    return false;
+  const int64_t channels = w->dim(0);
+  if (dw.getScale().size() != 1 && (dw.getAxis() != 0 || static_cast<int64_t>(dw.getScale().size()) != channels))
+    return false;
+  const float sx = dx.getScale()[0];
+  std::vector<float> accScale(channels), multiplier(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    const float sw = dw.getScale()[dw.getScale().size() == 1 ? 0 : c];
+    accScale[c] = sx * sw;
+    multiplier[c] = sx * sw / sy; // in f32, the order ONNX Runtime's QLinearConv uses
+  }
+  std::optional<Tensor> bias;
+  if (conv.getBias() && !(bias = integerBias(conv.getBias(), accScale))) return false;
+
+  OpBuilder b(q);
+  Location loc = conv.getLoc();
+  MLIRContext *ctx = b.getContext();
+  Value biasValue;
+  if (bias) biasValue = b.create<graph::ConstantOp>(loc, graph::toAttr(*bias, ctx));
+  std::vector<int32_t> wz(dw.getZeroPoint().begin(), dw.getZeroPoint().end());
+  auto acc = b.create<graph::Conv2DIntegerOp>(loc, dx.getInput(), dw.getInput(), biasValue,
+                                              static_cast<uint32_t>(dx.getZeroPoint()[0]), wz, conv.getStrides(),
+                                              conv.getPads(), conv.getDilations(), conv.getGroups());
+  auto r = b.create<graph::RequantizeOp>(q.getLoc(), q.getType(), acc.getResult(), multiplier,
+                                         static_cast<uint32_t>(zy), channels == 1 ? int64_t(0) : int64_t(1));
+  if (multiplier.size() > 1 && llvm::all_of(multiplier, [&](float m) { return m == multiplier[0]; })) {
+    r.setScale(ArrayRef<float>(multiplier[0]));
+    r.setAxis(0);
+  }
+  q.getResult().replaceAllUsesWith(r.getResult());
+  q.erase();
+  if (activation) activation->erase();
+  Value bias0 = conv.getBias();
+  conv.erase();
+  for (Value v : {Value(dx), Value(dw), bias0})
+    if (v && v.use_empty() && v.getDefiningOp()) v.getDefiningOp()->erase();
+  return true;
+}
+
+struct QdqToIntegerPass : rqc::impl::QdqToIntegerBase<QdqToIntegerPass> {
+  void runOnOperation() override {
+    SmallVector<graph::QuantizeOp> quantizes;
+    getOperation().walk([&](graph::QuantizeOp q) { quantizes.push_back(q); });
+    for (graph::QuantizeOp q : quantizes) rewrite(q);
+    // Constants only the rewritten ops read.
+    SmallVector<graph::ConstantOp> dead;
+    getOperation().walk([&](graph::ConstantOp c) {
+      if (c->use_empty()) dead.push_back(c);
+    });
+    for (graph::ConstantOp c : dead) c->erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,113 @@
+// conv2d_NCHWc_int8.x86 / conv2d_NCHWc_int8.arm_cpu: the integer convolution (uint8 data,
+// int8 weights, int32 accumulators) on channel-blocked data, TVM's topi/x86/conv2d_int8.py
+// with the same knobs as conv2d_NCHWc:
+//   tile_ic    split(IC, 2), inner a multiple of 4   the input-channel block ic: data NCHW{ic}c
+//   tile_oc    split(OC, 2), inner a multiple of 4   the output-channel block oc: result
+//                            NCHW{oc}c, weights OIHW{oc}o4i (TVM's OIHW{ic/4}i{oc}o4i with
+//                            the input block taken from the data instead): the four input
+//                            channels of one output channel together, vpdpbusd's operand
+//   tile_ow    split(OW, 2, verbose, inner <= 64)  output columns per micro-kernel call
+//   tile_oh    [1, 2] (1x1 kernels only)  output rows per micro-kernel call
+//   unroll_kw  [true, false] (other kernels)  unroll the filter-width loop
+// The loop structure is conv2d_NCHWc's; the micro-kernel conv2d_nchwc_int8
+// (targets/cpu/MicroKernels.cpp) accumulates four-channel dot products in i32 registers
+// (VNNI's vpdpbusd where the CPU has it) and requantizes in registers, writing 8-bit
+// results. The input zero point is folded into the bias (rqc-alter-layout).
+#include "schedules/cpu/CpuTemplates.h"
+
+#include "ir/Graph/Layout.h"
+
+namespace rqc::schedule::cpu {
+
+namespace {
+
+bool isPointwise(const Workload &w) { return w.kernelH() == 1 && w.kernelW() == 1; }
+
+// The largest divisor of n that is a multiple of 4 and at most `limit` (n % 4 == 0).
+int64_t quadBlock(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit) / 4 * 4; d >= 4; d -= 4)
+    if (n % d == 0) return d;
+  return 4;
+}
+
+class Conv2dNCHWcInt8 : public Template {
+public:
+  explicit Conv2dNCHWcInt8(std::string key) : key_(std::move(key)) {}
+  std::string name() const override { return "conv2d_NCHWc_int8." + key_; }
+
+  bool matches(const Workload &w) const override {
+    return w.op == "conv2d" && w.groups == 1 && w.data.dtype == "uint8" && w.weight.dtype == "int8" &&
+           w.outDtype == "int32" && w.inChannels() % 4 == 0 && w.outChannels() % 4 == 0;
+  }
+
+  ConfigSpace space(const Workload &w) const override {
+    auto quad = [](const std::vector<int64_t> &sz) { return sz.back() % 4 == 0; };
+    ConfigSpace s;
+    s.defineSplit("tile_ic", w.inChannels(), 2, ConfigSpace::SplitPolicy::Factors, quad);
+    s.defineSplit("tile_oc", w.outChannels(), 2, ConfigSpace::SplitPolicy::Factors, quad);
+    s.defineSplit("tile_ow", w.outWidth(), 2, ConfigSpace::SplitPolicy::Verbose,
+                  [](const std::vector<int64_t> &sz) { return sz.back() <= 64; });
+    if (isPointwise(w)) s.defineKnob("tile_oh", w.outHeight() > 1 ? std::vector<nlohmann::json>{1, 2} : std::vector<nlohmann::json>{1});
+    else s.defineKnob("unroll_kw", {true, false});
+    return s;
+  }
+
+  Config fallback(const Workload &w, const ConfigSpace &s, const TargetDesc &t) const override {
+    // i32 accumulators have the lanes of f32: the register block of the float template.
+    RegisterBlock rb = registerBlock(w.outChannels(), w.outWidth(), t);
+    const int64_t oc = rb.channels % 4 == 0 ? rb.channels : quadBlock(w.outChannels(), 2 * t.lanes());
+    const int64_t vectors = (oc + t.lanes() - 1) / t.lanes();
+    const int64_t columns = largestDivisorAtMost(w.outWidth(), std::max<int64_t>(1, (t.vectorRegisters - vectors - 1) / vectors));
+    // The float template's block when it holds whole fours: the block the producer (a
+    // convolution of either kind) writes, so no layout change between them.
+    const int64_t floatIc = channelBlock(w.inChannels(), t);
+    const int64_t ic = floatIc % 4 == 0 ? floatIc : quadBlock(w.inChannels(), 2 * t.lanes());
+    std::vector<std::pair<std::string, nlohmann::json>> v = {
+        {"tile_ic", std::vector<int64_t>{w.inChannels() / ic, ic}},
+        {"tile_oc", std::vector<int64_t>{w.outChannels() / oc, oc}},
+        {"tile_ow", std::vector<int64_t>{w.outWidth() / columns, columns}}};
+    if (isPointwise(w)) {
+      bool twoRows = w.outHeight() % 2 == 0 && 2 * columns * vectors + vectors + 1 <= t.vectorRegisters;
+      v.push_back({"tile_oh", twoRows ? 2 : 1});
+    } else {
+      v.push_back({"unroll_kw", false});
+    }
+    return s.at(v);
+  }
+
+  Schedule schedule(const Workload &w, const Config &c, const TargetDesc &) const override {
+    const int64_t ic = c.inner("tile_ic"), oc = c.inner("tile_oc"), ow = c.inner("tile_ow");
+    const int64_t rows = isPointwise(w) ? c.other("tile_oh") : 1;
+    const int64_t unrollKw = isPointwise(w) ? 0 : c.other("unroll_kw");
+    if (ic % 4 != 0 || oc % 4 != 0)
+      throw InvalidConfig("tile_ic " + std::to_string(ic) + " and tile_oc " + std::to_string(oc) +
+                          " must be multiples of 4 (four-channel dot products)");
+    if (w.outWidth() % ow != 0)
+      throw InvalidConfig("tile_ow " + std::to_string(ow) + " does not divide the output width " +
+                          std::to_string(w.outWidth()));
+    if (w.outHeight() % rows != 0)
+      throw InvalidConfig("tile_oh " + std::to_string(rows) + " does not divide the output height " +
+                          std::to_string(w.outHeight()));
+    Schedule s{name(), {}};
+    s.steps.push_back({"pack", "input", {}, graph::blockedNCHW(ic)});
+    s.steps.push_back({"pack", "weight", {}, "OIHW" + std::to_string(oc) + "o4i"});
+    s.steps.push_back({"pack", "output", {}, graph::blockedNCHW(oc)});
+    if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_root", "pad", {1, 1, 0, 0, 0}, ""});
+    s.steps.push_back({"tile_parallel", "output", {1, 1, rows, 0, 0}, ""});
+    s.steps.push_back({"tile", "output", {1, 1, rows, ow, 0}, ""});
+    // Four-channel groups in steps of up to 4 (16 channels), unrolled inside a step.
+    s.steps.push_back({"tensorize", "root", {unrollKw, largestDivisorAtMost(ic / 4, 4)}, "conv2d_nchwc_int8"});
+    s.steps.push_back({"vectorize", "init", {}, ""});
+    s.steps.push_back({"vectorize", "epilogue", {}, ""});
+    return s;
+  }
+
+private:
+  std::string key_;
+};
+
+} // namespace
+
+std::unique_ptr<Template> makeConv2dNCHWcInt8(const std::string &key) { return std::make_unique<Conv2dNCHWcInt8>(key); }
+
+} // namespace rqc::schedule::cpu

@@ -1,0 +1,65 @@
+// RUN: rqc-opt %s -rqc-qdq-to-integer -split-input-file | FileCheck %s
+
+// quantize(relu(conv2d(dequantize(x), dequantize(W), dequantize(b)))) with the output zero
+// point at the uint8 minimum: the ReLU goes (saturation clamps there), the bias is taken
+// as the quantizer's i32 and the multiplier is sx * sw[c] / sy per channel.
+// CHECK-LABEL: func @conv_relu
+// CHECK-DAG: %[[W:.*]] = graph.constant dense<1> : tensor<8x4x3x3xi8>
+// CHECK-DAG: %[[B:.*]] = graph.constant dense<7> : tensor<8xi32>
+// CHECK: %[[ACC:.*]] = graph.conv2d_integer %arg0, %[[W]], %[[B]] {{{.*}}input_zero_point = 128 : i32{{.*}}}
+// CHECK: graph.requantize %[[ACC]] {axis = 1 : i64, scale = array<f32: 2.000000e-03, 4.000000e-03, 2.000000e-03, 4.000000e-03, 2.000000e-03, 4.000000e-03, 2.000000e-03, 4.000000e-03>, zero_point = 0 : i32}
+// CHECK-NOT: graph.relu
+// CHECK-NOT: graph.conv2d {{.*}}
+// CHECK-NOT: graph.dequantize
+func.func @conv_relu(%x: tensor<1x4x8x8xui8>) -> tensor<1x8x8x8xui8> {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<1x4x8x8xui8>) -> tensor<1x4x8x8xf32>
+  %wq = graph.constant dense<1> : tensor<8x4x3x3xi8>
+  %wd = graph.dequantize %wq {axis = 0 : i64, scale = array<f32: 0.01, 0.02, 0.01, 0.02, 0.01, 0.02, 0.01, 0.02>, zero_point = array<i32: 0>} : (tensor<8x4x3x3xi8>) -> tensor<8x4x3x3xf32>
+  %bq = graph.constant dense<7> : tensor<8xi32>
+  %bd = graph.dequantize %bq {axis = 0 : i64, scale = array<f32: 0.001, 0.002, 0.001, 0.002, 0.001, 0.002, 0.001, 0.002>, zero_point = array<i32: 0>} : (tensor<8xi32>) -> tensor<8xf32>
+  %c = graph.conv2d %xd, %wd, %bd {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>, tensor<8xf32>) -> tensor<1x8x8x8xf32>
+  %r = graph.relu %c : tensor<1x8x8x8xf32>
+  %y = graph.quantize %r {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 0>} : (tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xui8>
+  return %y : tensor<1x8x8x8xui8>
+}
+
+// -----
+
+// A float bias is rounded to units of sx * sw: 0.5 / (0.1 * 0.01) = 500 (one weight scale:
+// one multiplier, per tensor).
+// CHECK-LABEL: func @float_bias
+// CHECK-DAG: %[[B:.*]] = graph.constant dense<500> : tensor<8xi32>
+// CHECK: %[[ACC:.*]] = graph.conv2d_integer %arg0, %{{.*}}, %[[B]]
+// CHECK: graph.requantize %[[ACC]] {axis = 0 : i64, scale = array<f32: 2.000000e-03>, zero_point = 128 : i32}
+func.func @float_bias(%x: tensor<1x4x8x8xui8>) -> tensor<1x8x6x6xui8> {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<1x4x8x8xui8>) -> tensor<1x4x8x8xf32>
+  %wq = graph.constant dense<1> : tensor<8x4x3x3xi8>
+  %wd = graph.dequantize %wq {axis = 0 : i64, scale = array<f32: 0.01>, zero_point = array<i32: 0>} : (tensor<8x4x3x3xi8>) -> tensor<8x4x3x3xf32>
+  %b = graph.constant dense<0.5> : tensor<8xf32>
+  %c = graph.conv2d %xd, %wd, %b {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>, tensor<8xf32>) -> tensor<1x8x6x6xf32>
+  %y = graph.quantize %c {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 128>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xui8>
+  return %y : tensor<1x8x6x6xui8>
+}
+
+// -----
+
+// Left in float: a ReLU whose output zero point is not the type's minimum (the clamp at
+// the zero point is not the saturation), and a 3-channel input (no four-channel groups).
+// CHECK-LABEL: func @kept_float
+// CHECK-NOT: graph.conv2d_integer
+// CHECK: graph.relu
+// CHECK: graph.conv2d
+func.func @kept_float(%x: tensor<1x4x8x8xui8>, %x3: tensor<1x3x8x8xui8>) -> (tensor<1x8x6x6xui8>, tensor<1x8x6x6xui8>) {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<1x4x8x8xui8>) -> tensor<1x4x8x8xf32>
+  %wq = graph.constant dense<1> : tensor<8x4x3x3xi8>
+  %wd = graph.dequantize %wq {axis = 0 : i64, scale = array<f32: 0.01>, zero_point = array<i32: 0>} : (tensor<8x4x3x3xi8>) -> tensor<8x4x3x3xf32>
+  %c = graph.conv2d %xd, %wd {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %r = graph.relu %c : tensor<1x8x6x6xf32>
+  %y = graph.quantize %r {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 10>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xui8>
+  %x3d = graph.dequantize %x3 {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<1x3x8x8xui8>) -> tensor<1x3x8x8xf32>
+  %w3q = graph.constant dense<1> : tensor<8x3x3x3xi8>
+  %w3d = graph.dequantize %w3q {axis = 0 : i64, scale = array<f32: 0.01>, zero_point = array<i32: 0>} : (tensor<8x3x3x3xi8>) -> tensor<8x3x3x3xf32>
+  %c3 = graph.conv2d %x3d, %w3d {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %y3 = graph.quantize %c3 {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 0>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xui8>
+  return %y, %y3 : tensor<1x8x6x6xui8>, tensor<1x8x6x6xui8>
+}

@@ -1,0 +1,127 @@
+"""Integer kernels bit-exact against the integer reference.
+
+rqc compile computes QDQ convolutions in integers (rqc-qdq-to-integer, conv2d_NCHWc_int8
+with VNNI's vpdpbusd where the CPU has it, widened multiplies otherwise). Their outputs
+must equal, bit for bit, the reference executor's on the same integer graph (`rqc run
+--reference --as-compiled`). Checked on hand-made QDQ convolutions covering the forms the
+rewrite takes (3x3 and 1x1, stride 2, padding, ReLU dropped, no ReLU with zero point 128,
+an i32 bias and a float one, per-channel scales) and on the zoo's int8 networks, for the
+host's best instructions and for AVX2 without VNNI; each compiled graph must really use
+the integer template (so a rewrite that silently stops matching fails here).
+
+usage: python int8_exact.py RQC MODELS_DIR WORK_DIR
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def qdq_conv(rng, ic, oc, k, hw, stride, pad, relu, out_zp, float_bias):
+    """DequantizeLinear -> Conv -> [Relu] -> QuantizeLinear -> DequantizeLinear, uint8 data,
+    per-channel int8 weights."""
+    oh = (hw + 2 * pad - k) // stride + 1
+    sx, zx, sy = np.float32(0.02), 128, np.float32(0.5)
+    w = rng.integers(-127, 128, size=(oc, ic, k, k)).astype(np.int8)
+    sw = (rng.random(oc) * 0.01 + 0.001).astype(np.float32)
+    inits = [
+        numpy_helper.from_array(np.array(sx, np.float32), "sx"),
+        numpy_helper.from_array(np.array(zx, np.uint8), "zx"),
+        numpy_helper.from_array(w, "w"),
+        numpy_helper.from_array(sw, "sw"),
+        numpy_helper.from_array(np.zeros(oc, np.int8), "zw"),
+        numpy_helper.from_array(np.array(sy, np.float32), "sy"),
+        numpy_helper.from_array(np.array(out_zp, np.uint8), "zy"),
+    ]
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "sx", "zx"], ["xq"]),
+        helper.make_node("DequantizeLinear", ["xq", "sx", "zx"], ["xd"]),
+        helper.make_node("DequantizeLinear", ["w", "sw", "zw"], ["wd"], axis=0),
+    ]
+    if float_bias:
+        inits.append(numpy_helper.from_array((rng.standard_normal(oc) * 0.5).astype(np.float32), "bd"))
+    else:
+        inits += [
+            numpy_helper.from_array(rng.integers(-3000, 3000, size=oc).astype(np.int32), "b"),
+            numpy_helper.from_array((sx * sw).astype(np.float32), "sb"),
+            numpy_helper.from_array(np.zeros(oc, np.int32), "zb"),
+        ]
+        nodes.append(helper.make_node("DequantizeLinear", ["b", "sb", "zb"], ["bd"], axis=0))
+    nodes.append(helper.make_node("Conv", ["xd", "wd", "bd"], ["c"], pads=[pad] * 4, strides=[stride] * 2))
+    last = "c"
+    if relu:
+        nodes.append(helper.make_node("Relu", ["c"], ["r"]))
+        last = "r"
+    nodes += [
+        helper.make_node("QuantizeLinear", [last, "sy", "zy"], ["yq"]),
+        helper.make_node("DequantizeLinear", ["yq", "sy", "zy"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "qdq_conv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, ic, hw, hw])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, oc, oh, oh])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    return model
+
+
+CASES = {
+    "conv3x3_relu": dict(ic=32, oc=64, k=3, hw=14, stride=1, pad=1, relu=True, out_zp=0, float_bias=False),
+    "conv1x1": dict(ic=64, oc=32, k=1, hw=28, stride=1, pad=0, relu=True, out_zp=0, float_bias=False),
+    "conv3x3_s2_zp128": dict(ic=32, oc=48, k=3, hw=15, stride=2, pad=1, relu=False, out_zp=128, float_bias=False),
+    "conv3x3_float_bias": dict(ic=16, oc=20, k=3, hw=9, stride=1, pad=1, relu=True, out_zp=0, float_bias=True),
+}
+ZOO = ["resnet8_int8", "resnet18_int8"]
+TARGETS = {"host": [], "avx2": ["--mattr=+avx2,+fma"]}
+
+
+def run(cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"FAIL: {' '.join(cmd)}: exit {r.returncode}\n{r.stdout}{r.stderr}")
+    return r.stdout
+
+
+def main():
+    rqc, models_dir, work = sys.argv[1:4]
+    os.makedirs(work, exist_ok=True)
+    rng = np.random.default_rng(0)
+    paths = {}
+    for name, args in CASES.items():
+        paths[name] = os.path.join(work, name + ".onnx")
+        onnx.save(qdq_conv(rng, **args), paths[name])
+    for name in ZOO:
+        paths[name] = os.path.join(models_dir, name + ".onnx")
+    failures = []
+    for name, path in paths.items():
+        ref = os.path.join(work, name + ".ref.npz")
+        run([rqc, "run", path, "--reference", "--as-compiled", "--seed", "5", "--outputs", ref])
+        expected = np.load(ref)
+        for target, flags in TARGETS.items():
+            pkg = os.path.join(work, f"{name}.{target}.rqc")
+            graph = run([rqc, "compile", path, "-o", pkg, "--dump=graph", *flags])
+            if "conv2d_NCHWc_int8" not in graph:
+                failures.append(f"{name} ({target}): no convolution was compiled with conv2d_NCHWc_int8")
+                continue
+            out = os.path.join(work, f"{name}.{target}.npz")
+            run([rqc, "run", pkg, "--seed", "5", "--outputs", out])
+            got = np.load(out)
+            for key in expected.files:
+                a, b = got[key], expected[key]
+                if a.shape != b.shape or not np.array_equal(a, b):
+                    diff = int(np.count_nonzero(a != b)) if a.shape == b.shape else -1
+                    failures.append(f"{name} ({target}) output {key}: {diff} of {b.size} elements differ from the "
+                                    f"integer reference")
+            print(f"{name:20s} {target:5s} bit-exact" if not failures or not failures[-1].startswith(name) else
+                  f"{name:20s} {target:5s} DIFFERS")
+    if failures:
+        sys.exit("FAIL:\n  " + "\n  ".join(failures))
+    print(f"PASS: {len(paths)} models x {len(TARGETS)} instruction sets bit-exact against the integer reference")
+
+
+if __name__ == "__main__":
+    main()
