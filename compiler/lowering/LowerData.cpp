@@ -92,8 +92,10 @@ struct PadPattern : OpConversionPattern<graph::PadOp> {
     int64_t rank = in.getRank();
     auto pads = op.getPads();
     if (op.getMode() == "constant") {
-      b.replaceOp(op, padded(b, loc, a.getInput(), pads.take_front(rank), pads.drop_front(rank),
-                             op.getValue().convertToFloat()));
+      double value = op.getValue().convertToFloat();
+      // ui8 is stored as signless i8: the constant's bits, as a signed value.
+      if (op.getType().getElementType().isUnsignedInteger(8)) value = static_cast<int8_t>(static_cast<uint8_t>(value));
+      b.replaceOp(op, padded(b, loc, a.getInput(), pads.take_front(rank), pads.drop_front(rank), value));
       return success();
     }
     bool reflect = op.getMode() == "reflect";

@@ -77,11 +77,16 @@ bool rewrite(graph::QuantizeOp q) {
   std::optional<Tensor> w = constantOf(dw.getInput());
   if (!w || (w->dtype() != DType::I8 && w->dtype() != DType::U8)) return false;
   // Only the forms the integer kernels compute fast (conv2d_NCHWc_int8: uint8 data, int8
-  // weights, groups 1, channels in fours); the others (a 3-channel first convolution,
-  // depthwise, int8 data) are faster as float convolutions between QDQ pairs for now.
+  // weights, groups 1, output channels in fours); the others (depthwise, int8 data) are
+  // faster as float convolutions between QDQ pairs for now.
   if (!dx.getInput().getType().getElementType().isUnsignedInteger(8) || w->dtype() != DType::I8 ||
-      conv.getGroups() != 1 || w->dim(1) % 4 != 0 || w->dim(0) % 4 != 0)
+      conv.getGroups() != 1 || w->dim(0) % 4 != 0)
     return false;
+  // Input channels not in fours (an RGB first convolution): padded to the next four with
+  // the zero point in the data and zeros in the weights, which adds (xz - xz) * 0 = 0.
+  const int64_t inChannels = w->dim(1), paddedChannels = (inChannels + 3) / 4 * 4;
+  const bool padChannels = paddedChannels != inChannels;
+  if (padChannels && llvm::any_of(dw.getZeroPoint(), [](int32_t z) { return z != 0; })) return false;
   const int64_t channels = w->dim(0);
   if (dw.getScale().size() != 1 && (dw.getAxis() != 0 || static_cast<int64_t>(dw.getScale().size()) != channels))
     return false;
@@ -101,7 +106,23 @@ bool rewrite(graph::QuantizeOp q) {
   Value biasValue;
   if (bias) biasValue = b.create<graph::ConstantOp>(loc, graph::toAttr(*bias, ctx));
   std::vector<int32_t> wz(dw.getZeroPoint().begin(), dw.getZeroPoint().end());
-  auto acc = b.create<graph::Conv2DIntegerOp>(loc, dx.getInput(), dw.getInput(), biasValue,
+  Value x = dx.getInput(), weight = dw.getInput();
+  if (padChannels) {
+    auto xt = llvm::cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> shape(xt.getShape());
+    shape[1] = paddedChannels;
+    SmallVector<int64_t> pads(8, 0);
+    pads[5] = paddedChannels - inChannels; // the end of axis 1
+    x = b.create<graph::PadOp>(loc, RankedTensorType::get(shape, xt.getElementType()), x, b.getDenseI64ArrayAttr(pads),
+                               b.getStringAttr("constant"), b.getF32FloatAttr(static_cast<float>(dx.getZeroPoint()[0])));
+    Tensor wp(DType::I8, {channels, paddedChannels, w->dim(2), w->dim(3)});
+    const int64_t window = w->dim(2) * w->dim(3);
+    for (int64_t o = 0; o < channels; ++o)
+      std::copy_n(w->data<int8_t>() + o * inChannels * window, inChannels * window,
+                  wp.data<int8_t>() + o * paddedChannels * window);
+    weight = b.create<graph::ConstantOp>(dw.getLoc(), graph::toAttr(wp, ctx));
+  }
+  auto acc = b.create<graph::Conv2DIntegerOp>(loc, x, weight, biasValue,
                                               static_cast<uint32_t>(dx.getZeroPoint()[0]), wz, conv.getStrides(),
                                               conv.getPads(), conv.getDilations(), conv.getGroups());
   auto r = b.create<graph::RequantizeOp>(q.getLoc(), q.getType(), acc.getResult(), multiplier,

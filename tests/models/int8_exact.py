@@ -4,7 +4,7 @@ rqc compile computes QDQ convolutions in integers (rqc-qdq-to-integer, conv2d_NC
 with VNNI's vpdpbusd where the CPU has it, widened multiplies otherwise). Their outputs
 must equal, bit for bit, the reference executor's on the same integer graph (`rqc run
 --reference --as-compiled`). Checked on hand-made QDQ convolutions covering the forms the
-rewrite takes (3x3 and 1x1, stride 2, padding, ReLU dropped, no ReLU with zero point 128,
+rewrite takes (3x3, 1x1 and a 7x7 RGB first convolution, stride 2, padding, ReLU dropped, no ReLU with zero point 128,
 an i32 bias and a float one, per-channel scales) and on the zoo's int8 networks, for the
 host's best instructions and for AVX2 without VNNI; each compiled graph must really use
 the integer template (so a rewrite that silently stops matching fails here).
@@ -74,6 +74,7 @@ CASES = {
     "conv1x1": dict(ic=64, oc=32, k=1, hw=28, stride=1, pad=0, relu=True, out_zp=0, float_bias=False),
     "conv3x3_s2_zp128": dict(ic=32, oc=48, k=3, hw=15, stride=2, pad=1, relu=False, out_zp=128, float_bias=False),
     "conv3x3_float_bias": dict(ic=16, oc=20, k=3, hw=9, stride=1, pad=1, relu=True, out_zp=0, float_bias=True),
+    "conv7x7_rgb_s2": dict(ic=3, oc=16, k=7, hw=20, stride=2, pad=3, relu=True, out_zp=0, float_bias=False),
 }
 ZOO = ["resnet8_int8", "resnet18_int8"]
 TARGETS = {"host": [], "avx2": ["--mattr=+avx2,+fma"]}

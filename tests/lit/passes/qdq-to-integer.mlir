@@ -44,22 +44,33 @@ func.func @float_bias(%x: tensor<1x4x8x8xui8>) -> tensor<1x8x6x6xui8> {
 // -----
 
 // Left in float: a ReLU whose output zero point is not the type's minimum (the clamp at
-// the zero point is not the saturation), and a 3-channel input (no four-channel groups).
+// the zero point is not the saturation).
 // CHECK-LABEL: func @kept_float
 // CHECK-NOT: graph.conv2d_integer
 // CHECK: graph.relu
-// CHECK: graph.conv2d
-func.func @kept_float(%x: tensor<1x4x8x8xui8>, %x3: tensor<1x3x8x8xui8>) -> (tensor<1x8x6x6xui8>, tensor<1x8x6x6xui8>) {
+func.func @kept_float(%x: tensor<1x4x8x8xui8>) -> tensor<1x8x6x6xui8> {
   %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<1x4x8x8xui8>) -> tensor<1x4x8x8xf32>
   %wq = graph.constant dense<1> : tensor<8x4x3x3xi8>
   %wd = graph.dequantize %wq {axis = 0 : i64, scale = array<f32: 0.01>, zero_point = array<i32: 0>} : (tensor<8x4x3x3xi8>) -> tensor<8x4x3x3xf32>
   %c = graph.conv2d %xd, %wd {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
   %r = graph.relu %c : tensor<1x8x6x6xf32>
   %y = graph.quantize %r {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 10>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xui8>
+  return %y : tensor<1x8x6x6xui8>
+}
+
+// -----
+
+// Three input channels (an RGB first convolution) are padded to four: the data with its
+// zero point, the weights with zeros.
+// CHECK-LABEL: func @rgb
+// CHECK-DAG: %[[W:.*]] = graph.constant dense<{{\[\[\[\[}}1]], {{\[\[}}2]], {{\[\[}}3]], {{\[\[}}0]]]{{.*}}> : tensor<8x4x1x1xi8>
+// CHECK-DAG: %[[X:.*]] = graph.pad %arg0 {mode = "constant", pads = array<i64: 0, 0, 0, 0, 0, 1, 0, 0>, value = 1.280000e+02 : f32} : (tensor<1x3x8x8xui8>) -> tensor<1x4x8x8xui8>
+// CHECK: graph.conv2d_integer %[[X]], %[[W]]
+func.func @rgb(%x3: tensor<1x3x8x8xui8>) -> tensor<1x8x8x8xui8> {
   %x3d = graph.dequantize %x3 {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<1x3x8x8xui8>) -> tensor<1x3x8x8xf32>
-  %w3q = graph.constant dense<1> : tensor<8x3x3x3xi8>
-  %w3d = graph.dequantize %w3q {axis = 0 : i64, scale = array<f32: 0.01>, zero_point = array<i32: 0>} : (tensor<8x3x3x3xi8>) -> tensor<8x3x3x3xf32>
-  %c3 = graph.conv2d %x3d, %w3d {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>) -> tensor<1x8x6x6xf32>
-  %y3 = graph.quantize %c3 {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 0>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xui8>
-  return %y, %y3 : tensor<1x8x6x6xui8>, tensor<1x8x6x6xui8>
+  %w3q = graph.constant dense<[[[[1]], [[2]], [[3]]], [[[1]], [[2]], [[3]]], [[[1]], [[2]], [[3]]], [[[1]], [[2]], [[3]]], [[[1]], [[2]], [[3]]], [[[1]], [[2]], [[3]]], [[[1]], [[2]], [[3]]], [[[1]], [[2]], [[3]]]]> : tensor<8x3x1x1xi8>
+  %w3d = graph.dequantize %w3q {axis = 0 : i64, scale = array<f32: 0.01>, zero_point = array<i32: 0>} : (tensor<8x3x1x1xi8>) -> tensor<8x3x1x1xf32>
+  %c3 = graph.conv2d %x3d, %w3d {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<8x3x1x1xf32>) -> tensor<1x8x8x8xf32>
+  %y3 = graph.quantize %c3 {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 0>} : (tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xui8>
+  return %y3 : tensor<1x8x8x8xui8>
 }
