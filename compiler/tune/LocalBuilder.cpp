@@ -23,8 +23,15 @@ namespace rqc::tune {
 
 namespace {
 
-Tensor seeded(const std::vector<int64_t> &shape, std::mt19937_64 &rng) {
-  Tensor t(DType::F32, shape);
+// The task's input: normal floats, or uniform bytes for an integer convolution's uint8 data.
+Tensor seeded(const schedule::TensorArg &arg, std::mt19937_64 &rng) {
+  if (arg.dtype == "uint8") {
+    Tensor t(DType::U8, arg.shape);
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (int64_t i = 0; i < t.numel(); ++i) t.data<uint8_t>()[i] = static_cast<uint8_t>(byte(rng));
+    return t;
+  }
+  Tensor t(DType::F32, arg.shape);
   std::normal_distribution<float> n(0.f, 1.f);
   for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = n(rng);
   return t;
@@ -49,7 +56,7 @@ TaskFiles prepareTask(mlir::MLIRContext &ctx, const schedule::Workload &w, const
   module->print(os, mlir::OpPrintingFlags().enableDebugInfo()); // keeps loc("task"), the kernel's name
   writeText(f.module, text);
   std::mt19937_64 rng(seed + 1);
-  Tensor input = seeded(w.data.shape, rng);
+  Tensor input = seeded(w.data, rng);
   std::vector<Tensor> outputs = reference::ReferenceExecutor(*module).run({input});
   saveNpz(f.inputs, {{kTaskInputName, input}});
   saveNpz(f.expected, {{kTaskOutputName, outputs.at(0)}});

@@ -15,10 +15,15 @@ using namespace mlir;
 
 namespace rqc::tune {
 
+// The integer convolution of conv2d_NCHWc_int8: uint8 data, int8 weights, int32 result.
+bool isIntegerConv(const schedule::Workload &w) {
+  return w.op == "conv2d" && w.data.dtype == "uint8" && w.weight.dtype == "int8" && w.outDtype == "int32";
+}
+
 bool isTunable(const schedule::Workload &w) {
   static const char *ops[] = {"conv2d", "depthwise_conv2d", "group_conv2d", "dense", "max_pool2d", "avg_pool2d"};
   for (const char *op : ops)
-    if (w.op == op) return w.data.dtype == "float32";
+    if (w.op == op) return w.data.dtype == "float32" || isIntegerConv(w);
   return false;
 }
 
@@ -37,7 +42,8 @@ OwningOpRef<ModuleOp> buildTaskModule(MLIRContext &ctx, const schedule::Workload
     for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = n(rng);
     return b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(t, &ctx)).getResult();
   };
-  auto in = RankedTensorType::get(w.data.shape, b.getF32Type());
+  const bool integer = isIntegerConv(w);
+  auto in = RankedTensorType::get(w.data.shape, integer ? Type(b.getIntegerType(8, /*isSigned=*/false)) : b.getF32Type());
   auto fn = b.create<func::FuncOp>(b.getUnknownLoc(), "main", b.getFunctionType({in}, {}));
   b.setInsertionPointToEnd(fn.addEntryBlock());
   Value x = fn.getArgument(0), out;
@@ -55,6 +61,19 @@ OwningOpRef<ModuleOp> buildTaskModule(MLIRContext &ctx, const schedule::Workload
     out = b.create<graph::AvgPool2DOp>(loc, x, b.getDenseI64ArrayAttr(w.kernel), b.getDenseI64ArrayAttr(w.strides),
                                        b.getDenseI64ArrayAttr(w.pads), b.getBoolAttr(false),
                                        b.getBoolAttr(w.countIncludePad), b.getStringAttr(w.layout))
+              .getResult();
+  } else if (integer) {
+    // Random int8 weights and i32 bias, the input zero point in the middle of uint8: the
+    // kernel the integer template schedules (its requantization is an epilogue, not tuned).
+    const auto &ws = w.weight.shape;
+    Tensor wt(DType::I8, ws), bias(DType::I32, {ws[0]});
+    std::uniform_int_distribution<int> weights(-127, 127), biases(-1000, 1000);
+    for (int64_t i = 0; i < wt.numel(); ++i) wt.data<int8_t>()[i] = static_cast<int8_t>(weights(rng));
+    for (int64_t i = 0; i < bias.numel(); ++i) bias.data<int32_t>()[i] = biases(rng);
+    Value weight = b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(wt, &ctx));
+    Value biasValue = w.bias ? b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(bias, &ctx)).getResult() : Value();
+    out = b.create<graph::Conv2DIntegerOp>(loc, x, weight, biasValue, /*input_zero_point=*/128u, ArrayRef<int32_t>{0},
+                                           w.strides, w.pads, w.dilations, w.groups)
               .getResult();
   } else { // convolutions
     const auto &ws = w.weight.shape;
