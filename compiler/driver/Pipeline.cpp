@@ -170,7 +170,7 @@ void runGraphPasses(ModuleOp module, ScheduleSelection &selection) {
   PassManager pm(module.getContext());
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   // Before constants fold: the quantized weights are still dequantize(constant).
-  pm.addNestedPass<func::FuncOp>(createQdqToInteger());
+  if (selection.target.int8Kernels) pm.addNestedPass<func::FuncOp>(createQdqToInteger());
   pm.addNestedPass<func::FuncOp>(createFoldConstants());
   // Schedules choose layouts: select, apply the layouts (weights are repacked by folding
   // their layout changes), then select again for the ops whose layout followed.
@@ -197,6 +197,7 @@ PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std
   ScheduleSelection local;
   ScheduleSelection &selection = report ? *report : local;
   selection.target = target->scheduleTarget();
+  if (options.int8Kernels != "auto") selection.target.int8Kernels = options.int8Kernels == "on";
   selection.device = target->deviceFingerprint();
   loadTuningRecords(selection, options);
   runGraphPasses(module, selection);

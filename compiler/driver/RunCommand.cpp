@@ -93,8 +93,9 @@ void registerRunCommand(CLI::App &app) {
   cmd->add_option("model", opts->model, "Compiled package (.rqc), or an .onnx model with --reference")->required();
   cmd->add_flag("--reference", opts->reference, "Run with the reference executor (plain loops, the oracle)");
   cmd->add_flag("--as-compiled", opts->asCompiled,
-                "With --reference: compute QDQ convolutions in integers as rqc compile does (the bit-exact oracle of "
-                "a compiled int8 model; without it, ONNX's float QDQ semantics)");
+                "With --reference: compute QDQ convolutions in integers as rqc compile does with integer kernels "
+                "(VNNI CPUs, or --int8-kernels=on): the bit-exact oracle of such a package; without it, ONNX's float "
+                "QDQ semantics");
   cmd->add_option("--inputs", opts->inputs, "Inputs as .npz, keyed by input name (default: seeded random)");
   cmd->add_option("--outputs", opts->outputs, "Write the outputs to this .npz file");
   cmd->add_option("--input-shape", opts->inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");

@@ -1,13 +1,15 @@
 """Integer kernels bit-exact against the integer reference.
 
-rqc compile computes QDQ convolutions in integers (rqc-qdq-to-integer, conv2d_NCHWc_int8
-with VNNI's vpdpbusd where the CPU has it, widened multiplies otherwise). Their outputs
-must equal, bit for bit, the reference executor's on the same integer graph (`rqc run
---reference --as-compiled`). Checked on hand-made QDQ convolutions covering the forms the
-rewrite takes (3x3, 1x1 and a 7x7 RGB first convolution, stride 2, padding, ReLU dropped, no ReLU with zero point 128,
-an i32 bias and a float one, per-channel scales) and on the zoo's int8 networks, for the
-host's best instructions and for AVX2 without VNNI; each compiled graph must really use
-the integer template (so a rewrite that silently stops matching fails here).
+Where the CPU has VNNI, rqc compile computes QDQ convolutions in integers
+(rqc-qdq-to-integer, conv2d_NCHWc_int8 with vpdpbusd; --int8-kernels=on forces them
+elsewhere, with widened multiplies). Their outputs must equal, bit for bit, the reference
+executor's on the same integer graph (`rqc run --reference --as-compiled`). Checked on
+hand-made QDQ convolutions covering the forms the rewrite takes (3x3, 1x1 and a 7x7 RGB
+first convolution, stride 2, padding, ReLU dropped, no ReLU with zero point 128, an i32
+bias and a float one, per-channel scales) and on the zoo's int8 networks, for the host's
+best instructions and for AVX2 without VNNI (--int8-kernels=on); each compiled graph must
+really use the integer template (so a rewrite that silently stops matching fails here),
+and without VNNI the default must be the float kernels.
 
 usage: python int8_exact.py RQC MODELS_DIR WORK_DIR
 """
@@ -77,7 +79,10 @@ CASES = {
     "conv7x7_rgb_s2": dict(ic=3, oc=16, k=7, hw=20, stride=2, pad=3, relu=True, out_zp=0, float_bias=False),
 }
 ZOO = ["resnet8_int8", "resnet18_int8"]
-TARGETS = {"host": [], "avx2": ["--mattr=+avx2,+fma"]}
+# The host (this machine's CI kind has AVX512-VNNI: vpdpbusd), and AVX2 without VNNI with
+# the integer kernels forced on (widened multiplies; by default such CPUs keep float kernels
+# between the QDQ pairs, checked below).
+TARGETS = {"host": [], "avx2": ["--mattr=+avx2,+fma", "--int8-kernels=on"]}
 
 
 def run(cmd):
@@ -119,6 +124,10 @@ def main():
                                     f"integer reference")
             print(f"{name:20s} {target:5s} bit-exact" if not failures or not failures[-1].startswith(name) else
                   f"{name:20s} {target:5s} DIFFERS")
+    # Without VNNI the default is float kernels between the QDQ pairs.
+    graph = run([rqc, "compile", paths["conv3x3_relu"], "--dump=graph", "--mattr=+avx2,+fma"])
+    if "conv2d_integer" in graph:
+        failures.append("--mattr=+avx2,+fma (no VNNI): integer kernels used though --int8-kernels is auto")
     if failures:
         sys.exit("FAIL:\n  " + "\n  ".join(failures))
     print(f"PASS: {len(paths)} models x {len(TARGETS)} instruction sets bit-exact against the integer reference")
