@@ -55,6 +55,16 @@ void checkCpuAndFeatures(const llvm::Target &target, const std::string &triple, 
   }
 }
 
+// The features LLVM gives CPU `cpu` ("+avx2,+fma,..."): what -mcpu=haswell means, rather
+// than this host's features under another CPU's name.
+std::string featuresOf(const llvm::Target &target, const std::string &triple, const std::string &cpu) {
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(target.createMCSubtargetInfo(triple, cpu, ""));
+  std::string f;
+  for (const llvm::SubtargetFeatureKV &kv : sti->getAllProcessorFeatures())
+    if (sti->checkFeatures(std::string("+") + kv.Key)) f += (f.empty() ? "+" : ",+") + std::string(kv.Key);
+  return f;
+}
+
 } // namespace
 
 CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu, const std::string &mattr) {
@@ -101,6 +111,9 @@ CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu, c
     throw Error("target triple '" + (requested.empty() ? t.triple : requested) + "' is not supported: " + err);
   checkCpuAndFeatures(*llvmTarget, t.triple, userCpu, userAttr);
   llvm::Triple triple(t.triple);
+  // An x86 CPU named without -mattr: that CPU's features, not the host's (a package for
+  // -mcpu=haswell must not use this machine's AVX-512).
+  if (triple.isX86() && !userCpu.empty() && userAttr.empty()) t.features = featuresOf(*llvmTarget, t.triple, t.cpu);
   if (triple.isX86()) t.vectorBits = t.features.find("+avx512f") != std::string::npos ? 512
                                      : t.features.find("+avx2") != std::string::npos ? 256 : 128;
   else t.vectorBits = 128; // NEON

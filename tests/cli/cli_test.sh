@@ -31,12 +31,12 @@ help() {
   ok "help '$sub'"
 }
 help "" compile inspect run bench vta --version
-help compile --output --target --mcpu --mattr --input-shape --dump --dtype --calibration --power-of-two
+help compile --output --target --mcpu --mattr --input-shape --dump --dtype --calibration --power-of-two --int8-kernels
 help experiment --output report
 help "experiment report" --output --baseline --latency-threshold --top1-threshold --fail-on-regression
 help quantize --output --calibration --calibration-limit --calibrate-method --percentile --activation-type --symmetric-activations --power-of-two --keep-first-conv-float --keep-last-dense-float --keep-float --input-shape
 help inspect --json --layers --input-shape
-help run --reference --inputs --outputs --seed --input-shape --threads
+help run --reference --as-compiled --inputs --outputs --seed --input-shape --threads
 help bench --inputs --seed --repeat --warmup --threads --json --profile
 help vta disasm asm sim
 help "vta asm" --output --config
@@ -52,6 +52,8 @@ head -c 200 "$conv" >"$tmp/truncated.onnx"
 expect "truncated model" 1 "^rqc: error: truncated.onnx:" -- "$rqc" inspect "$tmp/truncated.onnx"
 expect "wrong extension" 1 "unknown model format" -- "$rqc" inspect "$tmp/model.pb"
 expect "run needs --reference" 1 "needs --reference" -- "$rqc" run "$conv"
+expect "--as-compiled needs --reference" 1 "^rqc: error: --as-compiled goes with --reference$" -- "$rqc" run "$conv" --as-compiled
+expect "bad --int8-kernels" 2 "^rqc: error: .*--int8-kernels" -- "$rqc" compile "$conv" --int8-kernels=yes -o "$tmp/x.rqc"
 expect "bad input shape spec" 1 "is not of the form NAME=1x3x224x224" -- "$rqc" inspect "$conv" --input-shape x=1xx3
 
 # A failing run writes no output file.
