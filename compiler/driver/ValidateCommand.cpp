@@ -186,6 +186,8 @@ void runValidate(const ValidateOptions &o) {
   // Options that would otherwise be silently ignored.
   if (isPackagePath(o.model) && !o.compile.tuningRecords.empty())
     throw Error("--tuning-records applies when compiling an .onnx; " + o.model + " is already compiled");
+  if ((isPackagePath(o.model) || o.reference) && o.compile.int8Kernels != "auto")
+    throw Error("--int8-kernels applies when compiling an .onnx (not to a package or the reference executor)");
   if (o.reference && o.threads > 0)
     throw Error("--threads applies to compiled code, not to the reference executor (--reference)");
   LabelledImages set = loadLabelledImages(o.dataset, o.limit); // the cheap check first
@@ -239,6 +241,10 @@ void registerValidateCommand(CLI::App &app) {
   cmd->add_option("--threads", opts->threads, "Threads of compiled code (default: all cores)");
   cmd->add_option("--tuning-records", opts->compile.tuningRecords, "Tuning logs for compiling an .onnx (repeatable)");
   cmd->add_option("--input-shape", opts->compile.inputShapes, "Static shape of an input, NAME=1x1x28x28 (repeatable)");
+  cmd->add_option("--int8-kernels", opts->compile.int8Kernels,
+                  "Compiling an .onnx: QDQ convolutions as integer kernels: auto (where the CPU has VNNI), on, off")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->default_val("auto");
   cmd->callback([opts] { runValidate(*opts); });
 }
 
