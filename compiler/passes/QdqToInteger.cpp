@@ -76,11 +76,11 @@ bool rewrite(graph::QuantizeOp q) {
   if (!dx || !dw || !isPerTensor(dx) || dx.getInput().getType().getElementType().isInteger(32)) return false;
   std::optional<Tensor> w = constantOf(dw.getInput());
   if (!w || (w->dtype() != DType::I8 && w->dtype() != DType::U8)) return false;
-  // Only the forms the integer kernels compute fast (conv2d_NCHWc_int8: uint8 data, int8
-  // weights, groups 1, output channels in fours); the others (depthwise, int8 data) are
+  // Only the forms the integer kernels compute fast (conv2d_NCHWc_int8: 8-bit data, int8
+  // weights, groups 1, output channels in fours); the others (depthwise, grouped) are
   // faster as float convolutions between QDQ pairs for now.
-  if (!dx.getInput().getType().getElementType().isUnsignedInteger(8) || w->dtype() != DType::I8 ||
-      conv.getGroups() != 1 || w->dim(0) % 4 != 0)
+  if (!dx.getInput().getType().getElementType().isInteger(8) || w->dtype() != DType::I8 || conv.getGroups() != 1 ||
+      w->dim(0) % 4 != 0)
     return false;
   // Input channels not in fours (an RGB first convolution): padded to the next four with
   // the zero point in the data and zeros in the weights, which adds (xz - xz) * 0 = 0.

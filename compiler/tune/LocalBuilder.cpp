@@ -23,12 +23,13 @@ namespace rqc::tune {
 
 namespace {
 
-// The task's input: normal floats, or uniform bytes for an integer convolution's uint8 data.
+// The task's input: normal floats, or uniform bytes for an integer convolution's 8-bit data.
 Tensor seeded(const schedule::TensorArg &arg, std::mt19937_64 &rng) {
-  if (arg.dtype == "uint8") {
-    Tensor t(DType::U8, arg.shape);
+  if (arg.dtype == "uint8" || arg.dtype == "int8") {
+    Tensor t(arg.dtype == "uint8" ? DType::U8 : DType::I8, arg.shape);
     std::uniform_int_distribution<int> byte(0, 255);
-    for (int64_t i = 0; i < t.numel(); ++i) t.data<uint8_t>()[i] = static_cast<uint8_t>(byte(rng));
+    auto *bytes = static_cast<uint8_t *>(t.raw()); // uint8 or int8: the same bits
+    for (int64_t i = 0; i < t.numel(); ++i) bytes[i] = static_cast<uint8_t>(byte(rng));
     return t;
   }
   Tensor t(DType::F32, arg.shape);

@@ -17,7 +17,8 @@ namespace rqc::tune {
 
 // The integer convolution of conv2d_NCHWc_int8: uint8 data, int8 weights, int32 result.
 bool isIntegerConv(const schedule::Workload &w) {
-  return w.op == "conv2d" && w.data.dtype == "uint8" && w.weight.dtype == "int8" && w.outDtype == "int32";
+  return w.op == "conv2d" && (w.data.dtype == "uint8" || w.data.dtype == "int8") && w.weight.dtype == "int8" &&
+         w.outDtype == "int32";
 }
 
 bool isTunable(const schedule::Workload &w) {
@@ -43,7 +44,10 @@ OwningOpRef<ModuleOp> buildTaskModule(MLIRContext &ctx, const schedule::Workload
     return b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(t, &ctx)).getResult();
   };
   const bool integer = isIntegerConv(w);
-  auto in = RankedTensorType::get(w.data.shape, integer ? Type(b.getIntegerType(8, /*isSigned=*/false)) : b.getF32Type());
+  Type element = !integer ? b.getF32Type()
+                 : w.data.dtype == "uint8" ? Type(b.getIntegerType(8, /*isSigned=*/false))
+                                           : Type(b.getIntegerType(8));
+  auto in = RankedTensorType::get(w.data.shape, element);
   auto fn = b.create<func::FuncOp>(b.getUnknownLoc(), "main", b.getFunctionType({in}, {}));
   b.setInsertionPointToEnd(fn.addEntryBlock());
   Value x = fn.getArgument(0), out;
@@ -72,7 +76,8 @@ OwningOpRef<ModuleOp> buildTaskModule(MLIRContext &ctx, const schedule::Workload
     for (int64_t i = 0; i < bias.numel(); ++i) bias.data<int32_t>()[i] = biases(rng);
     Value weight = b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(wt, &ctx));
     Value biasValue = w.bias ? b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(bias, &ctx)).getResult() : Value();
-    out = b.create<graph::Conv2DIntegerOp>(loc, x, weight, biasValue, /*input_zero_point=*/128u, ArrayRef<int32_t>{0},
+    const uint32_t inputZeroPoint = w.data.dtype == "uint8" ? 128u : 0u;
+    out = b.create<graph::Conv2DIntegerOp>(loc, x, weight, biasValue, inputZeroPoint, ArrayRef<int32_t>{0},
                                            w.strides, w.pads, w.dilations, w.groups)
               .getResult();
   } else { // convolutions

@@ -1,4 +1,4 @@
-// conv2d_NCHWc_int8.x86 / conv2d_NCHWc_int8.arm_cpu: the integer convolution (uint8 data,
+// conv2d_NCHWc_int8.x86 / conv2d_NCHWc_int8.arm_cpu: the integer convolution (uint8 or int8 data,
 // int8 weights, int32 accumulators) on channel-blocked data, TVM's topi/x86/conv2d_int8.py
 // with the same knobs as conv2d_NCHWc:
 //   tile_ic    split(IC, 2), inner a multiple of 4   the input-channel block ic: data NCHW{ic}c
@@ -36,7 +36,8 @@ public:
   std::string name() const override { return "conv2d_NCHWc_int8." + key_; }
 
   bool matches(const Workload &w) const override {
-    return w.op == "conv2d" && w.groups == 1 && w.data.dtype == "uint8" && w.weight.dtype == "int8" &&
+    return w.op == "conv2d" && w.groups == 1 && (w.data.dtype == "uint8" || w.data.dtype == "int8") &&
+           w.weight.dtype == "int8" &&
            w.outDtype == "int32" && w.inChannels() % 4 == 0 && w.outChannels() % 4 == 0;
   }
 

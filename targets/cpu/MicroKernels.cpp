@@ -465,11 +465,16 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
   auto flatType = RankedTensorType::get({1, ws[1], ws[2], KH, KW, OC * 4}, i8);
   Value wflat = e.b.create<tensor::CollapseShapeOp>(e.loc, flatType, wt,
                                                     SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3}, {4}, {5, 6}});
+  // vpdpbusd multiplies unsigned bytes: int8 data is read as x + 128 (its sign bit flipped),
+  // and 128 * sum(w) taken off at the end, with sum(w) accumulated by the same instruction
+  // on a word of ones (one more per weight vector, shared by the tile's columns).
+  const bool flipSign = !inputUnsigned && (isa.vnni512 || isa.vnni256);
+  const bool unsignedBytes = inputUnsigned || flipSign;
   // acc += dot4(x word, w block) over `size` lanes.
   auto dot4 = [&](Emitter &e, Value acc, Value xWord, Value w, int64_t size) -> Value {
     auto v32 = VectorType::get({size}, i32);
     Value xs = e.b.create<vector::BroadcastOp>(e.loc, v32, xWord);
-      const char *intrinsic = !inputUnsigned ? nullptr
+    const char *intrinsic = !unsignedBytes             ? nullptr
                             : size == 16 && isa.vnni512 ? "llvm.x86.avx512.vpdpbusd.512"
                             : size == 8 && isa.vnni256  ? "llvm.x86.avx512.vpdpbusd.256"
                             : size == 4 && isa.vnni256  ? "llvm.x86.avx512.vpdpbusd.128"
@@ -479,7 +484,7 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
     // (materializeDotProductIntrinsics: deallocation refuses the intrinsic's call).
     auto v8 = VectorType::get({size * 4}, i8), wide = VectorType::get({size * 4}, i32);
     Value xb = e.b.create<vector::BitCastOp>(e.loc, v8, xs);
-    Value xw = inputUnsigned ? Value(e.b.create<arith::ExtUIOp>(e.loc, wide, xb)) : Value(e.b.create<arith::ExtSIOp>(e.loc, wide, xb));
+    Value xw = unsignedBytes ? Value(e.b.create<arith::ExtUIOp>(e.loc, wide, xb)) : Value(e.b.create<arith::ExtSIOp>(e.loc, wide, xb));
     Value ww = e.b.create<arith::ExtSIOp>(e.loc, wide, w);
     Value p = e.b.create<arith::MulIOp>(e.loc, xw, ww);
     Value p2 = e.b.create<vector::ShapeCastOp>(e.loc, VectorType::get({size, 4}, i32), p);
@@ -487,6 +492,10 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
     if (intrinsic) sum->setAttr(kDotIntrinsic, e.b.getStringAttr(intrinsic));
     return sum.getResult();
   };
+  const size_t outputs = accs.size();
+  if (flipSign) // the weight sums, one vector per channel chunk, after the accumulators
+    for (auto [off, size] : ch)
+      accs.push_back(e.b.create<arith::ConstantOp>(e.loc, DenseElementsAttr::get(VectorType::get({size}, i32), int32_t(0))));
   accs = loopNest(e, {ICO, KH, KW, ICQ / unroll}, {false, false, unrollKw, false}, accs,
                   [&](Emitter &e, ArrayRef<Value> iv, ArrayRef<Value> in0) {
                     SmallVector<Value> acc(in0.begin(), in0.end());
@@ -508,10 +517,21 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
                       SmallVector<Value> wv;
                       for (auto [off, size] : ch)
                         wv.push_back(e.read(wflat, {e.index(0), ico, q, kh, kw, e.index(off * 4)}, size * 4));
+                      if (flipSign) {
+                        auto one = VectorType::get({1}, i32);
+                        Value ones = e.b.create<arith::ConstantOp>(e.loc, DenseElementsAttr::get(one, int32_t(0x01010101)));
+                        for (size_t c = 0; c < ch.size(); ++c)
+                          acc[outputs + c] = dot4(e, acc[outputs + c], ones, wv[c], ch[c].second);
+                      }
                       for (int64_t r = 0; r < R; ++r)
                         for (int64_t w = 0; w < W; ++w) {
                           Value bytes = e.read(rows[r], {e.index(w * g.s1), e.index(4 * u)}, 4);
                           Value word = e.b.create<vector::BitCastOp>(e.loc, VectorType::get({1}, i32), bytes);
+                          if (flipSign)
+                            word = e.b.create<arith::XOrIOp>(
+                                e.loc, word,
+                                e.b.create<arith::ConstantOp>(
+                                    e.loc, DenseElementsAttr::get(VectorType::get({1}, i32), int32_t(0x80808080u))));
                           for (size_t c = 0; c < ch.size(); ++c) {
                             size_t a = (r * W + w) * ch.size() + c;
                             acc[a] = dot4(e, acc[a], word, wv[c], ch[c].second);
@@ -520,6 +540,15 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
                     }
                     return acc;
                   });
+  if (flipSign) { // sum((x + 128) * w) - 128 * sum(w)
+    for (size_t a = 0; a < outputs; ++a) {
+      size_t c = a % ch.size();
+      auto v32 = VectorType::get({ch[c].second}, i32);
+      Value k128 = e.b.create<arith::ConstantOp>(e.loc, DenseElementsAttr::get(v32, int32_t(128)));
+      accs[a] = e.b.create<arith::SubIOp>(e.loc, accs[a], e.b.create<arith::MulIOp>(e.loc, accs[outputs + c], k128));
+    }
+    accs.resize(outputs);
+  }
   finish(rw, e, op, init, accs, tile);
 }
 

@@ -6,7 +6,7 @@ elsewhere, with widened multiplies). Their outputs must equal, bit for bit, the 
 executor's on the same integer graph (`rqc run --reference --as-compiled`). Checked on
 hand-made QDQ convolutions covering the forms the rewrite takes (3x3, 1x1 and a 7x7 RGB
 first convolution, stride 2, padding, ReLU dropped, no ReLU with zero point 128, an i32
-bias and a float one, per-channel scales) and on the zoo's int8 networks, for the host's
+bias and a float one, per-channel scales, uint8 and int8 data) and on the zoo's int8 networks, for the host's
 best instructions and for AVX2 without VNNI (--int8-kernels=on); each compiled graph must
 really use the integer template (so a rewrite that silently stops matching fails here),
 and without VNNI the default must be the float kernels.
@@ -24,21 +24,22 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def qdq_conv(rng, ic, oc, k, hw, stride, pad, relu, out_zp, float_bias):
-    """DequantizeLinear -> Conv -> [Relu] -> QuantizeLinear -> DequantizeLinear, uint8 data,
-    per-channel int8 weights."""
+def qdq_conv(rng, ic, oc, k, hw, stride, pad, relu, out_zp, float_bias, signed=False):
+    """DequantizeLinear -> Conv -> [Relu] -> QuantizeLinear -> DequantizeLinear, uint8 (or,
+    signed, int8) data, per-channel int8 weights."""
     oh = (hw + 2 * pad - k) // stride + 1
-    sx, zx, sy = np.float32(0.02), 128, np.float32(0.5)
+    act = np.int8 if signed else np.uint8
+    sx, zx, sy = np.float32(0.02), (-3 if signed else 128), np.float32(0.5)
     w = rng.integers(-127, 128, size=(oc, ic, k, k)).astype(np.int8)
     sw = (rng.random(oc) * 0.01 + 0.001).astype(np.float32)
     inits = [
         numpy_helper.from_array(np.array(sx, np.float32), "sx"),
-        numpy_helper.from_array(np.array(zx, np.uint8), "zx"),
+        numpy_helper.from_array(np.array(zx, act), "zx"),
         numpy_helper.from_array(w, "w"),
         numpy_helper.from_array(sw, "sw"),
         numpy_helper.from_array(np.zeros(oc, np.int8), "zw"),
         numpy_helper.from_array(np.array(sy, np.float32), "sy"),
-        numpy_helper.from_array(np.array(out_zp, np.uint8), "zy"),
+        numpy_helper.from_array(np.array(out_zp, act), "zy"),
     ]
     nodes = [
         helper.make_node("QuantizeLinear", ["x", "sx", "zx"], ["xq"]),
@@ -77,6 +78,10 @@ CASES = {
     "conv3x3_s2_zp128": dict(ic=32, oc=48, k=3, hw=15, stride=2, pad=1, relu=False, out_zp=128, float_bias=False),
     "conv3x3_float_bias": dict(ic=16, oc=20, k=3, hw=9, stride=1, pad=1, relu=True, out_zp=0, float_bias=True),
     "conv7x7_rgb_s2": dict(ic=3, oc=16, k=7, hw=20, stride=2, pad=3, relu=True, out_zp=0, float_bias=False),
+    # int8 data: vpdpbusd reads it with the sign bit flipped, and takes 128 * sum(w) off.
+    "conv3x3_int8_relu": dict(ic=32, oc=48, k=3, hw=14, stride=1, pad=1, relu=True, out_zp=-128, float_bias=False,
+                              signed=True),
+    "conv1x1_int8": dict(ic=16, oc=40, k=1, hw=9, stride=2, pad=0, relu=False, out_zp=5, float_bias=True, signed=True),
 }
 ZOO = ["resnet8_int8", "resnet18_int8"]
 # The host (this machine's CI kind has AVX512-VNNI: vpdpbusd), and AVX2 without VNNI with
