@@ -24,7 +24,7 @@ struct TargetDesc {
   int vectorBits = 128;    // widest float SIMD register: 128 (SSE, NEON), 256 (AVX2), 512 (AVX-512)
   int vectorRegisters = 16; // architectural SIMD registers: 16 (SSE/AVX2, ARMv7 q-regs), 32 (AVX-512, AArch64)
   // QDQ convolutions run as integer kernels (rqc-qdq-to-integer, conv2d_NCHWc_int8): by
-  // default where the CPU has a uint8 x int8 four-way dot product (x86 AVX512-VNNI or
+  // default where the CPU has a u8 x s8 four-way dot product (x86 AVX512-VNNI or
   // AVX-VNNI); elsewhere the integer kernels' widened multiplies are slower than float
   // kernels between QDQ pairs (partial: no vpmaddwd, SDOT or NEON kernel yet).
   bool int8Kernels = false;

@@ -12,7 +12,7 @@ namespace rqc::schedule::cpu {
 std::unique_ptr<Template> makeConv2dNCHWc(const std::string &key);
 // conv2d_NCHWc_winograd.<key>: 3x3 stride-1 convolutions by Winograd's F(m x m, 3 x 3).
 std::unique_ptr<Template> makeConv2dNCHWcWinograd(const std::string &key);
-// conv2d_NCHWc_int8.<key>: the integer convolution (uint8 x int8 -> int32) blocked, with
+// conv2d_NCHWc_int8.<key>: the integer convolution (uint8/int8 x int8 -> int32) blocked, with
 // four-channel dot products (VNNI's vpdpbusd where present).
 std::unique_ptr<Template> makeConv2dNCHWcInt8(const std::string &key);
 // depthwise_conv2d_NCHWc.<key>: blocked depthwise convolution.
