@@ -1,5 +1,6 @@
 // rqc-fold-batch-norm: inference batch normalization is an affine map per channel; fold it
 // into the convolution that feeds it, or rewrite it as a multiply-add when none does.
+#include "compiler/passes/ConstantValue.h"
 #include "compiler/passes/Passes.h"
 
 #include "ir/Graph/TensorAttr.h"
@@ -16,16 +17,11 @@ using namespace rqc;
 
 namespace {
 
-std::optional<Tensor> constantOf(Value v) {
-  if (auto c = v.getDefiningOp<graph::ConstantOp>()) return graph::fromAttr(c.getValue());
-  return std::nullopt;
-}
-
 struct FoldBatchNormPass : rqc::impl::FoldBatchNormBase<FoldBatchNormPass> {
   void runOnOperation() override {
     getOperation().walk([&](graph::BatchNormOp bn) {
-      auto scale = constantOf(bn.getScale()), beta = constantOf(bn.getBias());
-      auto mean = constantOf(bn.getMean()), var = constantOf(bn.getVariance());
+      auto scale = constantValue(bn.getScale()), beta = constantValue(bn.getBias());
+      auto mean = constantValue(bn.getMean()), var = constantValue(bn.getVariance());
       if (!scale || !beta || !mean || !var) return;
       const int64_t channels = scale->numel();
       const float eps = bn.getEpsilon().convertToFloat();
@@ -37,8 +33,8 @@ struct FoldBatchNormPass : rqc::impl::FoldBatchNormBase<FoldBatchNormPass> {
       }
       OpBuilder b(bn);
       auto conv = bn.getInput().getDefiningOp<graph::Conv2DOp>();
-      auto weight = conv ? constantOf(conv.getWeight()) : std::nullopt;
-      std::optional<Tensor> bias = conv && conv.getBias() ? constantOf(conv.getBias()) : std::nullopt;
+      auto weight = conv ? constantValue(conv.getWeight()) : std::nullopt;
+      std::optional<Tensor> bias = conv && conv.getBias() ? constantValue(conv.getBias()) : std::nullopt;
       if (conv && conv->hasOneUse() && weight && (!conv.getBias() || bias) && conv.getWeightLayout() == "OIHW") {
         Tensor w = weight->clone();
         const int64_t perChannel = w.numel() / channels;

@@ -3,6 +3,7 @@
 //   quantize(relu?(conv2d(dequantize(x), dequantize(W), dequantize(b) | b)))
 // becomes requantize(conv2d_integer(x, W, b_i32), sx * sw[c] / sy, zy), so x and y stay
 // 8-bit and the convolution accumulates in i32 (integer kernels, conv2d_NCHWc_int8).
+#include "compiler/passes/ConstantValue.h"
 #include "compiler/passes/Passes.h"
 
 #include "ir/Graph/TensorAttr.h"
@@ -19,11 +20,6 @@ using namespace rqc;
 
 namespace {
 
-std::optional<Tensor> constantOf(Value v) {
-  if (auto c = v.getDefiningOp<graph::ConstantOp>()) return graph::fromAttr(c.getValue());
-  return std::nullopt;
-}
-
 bool isPerTensor(graph::DequantizeOp d) { return d.getScale().size() == 1 && d.getZeroPoint().size() == 1; }
 
 // The smallest value of an 8-bit element type.
@@ -35,7 +31,7 @@ int32_t typeMinimum(Type element) { return element.isUnsignedInteger() ? 0 : -12
 std::optional<Tensor> integerBias(Value bias, const std::vector<float> &accScale) {
   const size_t channels = accScale.size();
   if (auto d = bias.getDefiningOp<graph::DequantizeOp>()) {
-    std::optional<Tensor> b = constantOf(d.getInput());
+    std::optional<Tensor> b = constantValue(d.getInput());
     if (!b || b->dtype() != DType::I32 || b->numel() != static_cast<int64_t>(channels)) return std::nullopt;
     if (llvm::any_of(d.getZeroPoint(), [](int32_t z) { return z != 0; })) return std::nullopt;
     for (size_t c = 0; c < channels; ++c) {
@@ -44,7 +40,7 @@ std::optional<Tensor> integerBias(Value bias, const std::vector<float> &accScale
     }
     return b;
   }
-  std::optional<Tensor> f = constantOf(bias);
+  std::optional<Tensor> f = constantValue(bias);
   if (!f || f->dtype() != DType::F32 || f->numel() != static_cast<int64_t>(channels)) return std::nullopt;
   Tensor b(DType::I32, {static_cast<int64_t>(channels)});
   for (size_t c = 0; c < channels; ++c) {
@@ -74,7 +70,7 @@ bool rewrite(graph::QuantizeOp q) {
   auto dx = conv.getInput().getDefiningOp<graph::DequantizeOp>();
   auto dw = conv.getWeight().getDefiningOp<graph::DequantizeOp>();
   if (!dx || !dw || !isPerTensor(dx) || dx.getInput().getType().getElementType().isInteger(32)) return false;
-  std::optional<Tensor> w = constantOf(dw.getInput());
+  std::optional<Tensor> w = constantValue(dw.getInput());
   if (!w || (w->dtype() != DType::I8 && w->dtype() != DType::U8)) return false;
   // Only the forms the integer kernels compute fast (conv2d_NCHWc_int8: 8-bit data, int8
   // weights, groups 1, output channels in fours); the others (depthwise, grouped) are

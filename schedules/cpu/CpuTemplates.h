@@ -43,4 +43,13 @@ struct RegisterBlock {
 };
 RegisterBlock registerBlock(int64_t outChannels, int64_t outWidth, const TargetDesc &t);
 
+// The steps of a direct convolution on channel-blocked data (conv2d_NCHWc and
+// conv2d_NCHWc_int8): data packed NCHW{ic}c, weights `weightLayout`, result NCHW{oc}c; the
+// padding computed at root; parallel tiles of (oc block, `rows` output rows); register
+// tiles of rows x ow outputs replaced by `microKernel` with `args`; the initializer and
+// the epilogue vectorized. Throws InvalidConfig when ow or rows does not divide the output.
+Schedule directConvSchedule(const std::string &name, const Workload &w, int64_t ic, const std::string &weightLayout,
+                            int64_t oc, int64_t rows, int64_t ow, const std::string &microKernel,
+                            std::vector<int64_t> args);
+
 } // namespace rqc::schedule::cpu

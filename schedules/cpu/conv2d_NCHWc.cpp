@@ -64,28 +64,13 @@ public:
     const int64_t ic = c.inner("tile_ic"), oc = c.inner("tile_oc"), ow = c.inner("tile_ow");
     const int64_t rows = isPointwise(w) ? c.other("tile_oh") : 1;
     const int64_t unrollKw = isPointwise(w) ? 0 : c.other("unroll_kw");
-    if (w.outWidth() % ow != 0)
-      throw InvalidConfig("tile_ow " + std::to_string(ow) + " does not divide the output width " +
-                          std::to_string(w.outWidth()));
-    if (w.outHeight() % rows != 0)
-      throw InvalidConfig("tile_oh " + std::to_string(rows) + " does not divide the output height " +
-                          std::to_string(w.outHeight()));
-    Schedule s{name(), {}};
-    s.steps.push_back({"pack", "input", {}, graph::blockedNCHW(ic)});
-    s.steps.push_back({"pack", "weight", {}, "OIHW" + std::to_string(ic) + "i" + std::to_string(oc) + "o"});
-    s.steps.push_back({"pack", "output", {}, graph::blockedNCHW(oc)});
-    if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_root", "pad", {1, 1, 0, 0, 0}, ""});
-    s.steps.push_back({"tile_parallel", "output", {1, 1, rows, 0, 0}, ""});
-    s.steps.push_back({"tile", "output", {1, 1, rows, ow, 0}, ""});
     // The input-channel loop in steps of up to 8 (unrolled inside a step): long enough to
     // hide the loop's overhead, short enough to keep LLVM's compile time and the code small.
     // The next output-channel block's filters are prefetched (the last argument): a block's
     // first output row otherwise waits on memory for every filter line, and deep layers'
     // filters (9.4 MiB for 512 x 512 x 3 x 3) do not stay in cache between inferences.
-    s.steps.push_back({"tensorize", "root", {unrollKw, largestDivisorAtMost(ic, 8), 1}, "conv2d_nchwc"});
-    s.steps.push_back({"vectorize", "init", {}, ""});
-    s.steps.push_back({"vectorize", "epilogue", {}, ""});
-    return s;
+    return directConvSchedule(name(), w, ic, "OIHW" + std::to_string(ic) + "i" + std::to_string(oc) + "o", oc, rows, ow,
+                              "conv2d_nchwc", {unrollKw, largestDivisorAtMost(ic, 8), 1});
   }
 
 private:

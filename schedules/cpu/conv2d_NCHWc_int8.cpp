@@ -83,24 +83,9 @@ public:
     if (ic % 4 != 0 || oc % 4 != 0)
       throw InvalidConfig("tile_ic " + std::to_string(ic) + " and tile_oc " + std::to_string(oc) +
                           " must be multiples of 4 (four-channel dot products)");
-    if (w.outWidth() % ow != 0)
-      throw InvalidConfig("tile_ow " + std::to_string(ow) + " does not divide the output width " +
-                          std::to_string(w.outWidth()));
-    if (w.outHeight() % rows != 0)
-      throw InvalidConfig("tile_oh " + std::to_string(rows) + " does not divide the output height " +
-                          std::to_string(w.outHeight()));
-    Schedule s{name(), {}};
-    s.steps.push_back({"pack", "input", {}, graph::blockedNCHW(ic)});
-    s.steps.push_back({"pack", "weight", {}, "OIHW" + std::to_string(oc) + "o4i"});
-    s.steps.push_back({"pack", "output", {}, graph::blockedNCHW(oc)});
-    if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_root", "pad", {1, 1, 0, 0, 0}, ""});
-    s.steps.push_back({"tile_parallel", "output", {1, 1, rows, 0, 0}, ""});
-    s.steps.push_back({"tile", "output", {1, 1, rows, ow, 0}, ""});
     // Four-channel groups in steps of up to 4 (16 channels), unrolled inside a step.
-    s.steps.push_back({"tensorize", "root", {unrollKw, largestDivisorAtMost(ic / 4, 4)}, "conv2d_nchwc_int8"});
-    s.steps.push_back({"vectorize", "init", {}, ""});
-    s.steps.push_back({"vectorize", "epilogue", {}, ""});
-    return s;
+    return directConvSchedule(name(), w, ic, "OIHW" + std::to_string(oc) + "o4i", oc, rows, ow, "conv2d_nchwc_int8",
+                              {unrollKw, largestDivisorAtMost(ic / 4, 4)});
   }
 
 private:
