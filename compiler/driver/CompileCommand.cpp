@@ -91,6 +91,11 @@ void registerCompileCommand(CLI::App &app) {
   cmd->add_option("--tuning-records", opts->compile.tuningRecords,
                   "Tuning log (AutoTVM format) whose best records are used before the shipped tophub log (repeatable)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--graph-tuner", opts->compile.graphTuner,
+                  "on: choose the records' channel layouts over the whole graph, so that neighbouring kernels agree "
+                  "(AutoTVM's graph tuner); off: each op's fastest record alone")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
+      ->default_str("on");
   cmd->add_option("--dtype", opts->dtype,
                   "float32 (as the model is) or int8: an int8 QDQ model as is, a float one quantized with --calibration")
       ->check(CLI::IsMember({"float32", "int8"}));

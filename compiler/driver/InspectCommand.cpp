@@ -65,6 +65,10 @@ void inspectTasks(const InspectOptions &o, mlir::ModuleOp module) {
                              human(t.macs), !t.chosen ? "-" : t.tuned ? "record" : "fallback", autotune::describeArgs(t.args));
   }
   std::cout << fmt::format("{} tasks, {} chosen, {} with a record\n", sel.tasks.size(), chosen, tuned);
+  if (sel.layoutPlan.made)
+    std::cout << fmt::format("graph tuner: {} layout transform(s) accepted, estimated {:.3f} ms in tuned kernels and "
+                             "transforms\n",
+                             sel.layoutPlan.transforms, sel.layoutPlan.seconds * 1e3);
 }
 
 void runInspect(const InspectOptions &o) {

@@ -16,6 +16,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <map>
@@ -146,6 +147,7 @@ void loadTuningRecords(ScheduleSelection &selection, const CompileOptions &optio
     }
     selection.records.add(usable, priority);
   };
+  selection.graphTuner = options.graphTuner;
   for (const std::string &path : options.tuningRecords) add(path, 0);
   if (options.tophub)
     if (std::string log = autotune::tophubLog(selection.target.key); !log.empty()) add(log, 1);
@@ -164,6 +166,10 @@ void printScheduleReport(std::ostream &os, const ScheduleSelection &selection) {
   if (!used) return;
   if (untuned) os << untuned << " of " << used << " tasks untuned: fallback configs used\n";
   else os << "all " << used << " tasks tuned (configs from tuning records)\n";
+  if (selection.layoutPlan.made)
+    os << "graph tuner: layouts chosen over the graph, " << selection.layoutPlan.transforms
+       << " layout transform(s) accepted, estimated " << fmt::format("{:.3f}", selection.layoutPlan.seconds * 1e3)
+       << " ms in tuned kernels and transforms\n";
 }
 
 void runGraphPasses(ModuleOp module, ScheduleSelection &selection) {

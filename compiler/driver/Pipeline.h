@@ -21,6 +21,8 @@ struct CompileOptions {
   std::string dumpStage; // "", graph, linalg, scheduled, llvm
   std::vector<std::string> tuningRecords; // AutoTVM-format logs, preferred to tophub
   bool tophub = true;                     // also consult the shipped tophub log
+  bool graphTuner = true;                 // choose records' layouts over the whole graph
+                                          // (autotune/GraphTuner.h); off: each op's best record
   std::string int8Kernels = "auto";       // QDQ convolutions as integer kernels: auto (where the
                                           // CPU has VNNI), on, off
 };

@@ -1,5 +1,6 @@
 // rqc-alter-layout: layouts as the selected schedules ask (TVM's AlterOpLayout plus layout
 // propagation), so that activations stay channel-blocked between kernels.
+#include "compiler/passes/ChannelLayout.h"
 #include "compiler/passes/Passes.h"
 #include "compiler/support/JsonAttr.h"
 
@@ -18,6 +19,34 @@ namespace rqc {
 
 using namespace mlir;
 using namespace rqc;
+
+namespace rqc {
+
+bool isElementwise(Operation *op) {
+  if (llvm::isa<graph::ReluOp, graph::ClipOp, graph::LeakyReluOp, graph::SigmoidOp, graph::AddOp, graph::SubOp,
+                graph::MulOp, graph::DivOp, graph::MaxOp, graph::MinOp>(op))
+    return true;
+  if (auto q = llvm::dyn_cast<graph::QuantizeOp>(op)) return q.getScale().size() == 1;
+  if (auto q = llvm::dyn_cast<graph::DequantizeOp>(op)) return q.getScale().size() == 1;
+  if (auto q = llvm::dyn_cast<graph::RequantizeOp>(op)) return q.getScale().size() == 1 && q.getDataLayout().empty();
+  return false;
+}
+
+bool isPerChannelRequantize(Operation *op) {
+  auto q = llvm::dyn_cast<graph::RequantizeOp>(op);
+  return q && q.getScale().size() > 1 && q.getAxis() == 1 && q.getDataLayout().empty();
+}
+
+std::optional<std::string> poolLayout(Operation *op) {
+  if (auto p = llvm::dyn_cast<graph::MaxPool2DOp>(op)) return p.getDataLayout().str();
+  if (auto p = llvm::dyn_cast<graph::GlobalAvgPoolOp>(op)) return p.getDataLayout().str();
+  if (auto p = llvm::dyn_cast<graph::GlobalMaxPoolOp>(op)) return p.getDataLayout().str();
+  if (auto p = llvm::dyn_cast<graph::AvgPool2DOp>(op)) // a constant divisor only
+    if (p.getCountIncludePad() || p.getPads() == ArrayRef<int64_t>{0, 0, 0, 0}) return p.getDataLayout().str();
+  return std::nullopt;
+}
+
+} // namespace rqc
 
 namespace {
 
@@ -127,34 +156,6 @@ bool applyPackSteps(Operation *op) {
   op->getResult(0).replaceAllUsesWith(y);
   op->erase();
   return true;
-}
-
-// Ops that compute the same thing in any channel-blocked layout of their operands.
-bool isElementwise(Operation *op) {
-  if (llvm::isa<graph::ReluOp, graph::ClipOp, graph::LeakyReluOp, graph::SigmoidOp, graph::AddOp, graph::SubOp,
-                graph::MulOp, graph::DivOp, graph::MaxOp, graph::MinOp>(op))
-    return true;
-  if (auto q = llvm::dyn_cast<graph::QuantizeOp>(op)) return q.getScale().size() == 1;
-  if (auto q = llvm::dyn_cast<graph::DequantizeOp>(op)) return q.getScale().size() == 1;
-  if (auto q = llvm::dyn_cast<graph::RequantizeOp>(op)) return q.getScale().size() == 1 && q.getDataLayout().empty();
-  return false;
-}
-
-// A per-channel requantize (of a packed integer convolution) runs in the channel-blocked
-// layout with its scales following the blocked channels.
-bool isPerChannelRequantize(Operation *op) {
-  auto q = llvm::dyn_cast<graph::RequantizeOp>(op);
-  return q && q.getScale().size() > 1 && q.getAxis() == 1 && q.getDataLayout().empty();
-}
-
-// The data layout of a pooling op that can run channel-blocked, or nullopt.
-std::optional<std::string> poolLayout(Operation *op) {
-  if (auto p = llvm::dyn_cast<graph::MaxPool2DOp>(op)) return p.getDataLayout().str();
-  if (auto p = llvm::dyn_cast<graph::GlobalAvgPoolOp>(op)) return p.getDataLayout().str();
-  if (auto p = llvm::dyn_cast<graph::GlobalMaxPoolOp>(op)) return p.getDataLayout().str();
-  if (auto p = llvm::dyn_cast<graph::AvgPool2DOp>(op)) // a constant divisor only
-    if (p.getCountIncludePad() || p.getPads() == ArrayRef<int64_t>{0, 0, 0, 0}) return p.getDataLayout().str();
-  return std::nullopt;
 }
 
 void setPoolLayout(Operation *op, StringRef layout) {

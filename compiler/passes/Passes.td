@@ -48,7 +48,12 @@ def SelectSchedules : Pass<"rqc-select-schedules", "mlir::ModuleOp"> {
     the best config of each matching template (AutoTVM's ApplyHistoryBest: lowest mean
     cost, this device and -model= first, the user's log before tophub), skips records
     whose config no longer fits the template's space (with a warning naming the line),
-    and otherwise takes the first template's fallback config. Attaches to the op:
+    and otherwise takes the first template's fallback config. When records offer an op
+    several layouts (conv2d_NCHWc's tile_ic/tile_oc fix its channel blocks), the graph
+    tuner (autotune/GraphTuner.h) picks one layout per group of tensors joined by
+    layout-following ops and, per op, the best record for its groups' layouts, so that the
+    records' measured time plus the layout transforms between kernels is least: AutoTVM's
+    graph tuner, solved exactly. Attaches to the op:
       rqc.task      the AutoTVM task key [template, args]
       rqc.config    {index = I, entity = [...], source = "fallback" | "file:line"}
       rqc.schedule  {template = T, steps = [...]}: the template's steps for that config
@@ -64,7 +69,9 @@ def SelectSchedules : Pass<"rqc-select-schedules", "mlir::ModuleOp"> {
     Option<"vectorBits", "vector-bits", "int", /*default=*/"256", "Widest float SIMD register in bits">,
     Option<"vectorRegisters", "vector-registers", "int", /*default=*/"16", "SIMD registers">,
     Option<"targetString", "target", "std::string", /*default=*/"\"llvm\"", "TVM target string matched against records">,
-    ListOption<"recordFiles", "records", "std::string", "Tuning logs to consult, most preferred first">
+    ListOption<"recordFiles", "records", "std::string", "Tuning logs to consult, most preferred first">,
+    Option<"graphTuner", "graph-tuner", "bool", /*default=*/"true",
+           "Choose among each op's records per layout over the whole graph (false: each op's best record)">
   ];
   let dependentDialects = ["rqc::graph::GraphDialect"];
 }

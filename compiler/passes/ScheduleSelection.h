@@ -22,6 +22,10 @@ struct ScheduleSelection {
   autotune::RecordDatabase records;
   schedule::TargetDesc target;
   std::string device; // this machine's fingerprint: records measured on it are preferred
+  // The graph tuner's price of a layout_transform (bytes read plus written per second; see
+  // autotune/GraphTuner.h and docs/tuning.md for the measurement behind the default).
+  double transformBytesPerSecond = 4e9;
+  bool graphTuner = true; // false: each op takes its best record alone (AutoTVM without its graph tuner)
 
   // Filled by rqc-select-schedules, one entry per distinct task (template + workload): every
   // template that matches an op's workload, chosen or not.
@@ -39,6 +43,12 @@ struct ScheduleSelection {
   };
   std::vector<Task> tasks;           // in the order the model first uses them
   std::vector<std::string> warnings; // one line each, in order, without duplicates
+  // Set when the graph tuner chose layouts (some op had records in several layouts).
+  struct LayoutPlanSummary {
+    bool made = false;
+    int transforms = 0;  // layout mismatches it accepted
+    double seconds = 0;  // its estimate: the chosen records' mean costs plus the transforms
+  } layoutPlan;
 
   // The task with workload key `key` ([template, args] as JSON), added if new.
   Task &task(const std::string &key) {

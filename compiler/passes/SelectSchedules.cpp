@@ -1,10 +1,18 @@
 // rqc-select-schedules: the strategy half of scheduling (the mechanism is the target's
 // apply pass). Each tunable op gets a template, a config and the template's steps.
+#include "compiler/passes/ChannelLayout.h"
 #include "compiler/passes/Passes.h"
 #include "compiler/passes/ScheduleSelection.h"
 #include "compiler/support/JsonAttr.h"
 
+#include "autotune/GraphTuner.h"
 #include "rqc/runtime/Error.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <functional>
+#include <set>
 
 #include <limits>
 
@@ -106,14 +114,28 @@ struct Choice {
   schedule::Schedule steps;
   std::string source = "fallback";
   double cost = std::numeric_limits<double>::infinity();
+
+  // The layouts the schedule reads and writes ("NCHW" when it packs nothing there).
+  std::string input() const {
+    std::string l = steps.packed("input");
+    return l.empty() ? "NCHW" : l;
+  }
+  std::string output() const {
+    std::string l = steps.packed("output");
+    return l.empty() ? "NCHW" : l;
+  }
 };
 
-// The best tuned config over the matching templates (AutoTVM chooses between
-// implementations by tuned cost), else the fallback with the lowest estimated cost.
-Choice choose(const Workload &w, const std::vector<const schedule::Template *> &candidates, ScheduleSelection &sel) {
-  Choice best;
+// The ways to compute a workload: with records, the best usable record per pair of input
+// and output layouts over the matching templates (AutoTVM's ApplyHistoryBest takes the
+// single best; the graph tuner below chooses among these); without, the fallback of the
+// template with the lowest estimated cost (the first one on a tie).
+std::vector<Choice> choices(const Workload &w, const std::vector<const schedule::Template *> &candidates,
+                            ScheduleSelection &sel) {
+  std::vector<Choice> out;
   for (const schedule::Template *t : candidates) {
     schedule::ConfigSpace space = t->space(w);
+    std::set<std::pair<std::string, std::string>> seen; // layout pairs this template already offers
     for (const autotune::TuningRecord *r : sel.records.candidates(sel.target.str, sel.device, t->name(), w.args())) {
       if (!r->spaceHash.empty() && r->spaceHash != space.hash()) {
         sel.warn(r->origin + ": record for " + t->name() + " was tuned against another version of its knob space; skipped");
@@ -128,19 +150,24 @@ Choice choose(const Workload &w, const std::vector<const schedule::Template *> &
         sel.warn(r->origin + ": " + why + "; skipped");
         continue;
       }
+      Choice choice;
       try {
-        schedule::Schedule s = t->schedule(w, *c, sel.target);
-        if (r->meanCost() < best.cost) best = {t, *c, std::move(s), r->origin, r->meanCost()};
+        choice = {t, *c, t->schedule(w, *c, sel.target), r->origin, r->meanCost()};
       } catch (const schedule::InvalidConfig &e) {
         sel.warn(r->origin + ": " + t->name() + " cannot use this config (" + e.what() + "); skipped");
         continue;
       }
-      break; // this template's best usable record
+      if (!seen.insert({choice.input(), choice.output()}).second) continue;
+      // Another template's record for the same layouts: the faster one stays.
+      auto same = llvm::find_if(out, [&](const Choice &o) {
+        return o.input() == choice.input() && o.output() == choice.output();
+      });
+      if (same == out.end()) out.push_back(std::move(choice));
+      else if (choice.cost < same->cost) *same = std::move(choice);
     }
   }
-  if (best.tmpl) return best;
-  // Untuned: the template whose fallback has the lowest estimated cost (the first one on a
-  // tie).
+  if (!out.empty()) return out;
+  Choice best;
   double bestEstimate = std::numeric_limits<double>::infinity();
   for (const schedule::Template *t : candidates) {
     schedule::ConfigSpace space = t->space(w);
@@ -151,7 +178,103 @@ Choice choose(const Workload &w, const std::vector<const schedule::Template *> &
       best = {t, c, t->schedule(w, c, sel.target), "fallback", best.cost};
     }
   }
-  return best;
+  return {best};
+}
+
+// An op to schedule, the ways it can be computed and the one chosen.
+struct Pending {
+  Operation *op;
+  Workload workload;
+  std::vector<const schedule::Template *> candidates;
+  std::vector<Choice> choices;
+  size_t chosen = 0;
+};
+
+int64_t bytesOf(Value v) {
+  auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
+  if (!t || !t.hasStaticShape()) return 0;
+  return t.getNumElements() * std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
+}
+
+// The graph tuner: when some op has records in several layouts, one layout per group of
+// tensors that must share it (joined by ops that follow any channel blocking) so that the
+// kernels' measured time plus the layout transforms between them is least
+// (autotune/GraphTuner.h). Records of each op alone would make neighbours disagree.
+void planLayouts(func::FuncOp main, std::vector<Pending> &pending, ScheduleSelection &sel) {
+  if (!sel.graphTuner || llvm::none_of(pending, [](const Pending &p) { return p.choices.size() > 1; })) return;
+  // Union-find over values: a group per set of tensors that share a layout.
+  llvm::DenseMap<Value, Value> parent;
+  std::function<Value(Value)> find = [&](Value v) -> Value {
+    auto it = parent.find(v);
+    if (it == parent.end() || it->second == v) return v;
+    Value root = find(it->second);
+    parent[v] = root;
+    return root;
+  };
+  auto join = [&](Value a, Value b) {
+    Value ra = find(a), rb = find(b);
+    if (ra != rb) parent[ra] = rb;
+  };
+  llvm::DenseSet<Operation *> following;
+  main.walk([&](Operation *op) {
+    if (op->getNumResults() != 1) return;
+    Value result = op->getResult(0);
+    auto shape = llvm::dyn_cast<RankedTensorType>(result.getType());
+    if (!shape) return;
+    if (isElementwise(op)) {
+      if (llvm::any_of(op->getOperands(), [&](Value v) {
+            auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
+            return !t || t.getShape() != shape.getShape();
+          }))
+        return;
+      for (Value v : op->getOperands()) join(v, result);
+    } else if (poolLayout(op) == std::string("NCHW") || isPerChannelRequantize(op)) {
+      join(op->getOperand(0), result);
+    } else {
+      return;
+    }
+    following.insert(op);
+  });
+  llvm::DenseMap<Operation *, size_t> scheduled;
+  for (size_t i = 0; i < pending.size(); ++i) scheduled[pending[i].op] = i;
+
+  autotune::LayoutProblem problem;
+  problem.transformBytesPerSecond = sel.transformBytesPerSecond;
+  llvm::DenseMap<Value, int> groupOf;
+  auto group = [&](Value v) {
+    auto [it, fresh] = groupOf.try_emplace(find(v), static_cast<int>(problem.groups.size()));
+    if (fresh) problem.groups.emplace_back();
+    autotune::LayoutProblem::Group &g = problem.groups[it->second];
+    g.bytes = std::max(g.bytes, bytesOf(v));
+    return it->second;
+  };
+  // Every tensor around a scheduled or layout-following op: who makes it and who reads it
+  // in the plain layout.
+  auto visit = [&](Value v) {
+    int g = group(v);
+    Operation *def = v.getDefiningOp();
+    if (!def || (!following.contains(def) && !scheduled.contains(def))) problem.groups[g].plainProducer = true;
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      bool follows = following.contains(user) || (scheduled.contains(user) && use.getOperandNumber() == 0);
+      if (!follows) problem.groups[g].plainConsumer = true;
+    }
+  };
+  for (Operation *op : following) {
+    for (Value v : op->getOperands()) visit(v);
+    visit(op->getResult(0));
+  }
+  for (Pending &p : pending) {
+    visit(p.op->getOperand(0));
+    visit(p.op->getResult(0));
+    autotune::LayoutProblem::Op op{group(p.op->getOperand(0)), group(p.op->getResult(0)), {}};
+    for (const Choice &c : p.choices) op.options.push_back({c.input(), c.output(), c.source == "fallback" ? 0 : c.cost});
+    problem.ops.push_back(std::move(op));
+  }
+  autotune::LayoutPlan plan = autotune::planLayouts(problem);
+  for (size_t i = 0; i < pending.size(); ++i) pending[i].chosen = static_cast<size_t>(plan.option[i]);
+  if (!plan.exact) sel.warn("graph tuner: the graph is too large to choose layouts exactly; each op takes its best record");
+  sel.layoutPlan = {true, plan.transforms, plan.seconds};
 }
 
 struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass> {
@@ -166,6 +289,7 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
       local.target.str = targetString;
       local.target.vectorBits = vectorBits;
       local.target.vectorRegisters = vectorRegisters;
+      local.graphTuner = graphTuner;
       try {
         for (const std::string &f : recordFiles) {
           autotune::RecordLog log = autotune::readRecords(f);
@@ -181,27 +305,42 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
     auto main = getOperation().lookupSymbol<func::FuncOp>("main");
     if (!main) return;
     MLIRContext *ctx = &getContext();
+    std::vector<Pending> pending;
     main.walk([&](Operation *op) {
       if (op->hasAttr("rqc.schedule")) return;
       std::optional<Workload> w = workloadOf(op);
       if (!w) return;
       std::vector<const schedule::Template *> candidates = schedule::templatesFor(*w, sel->target.key);
       if (candidates.empty()) return;
-      Choice c = choose(*w, candidates, *sel);
-      nlohmann::json task = nlohmann::json::array({c.tmpl->name(), w->args()});
+      std::vector<Choice> ways = choices(*w, candidates, *sel);
+      // The fastest record first: the choice when no graph plan is made.
+      std::stable_sort(ways.begin(), ways.end(), [](const Choice &a, const Choice &b) { return a.cost < b.cost; });
+      pending.push_back({op, *w, std::move(candidates), std::move(ways)});
+    });
+    try {
+      planLayouts(main, pending, *sel);
+    } catch (const Error &e) {
+      getOperation().emitError(e.what());
+      return signalPassFailure();
+    }
+    for (const Pending &p : pending) {
+      const Choice &c = p.choices[p.chosen];
+      const Workload &w = p.workload;
+      Operation *op = p.op;
+      nlohmann::json task = nlohmann::json::array({c.tmpl->name(), w.args()});
       op->setAttr("rqc.task", jsonToAttr(ctx, task));
       nlohmann::json config = {{"index", c.config.index()}, {"entity", c.config.entity()}, {"source", c.source}};
       op->setAttr("rqc.config", jsonToAttr(ctx, config));
       op->setAttr("rqc.schedule", jsonToAttr(ctx, schedule::toJson(c.steps)));
       // Every template that can compute the op is a task (as AutoTVM extracts one per
       // implementation): tuning any of them can change the choice.
-      for (const schedule::Template *t : candidates) {
-        ScheduleSelection::Task &entry = sel->task(nlohmann::json::array({t->name(), w->args()}).dump());
+      for (const schedule::Template *t : p.candidates) {
+        ScheduleSelection::Task &entry = sel->task(nlohmann::json::array({t->name(), w.args()}).dump());
         entry.templateName = t->name();
-        entry.workload = *w;
-        entry.args = w->args();
-        entry.spaceSize = t->space(*w).size();
-        entry.macs = w->macs();
+        entry.workload = w;
+        entry.args = w.args();
+        entry.spaceSize = t->space(w).size();
+        entry.macs = w.macs();
         ++entry.ops;
         if (t != c.tmpl) continue;
         entry.tuned = c.source != "fallback";
@@ -209,7 +348,7 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
         entry.config = c.config.str();
         ++entry.chosen;
       }
-    });
+    }
     if (!shared_)
       for (const std::string &w : local.warnings) mlir::emitWarning(getOperation().getLoc()) << w;
   }
