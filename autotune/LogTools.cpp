@@ -1,5 +1,7 @@
 #include "autotune/LogTools.h"
 
+#include "schedules/Template.h"
+
 #include <map>
 
 namespace rqc::autotune {
@@ -14,6 +16,23 @@ std::vector<TuningRecord> bestPerWorkload(const std::vector<TuningRecord> &recor
   for (const TuningRecord &r : records) {
     if (r.errorNo != 0) continue;
     auto [it, fresh] = at.try_emplace(pairKey(r), best.size());
+    if (fresh) best.push_back(r);
+    else if (r.meanCost() < best[it->second].meanCost()) best[it->second] = r;
+  }
+  return best;
+}
+
+std::vector<TuningRecord> bestPerWorkloadAndLayout(const std::vector<TuningRecord> &records) {
+  std::map<std::string, size_t> at;
+  std::vector<TuningRecord> best;
+  for (const TuningRecord &r : records) {
+    if (r.errorNo != 0) continue;
+    std::string key = pairKey(r);
+    if (const schedule::Template *t = schedule::findTemplate(r.task))
+      for (const std::string &knob : t->layoutKnobs())
+        for (const nlohmann::json &e : r.entity)
+          if (e.is_array() && e.size() == 3 && e[0] == knob) key += "\n" + knob + "=" + e[2].dump();
+    auto [it, fresh] = at.try_emplace(key, best.size());
     if (fresh) best.push_back(r);
     else if (r.meanCost() < best[it->second].meanCost()) best[it->second] = r;
   }

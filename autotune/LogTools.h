@@ -13,6 +13,12 @@ namespace rqc::autotune {
 // order each pair first appears: AutoTVM's `record --mode pick`.
 std::vector<TuningRecord> bestPerWorkload(const std::vector<TuningRecord> &records);
 
+// The best record per (target, workload, values of the template's layout knobs), in first
+// appearance order: what `rqc tophub merge` keeps, so that the graph tuner still has a
+// record for each layout of a workload (schedules/Template.h layoutKnobs()). A template
+// rqc does not have keeps one record per workload.
+std::vector<TuningRecord> bestPerWorkloadAndLayout(const std::vector<TuningRecord> &records);
+
 // Per-workload cost change from `before` to `after` (best records of each, matched by
 // target and workload).
 struct CostChange {

@@ -55,6 +55,10 @@ public:
   // work of the algorithm), used only to choose between templates when none is tuned:
   // measured records always win. The default is the workload's multiply-adds.
   virtual double estimate(const Workload &w, const Config &, const TargetDesc &) const { return double(w.macs()); }
+  // The knobs that fix the layouts the schedule reads and writes (conv2d_NCHWc's tile_ic and
+  // tile_oc: the channel blocks). Records that differ in them are different choices for the
+  // graph tuner, so merged logs keep the best record of each (autotune/LogTools.h).
+  virtual std::vector<std::string> layoutKnobs() const { return {}; }
 };
 
 // All registered templates (schedules/Registry.cpp).

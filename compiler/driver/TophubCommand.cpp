@@ -119,14 +119,15 @@ void registerTophubCommand(CLI::App &app) {
     writeOrPrint(o->output, autotune::bestPerWorkload(readLogs(o->logs)), {"rqc tophub best of " + joined(o->logs)});
   });
 
-  CLI::App *merge = cmd->add_subcommand("merge", "Merge logs, keeping the best record per target and workload");
+  CLI::App *merge = cmd->add_subcommand(
+      "merge", "Merge logs, keeping the best record per target, workload and layout (the graph tuner's choices)");
   merge->add_option("logs", o->logs, "Tuning logs")->required()->expected(1, -1);
   merge->add_option("-o,--output", o->output, "Write the merged log here (atomically) instead of to stdout");
   merge->add_option("--comment", o->comments, "A '#' line for the merged log's header, e.g. the device and command (repeatable)");
   merge->callback([o] {
     std::vector<std::string> header = o->comments;
     header.push_back("rqc tophub merge of " + joined(o->logs));
-    writeOrPrint(o->output, autotune::bestPerWorkload(readLogs(o->logs)), header);
+    writeOrPrint(o->output, autotune::bestPerWorkloadAndLayout(readLogs(o->logs)), header);
   });
 
   CLI::App *d = cmd->add_subcommand("diff", "Per-workload cost changes from OLD to NEW; exits 1 when one got slower than the threshold or is missing from NEW");

@@ -31,6 +31,7 @@ public:
     return w.op == "conv2d" && w.groups == 1 && w.data.dtype == "float32" && w.weight.dtype == "float32";
   }
 
+  std::vector<std::string> layoutKnobs() const override { return {"tile_ic", "tile_oc"}; }
   ConfigSpace space(const Workload &w) const override {
     ConfigSpace s;
     s.defineSplit("tile_ic", w.inChannels(), 2);

@@ -41,6 +41,7 @@ public:
            w.outDtype == "int32" && w.inChannels() % 4 == 0 && w.outChannels() % 4 == 0;
   }
 
+  std::vector<std::string> layoutKnobs() const override { return {"tile_ic", "tile_oc"}; }
   ConfigSpace space(const Workload &w) const override {
     auto quad = [](const std::vector<int64_t> &sz) { return sz.back() % 4 == 0; };
     ConfigSpace s;

@@ -35,6 +35,7 @@ public:
            w.dilations == std::vector<int64_t>{1, 1} && w.outHeight() % 2 == 0 && w.outWidth() % 2 == 0;
   }
 
+  std::vector<std::string> layoutKnobs() const override { return {"tile_ic", "tile_oc", "tile_size"}; }
   ConfigSpace space(const Workload &w) const override {
     ConfigSpace s;
     s.defineSplit("tile_ic", w.inChannels(), 2);

@@ -25,6 +25,7 @@ public:
     return w.op == "depthwise_conv2d" && w.data.dtype == "float32" && w.outChannels() == w.inChannels();
   }
 
+  std::vector<std::string> layoutKnobs() const override { return {"tile_ic", "tile_oc"}; }
   ConfigSpace space(const Workload &w) const override {
     ConfigSpace s;
     s.defineSplit("tile_ic", w.inChannels(), 2);

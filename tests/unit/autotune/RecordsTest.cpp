@@ -180,3 +180,22 @@ TEST(LogTools, BestMergeAndDiff) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_NEAR(d[0].change(), 0.25, 1e-12); // 25% slower
 }
+
+TEST(LogTools, MergeKeepsTheBestRecordOfEachLayout) {
+  // conv2d_NCHWc's tile_ic/tile_oc fix its layouts: the merge keeps the best of each block
+  // pair (the graph tuner chooses among them), other knobs collapse.
+  auto blocked = [](int64_t block, bool unroll, double cost) {
+    TuningRecord r = record("llvm", "", cost);
+    r.entity = nlohmann::json::array({nlohmann::json::array({"tile_ic", "sp", {64 / block, block}}),
+                                      nlohmann::json::array({"tile_oc", "sp", {64 / block, block}}),
+                                      nlohmann::json::array({"unroll_kw", "ot", unroll})});
+    return r;
+  };
+  std::vector<TuningRecord> log = {blocked(16, true, 3e-4), blocked(32, true, 2e-4), blocked(16, false, 2.5e-4),
+                                   blocked(32, false, 2.2e-4)};
+  std::vector<TuningRecord> merged = bestPerWorkloadAndLayout(log);
+  ASSERT_EQ(merged.size(), 2u);
+  EXPECT_DOUBLE_EQ(merged[0].meanCost(), 2.5e-4); // NCHW16c
+  EXPECT_DOUBLE_EQ(merged[1].meanCost(), 2e-4);   // NCHW32c
+  EXPECT_EQ(bestPerWorkload(log).size(), 1u);
+}
