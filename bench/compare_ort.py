@@ -7,11 +7,14 @@ usage: python bench/compare_ort.py --rqc build/compiler/driver/rqc [--models res
 
 First the float32 FMA peak of T threads (bench/fma_peak.c, built here with gcc). For each
 model: `rqc compile` once with the untuned fallback configs (compile time recorded; the
-tophub logs are off) and, with --tuning-records, once more with the tuned configs; then
+tophub logs are off) and, with --tuning-records, twice more with the tuned configs: each
+op's fastest record alone (--graph-tuner=off, AutoTVM without its graph tuner) and the
+records' layouts chosen over the graph (the default); then
 for each thread count, alternating rounds of `rqc bench --json` of each package and an
 ONNX Runtime session (all graph optimizations, intra-op threads = T) on the same
 seeded input; per engine the best p50 over the rounds is kept. Prints the ratio rqc/ORT
-(< 1: rqc is faster; rqc is the tuned package when there is one), tuned/fallback, and
+(< 1: rqc is faster; rqc is the tuned package when there is one), tuned/fallback (and
+per-op/fallback), and
 each engine's share of the peak (2 x MACs / latency / peak). For
 ResNet-18 it then prints every 3x3 convolution's GFLOP/s (rqc bench --profile) and share
 of the peak. A Winograd convolution does fewer multiplications than the direct one: its
@@ -107,7 +110,8 @@ def main():
                 return 2
             # Variants: the untuned fallback configs, and with --tuning-records the tuned ones
             # too (tophub off for both, so the log is the only difference).
-            variants = [("fallback", [])] + ([("tuned", ["--tuning-records", args.tuning_records])]
+            variants = [("fallback", [])] + ([("per-op", ["--tuning-records", args.tuning_records, "--graph-tuner=off"]),
+                                              ("tuned", ["--tuning-records", args.tuning_records])]
                                              if args.tuning_records else [])
             env = dict(os.environ, RQC_TOPHUB_LOCATION="NONE")
             packages, compile_s = {}, {}
@@ -138,15 +142,18 @@ def main():
                          "rqc_arena_without_reuse_bytes": memory["arena_without_reuse"],
                          "rqc_process_peak_rss_bytes": memory["process_peak_rss"]}
                 if args.tuning_records:
-                    entry.update({"fallback_p50_ms": best["fallback"],
-                                  "ratio_tuned_over_fallback": rqc_best / best["fallback"]})
+                    entry.update({"fallback_p50_ms": best["fallback"], "per_op_p50_ms": best["per-op"],
+                                  "ratio_tuned_over_fallback": rqc_best / best["fallback"],
+                                  "ratio_per_op_over_fallback": best["per-op"] / best["fallback"]})
                 results.append(entry)
                 line = (f"{name:14s} threads={threads}  rqc p50 {rqc_best:8.2f} ms   ORT p50 {ort_best:8.2f} ms"
                         f"   rqc/ORT {rqc_best / ort_best:5.2f}   peak share rqc {share(rqc_best):4.0%} ORT {share(ort_best):4.0%}"
                         f"   (compile {compile_s[main_variant]:.1f} s)")
                 if args.tuning_records:
                     line += (f"\n{'':14s}            fallback p50 {best['fallback']:8.2f} ms   tuned/fallback "
-                             f"{rqc_best / best['fallback']:5.2f}   fallback/ORT {best['fallback'] / ort_best:5.2f}")
+                             f"{rqc_best / best['fallback']:5.2f}   fallback/ORT {best['fallback'] / ort_best:5.2f}"
+                             f"\n{'':14s}            per-op p50 {best['per-op']:8.2f} ms   per-op/fallback "
+                             f"{best['per-op'] / best['fallback']:5.2f}   (each op's fastest record, --graph-tuner=off)")
                 print(line, flush=True)
             package = packages[main_variant]
             if name == "resnet18":

@@ -12,6 +12,7 @@
 #include "llvm/ADT/DenseSet.h"
 
 #include <functional>
+#include <regex>
 #include <set>
 
 #include <limits>
@@ -115,14 +116,19 @@ struct Choice {
   std::string source = "fallback";
   double cost = std::numeric_limits<double>::infinity();
 
-  // The layouts the schedule reads and writes ("NCHW" when it packs nothing there).
-  std::string input() const {
-    std::string l = steps.packed("input");
-    return l.empty() ? "NCHW" : l;
-  }
-  std::string output() const {
-    std::string l = steps.packed("output");
-    return l.empty() ? "NCHW" : l;
+  // The layouts the schedule reads and writes ("NCHW" when it packs nothing there), as the
+  // graph tuner compares them: Winograd's output tiles NCH{m}hW{m}w{c}c hold the elements in
+  // NCHW{c}c's order (H = H/m x m, the tile rows right after), so changing between the two is
+  // a reshape that moves nothing (rqc-alter-layout's isPureReshape) and they count as one.
+  std::string input() const { return costLayout(steps.packed("input")); }
+  std::string output() const { return costLayout(steps.packed("output")); }
+
+  static std::string costLayout(const std::string &l) {
+    if (l.empty()) return "NCHW";
+    static const std::regex tiles("NCH[0-9]+hW[0-9]+w([0-9]+)c");
+    std::smatch m;
+    if (std::regex_match(l, m, tiles)) return "NCHW" + m[1].str() + "c";
+    return l;
   }
 };
 
