@@ -118,8 +118,11 @@ nlohmann::json measurePackage(const MeasureOptions &o) {
     }
     costs.push_back(kernelSeconds() / number);
   }
+  nlohmann::json timedOps = nlohmann::json::array();
+  for (size_t i : timed) timedOps.push_back(module->info().kernels[i].ops);
   return {{"error_no", 0},
           {"costs", costs},
+          {"timed_kernels", timedOps}, // the ops of each timed kernel (module.json's kernels[].ops)
           {"number", number},
           {"max_abs_diff", worst},
           {"tolerance", o.tolerance},

@@ -27,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
@@ -257,6 +258,24 @@ def test_bad_input(rqc, model, tmp):
               p.stderr)
 
 
+def test_measure_times_the_kernel_only(rqc, model, tmp):
+    """rqc measure times the task's kernel, not the layout transforms around it."""
+    log = os.path.join(tmp, "kernel.log")
+    subprocess.run([rqc, "tune", model, "-o", log, "--tasks", "1", "--trials", "1", "--keep-work"] + FAST,
+                   check=True, capture_output=True, env=dict(os.environ, RQC_TOPHUB_LOCATION="NONE"))
+    work = os.path.join(log + ".work", "task1")
+    with tarfile.open(os.path.join(work, "candidate0.rqc")) as t:
+        kernels = json.load(t.extractfile("module.json"))["kernels"]
+    task_ops = [k["ops"] for k in kernels if k["name"] == "task"]
+    p = subprocess.run([rqc, "measure", os.path.join(work, "candidate0.rqc"), "--inputs", os.path.join(work, "in.npz"),
+                        "--expected", os.path.join(work, "ref.npz")], capture_output=True, text=True)
+    timed = json.loads(p.stdout).get("timed_kernels", []) if p.returncode == 0 else []
+    check("the task package packs its input and output around the kernel (transforms named 'task')",
+          task_ops.count("layout_transform") >= 1, str(task_ops))
+    check("rqc measure times the convolution's kernel and no layout transform",
+          len(timed) == 1 and timed[0].startswith("conv2d"), p.stdout + p.stderr)
+
+
 def test_nightly(rqc, models, tmp):
     """scripts/nightly_tune.sh: two shards, merged into a tophub candidate, diffed."""
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "nightly_tune.sh")
@@ -329,6 +348,7 @@ def main():
         test_lock(rqc, model, tmp)
         test_faults(rqc, model, tmp)
         test_kill_and_resume(rqc, model, tmp)
+        test_measure_times_the_kernel_only(rqc, model, tmp)
         test_nightly(rqc, models, tmp)
     if failures:
         print(f"{len(failures)} check(s) failed")
