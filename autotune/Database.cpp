@@ -38,7 +38,8 @@ void RecordDatabase::add(const RecordLog &log, int priority) {
 }
 
 std::vector<const TuningRecord *> RecordDatabase::candidates(const std::string &target, const std::string &device,
-                                                             const std::string &task, const nlohmann::json &args) const {
+                                                             const std::string &task, const nlohmann::json &args,
+                                                             std::vector<int> *tiers) const {
   auto it = byWorkload_.find(nlohmann::json::array({task, args}).dump());
   if (it == byWorkload_.end()) return {};
   TargetKeys want = targetKeys(target);
@@ -57,7 +58,11 @@ std::vector<const TuningRecord *> RecordDatabase::candidates(const std::string &
     return std::tie(std::get<0>(a), std::get<1>(a), std::get<2>(a)) < std::tie(std::get<0>(b), std::get<1>(b), std::get<2>(b));
   });
   std::vector<const TuningRecord *> out;
-  for (const auto &r : ranked) out.push_back(std::get<3>(r));
+  if (tiers) tiers->clear();
+  for (const auto &r : ranked) {
+    out.push_back(std::get<3>(r));
+    if (tiers) tiers->push_back(std::get<0>(r) * 3 + std::get<1>(r));
+  }
   return out;
 }
 

@@ -37,9 +37,12 @@ public:
   // template's space. A shipped (tophub, priority 1) record tuned for another -mcpu is not
   // usable: register tiles tuned for one micro-architecture's registers and vector width
   // can spill on another, where the template's fallback follows the machine. A user's log
-  // applies whatever its -mcpu.
+  // applies whatever its -mcpu. With `tiers`, each record's rank without its cost
+  // (priority x 3 + 0 this device, 1 this -model=, 2 the target key): records of one tier
+  // are comparable by cost, a lower tier is preferred whatever its cost.
   std::vector<const TuningRecord *> candidates(const std::string &target, const std::string &device,
-                                               const std::string &task, const nlohmann::json &args) const;
+                                               const std::string &task, const nlohmann::json &args,
+                                               std::vector<int> *tiers = nullptr) const;
   size_t size() const { return count_; }
 
 private:

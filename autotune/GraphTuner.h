@@ -36,9 +36,10 @@ struct LayoutProblem {
   };
   std::vector<Group> groups;
   std::vector<Op> ops;
-  // Effective speed of a layout_transform (bytes read plus written per second). A strided
-  // copy on one core; docs/tuning.md has the measurement behind the default.
-  double transformBytesPerSecond = 4e9;
+  // Effective speed of a layout_transform (bytes read plus written per second): a strided
+  // copy on one core. ResNet-18's and MobileNet-v1's transforms ran at 5-26 GB/s on the
+  // project's AVX-512 VM (rqc bench --profile, docs/tuning.md); 8 GB/s errs towards agreeing.
+  double transformBytesPerSecond = 8e9;
 };
 
 struct LayoutPlan {

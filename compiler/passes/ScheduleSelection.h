@@ -24,7 +24,7 @@ struct ScheduleSelection {
   std::string device; // this machine's fingerprint: records measured on it are preferred
   // The graph tuner's price of a layout_transform (bytes read plus written per second; see
   // autotune/GraphTuner.h and docs/tuning.md for the measurement behind the default).
-  double transformBytesPerSecond = 4e9;
+  double transformBytesPerSecond = 8e9;
   bool graphTuner = true; // false: each op takes its best record alone (AutoTVM without its graph tuner)
 
   // Filled by rqc-select-schedules, one entry per distinct task (template + workload): every

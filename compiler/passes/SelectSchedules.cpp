@@ -139,10 +139,15 @@ struct Choice {
 std::vector<Choice> choices(const Workload &w, const std::vector<const schedule::Template *> &candidates,
                             ScheduleSelection &sel) {
   std::vector<Choice> out;
+  std::vector<int> outTiers;
   for (const schedule::Template *t : candidates) {
     schedule::ConfigSpace space = t->space(w);
     std::set<std::pair<std::string, std::string>> seen; // layout pairs this template already offers
-    for (const autotune::TuningRecord *r : sel.records.candidates(sel.target.str, sel.device, t->name(), w.args())) {
+    std::vector<int> tiers;
+    std::vector<const autotune::TuningRecord *> records =
+        sel.records.candidates(sel.target.str, sel.device, t->name(), w.args(), &tiers);
+    for (size_t k = 0; k < records.size(); ++k) {
+      const autotune::TuningRecord *r = records[k];
       if (!r->spaceHash.empty() && r->spaceHash != space.hash()) {
         sel.warn(r->origin + ": record for " + t->name() + " was tuned against another version of its knob space; skipped");
         continue;
@@ -164,13 +169,27 @@ std::vector<Choice> choices(const Workload &w, const std::vector<const schedule:
         continue;
       }
       if (!seen.insert({choice.input(), choice.output()}).second) continue;
-      // Another template's record for the same layouts: the faster one stays.
+      // Another template's record for the same layouts: the preferred, then faster one stays.
       auto same = llvm::find_if(out, [&](const Choice &o) {
         return o.input() == choice.input() && o.output() == choice.output();
       });
-      if (same == out.end()) out.push_back(std::move(choice));
-      else if (choice.cost < same->cost) *same = std::move(choice);
+      if (same == out.end()) {
+        out.push_back(std::move(choice));
+        outTiers.push_back(tiers[k]);
+      } else if (int &tier = outTiers[same - out.begin()]; std::tie(tiers[k], choice.cost) < std::tie(tier, same->cost)) {
+        tier = tiers[k];
+        *same = std::move(choice);
+      }
     }
+  }
+  // Only the preferred source's records compete (a user's log before tophub, this device
+  // before others): a less preferred record never wins by its cost.
+  if (!out.empty()) {
+    int best = *std::min_element(outTiers.begin(), outTiers.end());
+    std::vector<Choice> kept;
+    for (size_t i = 0; i < out.size(); ++i)
+      if (outTiers[i] == best) kept.push_back(std::move(out[i]));
+    out = std::move(kept);
   }
   if (!out.empty()) return out;
   Choice best;

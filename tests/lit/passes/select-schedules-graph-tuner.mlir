@@ -1,7 +1,7 @@
 // The graph tuner in rqc-select-schedules: a 3x3 convolution whose fastest record (line 3,
 // 0.9 ms) writes NCHW32c feeds a 1x1 convolution whose fastest (line 4, 1.0 ms) reads
 // NCHW16c. Each alone, they disagree and a transform of the 64x56x56 activation (0.8 MB
-// each way, about 0.4 ms at the default 4 GB/s) sits between them; over the graph, the 3x3
+// each way, about 0.2 ms at the default 8 GB/s) sits between them; over the graph, the 3x3
 // takes its NCHW16c record (line 2, 1.0 ms) and the ReLU between them runs blocked.
 // Records: tests/lit/passes/Inputs/make_records.py.
 // RUN: rqc-opt %s --rqc-select-schedules="target-key=x86 vector-bits=512 vector-registers=32 target=llvm records=%S/Inputs/graph-tuner.log" | FileCheck %s --check-prefix=GRAPH
