@@ -87,6 +87,12 @@ def main():
                       and "conv2d_NCHWc" in l]
         check("a tophub record is used without --tuning-records",
               len(hub_layer1) == 4 and all("x86_v0.01.log:2) tile_ic=[4,16]" in l for l in hub_layer1), hub_dump.stderr[-500:])
+        # A faster tophub record in other layouts (NCHW32c) must not win over the user's
+        # record either: the graph tuner chooses among the preferred source's records only.
+        other_layout = [["tile_ic", "sp", [2, 32]], ["tile_oc", "sp", [2, 32]], ["tile_ow", "sp", [8, 7]],
+                        ["unroll_kw", "ot", True]]
+        with open(os.path.join(hub, "x86_v0.01.log"), "a") as f:
+            f.write(record(other_layout, 187, 1e-4) + "\n")
         user = os.path.join(tmp, "user.log")
         user_entity = [e if e[0] != "tile_ow" else ["tile_ow", "sp", [4, 14]] for e in ENTITY]
         with open(user, "w") as f:
