@@ -240,7 +240,10 @@ void planLayouts(func::FuncOp main, std::vector<Pending> &pending, ScheduleSelec
     Value ra = find(a), rb = find(b);
     if (ra != rb) parent[ra] = rb;
   };
+  // In walk order (a vector beside the set), so that group numbers and the plan's ties are
+  // the same in every run.
   llvm::DenseSet<Operation *> following;
+  std::vector<Operation *> followingInOrder;
   main.walk([&](Operation *op) {
     if (op->getNumResults() != 1) return;
     Value result = op->getResult(0);
@@ -259,6 +262,7 @@ void planLayouts(func::FuncOp main, std::vector<Pending> &pending, ScheduleSelec
       return;
     }
     following.insert(op);
+    followingInOrder.push_back(op);
   });
   llvm::DenseMap<Operation *, size_t> scheduled;
   for (size_t i = 0; i < pending.size(); ++i) scheduled[pending[i].op] = i;
@@ -285,7 +289,7 @@ void planLayouts(func::FuncOp main, std::vector<Pending> &pending, ScheduleSelec
       if (!follows) problem.groups[g].plainConsumer = true;
     }
   };
-  for (Operation *op : following) {
+  for (Operation *op : followingInOrder) {
     for (Value v : op->getOperands()) visit(v);
     visit(op->getResult(0));
   }

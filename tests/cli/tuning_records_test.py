@@ -93,6 +93,11 @@ def main():
                         ["unroll_kw", "ot", True]]
         with open(os.path.join(hub, "x86_v0.01.log"), "a") as f:
             f.write(record(other_layout, 187, 1e-4) + "\n")
+        # With records in two layouts the graph tuner plans; the plan is the same in every run.
+        dumps = [subprocess.run([rqc, "compile", model, "--dump=scheduled"], capture_output=True, text=True,
+                                env=hub_env).stdout for _ in range(2)]
+        check("the graph tuner's plan is the same in two runs", dumps[0] == dumps[1]
+              and "layer1_0_conv1: conv2d_NCHWc.x86" in dumps[0], dumps[0][:300])
         user = os.path.join(tmp, "user.log")
         user_entity = [e if e[0] != "tile_ow" else ["tile_ow", "sp", [4, 14]] for e in ENTITY]
         with open(user, "w") as f:
