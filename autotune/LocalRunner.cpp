@@ -41,6 +41,7 @@ MeasureResult LocalRunner::run(const BuildResult &candidate) {
   for (std::string a : {executable_, std::string("measure"), candidate.package, std::string("--inputs"), inputs_,
                         std::string("--expected"), expected_, std::string("--kernel"), kernel_})
     argv.push_back(a);
+  if (settings_.flushCache) argv.push_back("--flush-cache");
   for (auto [flag, value] : {std::pair<const char *, std::string>{"--number", std::to_string(settings_.number)},
                              {"--repeat", std::to_string(settings_.repeat)},
                              {"--min-repeat-ms", std::to_string(settings_.minRepeatMs)},

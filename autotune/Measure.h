@@ -44,6 +44,7 @@ struct RunSettings {
   double timeoutS = 10;     // per candidate (load + check + runs)
   double cooldownS = 0;     // pause after each measurement
   std::vector<int> cpus;    // pin the measuring process to these CPUs (taskset); empty: no pinning
+  bool flushCache = true;   // rqc measure --flush-cache: weights evicted before each timed call
 };
 
 // Measures built candidates one at a time: outputs checked against the task's reference

@@ -468,6 +468,9 @@ void registerTuneCommand(CLI::App &app) {
   cmd->add_option("--warmup", o->run.warmup, "Untimed runs before measuring")->default_val(1);
   cmd->add_option("--timeout", o->run.timeoutS, "Seconds allowed to check and measure one candidate")->default_val(20);
   cmd->add_option("--cooldown", o->run.cooldownS, "Seconds to pause after each measurement")->default_val(0);
+  cmd->add_flag("--flush-cache,!--no-flush-cache", o->run.flushCache,
+                "Evict each candidate's weights from the caches before every timed call, as a network's earlier "
+                "kernels do (AutoTVM's enable_cpu_cache_flush; default on)");
   cmd->add_option("--threads", o->run.threads, "Threads of the measured kernels")->default_val(1);
   cmd->add_option("--cpus", o->run.cpus, "Pin measurements to these CPUs (taskset), e.g. --cpus 1")->delimiter(',');
   cmd->add_option("--work-dir", o->workDir, "Directory for candidates (default: LOG.work, removed at the end)");

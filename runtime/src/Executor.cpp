@@ -3,6 +3,9 @@
 
 #include <chrono>
 #include <cstring>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace rqc {
 
@@ -48,8 +51,14 @@ Executor::Executor(std::shared_ptr<const Module> module, ExecutorOptions options
   }
   for (const KernelInfo &k : info.kernels) {
     std::vector<void *> args;
-    for (int64_t id : k.args) args.push_back(addressOf(id));
+    std::vector<std::pair<const void *, uint64_t>> params;
+    for (int64_t id : k.args) {
+      args.push_back(addressOf(id));
+      const BufferInfo &b = info.buffers[info.bufferIndex(id)];
+      if (b.kind == BufferKind::Param) params.emplace_back(args.back(), b.nbytes());
+    }
     kernelArgs_.push_back(std::move(args));
+    kernelParams_.push_back(std::move(params));
   }
   inputSet_.assign(numInputs(), false);
   setProfiling(options.profile);
@@ -96,6 +105,22 @@ void Executor::setInput(const std::string &name, const DLTensor &tensor) { setIn
 void Executor::setInput(size_t index, const Tensor &tensor) { setInput(index, toDLTensor(tensor)); }
 void Executor::setInput(const std::string &name, const Tensor &tensor) { setInput(inputIndex(name), toDLTensor(tensor)); }
 
+namespace {
+// Writes back and invalidates the cache lines of [data, data + nbytes) at every level.
+void flushFromCaches(const void *data, uint64_t nbytes) {
+  const char *p = static_cast<const char *>(data);
+#if defined(__x86_64__)
+  for (uint64_t i = 0; i < nbytes; i += 64) _mm_clflush(p + i);
+  _mm_mfence();
+#elif defined(__aarch64__)
+  for (uint64_t i = 0; i < nbytes; i += 64) asm volatile("dc civac, %0" ::"r"(p + i) : "memory");
+  asm volatile("dsb ish" ::: "memory");
+#else
+  (void)p, (void)nbytes;
+#endif
+}
+} // namespace
+
 void Executor::run() {
   for (size_t i = 0; i < inputSet_.size(); ++i)
     if (!inputSet_[i]) throw Error("input '" + module_->inputs()[i].name + "' is not set; call setInput before run");
@@ -107,6 +132,8 @@ void Executor::run() {
   } else {
     using Clock = std::chrono::steady_clock;
     for (size_t k = 0; k < kernelArgs_.size(); ++k) {
+      if (options_.flushParams)
+        for (auto [data, nbytes] : kernelParams_[k]) flushFromCaches(data, nbytes);
       Clock::time_point start = Clock::now();
       module_->kernel(k)(kernelArgs_[k].data());
       profile_[k].totalMs += std::chrono::duration<double, std::milli>(Clock::now() - start).count();

@@ -62,6 +62,9 @@ void addMeasureOptions(CLI::App &cmd, MeasureOptions &o) {
   cmd.add_option("--min-repeat-ms", o.minRepeatMs, "Shortest measurement (ms); --number grows to reach it")
       ->default_val(o.minRepeatMs);
   cmd.add_option("--warmup", o.warmup, "Untimed runs before the measurements")->default_val(o.warmup);
+  cmd.add_flag("--flush-cache", o.flushCache,
+               "Evict the kernel's weights from every cache level before each timed call (AutoTVM's "
+               "enable_cpu_cache_flush), as in a network where the kernels before it evict them");
   cmd.add_option("--threads", o.threads, "Threads for the kernels (0: OpenMP default)")->default_val(0);
   cmd.add_option("--tolerance", o.tolerance, "Float outputs: allowed |difference| per unit of the output's range")
       ->default_val(o.tolerance);
@@ -83,7 +86,7 @@ nlohmann::json measurePackage(const MeasureOptions &o) {
   if (timed.empty()) throw Error(o.package + ": no kernel named '" + o.kernel + "'");
   NamedTensors inputs = loadNpz(o.inputs), expected = loadNpz(o.expected);
 
-  Executor exec(module, ExecutorOptions{o.threads, /*profile=*/false});
+  Executor exec(module, ExecutorOptions{o.threads, /*profile=*/false, o.flushCache});
   double worst = 0;
   try {
     for (const auto &[name, t] : inputs) exec.setInput(name, t);
@@ -123,6 +126,7 @@ nlohmann::json measurePackage(const MeasureOptions &o) {
   return {{"error_no", 0},
           {"costs", costs},
           {"timed_kernels", timedOps}, // the ops of each timed kernel (module.json's kernels[].ops)
+          {"cache_flushed", o.flushCache && cacheFlushSupported()},
           {"number", number},
           {"max_abs_diff", worst},
           {"tolerance", o.tolerance},

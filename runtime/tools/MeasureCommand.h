@@ -28,6 +28,8 @@ struct MeasureOptions {
   int repeat = 3;            // measurements
   double minRepeatMs = 0;    // shortest measurement
   int warmup = 1;            // untimed runs after the check
+  bool flushCache = false;   // evict the kernel's weights from the caches before each timed
+                             // call (AutoTVM's enable_cpu_cache_flush; ExecutorOptions::flushParams)
   int threads = 0;           // 0: the OpenMP default
   double tolerance = 1e-4;   // float outputs: |got - expected| <= tolerance * max(1, range(expected))
 };

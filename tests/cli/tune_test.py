@@ -15,6 +15,9 @@
 - The nightly job (scripts/nightly_tune.sh): two shards tune disjoint task sets covering
   the model, merge into a tophub candidate headed by device and command, and
   `rqc tophub diff` flags a slower workload.
+- rqc measure times the task's kernel alone (not the layout transforms around it that
+  carry its name), and with --flush-cache evicts its weights first (AutoTVM's
+  enable_cpu_cache_flush).
 - A log locked by another run, and bad flags, missing files and unwritable paths: one
   error line, non-zero exit, no log written.
 
@@ -274,6 +277,14 @@ def test_measure_times_the_kernel_only(rqc, model, tmp):
           task_ops.count("layout_transform") >= 1, str(task_ops))
     check("rqc measure times the convolution's kernel and no layout transform",
           len(timed) == 1 and timed[0].startswith("conv2d"), p.stdout + p.stderr)
+    # AutoTVM's enable_cpu_cache_flush: the weights are evicted before each timed call
+    # (clflush on x86-64), and the checked outputs are the same.
+    p = subprocess.run([rqc, "measure", os.path.join(work, "candidate0.rqc"), "--inputs", os.path.join(work, "in.npz"),
+                        "--expected", os.path.join(work, "ref.npz"), "--flush-cache"], capture_output=True, text=True)
+    flushed = json.loads(p.stdout) if p.returncode == 0 else {}
+    check("rqc measure --flush-cache measures with the caches flushed",
+          flushed.get("error_no") == 0 and flushed.get("cache_flushed") is True and len(flushed.get("costs", [])) == 3,
+          p.stdout + p.stderr)
 
 
 def test_nightly(rqc, models, tmp):

@@ -28,7 +28,23 @@ struct ExecutorOptions {
   int numThreads = 0;
   // Time every kernel call (a steady_clock read around each); see kernelProfile().
   bool profile = false;
+  // Profiled runs: before each kernel, evict its parameters (weights, biases) from every
+  // cache level, outside the timed span: AutoTVM's enable_cpu_cache_flush. A kernel timed
+  // alone, run after run, otherwise finds its weights in cache, which in a network the
+  // kernels before it have evicted. Its input stays warm, as the producing kernel leaves it.
+  // x86-64 (clflush) and AArch64 (dc civac); elsewhere (ARMv7 user mode has no such
+  // instruction) nothing is flushed: see cacheFlushSupported().
+  bool flushParams = false;
 };
+
+// Whether ExecutorOptions::flushParams flushes on this build's architecture.
+constexpr bool cacheFlushSupported() {
+#if defined(__x86_64__) || defined(__aarch64__)
+  return true;
+#else
+  return false;
+#endif
+}
 
 // Time spent in one kernel over the profiled runs.
 struct KernelTime {
@@ -104,6 +120,7 @@ private:
   Tensor arena_;
   std::vector<Tensor> rootStorage_;  // by buffer index: inputs and outputs (roots only)
   std::vector<std::vector<void *>> kernelArgs_; // per kernel: the pointers it is called with
+  std::vector<std::vector<std::pair<const void *, uint64_t>>> kernelParams_; // per kernel: its params (flushParams)
   std::vector<bool> inputSet_;
   std::vector<KernelTime> profile_;
   bool hasRun_ = false;
