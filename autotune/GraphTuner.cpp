@@ -169,6 +169,13 @@ private:
   std::vector<std::vector<std::string>> domain_;
 };
 
+// The op's fastest option alone (the per-op plan's choice).
+int fastestOption(const LayoutProblem::Op &op) {
+  auto it = std::min_element(op.options.begin(), op.options.end(),
+                             [](const auto &a, const auto &b) { return a.seconds < b.seconds; });
+  return static_cast<int>(it - op.options.begin());
+}
+
 } // namespace
 
 LayoutPlan planLayouts(const LayoutProblem &problem) {
@@ -181,19 +188,13 @@ LayoutPlan planLayouts(const LayoutProblem &problem) {
   } else {
     // Too large: each op's fastest option, each group in the layout its producing op writes.
     plan.exact = false;
-    for (const LayoutProblem::Op &op : problem.ops) {
-      auto fastest = std::min_element(op.options.begin(), op.options.end(),
-                                      [](const auto &a, const auto &b) { return a.seconds < b.seconds; });
-      plan.layout[op.output] = fastest->output;
-    }
+    for (const LayoutProblem::Op &op : problem.ops) plan.layout[op.output] = op.options[fastestOption(op)].output;
   }
   for (size_t o = 0; o < problem.ops.size(); ++o) {
     const LayoutProblem::Op &op = problem.ops[o];
     auto [seconds, option] = solver.opCost(o, plan.layout[op.input], plan.layout[op.output]);
     if (!value) { // the per-op plan keeps each op's fastest option, whatever it costs around it
-      option = static_cast<int>(std::min_element(op.options.begin(), op.options.end(),
-                                                 [](const auto &a, const auto &b) { return a.seconds < b.seconds; }) -
-                                op.options.begin());
+      option = fastestOption(op);
       const LayoutProblem::Option &opt = op.options[option];
       seconds = opt.seconds + (opt.input != plan.layout[op.input] ? solver.transform(op.input) : 0) +
                 (opt.output != plan.layout[op.output] ? solver.transform(op.output) : 0);
