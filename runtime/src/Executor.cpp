@@ -54,7 +54,7 @@ Executor::Executor(std::shared_ptr<const Module> module, ExecutorOptions options
     std::vector<std::pair<const void *, uint64_t>> params;
     for (int64_t id : k.args) {
       args.push_back(addressOf(id));
-      const BufferInfo &b = info.buffers[info.bufferIndex(id)];
+      const BufferInfo &b = info.buffer(id);
       if (b.kind == BufferKind::Param) params.emplace_back(args.back(), b.nbytes());
     }
     kernelArgs_.push_back(std::move(args));
