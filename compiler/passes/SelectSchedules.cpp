@@ -115,6 +115,7 @@ struct Choice {
   schedule::Schedule steps;
   std::string source = "fallback";
   double cost = std::numeric_limits<double>::infinity();
+  int tier = 0; // the record's source rank (RecordDatabase::candidates): lower is preferred
 
   // The layouts the schedule reads and writes ("NCHW" when it packs nothing there), as the
   // graph tuner compares them: Winograd's output tiles NCH{m}hW{m}w{c}c hold the elements in
@@ -139,7 +140,6 @@ struct Choice {
 std::vector<Choice> choices(const Workload &w, const std::vector<const schedule::Template *> &candidates,
                             ScheduleSelection &sel) {
   std::vector<Choice> out;
-  std::vector<int> outTiers;
   for (const schedule::Template *t : candidates) {
     schedule::ConfigSpace space = t->space(w);
     std::set<std::pair<std::string, std::string>> seen; // layout pairs this template already offers
@@ -163,7 +163,7 @@ std::vector<Choice> choices(const Workload &w, const std::vector<const schedule:
       }
       Choice choice;
       try {
-        choice = {t, *c, t->schedule(w, *c, sel.target), r->origin, r->meanCost()};
+        choice = {t, *c, t->schedule(w, *c, sel.target), r->origin, r->meanCost(), tiers[k]};
       } catch (const schedule::InvalidConfig &e) {
         sel.warn(r->origin + ": " + t->name() + " cannot use this config (" + e.what() + "); skipped");
         continue;
@@ -173,25 +173,17 @@ std::vector<Choice> choices(const Workload &w, const std::vector<const schedule:
       auto same = llvm::find_if(out, [&](const Choice &o) {
         return o.input() == choice.input() && o.output() == choice.output();
       });
-      if (same == out.end()) {
-        out.push_back(std::move(choice));
-        outTiers.push_back(tiers[k]);
-      } else if (int &tier = outTiers[same - out.begin()]; std::tie(tiers[k], choice.cost) < std::tie(tier, same->cost)) {
-        tier = tiers[k];
-        *same = std::move(choice);
-      }
+      if (same == out.end()) out.push_back(std::move(choice));
+      else if (std::tie(choice.tier, choice.cost) < std::tie(same->tier, same->cost)) *same = std::move(choice);
     }
   }
   // Only the preferred source's records compete (a user's log before tophub, this device
   // before others): a less preferred record never wins by its cost.
   if (!out.empty()) {
-    int best = *std::min_element(outTiers.begin(), outTiers.end());
-    std::vector<Choice> kept;
-    for (size_t i = 0; i < out.size(); ++i)
-      if (outTiers[i] == best) kept.push_back(std::move(out[i]));
-    out = std::move(kept);
+    int best = llvm::min_element(out, [](const Choice &a, const Choice &b) { return a.tier < b.tier; })->tier;
+    llvm::erase_if(out, [&](const Choice &c) { return c.tier != best; });
+    return out;
   }
-  if (!out.empty()) return out;
   Choice best;
   double bestEstimate = std::numeric_limits<double>::infinity();
   for (const schedule::Template *t : candidates) {
