@@ -300,26 +300,34 @@ class Net:
 # ---------------------------------------------------------------------------------------
 # Architectures
 
-def resnet(depth: int, seed: int, opset: int = 13) -> onnx.ModelProto:
-    """torchvision ResNet-18/34 (BasicBlock) / ResNet-50 v1.5 (Bottleneck, stride in the 3x3)."""
-    name = f"resnet{depth}"
-    blocks, bottleneck = {18: ([2, 2, 2, 2], False), 34: ([3, 4, 6, 3], False), 50: ([3, 4, 6, 3], True)}[depth]
+def resnet(depth: int, seed: int, opset: int = 13, width: float = 1.0, name: str | None = None) -> onnx.ModelProto:
+    """torchvision ResNet-18/34 (BasicBlock) / ResNet-50 v1.5 (Bottleneck, stride in the 3x3);
+    ResNet-10 is ResNet-18 with one block per stage. `width` scales every layer's channels
+    (max(8, int(c * width)), as MobileNet's multiplier): the narrow ResNet-18s of the split
+    network study (../shared/seeds/003_*)."""
+    name = name or f"resnet{depth}"
+    blocks, bottleneck = {10: ([1, 1, 1, 1], False), 18: ([2, 2, 2, 2], False), 34: ([3, 4, 6, 3], False),
+                          50: ([3, 4, 6, 3], True)}[depth]
+
+    def c(n):
+        return max(8, int(n * width))
+
     net = Net(name, seed, 224, opset)
-    x = net.conv_bn_relu("input", 64, 7, 2, 3, name="conv1")
+    x = net.conv_bn_relu("input", c(64), 7, 2, 3, name="conv1")
     x = net.maxpool(x, 3, 2, 1, name="maxpool")
-    cin = 64
-    for stage, (n, width) in enumerate(zip(blocks, [64, 128, 256, 512]), start=1):
+    cin = c(64)
+    for stage, (n, w) in enumerate(zip(blocks, [c(64), c(128), c(256), c(512)]), start=1):
         for i in range(n):
             p = f"layer{stage}.{i}"
             stride = 2 if (i == 0 and stage > 1) else 1
-            cout = width * 4 if bottleneck else width
+            cout = w * 4 if bottleneck else w
             if bottleneck:
-                y = net.conv_bn_relu(x, width, 1, name=f"{p}.conv1")
-                y = net.conv_bn_relu(y, width, 3, stride, 1, name=f"{p}.conv2")
+                y = net.conv_bn_relu(x, w, 1, name=f"{p}.conv1")
+                y = net.conv_bn_relu(y, w, 3, stride, 1, name=f"{p}.conv2")
                 y = net.conv_bn(y, cout, 1, name=f"{p}.conv3")
             else:
-                y = net.conv_bn_relu(x, width, 3, stride, 1, name=f"{p}.conv1")
-                y = net.conv_bn(y, width, 3, 1, 1, name=f"{p}.conv2")
+                y = net.conv_bn_relu(x, w, 3, stride, 1, name=f"{p}.conv1")
+                y = net.conv_bn(y, w, 3, 1, 1, name=f"{p}.conv2")
             sc = x
             if stride != 1 or cin != cout:
                 sc = net.conv_bn(x, cout, 1, stride, name=f"{p}.downsample")
@@ -384,19 +392,24 @@ def mobilenet_v2(seed=2):
     return net.model(net.gemm(x, 1000, name="classifier", out_std=2.0, bias_std=CLASSIFIER_BIAS_STD))
 
 
-def resnet8(seed=8):
+def resnet8(seed=8, width: float = 1.0, depth: int = 1, name: str = "resnet8"):
     """MLPerf Tiny image classification (mlcommons/tiny resnet_v1_eembc), CIFAR-10 32x32.
-    As exported from Keras by tf2onnx: BN folded into the conv bias, NCHW here."""
-    net = Net("resnet8", seed, 32, 13)
-    x = net.conv_relu("input", 16, 3, 1, 1, name="conv0")
-    cin = 16
-    for stage, cout in enumerate([16, 32, 64], start=1):
-        s = 1 if stage == 1 else 2
-        y = net.conv_relu(x, cout, 3, s, 1, name=f"stack{stage}.conv1")
-        y = net.conv(y, cout, 3, 1, 1, bias=True, name=f"stack{stage}.conv2")
-        sc = x if (s == 1 and cin == cout) else net.conv(x, cout, 1, s, 0, bias=True, name=f"stack{stage}.shortcut")
-        x = net.relu(net.add(y, sc, name=f"stack{stage}.add"), name=f"stack{stage}.relu")
-        cin = cout
+    As exported from Keras by tf2onnx: BN folded into the conv bias, NCHW here. `depth`
+    residual blocks per stack give He et al.'s CIFAR ResNets (2: ResNet-14, 3: ResNet-20, with
+    1x1 projection shortcuts); `width` scales the 16/32/64 channels."""
+    net = Net(name, seed, 32, 13)
+    cs = [max(4, int(n * width)) for n in (16, 32, 64)]
+    x = net.conv_relu("input", cs[0], 3, 1, 1, name="conv0")
+    cin = cs[0]
+    for stage, cout in enumerate(cs, start=1):
+        for b in range(depth):
+            s = 2 if (stage > 1 and b == 0) else 1
+            p = f"stack{stage}" if depth == 1 else f"stack{stage}.{b}"
+            y = net.conv_relu(x, cout, 3, s, 1, name=f"{p}.conv1")
+            y = net.conv(y, cout, 3, 1, 1, bias=True, name=f"{p}.conv2")
+            sc = x if (s == 1 and cin == cout) else net.conv(x, cout, 1, s, 0, bias=True, name=f"{p}.shortcut")
+            x = net.relu(net.add(y, sc, name=f"{p}.add"), name=f"{p}.relu")
+            cin = cout
     x = net.flatten(net.avgpool(x, 8, 8, name="avgpool"))
     return net.model(net.softmax(net.gemm(x, 10, name="dense", out_std=1.0)))
 
@@ -508,7 +521,7 @@ def inception_v3(seed=3):
 @dataclass
 class Spec:
     build: Callable[[], onnx.ModelProto]
-    published_macs: float  # conv + gemm multiply-accumulates, from the papers / torchvision
+    published_macs: float  # conv + gemm multiply-accumulates: the papers / torchvision, or resnet_basic_macs for variants no paper counts
     per_channel: bool      # int8 weights quantized per output channel
     default: bool          # in the default (CI) set
 
@@ -539,6 +552,58 @@ for (_alpha, _res), _macs in MOBILENET_V1_MACS.items():
     _name = f"mobilenet_v1_{_alpha}_{_res}"
     ZOO[_name] = Spec(lambda a=_alpha, r=_res, n=_name: mobilenet_v1(1, a, r, n), _macs, True, False)
 MOBILENET_V1_FAMILY = [f"mobilenet_v1_{a}_{r}" for a, r in MOBILENET_V1_MACS]
+
+
+# ResNet depth and width variants (issue 15): ResNet-18 at width 0.25/0.5/0.75 (the narrow
+# sub-networks of the split ResNet-18, ../shared/seeds/003_*) and at depth 10 (34 and 50 are
+# above); MLPerf Tiny's ResNet-8 at depth 14 and 20 (He et al. 2016's CIFAR ResNets: ResNet-20
+# is published at 41M multiply-adds) and at width 0.5 and 2. Not in the default set:
+# `--resnet-family` for all. Expected multiply-adds of the width variants come from the
+# closed form below, written apart from the graph builder so that one checks the other.
+
+
+def resnet_basic_macs(blocks: list[int], chans: list[int], stem: tuple[int, int, int, int], hw: list[int],
+                      classes: int) -> float:
+    """Multiply-adds of a BasicBlock ResNet: stem (cin, cout, k, output side), stages with
+    `blocks` blocks of `chans` channels at output sides `hw` (a block that changes the channel
+    count has a 1x1 projection shortcut), and the classifier."""
+    cin, c0, k, side = stem
+    macs = side * side * c0 * cin * k * k
+    prev = c0
+    for n, c, s in zip(blocks, chans, hw):
+        for i in range(n):
+            a = prev if i == 0 else c
+            macs += s * s * c * a * 9 + s * s * c * c * 9 + (s * s * c * a if a != c else 0)
+        prev = c
+    return macs + chans[-1] * classes
+
+
+def _resnet18_width_macs(w: float) -> float:
+    c = [max(8, int(n * w)) for n in (64, 128, 256, 512)]
+    return resnet_basic_macs([2, 2, 2, 2], c, (3, max(8, int(64 * w)), 7, 112), [56, 28, 14, 7], 1000)
+
+
+def _resnet8_macs(w: float, d: int) -> float:
+    c = [max(4, int(n * w)) for n in (16, 32, 64)]
+    return resnet_basic_macs([d, d, d], c, (3, c[0], 3, 32), [32, 16, 8], 10)
+
+
+RESNET_FAMILY_SPECS = {
+    "resnet10": Spec(lambda: resnet(10, 10), resnet_basic_macs([1] * 4, [64, 128, 256, 512], (3, 64, 7, 112),
+                                                                [56, 28, 14, 7], 1000), False, False),
+    "resnet14": Spec(lambda: resnet8(14, 1.0, 2, "resnet14"), _resnet8_macs(1.0, 2), False, False),
+    "resnet20": Spec(lambda: resnet8(20, 1.0, 3, "resnet20"), 41e6, False, False),  # He et al. 2016, CIFAR
+    "resnet8_w0.5": Spec(lambda: resnet8(8, 0.5, 1, "resnet8_w0.5"), _resnet8_macs(0.5, 1), False, False),
+    "resnet8_w2.0": Spec(lambda: resnet8(8, 2.0, 1, "resnet8_w2.0"), _resnet8_macs(2.0, 1), False, False),
+}
+for _w in (0.25, 0.5, 0.75):
+    RESNET_FAMILY_SPECS[f"resnet18_w{_w}"] = Spec(
+        lambda w=_w: resnet(18, 18, width=w, name=f"resnet18_w{w}"), _resnet18_width_macs(_w), False, False)
+ZOO.update(RESNET_FAMILY_SPECS)
+RESNET_FAMILY = list(RESNET_FAMILY_SPECS)
+# The closed form must agree with torchvision's published ResNet-18 and MLPerf Tiny's ResNet-8.
+assert abs(_resnet18_width_macs(1.0) / ZOO["resnet18"].published_macs - 1) < 0.02
+assert abs(_resnet8_macs(1.0, 1) / ZOO["resnet8"].published_macs - 1) < 0.02
 
 
 # ---------------------------------------------------------------------------------------
@@ -752,6 +817,8 @@ def main(argv=None) -> int:
     ap.add_argument("--list", action="store_true", help="list model names and exit")
     ap.add_argument("--mobilenet-v1-family", action="store_true",
                     help="generate the 16 MobileNet-v1 width x resolution variants (fp32)")
+    ap.add_argument("--resnet-family", action="store_true",
+                    help="generate the ResNet depth and width variants (resnet10/14/20, resnet18_w*, resnet8_w*)")
     ap.add_argument("--fashion-int8", metavar="FP32",
                     help="only write FP32's int8 QDQ variant (FP32 minus .onnx, plus _int8.onnx), quantized by ONNX "
                          "Runtime on Fashion-MNIST training images")
@@ -769,7 +836,8 @@ def main(argv=None) -> int:
     if args.list:
         for n in all_names:
             base = n.removesuffix("_int8")
-            group = "default" if ZOO[base].default else "--mobilenet-v1-family" if base in MOBILENET_V1_FAMILY else "--all"
+            group = ("default" if ZOO[base].default else "--mobilenet-v1-family" if base in MOBILENET_V1_FAMILY
+                     else "--resnet-family" if base in RESNET_FAMILY else "--all")
             print(f"{n:26s} {group}")
         return 0
     if args.only:
@@ -778,11 +846,11 @@ def main(argv=None) -> int:
             print(f"make_zoo: unknown model(s) {', '.join(unknown)}; known: {', '.join(all_names)}", file=sys.stderr)
             return 2
         wanted = [n for n in all_names if n in args.only]
-    elif args.mobilenet_v1_family:
-        wanted = MOBILENET_V1_FAMILY
+    elif args.mobilenet_v1_family or args.resnet_family:
+        wanted = (MOBILENET_V1_FAMILY if args.mobilenet_v1_family else []) + (RESNET_FAMILY if args.resnet_family else [])
     else:
         wanted = [n for n in all_names if ZOO[n.removesuffix("_int8")].default or
-                  (args.all and n.removesuffix("_int8") not in MOBILENET_V1_FAMILY)]
+                  (args.all and n.removesuffix("_int8") not in MOBILENET_V1_FAMILY + RESNET_FAMILY)]
 
     os.makedirs(args.out, exist_ok=True)
     generated = skipped = 0

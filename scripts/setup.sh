@@ -17,7 +17,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools lld-19 libomp-19-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
-  nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libzip-dev libxgboost-dev libplplot-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libzip-dev libxgboost-dev libplplot-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libdlpack-dev zlib1g-dev libzstd-dev libssl-dev
   python3 python3-venv python3-pip
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user

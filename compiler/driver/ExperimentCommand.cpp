@@ -388,7 +388,7 @@ void registerExperimentCommand(CLI::App &app) {
   CLI::App *cmd = app.add_subcommand(
       "experiment", "Sweep models x targets x dtypes x threads: compile, score and benchmark each (docs/experiments.md)");
   // Not ->required(): `rqc experiment report` has neither (checked in the callback instead).
-  cmd->add_option("spec", o->spec, "Experiment SPEC (JSON, docs/experiments.md)");
+  cmd->add_option("spec", o->spec, "Experiment SPEC (JSON, or YAML if it ends in .yaml/.yml; docs/experiments.md)");
   cmd->add_option("-o,--output", o->dir, "Results folder (points/<id>.json, results.csv); a rerun resumes it");
   cmd->add_flag("--list", o->list, "Check the SPEC and list its points without running them");
   registerExperimentReport(*cmd, o);

@@ -2,10 +2,13 @@
 
 #include "rqc/runtime/Error.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -141,19 +144,81 @@ private:
   fs::path dir_;
 };
 
+bool isYamlFile(const std::string &path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".yaml" || ext == ".yml";
+}
+
+// A YAML document as the JSON value it spells, so that one validator serves both forms.
+// Plain scalars follow YAML 1.2's core schema (integers, floats, true/false, null);
+// quoted scalars are always strings, so "0.25" stays text and 0.25 is a number.
+json fromYaml(const YAML::Node &n, const SpecReader &r) {
+  switch (n.Type()) {
+  case YAML::NodeType::Undefined:
+  case YAML::NodeType::Null:
+    return nullptr;
+  case YAML::NodeType::Sequence: {
+    json a = json::array();
+    for (const YAML::Node &e : n) a.push_back(fromYaml(e, r));
+    return a;
+  }
+  case YAML::NodeType::Map: {
+    json o = json::object();
+    for (const auto &kv : n) {
+      if (!kv.first.IsScalar())
+        r.fail("line " + std::to_string(kv.first.Mark().line + 1) + ": a mapping key must be a plain name");
+      const std::string key = kv.first.Scalar();
+      if (o.contains(key)) r.fail("line " + std::to_string(kv.first.Mark().line + 1) + ": key \"" + key + "\" appears twice");
+      o[key] = fromYaml(kv.second, r);
+    }
+    return o;
+  }
+  case YAML::NodeType::Scalar:
+    break;
+  }
+  const std::string &s = n.Scalar();
+  if (n.Tag() != "?") return s; // quoted ("!") or explicitly tagged: text
+  static const std::regex integer("[-+]?[0-9]+"), real("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  if (std::regex_match(s, integer)) {
+    try {
+      return std::stoll(s);
+    } catch (const std::out_of_range &) {
+      r.fail("line " + std::to_string(n.Mark().line + 1) + ": integer " + s + " is out of range");
+    }
+  }
+  if (std::regex_match(s, real)) return std::stod(s);
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  if (s == "null" || s == "Null" || s == "NULL" || s == "~" || s.empty()) return nullptr;
+  return s;
+}
+
+json parseSpecFile(const std::string &path, const SpecReader &r) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot open file (does it exist and is it readable?)");
+  if (isYamlFile(path)) {
+    YAML::Node doc;
+    try {
+      doc = YAML::Load(in);
+    } catch (const YAML::Exception &e) {
+      r.fail(std::string("not valid YAML: ") + e.what());
+    }
+    return fromYaml(doc, r);
+  }
+  try {
+    return json::parse(in);
+  } catch (const json::parse_error &e) {
+    r.fail(std::string("not valid JSON: ") + e.what());
+  }
+}
+
 } // namespace
 
 ExperimentSpec readSpec(const std::string &path) {
   SpecReader r(path);
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open file (does it exist and is it readable?)");
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::parse_error &e) {
-    r.fail(std::string("not valid JSON: ") + e.what());
-  }
-  if (!j.is_object()) r.fail("a SPEC is a JSON object (see docs/experiments.md)");
+  json j = parseSpecFile(path, r);
+  if (!j.is_object()) r.fail("a SPEC is a mapping of keys (a JSON object or a YAML mapping; see docs/experiments.md)");
   r.onlyKeys(j, {"name", "dataset", "images", "models", "targets", "dtypes", "threads", "quantize", "tuning_records",
                  "repeat"},
              "");

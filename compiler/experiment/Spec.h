@@ -1,6 +1,7 @@
 // rqc experiment's SPEC: which models, targets, data types and thread counts to sweep, in
 // the spirit of the ReQuEST workflows this project grew from (../shared/seeds/000_*,
-// 001_*): every point compiled, scored on labelled images and benchmarked. JSON:
+// 001_*): every point compiled, scored on labelled images and benchmarked. JSON, or the
+// same keys in YAML when the file ends in .yaml or .yml (read by yaml-cpp):
 //
 //   {
 //     "name": "fashion-resnet8",                  optional; default: the file's stem
@@ -21,7 +22,9 @@
 //   }
 //
 // Relative paths (models, dataset and calibration folders or files, logs) are relative to
-// the SPEC file. Unknown keys are errors (a typo must not silently drop a setting).
+// the SPEC file. Unknown keys are errors (a typo must not silently drop a setting). In YAML,
+// plain scalars are typed by YAML 1.2's core schema (0.25 a number, true a boolean) and
+// quoted ones are strings; a key given twice is an error.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -59,7 +62,7 @@ struct Point {
   int threads = 1;
 };
 
-// Reads and validates SPEC: JSON syntax, keys and types, that every model file (every grid
+// Reads and validates SPEC: JSON or YAML syntax, keys and types, that every model file (every grid
 // combination), tuning log, dataset and calibration source exists, that every target runs
 // on this machine and every dtype is float32 or int8, and that int8 has a "quantize" section.
 // Throws rqc::Error with one line naming SPEC and the field, before anything runs.
