@@ -22,7 +22,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-pip
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
   clang libclang-rt-14-dev
-  dataset-fashion-mnist python3-torch
+  dataset-fashion-mnist python3-torch python3-yaml
 )
 # arm64 libraries for the cross-built runtime (multiarch, installed next to amd64 ones).
 ARM64_PACKAGES=(libzip-dev:arm64 libssl-dev:arm64)

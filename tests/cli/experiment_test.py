@@ -5,12 +5,16 @@ resumes without redoing it, the report's Pareto frontier against one computed he
 records, the comparison with a baseline flags a regression, a locked results folder is
 refused, and bad SPECs fail at once with one error line and no results folder.
 
-    experiment_test.py RQC MODEL.onnx [EXAMPLE_SPEC.json]
+    experiment_test.py RQC MODEL.onnx [EXAMPLES_DIR]
+
+YAML SPECs are checked against their JSON twins, and the shipped examples in EXAMPLES_DIR
+list their points.
 """
 from __future__ import annotations
 
 import csv
 import fcntl
+import itertools
 import json
 import os
 import re
@@ -20,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import yaml
 
 KEYS = {"id", "experiment", "model", "variant", "model_path", "model_bytes", "target", "dtype", "threads", "device",
         "dataset", "images", "top1", "top5", "latency_ms", "images_per_second", "batch", "compile_seconds",
@@ -250,35 +256,85 @@ def check_refusals(rqc: str, model: str, tmp: str, int8_model: str | None) -> No
     print("ok refused: a results folder another sweep holds")
 
 
-def check_example(rqc: str, model: str, example: str, tmp: str) -> None:
-    """The shipped example SPEC is well-formed: with stand-ins for the trained MobileNet
-    variants (scripts/fashion_mobilenet_study.sh trains them; set-up does not), --list names
-    its 10 points."""
+def check_example(rqc: str, model: str, example: str, tmp: str, points: int, one_id: str) -> None:
+    """A shipped example SPEC is well-formed: with stand-ins for its trained variants
+    (scripts/fashion_study.sh trains them; set-up does not), --list names its points."""
     spec_dir = os.path.join(tmp, "examples", "experiments")
-    os.makedirs(spec_dir)
+    os.makedirs(spec_dir, exist_ok=True)
     shutil.copy(example, spec_dir)
     models = os.path.join(tmp, "models")
-    os.makedirs(models)
-    spec = json.load(open(example))
-    os.symlink(model, os.path.join(models, "fashion_resnet8.onnx"))
-    grid = spec["models"][0]["grid"]
-    for w in grid["width"]:
-        for r in grid["resolution"]:
-            os.symlink(model, os.path.join(models, f"fashion_mobilenet_v1_{w}_{r}.onnx"))
+    os.makedirs(models, exist_ok=True)
+    spec = yaml.safe_load(open(example))  # JSON is YAML too
+    for m in spec["models"]:
+        grid = m.get("grid", {})
+        for values in itertools.product(*grid.values()):
+            path = os.path.basename(m["path"])
+            for k, v in zip(grid, values):
+                path = path.replace("{" + k + "}", json.dumps(v))
+            if not os.path.exists(os.path.join(models, path)):
+                os.symlink(model, os.path.join(models, path))
     r = subprocess.run([rqc, "experiment", os.path.join(spec_dir, os.path.basename(example)), "--list"],
                        capture_output=True, text=True)
-    if r.returncode != 0 or not r.stdout.strip().endswith("10 points") or \
-            "mobilenet_v1-resolution16-width0.25-llvm-int8-t1" not in r.stdout:
-        fail(f"the example SPEC does not list its 10 points:\n{r.stdout}{r.stderr}")
-    print("ok the example SPEC lists its 10 points")
+    if r.returncode != 0 or not r.stdout.strip().endswith(f"{points} points") or one_id not in r.stdout:
+        fail(f"the example SPEC {os.path.basename(example)} does not list its {points} points:\n{r.stdout}{r.stderr}")
+    print(f"ok the example SPEC {os.path.basename(example)} lists its {points} points")
+
+
+YAML_SPEC = """\
+# the test's SPEC, in YAML
+name: resnet8-test
+dataset: fashion-mnist
+images: 300
+repeat: 10
+models:
+  - name: resnet8
+    path: {model}
+dtypes: [float32, int8]
+threads:
+  - 1
+  - 2
+quantize: {{calibration: fashion-mnist-train, limit: 50}}
+"""
+
+
+def check_yaml(rqc: str, model: str, tmp: str) -> None:
+    """A YAML SPEC means what the same keys in JSON mean (the same points, paths and settings
+    in --list); YAML's own mistakes, and the validator's, are refused with one line."""
+    as_json = write_spec(os.path.join(tmp, "same.json"), model=model)
+    as_yaml = os.path.join(tmp, "same.yaml")
+    with open(as_yaml, "w") as f:
+        f.write(YAML_SPEC.format(model=model))
+    lists = [subprocess.run([rqc, "experiment", s, "--list"], capture_output=True, text=True) for s in (as_json, as_yaml)]
+    if any(r.returncode != 0 for r in lists) or lists[0].stdout != lists[1].stdout or "4 points" not in lists[0].stdout:
+        fail(f"the YAML SPEC lists other points than the JSON one:\n{lists[0].stdout}{lists[0].stderr}"
+             f"---\n{lists[1].stdout}{lists[1].stderr}")
+    print("ok a YAML SPEC lists the same 4 points as its JSON twin")
+    nowhere = os.path.join(tmp, "never")
+    bad = os.path.join(tmp, "bad.yaml")
+    cases = [
+        (YAML_SPEC.format(model=model) + "dataset: fashion-mnist\n", "key \"dataset\" appears twice"),
+        (YAML_SPEC.format(model=model).replace("  - 2\n", "  - \"2\"\n"),
+         "\"threads\" must be a non-empty list of positive integers"),  # quoted: a string, not a number
+        (YAML_SPEC.format(model=model).replace("[float32, int8]", "[float32, int8"), "not valid YAML"),
+        ("- dataset: fashion-mnist\n", "a SPEC is a mapping of keys"),
+        (YAML_SPEC.format(model=model).replace("repeat: 10", "repaet: 10"), "unknown key \"repaet\""),
+    ]
+    for text, needle in cases:
+        with open(bad, "w") as f:
+            f.write(text)
+        expect_refusal(rqc, bad, nowhere, needle)
 
 
 def main() -> int:
     rqc, model = sys.argv[1], os.path.abspath(sys.argv[2])
-    example = sys.argv[3] if len(sys.argv) > 3 else None
+    examples = sys.argv[3] if len(sys.argv) > 3 else None
     with tempfile.TemporaryDirectory() as tmp:
-        if example:
-            check_example(rqc, model, example, tmp)
+        if examples:
+            check_example(rqc, model, os.path.join(examples, "fashion_mobilenet_v1.json"), tmp, 10,
+                          "mobilenet_v1-resolution16-width0.25-llvm-int8-t1")
+            check_example(rqc, model, os.path.join(examples, "fashion_resnet8_family.yaml"), tmp, 16,
+                          "resnet8-depth2-width0.5-llvm-int8-t2")
+        check_yaml(rqc, model, tmp)
         results = check_sweep(rqc, model, tmp)
         check_report(rqc, results, tmp)
         check_resume(rqc, model, tmp)
