@@ -403,7 +403,7 @@ struct ApplySchedulePass : impl::ApplyScheduleBase<ApplySchedulePass> {
       if (!attr) continue;
       try {
         applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)),
-                      MicroKernelIsa{std::max(4, vectorBits / 32), vnni && vectorBits >= 512, vnni});
+                      MicroKernelIsa{std::max(4, vectorBits / 32), vnni && vectorBits >= 512, vnni, sdot});
       } catch (const Error &e) {
         fn.emitError(e.what());
         return signalPassFailure();

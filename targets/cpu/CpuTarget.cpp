@@ -111,9 +111,11 @@ CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu, c
     throw Error("target triple '" + (requested.empty() ? t.triple : requested) + "' is not supported: " + err);
   checkCpuAndFeatures(*llvmTarget, t.triple, userCpu, userAttr);
   llvm::Triple triple(t.triple);
-  // An x86 CPU named without -mattr: that CPU's features, not the host's (a package for
-  // -mcpu=haswell must not use this machine's AVX-512).
-  if (triple.isX86() && !userCpu.empty() && userAttr.empty()) t.features = featuresOf(*llvmTarget, t.triple, t.cpu);
+  // A CPU named without -mattr: that CPU's features, not the host's (a package for
+  // -mcpu=haswell must not use this machine's AVX-512) nor the generic "+neon" (a
+  // Cortex-A76 has SDOT).
+  if ((triple.isX86() || triple.isAArch64()) && !userCpu.empty() && userAttr.empty())
+    t.features = featuresOf(*llvmTarget, t.triple, t.cpu);
   if (triple.isX86()) t.vectorBits = t.features.find("+avx512f") != std::string::npos ? 512
                                      : t.features.find("+avx2") != std::string::npos ? 256 : 128;
   else t.vectorBits = 128; // NEON

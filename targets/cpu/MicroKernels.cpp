@@ -64,7 +64,7 @@ Linear linear(AffineExpr e) {
 }
 
 // On a four-channel dot product (vector.multi_reduction of widened products): the LLVM
-// intrinsic that computes it in one instruction (vpdpbusd).
+// intrinsic that computes it in one instruction (vpdpbusd, SDOT).
 constexpr const char *kDotIntrinsic = "rqc.dot_intrinsic";
 
 // On a micro-kernel's loop nest: [kernel argument of the weights, blocks ahead].
@@ -446,7 +446,7 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
   std::vector<int64_t> is = staticShape(k, in), ws = staticShape(k, wt), os = staticShape(k, init);
   if (os.size() != 5 || os[0] != 1 || os[1] != 1 || ws.size() != 7 || ws[0] != 1 || ws[6] != 4 || ws[5] != os[4])
     throw KernelError(k, "expects a [1, 1, R, W, OC] tile of one output-channel block and [1, ICo, IC/4, KH, KW, OC, 4] weights");
-  // The input's signedness: the extension the body applies to it (vpdpbusd: unsigned).
+  // The input's signedness: the extension the body applies to it.
   bool inputUnsigned = false;
   op.getBlock()->walk([&](arith::ExtUIOp ext) { inputUnsigned |= ext.getIn() == op.getBlock()->getArgument(0); });
   Window g = windowOf(k, op.getIndexingMapsArray()[0], 2, 6, 3, 7);
@@ -465,22 +465,25 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
   auto flatType = RankedTensorType::get({1, ws[1], ws[2], KH, KW, OC * 4}, i8);
   Value wflat = e.b.create<tensor::CollapseShapeOp>(e.loc, flatType, wt,
                                                     SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3}, {4}, {5, 6}});
-  // vpdpbusd multiplies unsigned bytes: int8 data is read as x + 128 (its sign bit flipped),
-  // and 128 * sum(w) taken off at the end, with sum(w) accumulated by the same instruction
-  // on a word of ones (one more per weight vector, shared by the tile's columns).
-  const bool flipSign = !inputUnsigned && (isa.vnni512 || isa.vnni256);
-  const bool unsignedBytes = inputUnsigned || flipSign;
+  // The dot-product instruction takes data bytes of one signedness: vpdpbusd unsigned, SDOT
+  // signed (weights are signed for both). Data of the other kind is read with its sign bit
+  // flipped: int8 x as x + 128 for vpdpbusd, uint8 x as x - 128 for SDOT; 128 * sum(w) is
+  // taken off (vpdpbusd) or added back (SDOT) at the end, with sum(w) accumulated by the same
+  // instruction on a word of ones (one more per weight vector, shared by the tile's columns).
+  const bool vnni = isa.vnni512 || isa.vnni256, sdot = isa.sdot && !vnni;
+  const bool flipSign = (vnni && !inputUnsigned) || (sdot && inputUnsigned);
+  const bool unsignedBytes = vnni || (!sdot && inputUnsigned);
   // acc += dot4(x word, w block) over `size` lanes.
   auto dot4 = [&](Emitter &e, Value acc, Value xWord, Value w, int64_t size) -> Value {
     auto v32 = VectorType::get({size}, i32);
     Value xs = e.b.create<vector::BroadcastOp>(e.loc, v32, xWord);
-    const char *intrinsic = !unsignedBytes             ? nullptr
-                            : size == 16 && isa.vnni512 ? "llvm.x86.avx512.vpdpbusd.512"
-                            : size == 8 && isa.vnni256  ? "llvm.x86.avx512.vpdpbusd.256"
-                            : size == 4 && isa.vnni256  ? "llvm.x86.avx512.vpdpbusd.128"
-                                                        : nullptr;
-    // Widened products, then the four of each lane added: exact in i32. With VNNI the
-    // reduction is marked, and becomes vpdpbusd after bufferization
+    const char *intrinsic = size == 16 && isa.vnni512 ? "llvm.x86.avx512.vpdpbusd.512"
+                            : size == 8 && isa.vnni256 ? "llvm.x86.avx512.vpdpbusd.256"
+                            : size == 4 && isa.vnni256 ? "llvm.x86.avx512.vpdpbusd.128"
+                            : size == 4 && sdot        ? "llvm.aarch64.neon.sdot.v4i32.v16i8"
+                                                       : nullptr;
+    // Widened products, then the four of each lane added: exact in i32. With VNNI or SDOT
+    // the reduction is marked, and becomes the instruction after bufferization
     // (materializeDotProductIntrinsics: deallocation refuses the intrinsic's call).
     auto v8 = VectorType::get({size * 4}, i8), wide = VectorType::get({size * 4}, i32);
     Value xb = e.b.create<vector::BitCastOp>(e.loc, v8, xs);
@@ -540,12 +543,14 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
                     }
                     return acc;
                   });
-  if (flipSign) { // sum((x + 128) * w) - 128 * sum(w)
+  if (flipSign) { // vpdpbusd: sum((x + 128) * w) - 128 * sum(w); SDOT: sum((x - 128) * w) + 128 * sum(w)
     for (size_t a = 0; a < outputs; ++a) {
       size_t c = a % ch.size();
       auto v32 = VectorType::get({ch[c].second}, i32);
       Value k128 = e.b.create<arith::ConstantOp>(e.loc, DenseElementsAttr::get(v32, int32_t(128)));
-      accs[a] = e.b.create<arith::SubIOp>(e.loc, accs[a], e.b.create<arith::MulIOp>(e.loc, accs[outputs + c], k128));
+      Value correction = e.b.create<arith::MulIOp>(e.loc, accs[outputs + c], k128);
+      accs[a] = sdot ? e.b.create<arith::AddIOp>(e.loc, accs[a], correction).getResult()
+                     : e.b.create<arith::SubIOp>(e.loc, accs[a], correction).getResult();
     }
     accs.resize(outputs);
   }
@@ -980,17 +985,23 @@ void materializeDotProductIntrinsics(func::FuncOp fn) {
     auto intrinsic = sum->getAttrOfType<StringAttr>(kDotIntrinsic);
     if (!intrinsic) return;
     sum->removeAttr(kDotIntrinsic);
-    // shape_cast(muli(extui(x bytes), extsi(w bytes))) -> vector<size x 4 x i32>; anything
-    // else (a canonicalization changed it) keeps the exact widened form.
+    // shape_cast(muli(ext(x bytes), extsi(w bytes))) -> vector<size x 4 x i32>, x
+    // zero-extended for vpdpbusd and sign-extended for SDOT; anything else (a
+    // canonicalization changed it) keeps the exact widened form.
+    const bool aarch64 = intrinsic.getValue().starts_with("llvm.aarch64.");
     auto cast = sum.getSource().getDefiningOp<vector::ShapeCastOp>();
     auto mul = cast ? cast.getSource().getDefiningOp<arith::MulIOp>() : arith::MulIOp();
-    auto x = mul ? mul.getLhs().getDefiningOp<arith::ExtUIOp>() : arith::ExtUIOp();
+    Operation *x = mul ? mul.getLhs().getDefiningOp() : nullptr;
     auto w = mul ? mul.getRhs().getDefiningOp<arith::ExtSIOp>() : arith::ExtSIOp();
-    if (!x || !w) return;
+    if (!x || !w || !(aarch64 ? isa<arith::ExtSIOp>(x) : isa<arith::ExtUIOp>(x))) return;
     OpBuilder b(sum);
     auto v32 = llvm::cast<VectorType>(sum.getType());
-    Value xs = b.create<vector::BitCastOp>(sum.getLoc(), v32, x.getIn());
-    Value ws = b.create<vector::BitCastOp>(sum.getLoc(), v32, w.getIn());
+    // vpdpbusd takes the bytes as i32 vectors, SDOT as i8 vectors.
+    Value xs = x->getOperand(0), ws = w.getIn();
+    if (!aarch64) {
+      xs = b.create<vector::BitCastOp>(sum.getLoc(), v32, xs);
+      ws = b.create<vector::BitCastOp>(sum.getLoc(), v32, ws);
+    }
     Value r = b.create<LLVM::CallIntrinsicOp>(sum.getLoc(), v32, intrinsic.getValue(), ValueRange{sum.getAcc(), xs, ws})
                   .getResult(0);
     sum.getResult().replaceAllUsesWith(r);
@@ -1044,6 +1055,7 @@ MicroKernelIsa microKernelIsa(const std::string &features, int vectorBits) {
   isa.lanes = std::max(4, vectorBits / 32);
   isa.vnni512 = vectorBits >= 512 && on.count("+avx512vnni") && on.count("+avx512f");
   isa.vnni256 = (on.count("+avx512vnni") && on.count("+avx512vl")) || on.count("+avxvnni");
+  isa.sdot = on.count("+dotprod") > 0;
   return isa;
 }
 

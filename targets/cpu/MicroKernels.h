@@ -53,6 +53,7 @@ struct MicroKernelIsa {
   int lanes = 4;        // f32 / i32 lanes of the widest SIMD register used
   bool vnni512 = false; // AVX512-VNNI: vpdpbusd on 512-bit vectors
   bool vnni256 = false; // AVX512-VNNI with AVX512VL, or AVX-VNNI: vpdpbusd on 128/256-bit vectors
+  bool sdot = false;    // AArch64 with +dotprod: SDOT on 128-bit vectors (signed bytes)
 };
 // The ISA facts of an LLVM feature string ("+avx512f,+avx512vnni,...") for SIMD registers
 // of `vectorBits` bits.
@@ -65,8 +66,8 @@ void tensorize(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op, const st
                llvm::ArrayRef<int64_t> args, const MicroKernelIsa &isa);
 
 // After bufferization and deallocation (which refuse calls without declared memory
-// effects): the four-channel dot products conv2d_nchwc_int8 marked for VNNI become
-// llvm.call_intrinsic of vpdpbusd.
+// effects): the four-channel dot products conv2d_nchwc_int8 marked for a dot-product
+// instruction become llvm.call_intrinsic of vpdpbusd (x86 VNNI) or SDOT (AArch64).
 void materializeDotProductIntrinsics(mlir::func::FuncOp fn);
 
 // After bufferization: the weight prefetches a micro-kernel asked for (conv2d_nchwc's

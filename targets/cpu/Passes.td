@@ -16,7 +16,8 @@ def ApplySchedule : Pass<"rqc-cpu-apply-schedule", "mlir::ModuleOp"> {
                            "mlir::LLVM::LLVMDialect"];
   let options = [
     Option<"vectorBits", "vector-bits", "int", /*default=*/"256", "Widest float SIMD register in bits">,
-    Option<"vnni", "vnni", "bool", /*default=*/"false", "The target has AVX512-VNNI (vpdpbusd)">
+    Option<"vnni", "vnni", "bool", /*default=*/"false", "The target has AVX512-VNNI (vpdpbusd)">,
+    Option<"sdot", "sdot", "bool", /*default=*/"false", "The target is AArch64 with +dotprod (SDOT)">
   ];
 }
 

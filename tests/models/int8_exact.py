@@ -7,14 +7,16 @@ executor's on the same integer graph (`rqc run --reference --as-compiled`). Chec
 hand-made QDQ convolutions covering the forms the rewrite takes (3x3, 1x1 and a 7x7 RGB
 first convolution, stride 2, padding, ReLU dropped, no ReLU with zero point 128, an i32
 bias and a float one, per-channel scales, uint8 and int8 data) and on the zoo's int8 networks, for the host's
-best instructions and for AVX2 without VNNI (--int8-kernels=on); each compiled graph must
+best instructions and for AVX2 without VNNI (--int8-kernels=on), or, given the cross-built
+runtime, for AArch64's SDOT under qemu-aarch64; each compiled graph must
 really use the integer template (so a rewrite that silently stops matching fails here),
-and without VNNI the default must be the float kernels.
+and without VNNI or SDOT the default must be the float kernels.
 
-usage: python int8_exact.py RQC MODELS_DIR WORK_DIR
+usage: python int8_exact.py RQC MODELS_DIR WORK_DIR [--aarch64-rqc CROSS_RQC --aarch64-lib-dir DIR]
 """
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -88,6 +90,10 @@ ZOO = ["resnet8_int8", "resnet18_int8"]
 # the integer kernels forced on (widened multiplies; by default such CPUs keep float kernels
 # between the QDQ pairs, checked below).
 TARGETS = {"host": [], "avx2": ["--mattr=+avx2,+fma", "--int8-kernels=on"]}
+# AArch64 with SDOT (+dotprod), run under qemu-user by the cross-built runtime-only rqc when
+# it is given (--aarch64-rqc): uint8 data read as x - 128, 128 * sum(w) added back.
+AARCH64_SDOT = ["--target=arm_cpu", "--mattr=+neon,+dotprod"]
+AARCH64_TREE = "/usr/aarch64-linux-gnu"
 
 
 def run(cmd):
@@ -98,7 +104,20 @@ def run(cmd):
 
 
 def main():
-    rqc, models_dir, work = sys.argv[1:4]
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("rqc")
+    ap.add_argument("models_dir")
+    ap.add_argument("work")
+    ap.add_argument("--aarch64-rqc", help="cross-built runtime-only rqc: check SDOT under qemu-aarch64 instead")
+    ap.add_argument("--aarch64-lib-dir", action="append", default=[], help="its libraries (libomp)")
+    opts = ap.parse_args()
+    rqc, models_dir, work = opts.rqc, opts.models_dir, opts.work
+    targets = dict(TARGETS)
+    if opts.aarch64_rqc:  # SDOT only (the host's instruction sets are the other ctest's)
+        if not os.path.exists(opts.aarch64_rqc):
+            sys.exit(f"FAIL: {opts.aarch64_rqc} is missing (run scripts/setup.sh)")
+        targets = {"sdot": AARCH64_SDOT}
+    lib_path = ":".join([f"{AARCH64_TREE}/lib", *opts.aarch64_lib_dir])
     os.makedirs(work, exist_ok=True)
     rng = np.random.default_rng(0)
     paths = {}
@@ -112,14 +131,16 @@ def main():
         ref = os.path.join(work, name + ".ref.npz")
         run([rqc, "run", path, "--reference", "--as-compiled", "--seed", "5", "--outputs", ref])
         expected = np.load(ref)
-        for target, flags in TARGETS.items():
+        for target, flags in targets.items():
             pkg = os.path.join(work, f"{name}.{target}.rqc")
             graph = run([rqc, "compile", path, "-o", pkg, "--dump=graph", *flags])
             if "conv2d_NCHWc_int8" not in graph:
                 failures.append(f"{name} ({target}): no convolution was compiled with conv2d_NCHWc_int8")
                 continue
             out = os.path.join(work, f"{name}.{target}.npz")
-            run([rqc, "run", pkg, "--seed", "5", "--outputs", out])
+            runner = ["qemu-aarch64", "-L", AARCH64_TREE, "-E", f"LD_LIBRARY_PATH={lib_path}",
+                      opts.aarch64_rqc] if target == "sdot" else [rqc]
+            run([*runner, "run", pkg, "--seed", "5", "--outputs", out])
             got = np.load(out)
             for key in expected.files:
                 a, b = got[key], expected[key]
@@ -132,13 +153,21 @@ def main():
     # Without VNNI the default is float kernels between the QDQ pairs; a CPU named by -mcpu
     # brings its own features (not this host's).
     for flags, want in ((["--mattr=+avx2,+fma"], False), (["--mcpu=haswell"], False),
-                        (["--mcpu=skylake-avx512"], False), (["--mcpu=icelake-server"], True)):
+                        (["--mcpu=skylake-avx512"], False), (["--mcpu=icelake-server"], True),
+                        (["--target=arm_cpu"], False), (["--target=arm_cpu", "--mcpu=cortex-a53"], False),
+                        (["--target=arm_cpu", "--mcpu=cortex-a76"], True), (AARCH64_SDOT, True)):
         graph = run([rqc, "compile", paths["conv3x3_relu"], "--dump=graph", *flags])
         if ("conv2d_integer" in graph) != want:
             failures.append(f"{' '.join(flags)}: integer kernels {'not ' if want else ''}used with --int8-kernels=auto")
+    # The marked dot products really become the instruction (not the exact widened form).
+    if "sdot" in targets:
+        ir = run([rqc, "compile", paths["conv3x3_relu"], "--dump=llvm", *AARCH64_SDOT])
+        if "llvm.aarch64.neon.sdot" not in ir:
+            failures.append("+dotprod: no SDOT in the LLVM IR of conv3x3_relu")
     if failures:
         sys.exit("FAIL:\n  " + "\n  ".join(failures))
-    print(f"PASS: {len(paths)} models x {len(TARGETS)} instruction sets bit-exact against the integer reference")
+    print(f"PASS: {len(paths)} models x {len(targets)} instruction sets ({', '.join(targets)}) bit-exact against "
+          f"the integer reference")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 // RUN: rqc-opt %s --rqc-cpu-apply-schedule="vector-bits=512 vnni=true" | FileCheck %s --check-prefix=VNNI
 // RUN: rqc-opt %s --rqc-cpu-apply-schedule="vector-bits=256" | FileCheck %s --check-prefix=WIDE
+// RUN: rqc-opt %s --rqc-cpu-apply-schedule="vector-bits=128 sdot=true" | FileCheck %s --check-prefix=SDOT
 
 // tensorize conv2d_nchwc_int8: a [1, 1, 1, 2, 16] i32 tile of the blocked integer
 // convolution (2 output columns x 16 output channels) over input-channel blocks, kh, kw
@@ -26,6 +27,18 @@
 // WIDE: scf.for {{.*}} -> (vector<8xi32>, vector<8xi32>, vector<8xi32>, vector<8xi32>)
 // WIDE: vector.multi_reduction <add>, {{.*}} [1] : vector<8x4xi32> to vector<8xi32>
 // WIDE-NOT: rqc.dot_intrinsic
+// With SDOT (AArch64 +dotprod, 128-bit registers) four 4-lane products per column, marked
+// for SDOT, which multiplies signed bytes: the uint8 input word has its sign bit flipped
+// (x - 128), the weight sums are accumulated on a word of ones, and 128 * sum(w) is added
+// back after the loop.
+// SDOT-LABEL: func @int8_tile
+// SDOT: arith.constant dense<16843009> : vector<4xi32>
+// SDOT: scf.for {{.*}} -> (vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>, vector<4xi32>)
+// SDOT: arith.xori {{.*}} : vector<1xi32>
+// SDOT: arith.extsi {{.*}} : vector<16xi8> to vector<16xi32>
+// SDOT: vector.multi_reduction <add>, {{.*}} {rqc.dot_intrinsic = "llvm.aarch64.neon.sdot.v4i32.v16i8"} [1] : vector<4x4xi32> to vector<4xi32>
+// SDOT: arith.muli {{.*}} : vector<4xi32>
+// SDOT-NEXT: arith.addi {{.*}} : vector<4xi32>
 func.func @int8_tile(%x: tensor<1x2x3x4x8xi8>, %w: tensor<1x2x2x3x3x16x4xi8>, %bias: tensor<1x16xi32>, %scale: tensor<1x16xf32>) -> tensor<1x1x1x2x16xi8>
     attributes {rqc.schedule = {template = "test", steps = [["tensorize", "root", "conv2d_nchwc_int8", [0, 2]]]}} {
   %e = tensor.empty() : tensor<1x1x1x2x16xi32>
