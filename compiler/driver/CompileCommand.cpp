@@ -101,8 +101,8 @@ void registerCompileCommand(CLI::App &app) {
       ->check(CLI::IsMember({"float32", "int8"}));
   addQuantizeFlags(cmd, opts->quantize);
   cmd->add_option("--int8-kernels", opts->compile.int8Kernels,
-                  "QDQ convolutions as integer kernels: auto (where the CPU has VNNI; elsewhere float kernels between "
-                  "the QDQ pairs are faster for now), on, off")
+                  "QDQ convolutions as integer kernels: auto (where the CPU has VNNI or AArch64's SDOT; elsewhere "
+                  "float kernels between the QDQ pairs are faster for now), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->default_val("auto");
   cmd->add_option("--dump", opts->compile.dumpStage, "Print a stage: graph, linalg, scheduled, llvm")
