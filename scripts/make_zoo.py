@@ -747,7 +747,7 @@ def report(name: str, path: str, macs: int, published: float, opset: int, secs: 
     size = os.path.getsize(path) / 1e6
     dev = 100.0 * (macs / published - 1.0)
     print(f"{name:20s} {path}  {size:7.1f} MB  opset {opset}  MACs {fmt_macs(macs)} "
-          f"(published {fmt_macs(published)}, {dev:+.1f}%)  {secs:.1f} s", flush=True)
+          f"(expected {fmt_macs(published)}, {dev:+.1f}%)  {secs:.1f} s", flush=True)
 
 
 def model_opset(m: onnx.ModelProto) -> int:
@@ -818,7 +818,7 @@ def main(argv=None) -> int:
     ap.add_argument("--mobilenet-v1-family", action="store_true",
                     help="generate the 16 MobileNet-v1 width x resolution variants (fp32)")
     ap.add_argument("--resnet-family", action="store_true",
-                    help="generate the ResNet depth and width variants (resnet10/14/20, resnet18_w*, resnet8_w*)")
+                    help="generate the ResNet depth and width variants (fp32: resnet10/14/20, resnet18_w*, resnet8_w*)")
     ap.add_argument("--fashion-int8", metavar="FP32",
                     help="only write FP32's int8 QDQ variant (FP32 minus .onnx, plus _int8.onnx), quantized by ONNX "
                          "Runtime on Fashion-MNIST training images")
@@ -836,7 +836,9 @@ def main(argv=None) -> int:
     if args.list:
         for n in all_names:
             base = n.removesuffix("_int8")
-            group = ("default" if ZOO[base].default else "--mobilenet-v1-family" if base in MOBILENET_V1_FAMILY
+            family = base in MOBILENET_V1_FAMILY or base in RESNET_FAMILY
+            group = ("default" if ZOO[base].default else f"--only {n}" if family and n != base
+                     else "--mobilenet-v1-family" if base in MOBILENET_V1_FAMILY
                      else "--resnet-family" if base in RESNET_FAMILY else "--all")
             print(f"{n:26s} {group}")
         return 0

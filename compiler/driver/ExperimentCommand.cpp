@@ -256,7 +256,7 @@ void runExperiment(const ExperimentOptions &o) {
   if (o.list) {
     for (const auto &p : points)
       std::cout << fmt::format("{}  {} {} {} threads={}\n", p.id, p.model->path, p.target, p.dtype, p.threads);
-    std::cout << fmt::format("{} points\n", points.size());
+    std::cout << fmt::format("{} point{}\n", points.size(), points.size() == 1 ? "" : "s");
     return;
   }
   const fs::path dir = fs::absolute(o.dir).lexically_normal();
@@ -269,9 +269,11 @@ void runExperiment(const ExperimentOptions &o) {
     if (::access((dir / sub).c_str(), W_OK) != 0)
       throw Error((dir / sub).string() + ": cannot write there (" + std::strerror(errno) + ")");
   DirLock lock(dir);
-  {
+  { // the SPEC as written (comments included), under its own kind's extension
     std::ifstream in(o.spec);
-    writeFileAtomically((dir / "spec.json").string(), std::string(std::istreambuf_iterator<char>(in), {}));
+    std::string ext = fs::path(o.spec).extension().string();
+    writeFileAtomically((dir / (ext == ".yaml" || ext == ".yml" ? "spec" + ext : std::string("spec.json"))).string(),
+                        std::string(std::istreambuf_iterator<char>(in), {}));
   }
   size_t earlier = 0, measured = 0;
   std::vector<std::string> failures;

@@ -151,63 +151,122 @@ bool isYamlFile(const std::string &path) {
 }
 
 // A YAML document as the JSON value it spells, so that one validator serves both forms.
-// Plain scalars follow YAML 1.2's core schema (integers, floats, true/false, null);
-// quoted scalars are always strings, so "0.25" stays text and 0.25 is a number.
-json fromYaml(const YAML::Node &n, const SpecReader &r) {
-  switch (n.Type()) {
-  case YAML::NodeType::Undefined:
-  case YAML::NodeType::Null:
-    return nullptr;
-  case YAML::NodeType::Sequence: {
-    json a = json::array();
-    for (const YAML::Node &e : n) a.push_back(fromYaml(e, r));
-    return a;
-  }
-  case YAML::NodeType::Map: {
-    json o = json::object();
-    for (const auto &kv : n) {
-      if (!kv.first.IsScalar())
-        r.fail("line " + std::to_string(kv.first.Mark().line + 1) + ": a mapping key must be a plain name");
-      const std::string key = kv.first.Scalar();
-      if (o.contains(key)) r.fail("line " + std::to_string(kv.first.Mark().line + 1) + ": key \"" + key + "\" appears twice");
-      o[key] = fromYaml(kv.second, r);
+// Plain scalars follow YAML 1.2's core schema (integers in decimal, 0x and 0o; floats;
+// true/false; null); quoted scalars are strings, so "0.25" stays text and 0.25 is a number;
+// the core tags !!str, !!int, !!float, !!bool and !!null say what a scalar is. Aliases are
+// expanded, with a bound on depth and size (a recursive or exploding alias is refused).
+class YamlToJson {
+public:
+  explicit YamlToJson(const SpecReader &r) : r_(r) {}
+
+  json convert(const YAML::Node &n, int depth = 0) {
+    if (depth > 64) fail(n, "nested more than 64 levels deep (a recursive alias?)");
+    if (++nodes_ > 1'000'000) fail(n, "more than a million values (an alias expanding too far?)");
+    switch (n.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      return nullptr;
+    case YAML::NodeType::Sequence: {
+      json a = json::array();
+      for (const YAML::Node &e : n) a.push_back(convert(e, depth + 1));
+      return a;
     }
-    return o;
+    case YAML::NodeType::Map: {
+      json o = json::object();
+      for (const auto &kv : n) {
+        if (!kv.first.IsScalar()) fail(kv.first, "a mapping key must be a plain name");
+        const std::string key = kv.first.Scalar();
+        if (key == "<<" && kv.first.Tag() == "?") fail(kv.first, "merge keys (<<) are not supported in a SPEC");
+        if (o.contains(key)) fail(kv.first, "key \"" + key + "\" appears twice");
+        utf8(kv.first, key);
+        o[key] = convert(kv.second, depth + 1);
+      }
+      return o;
+    }
+    case YAML::NodeType::Scalar:
+      break;
+    }
+    return scalar(n);
   }
-  case YAML::NodeType::Scalar:
-    break;
+
+private:
+  [[noreturn]] void fail(const YAML::Node &n, const std::string &what) const {
+    r_.fail("line " + std::to_string(n.Mark().line + 1) + ": " + what);
   }
-  const std::string &s = n.Scalar();
-  if (n.Tag() != "?") return s; // quoted ("!") or explicitly tagged: text
-  static const std::regex integer("[-+]?[0-9]+"), real("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  if (std::regex_match(s, integer)) {
+  void utf8(const YAML::Node &n, const std::string &s) const {
     try {
-      return std::stoll(s);
-    } catch (const std::out_of_range &) {
-      r.fail("line " + std::to_string(n.Mark().line + 1) + ": integer " + s + " is out of range");
+      (void)json(s).dump();
+    } catch (const json::type_error &) {
+      fail(n, "not valid UTF-8");
     }
   }
-  if (std::regex_match(s, real)) return std::stod(s);
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  if (s == "null" || s == "Null" || s == "NULL" || s == "~" || s.empty()) return nullptr;
-  return s;
-}
+  json scalar(const YAML::Node &n) const {
+    const std::string &s = n.Scalar();
+    utf8(n, s);
+    const std::string &tag = n.Tag();
+    static const std::string core = "tag:yaml.org,2002:";
+    if (tag == "!" || tag == core + "str") return s; // quoted, or !!str
+    if (tag != "?" && tag.rfind(core, 0) != 0) fail(n, "tag " + tag + " is not one of YAML's core tags");
+    const std::string kind = tag == "?" ? "" : tag.substr(core.size());
+    static const std::regex decimal("[-+]?[0-9]+"), hex("0x[0-9a-fA-F]+"), octal("0o[0-7]+"),
+        real("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?"), special("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+    if (kind.empty() || kind == "int") {
+      try {
+        if (std::regex_match(s, decimal)) return std::stoll(s);
+        if (std::regex_match(s, hex)) return std::stoll(s.substr(2), nullptr, 16);
+        if (std::regex_match(s, octal)) return std::stoll(s.substr(2), nullptr, 8);
+      } catch (const std::out_of_range &) {
+        fail(n, "integer " + s + " is out of range");
+      }
+      if (kind == "int") fail(n, "\"" + s + "\" is tagged !!int but is not an integer");
+    }
+    if (kind.empty() || kind == "float") {
+      if (std::regex_match(s, real)) return std::stod(s);
+      if (std::regex_match(s, special)) fail(n, s + ": infinities and NaN have no place in a SPEC");
+      if (kind == "float") fail(n, "\"" + s + "\" is tagged !!float but is not a number");
+    }
+    if (kind.empty() || kind == "bool") {
+      if (s == "true" || s == "True" || s == "TRUE") return true;
+      if (s == "false" || s == "False" || s == "FALSE") return false;
+      if (kind == "bool") fail(n, "\"" + s + "\" is tagged !!bool but is not true or false");
+    }
+    if (kind.empty() || kind == "null") {
+      if (s == "null" || s == "Null" || s == "NULL" || s == "~" || s.empty()) return nullptr;
+      if (kind == "null") fail(n, "\"" + s + "\" is tagged !!null but is not null");
+    }
+    if (!kind.empty()) fail(n, "tag !!" + kind + " is not one a SPEC uses");
+    return s;
+  }
+
+  const SpecReader &r_;
+  size_t nodes_ = 0;
+};
 
 json parseSpecFile(const std::string &path, const SpecReader &r) {
+  if (fs::is_directory(path)) throw Error(path + ": is a folder, not a SPEC file");
   std::ifstream in(path);
   if (!in) throw Error(path + ": cannot open file (does it exist and is it readable?)");
   if (isYamlFile(path)) {
-    YAML::Node doc;
+    std::vector<YAML::Node> docs;
     try {
-      doc = YAML::Load(in);
+      docs = YAML::LoadAll(in);
     } catch (const YAML::Exception &e) {
       r.fail(std::string("not valid YAML: ") + e.what());
     }
-    return fromYaml(doc, r);
+    if (docs.size() > 1) r.fail("holds " + std::to_string(docs.size()) + " YAML documents; a SPEC is one");
+    return docs.empty() ? json() : YamlToJson(r).convert(docs[0]);
   }
+  // JSON itself allows a key twice (the last wins); a SPEC does not, as in YAML.
+  std::vector<std::set<std::string>> keys;
+  auto noDuplicates = [&](int, json::parse_event_t event, json &parsed) {
+    if (event == json::parse_event_t::object_start) keys.emplace_back();
+    else if (event == json::parse_event_t::object_end) keys.pop_back();
+    else if (event == json::parse_event_t::key && !keys.back().insert(parsed.get<std::string>()).second)
+      r.fail("key " + parsed.dump() + " appears twice");
+    return true;
+  };
   try {
-    return json::parse(in);
+    return json::parse(in, noDuplicates);
   } catch (const json::parse_error &e) {
     r.fail(std::string("not valid JSON: ") + e.what());
   }

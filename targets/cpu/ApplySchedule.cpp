@@ -403,7 +403,8 @@ struct ApplySchedulePass : impl::ApplyScheduleBase<ApplySchedulePass> {
       if (!attr) continue;
       try {
         applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)),
-                      MicroKernelIsa{std::max(4, vectorBits / 32), vnni && vectorBits >= 512, vnni, sdot});
+                      MicroKernelIsa{std::max(4, vectorBits / 32), vnni && vectorBits >= 512, vnni, sdot, pmaddwd,
+                                     pmaddwd && vectorBits >= 256, pmaddwd && vectorBits >= 512});
       } catch (const Error &e) {
         fn.emitError(e.what());
         return signalPassFailure();

@@ -471,6 +471,18 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
   // taken off (vpdpbusd) or added back (SDOT) at the end, with sum(w) accumulated by the same
   // instruction on a word of ones (one more per weight vector, shared by the tile's columns).
   const bool vnni = isa.vnni512 || isa.vnni256, sdot = isa.sdot && !vnni;
+  // x86 without VNNI: per output channel, two products of input-channel pairs, each one
+  // vpmaddwd of bytes widened to i16 (exact: no saturation, unlike vpmaddubsw's i16 sums,
+  // and signed or unsigned data alike).
+  auto pairIntrinsic = [&](int64_t size) -> const char * {
+    if (vnni || sdot) return nullptr;
+    return size == 16 && isa.pmaddwd512 ? "llvm.x86.avx512.pmaddw.d.512"
+           : size == 8 && isa.pmaddwd256 ? "llvm.x86.avx2.pmadd.wd"
+           : size == 4 && isa.pmaddwd128 ? "llvm.x86.sse2.pmadd.wd"
+                                         : nullptr;
+  };
+  bool pairs = true;
+  for (auto [off, size] : ch) pairs &= pairIntrinsic(size) != nullptr;
   const bool flipSign = (vnni && !inputUnsigned) || (sdot && inputUnsigned);
   const bool unsignedBytes = vnni || (!sdot && inputUnsigned);
   // acc += dot4(x word, w block) over `size` lanes.
@@ -493,6 +505,19 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
     Value p2 = e.b.create<vector::ShapeCastOp>(e.loc, VectorType::get({size, 4}, i32), p);
     auto sum = e.b.create<vector::MultiDimReductionOp>(e.loc, p2, acc, ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
     if (intrinsic) sum->setAttr(kDotIntrinsic, e.b.getStringAttr(intrinsic));
+    return sum.getResult();
+  };
+  // acc += sum over the pair of x16[j] * w16[c][j] per lane c, marked for vpmaddwd: x16 is
+  // one (i16, i16) input pair broadcast as i32 words, w16 the [size, 2] i16 weights.
+  auto dot2 = [&](Emitter &e, Value acc, Value xPair, Value w16, int64_t size) -> Value {
+    Type i16 = e.b.getI16Type();
+    auto v16 = VectorType::get({size * 2}, i16), wide = VectorType::get({size * 2}, i32);
+    Value xs = e.b.create<vector::BitCastOp>(e.loc, v16, e.b.create<vector::BroadcastOp>(e.loc, VectorType::get({size}, i32), xPair));
+    Value p = e.b.create<arith::MulIOp>(e.loc, e.b.create<arith::ExtSIOp>(e.loc, wide, xs),
+                                        e.b.create<arith::ExtSIOp>(e.loc, wide, w16));
+    Value p2 = e.b.create<vector::ShapeCastOp>(e.loc, VectorType::get({size, 2}, i32), p);
+    auto sum = e.b.create<vector::MultiDimReductionOp>(e.loc, p2, acc, ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
+    sum->setAttr(kDotIntrinsic, e.b.getStringAttr(pairIntrinsic(size)));
     return sum.getResult();
   };
   const size_t outputs = accs.size();
@@ -520,6 +545,42 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
                       SmallVector<Value> wv;
                       for (auto [off, size] : ch)
                         wv.push_back(e.read(wflat, {e.index(0), ico, q, kh, kw, e.index(off * 4)}, size * 4));
+                      if (pairs) {
+                        // Weights of channels (0, 1) and (2, 3) of the group as two [size, 2] i16
+                        // vectors (the (channel, pair) i32 words, evens and odds), once per
+                        // group for every column.
+                        Type i16 = e.b.getI16Type();
+                        SmallVector<std::array<Value, 2>> wp;
+                        for (size_t c = 0; c < ch.size(); ++c) {
+                          int64_t size = ch[c].second;
+                          Value w16 = e.b.create<arith::ExtSIOp>(e.loc, VectorType::get({size * 4}, i16), wv[c]);
+                          Value words = e.b.create<vector::BitCastOp>(e.loc, VectorType::get({size * 2}, i32), w16);
+                          std::array<Value, 2> halves;
+                          for (int h = 0; h < 2; ++h) {
+                            SmallVector<int64_t> pick;
+                            for (int64_t l = 0; l < size; ++l) pick.push_back(2 * l + h);
+                            Value sel = e.b.create<vector::ShuffleOp>(e.loc, words, words, pick);
+                            halves[h] = e.b.create<vector::BitCastOp>(e.loc, VectorType::get({size * 2}, i16), sel);
+                          }
+                          wp.push_back(halves);
+                        }
+                        for (int64_t r = 0; r < R; ++r)
+                          for (int64_t w = 0; w < W; ++w) {
+                            Value bytes = e.read(rows[r], {e.index(w * g.s1), e.index(4 * u)}, 4);
+                            auto v4 = VectorType::get({4}, i16);
+                            Value x16 = inputUnsigned ? Value(e.b.create<arith::ExtUIOp>(e.loc, v4, bytes))
+                                                      : Value(e.b.create<arith::ExtSIOp>(e.loc, v4, bytes));
+                            Value xw = e.b.create<vector::BitCastOp>(e.loc, VectorType::get({2}, i32), x16);
+                            for (int h = 0; h < 2; ++h) {
+                              Value xPair = e.b.create<vector::ExtractOp>(e.loc, xw, ArrayRef<int64_t>{h});
+                              for (size_t c = 0; c < ch.size(); ++c) {
+                                size_t a = (r * W + w) * ch.size() + c;
+                                acc[a] = dot2(e, acc[a], xPair, wp[c][h], ch[c].second);
+                              }
+                            }
+                          }
+                        continue;
+                      }
                       if (flipSign) {
                         auto one = VectorType::get({1}, i32);
                         Value ones = e.b.create<arith::ConstantOp>(e.loc, DenseElementsAttr::get(one, int32_t(0x01010101)));
@@ -989,13 +1050,22 @@ void materializeDotProductIntrinsics(func::FuncOp fn) {
     // zero-extended for vpdpbusd and sign-extended for SDOT; anything else (a
     // canonicalization changed it) keeps the exact widened form.
     const bool aarch64 = intrinsic.getValue().starts_with("llvm.aarch64.");
+    const bool pmaddwd = intrinsic.getValue().contains("pmadd");
     auto cast = sum.getSource().getDefiningOp<vector::ShapeCastOp>();
     auto mul = cast ? cast.getSource().getDefiningOp<arith::MulIOp>() : arith::MulIOp();
     Operation *x = mul ? mul.getLhs().getDefiningOp() : nullptr;
     auto w = mul ? mul.getRhs().getDefiningOp<arith::ExtSIOp>() : arith::ExtSIOp();
-    if (!x || !w || !(aarch64 ? isa<arith::ExtSIOp>(x) : isa<arith::ExtUIOp>(x))) return;
+    if (!x || !w || !(aarch64 || pmaddwd ? isa<arith::ExtSIOp>(x) : isa<arith::ExtUIOp>(x))) return;
     OpBuilder b(sum);
     auto v32 = llvm::cast<VectorType>(sum.getType());
+    if (pmaddwd) { // pairs of i16 products summed into i32; vpmaddwd does not accumulate
+      Value r = b.create<LLVM::CallIntrinsicOp>(sum.getLoc(), v32, intrinsic.getValue(),
+                                                ValueRange{x->getOperand(0), w.getIn()})
+                    .getResult(0);
+      sum.getResult().replaceAllUsesWith(b.create<arith::AddIOp>(sum.getLoc(), sum.getAcc(), r).getResult());
+      sum->erase();
+      return;
+    }
     // vpdpbusd takes the bytes as i32 vectors, SDOT as i8 vectors.
     Value xs = x->getOperand(0), ws = w.getIn();
     if (!aarch64) {
@@ -1056,6 +1126,10 @@ MicroKernelIsa microKernelIsa(const std::string &features, int vectorBits) {
   isa.vnni512 = vectorBits >= 512 && on.count("+avx512vnni") && on.count("+avx512f");
   isa.vnni256 = (on.count("+avx512vnni") && on.count("+avx512vl")) || on.count("+avxvnni");
   isa.sdot = on.count("+dotprod") > 0;
+  const bool x86 = on.count("+sse2") > 0;
+  isa.pmaddwd128 = x86;
+  isa.pmaddwd256 = vectorBits >= 256 && on.count("+avx2");
+  isa.pmaddwd512 = vectorBits >= 512 && on.count("+avx512bw");
   return isa;
 }
 

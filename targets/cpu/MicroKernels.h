@@ -54,6 +54,9 @@ struct MicroKernelIsa {
   bool vnni512 = false; // AVX512-VNNI: vpdpbusd on 512-bit vectors
   bool vnni256 = false; // AVX512-VNNI with AVX512VL, or AVX-VNNI: vpdpbusd on 128/256-bit vectors
   bool sdot = false;    // AArch64 with +dotprod: SDOT on 128-bit vectors (signed bytes)
+  // x86 without VNNI: vpmaddwd (i16 pairs -> i32) on 128-bit (SSE2), 256-bit (+avx2) or
+  // 512-bit (+avx512bw) vectors; exact for bytes widened to i16.
+  bool pmaddwd128 = false, pmaddwd256 = false, pmaddwd512 = false;
 };
 // The ISA facts of an LLVM feature string ("+avx512f,+avx512vnni,...") for SIMD registers
 // of `vectorBits` bits.
@@ -66,8 +69,8 @@ void tensorize(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp op, const st
                llvm::ArrayRef<int64_t> args, const MicroKernelIsa &isa);
 
 // After bufferization and deallocation (which refuse calls without declared memory
-// effects): the four-channel dot products conv2d_nchwc_int8 marked for a dot-product
-// instruction become llvm.call_intrinsic of vpdpbusd (x86 VNNI) or SDOT (AArch64).
+// effects): the dot products conv2d_nchwc_int8 marked for an instruction become
+// llvm.call_intrinsic of vpdpbusd (x86 VNNI), SDOT (AArch64) or vpmaddwd (x86 without VNNI).
 void materializeDotProductIntrinsics(mlir::func::FuncOp fn);
 
 // After bufferization: the weight prefetches a micro-kernel asked for (conv2d_nchwc's

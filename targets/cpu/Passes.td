@@ -17,7 +17,8 @@ def ApplySchedule : Pass<"rqc-cpu-apply-schedule", "mlir::ModuleOp"> {
   let options = [
     Option<"vectorBits", "vector-bits", "int", /*default=*/"256", "Widest float SIMD register in bits">,
     Option<"vnni", "vnni", "bool", /*default=*/"false", "The target has AVX512-VNNI (vpdpbusd)">,
-    Option<"sdot", "sdot", "bool", /*default=*/"false", "The target is AArch64 with +dotprod (SDOT)">
+    Option<"sdot", "sdot", "bool", /*default=*/"false", "The target is AArch64 with +dotprod (SDOT)">,
+    Option<"pmaddwd", "pmaddwd", "bool", /*default=*/"false", "The target is x86 with vpmaddwd (SSE2; AVX2 and AVX512BW at their widths)">
   ];
 }
 

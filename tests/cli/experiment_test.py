@@ -243,6 +243,9 @@ def check_refusals(rqc: str, model: str, tmp: str, int8_model: str | None) -> No
     with open(spec, "w") as f:
         f.write("{\"dataset\": ")
     expect_refusal(rqc, spec, nowhere, "not valid JSON")
+    with open(spec, "w") as f:  # JSON would let the last one win; a SPEC refuses it, as YAML does
+        f.write(f'{{"dataset": "fashion-mnist", "repeat": 10, "repeat": 20, "models": [{{"name": "r", "path": "{model}"}}]}}')
+    expect_refusal(rqc, spec, nowhere, "key \"repeat\" appears twice")
 
     locked = os.path.join(tmp, "locked")
     os.makedirs(locked)
@@ -309,6 +312,13 @@ def check_yaml(rqc: str, model: str, tmp: str) -> None:
         fail(f"the YAML SPEC lists other points than the JSON one:\n{lists[0].stdout}{lists[0].stderr}"
              f"---\n{lists[1].stdout}{lists[1].stderr}")
     print("ok a YAML SPEC lists the same 4 points as its JSON twin")
+    # YAML 1.2 core-schema numbers: 0x10 is 16, as the JSON twin's 16.
+    with open(as_yaml, "w") as f:
+        f.write(YAML_SPEC.format(model=model).replace("repeat: 10", "repeat: 0x10"))
+    write_spec(as_json, model=model, repeat=16)
+    lists = [subprocess.run([rqc, "experiment", s, "--list"], capture_output=True, text=True) for s in (as_json, as_yaml)]
+    if any(r.returncode != 0 for r in lists) or lists[0].stdout != lists[1].stdout:
+        fail(f"repeat: 0x10 in YAML is not JSON's 16:\n{lists[0].stdout}{lists[0].stderr}---\n{lists[1].stdout}{lists[1].stderr}")
     nowhere = os.path.join(tmp, "never")
     bad = os.path.join(tmp, "bad.yaml")
     cases = [
@@ -318,6 +328,9 @@ def check_yaml(rqc: str, model: str, tmp: str) -> None:
         (YAML_SPEC.format(model=model).replace("[float32, int8]", "[float32, int8"), "not valid YAML"),
         ("- dataset: fashion-mnist\n", "a SPEC is a mapping of keys"),
         (YAML_SPEC.format(model=model).replace("repeat: 10", "repaet: 10"), "unknown key \"repaet\""),
+        (YAML_SPEC.format(model=model) + "---\nrepeat: 20\n", "holds 2 YAML documents; a SPEC is one"),
+        ("dataset: fashion-mnist\nmodels: &a [*a]\n", "(a recursive alias?)"),
+        (YAML_SPEC.format(model=model).replace("repeat: 10", "repeat: !!int ten"), "is tagged !!int but is not an integer"),
     ]
     for text, needle in cases:
         with open(bad, "w") as f:
