@@ -1,6 +1,7 @@
 // RUN: rqc-opt %s --rqc-cpu-apply-schedule="vector-bits=512 vnni=true" | FileCheck %s --check-prefix=VNNI
 // RUN: rqc-opt %s --rqc-cpu-apply-schedule="vector-bits=256" | FileCheck %s --check-prefix=WIDE
 // RUN: rqc-opt %s --rqc-cpu-apply-schedule="vector-bits=128 sdot=true" | FileCheck %s --check-prefix=SDOT
+// RUN: rqc-opt %s --rqc-cpu-apply-schedule="vector-bits=256 pmaddwd=true" | FileCheck %s --check-prefix=PAIRS
 
 // tensorize conv2d_nchwc_int8: a [1, 1, 1, 2, 16] i32 tile of the blocked integer
 // convolution (2 output columns x 16 output channels) over input-channel blocks, kh, kw
@@ -39,6 +40,18 @@
 // SDOT: vector.multi_reduction <add>, {{.*}} {rqc.dot_intrinsic = "llvm.aarch64.neon.sdot.v4i32.v16i8"} [1] : vector<4x4xi32> to vector<4xi32>
 // SDOT: arith.muli {{.*}} : vector<4xi32>
 // SDOT-NEXT: arith.addi {{.*}} : vector<4xi32>
+// x86 without VNNI (AVX2): per group, the weights widened to i16 and split into the
+// (channel 0, 1) and (channel 2, 3) pairs of every output channel; per column, the input
+// word widened to i16 and its two pairs broadcast; each pair product marked for vpmaddwd.
+// PAIRS-LABEL: func @int8_tile
+// PAIRS: arith.extsi {{.*}} : vector<32xi8> to vector<32xi16>
+// PAIRS: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xi32>, vector<16xi32>
+// PAIRS: vector.shuffle {{.*}} [1, 3, 5, 7, 9, 11, 13, 15] : vector<16xi32>, vector<16xi32>
+// PAIRS: arith.extui {{.*}} : vector<4xi8> to vector<4xi16>
+// PAIRS: vector.extract {{.*}}[0] : i32 from vector<2xi32>
+// PAIRS: vector.multi_reduction <add>, {{.*}} {rqc.dot_intrinsic = "llvm.x86.avx2.pmadd.wd"} [1] : vector<8x2xi32> to vector<8xi32>
+// PAIRS: vector.extract {{.*}}[1] : i32 from vector<2xi32>
+// PAIRS-NOT: arith.xori
 func.func @int8_tile(%x: tensor<1x2x3x4x8xi8>, %w: tensor<1x2x2x3x3x16x4xi8>, %bias: tensor<1x16xi32>, %scale: tensor<1x16xf32>) -> tensor<1x1x1x2x16xi8>
     attributes {rqc.schedule = {template = "test", steps = [["tensorize", "root", "conv2d_nchwc_int8", [0, 2]]]}} {
   %e = tensor.empty() : tensor<1x1x1x2x16xi32>
