@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -1126,7 +1127,10 @@ MicroKernelIsa microKernelIsa(const std::string &features, int vectorBits) {
   isa.vnni512 = vectorBits >= 512 && on.count("+avx512vnni") && on.count("+avx512f");
   isa.vnni256 = (on.count("+avx512vnni") && on.count("+avx512vl")) || on.count("+avxvnni");
   isa.sdot = on.count("+dotprod") > 0;
-  const bool x86 = on.count("+sse2") > 0;
+  // Every x86-64 CPU has SSE2; a feature list naming any SSE or AVX level is x86.
+  const bool x86 = std::any_of(on.begin(), on.end(), [](const std::string &f) {
+    return f.rfind("+sse", 0) == 0 || f.rfind("+avx", 0) == 0;
+  });
   isa.pmaddwd128 = x86;
   isa.pmaddwd256 = vectorBits >= 256 && on.count("+avx2");
   isa.pmaddwd512 = vectorBits >= 512 && on.count("+avx512bw");

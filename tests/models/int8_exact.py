@@ -86,10 +86,12 @@ CASES = {
     "conv1x1_int8": dict(ic=16, oc=40, k=1, hw=9, stride=2, pad=0, relu=False, out_zp=5, float_bias=True, signed=True),
 }
 ZOO = ["resnet8_int8", "resnet18_int8"]
-# The host (this machine's CI kind has AVX512-VNNI: vpdpbusd), and AVX2 without VNNI with
-# the integer kernels forced on (widened multiplies; by default such CPUs keep float kernels
-# between the QDQ pairs, checked below).
-TARGETS = {"host": [], "avx2": ["--mattr=+avx2,+fma", "--int8-kernels=on"]}
+# The host (this machine's CI kind has AVX512-VNNI: vpdpbusd), and AVX2 and AVX-512 without
+# VNNI with the integer kernels forced on (input-channel pairs by vpmaddwd on 256- and
+# 512-bit vectors; by default such CPUs keep float kernels between the QDQ pairs, checked
+# below).
+TARGETS = {"host": [], "avx2": ["--mattr=+avx2,+fma", "--int8-kernels=on"],
+           "avx512": ["--mcpu=skylake-avx512", "--int8-kernels=on"]}
 # AArch64 with SDOT (+dotprod), run under qemu-user by the cross-built runtime-only rqc when
 # it is given (--aarch64-rqc): uint8 data read as x - 128, 128 * sum(w) added back.
 AARCH64_SDOT = ["--target=arm_cpu", "--mattr=+neon,+dotprod"]
