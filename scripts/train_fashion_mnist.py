@@ -7,6 +7,8 @@ docs/accuracy.md; `rqc experiment`, docs/experiments.md).
     /usr/bin/python3 scripts/train_fashion_mnist.py --arch mobilenet_v1 --width 0.25 --resolution 16 \
         --epochs 2 --out models/fashion_mobilenet_v1_0.25_16.onnx
     /usr/bin/python3 scripts/train_fashion_mnist.py --width 0.5 --depth 2 --out models/fashion_resnet14_w0.5.onnx
+    /usr/bin/python3 scripts/train_fashion_mnist.py --arch resnet18 --width 0.25 --epochs 2 \
+        --out models/fashion_resnet18_w0.25.onnx
 
 Runs with Debian's python3-torch (the system Python, not .venv) on Debian's
 dataset-fashion-mnist (/usr/share/datasets/fashion-mnist: 60,000 training and 10,000 test
@@ -26,6 +28,10 @@ BatchNormalization in inference form, which rqc folds into the convolutions.
 
 --width and --depth make ResNet-8's family: channels scaled by the width, and --depth
 residual blocks per stack (ResNet-14 and -20 at 2 and 3, as He et al.'s CIFAR networks).
+
+--arch resnet18 is ResNet-18 (BasicBlocks, 2 per stage, 64/128/256/512 channels x --width,
+at least 8) with a CIFAR-style stem for the small images: a 3x3 convolution at stride 1
+and no max pooling, so 28x28 -> 14 -> 7 -> 4 over the four stages; --depth 1 is ResNet-10.
 
 --arch mobilenet_v1 is MobileNet-v1 (Howard et al. 2017: a 3x3 stem, 13 depthwise-separable
 blocks, ReLU6, global average pooling, a dense classifier) with channels max(8, int(c *
@@ -89,29 +95,35 @@ class Block(nn.Module):
         return torch.relu(y + (self.project(x) if self.project is not None else x))
 
 
-class ResNet8(nn.Module):
+class ResNet(nn.Module):
     """ResNet-8 by default; `width` scales the 16/32/64 channels, `depth` is the residual
-    blocks per stack (1: ResNet-8, 2: ResNet-14, 3: ResNet-20, as in He et al.'s CIFAR nets)."""
+    blocks per stack (1: ResNet-8, 2: ResNet-14, 3: ResNet-20, as in He et al.'s CIFAR nets).
+    With RESNET18_STAGES, ResNet-18 with a CIFAR-style stem (a 3x3 convolution at stride 1,
+    no max pooling: the 28x28 image goes 28 -> 14 -> 7 -> 4), depth 2 (1: ResNet-10)."""
 
-    def __init__(self, mean: float, std: float, width: float = 1.0, depth: int = 1):
+    def __init__(self, mean: float, std: float, width: float = 1.0, depth: int = 1,
+                 stages: tuple = ((16, 1), (32, 2), (64, 2)), min_channels: int = 4):
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean))
         self.register_buffer("inv_std", torch.tensor(1.0 / std))
-        c = [max(4, int(n * width)) for n in (16, 32, 64)]
+        c = [max(min_channels, int(n * width)) for n, _ in stages]
         self.stem = nn.Sequential(nn.Conv2d(1, c[0], 3, 1, 1, bias=False), nn.BatchNorm2d(c[0]), nn.ReLU())
         blocks, cin = [], c[0]
-        for cout, stride in zip(c, (1, 2, 2)):
+        for cout, (_, stride) in zip(c, stages):
             for b in range(depth):
                 blocks.append(Block(cin, cout, stride if b == 0 else 1))
                 cin = cout
         self.stacks = nn.Sequential(*blocks)
         self.pool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(c[2], 10)
+        self.fc = nn.Linear(c[-1], 10)
 
     def forward(self, x):
         x = (x - self.mean) * self.inv_std
         x = self.stacks(self.stem(x))
         return self.fc(torch.flatten(self.pool(x), 1))
+
+
+RESNET18_STAGES = ((64, 1), (128, 2), (256, 2), (512, 2))
 
 
 def resize_matrix(size_out: int, size_in: int) -> np.ndarray:
@@ -179,15 +191,18 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--force", action="store_true", help="retrain even if --out exists")
-    ap.add_argument("--arch", choices=["resnet8", "mobilenet_v1"], default="resnet8")
+    ap.add_argument("--arch", choices=["resnet8", "resnet18", "mobilenet_v1"], default="resnet8")
     ap.add_argument("--width", type=float, default=1.0, help="width multiplier of the channels")
-    ap.add_argument("--depth", type=int, default=1, help="resnet8: residual blocks per stack (1: ResNet-8, 2: -14, 3: -20)")
+    ap.add_argument("--depth", type=int, help="residual blocks per stack: resnet8 (default 1: ResNet-8, 2: -14, "
+                                             "3: -20), resnet18 (default 2: ResNet-18, 1: -10)")
     ap.add_argument("--resolution", type=int, default=28, help="mobilenet_v1: input resolution the image is resized to")
     args = ap.parse_args()
-    if args.arch == "resnet8" and args.resolution != 28:
+    if args.arch != "mobilenet_v1" and args.resolution != 28:
         sys.exit("train_fashion_mnist: --resolution is for --arch mobilenet_v1")
-    if args.arch == "mobilenet_v1" and args.depth != 1:
-        sys.exit("train_fashion_mnist: --depth is for --arch resnet8")
+    if args.arch == "mobilenet_v1" and args.depth is not None:
+        sys.exit("train_fashion_mnist: --depth is for --arch resnet8 and resnet18")
+    if args.depth is None:
+        args.depth = 2 if args.arch == "resnet18" else 1
     if not 1 <= args.depth <= 8:
         sys.exit("train_fashion_mnist: --depth must be in [1, 8]")
     if not 0 < args.width <= 4 or not 8 <= args.resolution <= 224:
@@ -206,9 +221,12 @@ def main() -> int:
     x_train, y_train = load_split(args.data, "train")
     x_test, y_test = load_split(args.data, "t10k")
     if args.arch == "resnet8":
-        model = ResNet8(float(x_train.mean()), float(x_train.std()), args.width, args.depth)
+        model = ResNet(float(x_train.mean()), float(x_train.std()), args.width, args.depth)
         description = (f"resnet{6 * args.depth + 2} width {args.width} (MLPerf Tiny's ResNet-8 family), 1x28x28 input"
                        if (args.width, args.depth) != (1.0, 1) else "resnet8 (MLPerf Tiny), 1x28x28 input")
+    elif args.arch == "resnet18":
+        model = ResNet(float(x_train.mean()), float(x_train.std()), args.width, args.depth, RESNET18_STAGES, 8)
+        description = f"resnet{8 * args.depth + 2} width {args.width} (ResNet-18's family, CIFAR-style stem), 1x28x28 input"
     else:
         model = MobileNetV1(float(x_train.mean()), float(x_train.std()), args.width, args.resolution)
         description = f"mobilenet_v1 width {args.width}, resolution {args.resolution} (resized from 1x28x28)"
