@@ -110,6 +110,8 @@ json pointSettings(const experiment::ExperimentSpec &spec, const experiment::Poi
   for (const std::string &log : spec.tuningRecords) s["tuning_records"].push_back(fileDigest(log));
   if (quantizes)
     s["quantize"] = {{"calibration", spec.calibration}, {"limit", spec.calibrationLimit}, {"method", spec.calibrateMethod}};
+  // Only when set: records made before the key existed keep matching.
+  if (p.dtype == "int8" && spec.int8Kernels != "auto") s["int8_kernels"] = spec.int8Kernels;
   return s;
 }
 
@@ -166,13 +168,14 @@ json runPoint(const experiment::ExperimentSpec &spec, const experiment::Point &p
   // One package per model, target and dtype, shared by the thread counts.
   const std::string packageName =
       experiment::safeName(p.model->key + "-" + p.target + "-" + p.dtype) + "." +
-      workKey(settings, {"model_sha256", "target", "dtype", "quantize", "tuning_records"});
+      workKey(settings, {"model_sha256", "target", "dtype", "quantize", "tuning_records", "int8_kernels"});
   fs::path package = dir / "work" / (packageName + ".rqc"), compileInfo = dir / "work" / (packageName + ".compile.json");
   double compileSeconds = 0;
   if (!fs::exists(package) || !fs::exists(compileInfo)) {
     step("compiling");
     std::vector<std::string> argv{rqc, "compile", model, "--target", p.target, "-o", package.string()};
     for (const std::string &log : spec.tuningRecords) argv.insert(argv.end(), {"--tuning-records", log});
+    if (settings.contains("int8_kernels")) argv.insert(argv.end(), {"--int8-kernels", settings["int8_kernels"].get<std::string>()});
     auto start = std::chrono::steady_clock::now();
     runStep(argv, kCompileTimeoutS, "rqc compile", commands);
     compileSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -279,7 +279,7 @@ ExperimentSpec readSpec(const std::string &path) {
   json j = parseSpecFile(path, r);
   if (!j.is_object()) r.fail("a SPEC is a mapping of keys (a JSON object or a YAML mapping; see docs/experiments.md)");
   r.onlyKeys(j, {"name", "dataset", "images", "models", "targets", "dtypes", "threads", "quantize", "tuning_records",
-                 "repeat"},
+                 "int8_kernels", "repeat"},
              "");
   ExperimentSpec spec;
   spec.file = path;
@@ -342,6 +342,12 @@ ExperimentSpec readSpec(const std::string &path) {
     std::string p = r.resolve(log);
     if (!fs::is_regular_file(p)) r.fail("\"tuning_records\": " + p + ": no such file");
     spec.tuningRecords.push_back(p);
+  }
+  if (j.contains("int8_kernels")) {
+    const json &k = j["int8_kernels"];
+    if (!k.is_string() || (k != "auto" && k != "on" && k != "off"))
+      r.fail("\"int8_kernels\" must be \"auto\", \"on\" or \"off\" (rqc compile --int8-kernels), not " + k.dump());
+    spec.int8Kernels = k.get<std::string>();
   }
   spec.repeat = static_cast<int>(r.integer(j, "repeat", 100, 1, 1'000'000));
   return spec;

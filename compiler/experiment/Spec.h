@@ -18,6 +18,7 @@
 //     "quantize": {"calibration": "fashion-mnist-train", "limit": 500, "method": "minmax"},
 //                                                 how a float model becomes int8 (rqc quantize)
 //     "tuning_records": ["x86.log"],              optional, passed to rqc compile
+//     "int8_kernels": "auto",                     int8 points: rqc compile --int8-kernels (auto, on, off)
 //     "repeat": 100                               rqc bench repetitions per point
 //   }
 //
@@ -52,6 +53,7 @@ struct ExperimentSpec {
   std::string calibration, calibrateMethod = "minmax";
   int64_t calibrationLimit = 0;
   std::vector<std::string> tuningRecords;
+  std::string int8Kernels = "auto"; // rqc compile --int8-kernels for the int8 points
   int repeat = 100;
 };
 

@@ -39,7 +39,7 @@ def fail(message: str) -> None:
 def write_spec(path: str, **fields) -> str:
     spec = {"name": "resnet8-test", "dataset": "fashion-mnist", "images": 300, "repeat": 10,
             "models": [{"name": "resnet8", "path": fields.pop("model")}],
-            "dtypes": ["float32", "int8"], "threads": [1, 2],
+            "dtypes": ["float32", "int8"], "threads": [1, 2], "int8_kernels": "on",
             "quantize": {"calibration": "fashion-mnist-train", "limit": 50}}
     spec.update(fields)
     with open(path, "w") as f:
@@ -82,6 +82,8 @@ def check_sweep(rqc: str, model: str, tmp: str) -> str:
         if not 0 < lat["p50"] <= lat["p90"] or lat["mean"] <= 0:
             fail(f"{rid}: implausible latency {lat}")
         joined = "\n".join(rec["commands"])
+        if ("--int8-kernels on" in joined) != (rec["dtype"] == "int8"):
+            fail(f"{rid}: \"int8_kernels\": \"on\" must reach the int8 points' rqc compile, and only them:\n{joined}")
         for step in ("compile", "validate", "bench") + (("quantize",) if rec["dtype"] == "int8" else ()):
             if f" {step} " not in joined:
                 fail(f"{rid}: no rqc {step} among its commands:\n{joined}")
@@ -226,6 +228,7 @@ def check_refusals(rqc: str, model: str, tmp: str, int8_model: str | None) -> No
         ({"models": [{"name": ".hidden", "path": model}]}, "must be letters, digits"),
         ({"dtypes": ["float32", "float32"]}, "\"dtypes\" lists \"float32\" twice"),
         ({"repeat": 1099511627776}, "\"repeat\" must be an integer from 1 to 1000000"),
+        ({"int8_kernels": "yes"}, "\"int8_kernels\" must be \"auto\", \"on\" or \"off\""),
     ]
     for fields, needle in cases:
         with open(spec, "w") as f:
@@ -296,6 +299,7 @@ dtypes: [float32, int8]
 threads:
   - 1
   - 2
+int8_kernels: on                 # YAML 1.2: the string "on", as JSON's "on"
 quantize: {{calibration: fashion-mnist-train, limit: 50}}
 """
 
