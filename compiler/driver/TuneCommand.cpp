@@ -341,6 +341,7 @@ void runTune(const TuneOptions &o) {
   std::unique_ptr<Target> target = createTarget(o.compile.target, o.compile.mcpu, o.compile.mattr);
   ScheduleSelection sel;
   sel.target = target->scheduleTarget();
+  if (o.compile.int8Kernels != "auto") sel.target.int8Kernels = o.compile.int8Kernels == "on";
   sel.device = target->deviceFingerprint();
   runGraphPasses(*module, sel);
 
@@ -412,8 +413,14 @@ void runTune(const TuneOptions &o) {
                              t["template"].get<std::string>(), t["trials"].get<int>(), t["errors"].get<int>(), best,
                              t.value("best_config", std::string("-")));
   }
-  std::cout << "records in " << o.log << "; use them with: rqc compile " << o.model << " --tuning-records " << o.log
-            << "\n";
+  // The compile that meets these records: same target and the same integer-kernel choice.
+  std::string same;
+  if (o.compile.target != "llvm") same += " --target '" + o.compile.target + "'";
+  if (!o.compile.mcpu.empty()) same += " --mcpu " + o.compile.mcpu;
+  if (!o.compile.mattr.empty()) same += " --mattr " + o.compile.mattr;
+  if (o.compile.int8Kernels != "auto") same += " --int8-kernels " + o.compile.int8Kernels;
+  std::cout << "records in " << o.log << "; use them with: rqc compile " << o.model << same << " --tuning-records "
+            << o.log << "\n";
 }
 
 // rqc tune report LOG... -o DIR
@@ -449,6 +456,10 @@ void registerTuneCommand(CLI::App &app) {
   cmd->add_option("--mcpu", o->compile.mcpu, "LLVM CPU name, as for rqc compile");
   cmd->add_option("--mattr", o->compile.mattr, "LLVM target features, as for rqc compile");
   cmd->add_option("--input-shape", o->compile.inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");
+  cmd->add_option("--int8-kernels", o->compile.int8Kernels,
+                  "QDQ convolutions as integer kernels, as for rqc compile (the tasks follow): auto, on, off")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->default_val("auto");
   std::string tunerNames;
   for (const auto &t : autotune::tuners()) tunerNames += (tunerNames.empty() ? "" : ", ") + t.name;
   cmd->add_option("--tuner", o->tuner, "Tuner: " + tunerNames)->default_val(o->tuner);

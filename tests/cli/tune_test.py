@@ -15,6 +15,7 @@
 - The nightly job (scripts/nightly_tune.sh): two shards tune disjoint task sets covering
   the model, merge into a tophub candidate headed by device and command, and
   `rqc tophub diff` flags a slower workload.
+- --int8-kernels picks an int8 model's tasks as rqc compile does.
 - rqc measure times the task's kernel alone (not the layout transforms around it that
   carry its name), and with --flush-cache evicts its weights first (AutoTVM's
   enable_cpu_cache_flush).
@@ -287,6 +288,26 @@ def test_measure_times_the_kernel_only(rqc, model, tmp):
           p.stdout + p.stderr)
 
 
+def test_int8_kernels(rqc, models, tmp):
+    """--int8-kernels decides which tasks an int8 model has, as in rqc compile: on a CPU
+    without VNNI (AVX2 here) the default tunes float convolutions, `on` the integer
+    template; the closing hint names the flags the compile needs."""
+    model = os.path.join(models, "resnet8_int8.onnx")
+    env = dict(os.environ, RQC_TOPHUB_LOCATION="NONE")
+    templates = {}
+    for mode in ("auto", "on"):
+        log = os.path.join(tmp, f"int8_{mode}.log")
+        p = subprocess.run([rqc, "tune", model, "-o", log, "--tasks", "0", "--trials", "1", "--mattr=+avx2,+fma",
+                            f"--int8-kernels={mode}"] + FAST, capture_output=True, text=True, env=env)
+        recs = records(log) if os.path.exists(log) else []
+        templates[mode] = recs[0]["input"][1] if p.returncode == 0 and recs else p.stderr
+        if mode == "on":
+            check("the hint to use the records names --mattr and --int8-kernels",
+                  "--mattr +avx2,+fma --int8-kernels on --tuning-records" in p.stdout, p.stdout)
+    check("an int8 model's tasks follow --int8-kernels (AVX2: float by default, conv2d_NCHWc_int8 with on)",
+          templates == {"auto": "conv2d_NCHWc.x86", "on": "conv2d_NCHWc_int8.x86"}, str(templates))
+
+
 def test_nightly(rqc, models, tmp):
     """scripts/nightly_tune.sh: two shards, merged into a tophub candidate, diffed."""
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "nightly_tune.sh")
@@ -360,6 +381,7 @@ def main():
         test_faults(rqc, model, tmp)
         test_kill_and_resume(rqc, model, tmp)
         test_measure_times_the_kernel_only(rqc, model, tmp)
+        test_int8_kernels(rqc, models, tmp)
         test_nightly(rqc, models, tmp)
     if failures:
         print(f"{len(failures)} check(s) failed")
