@@ -184,7 +184,8 @@ def evaluate(model: nn.Module, images: np.ndarray, labels: np.ndarray) -> tuple[
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     ap.add_argument("--out", required=True, help="the .onnx file to write (NAME.json next to it)")
     ap.add_argument("--data", default=DATA, help=f"the Fashion-MNIST IDX files (default {DATA})")
     ap.add_argument("--epochs", type=int, default=6)
@@ -205,8 +206,12 @@ def main() -> int:
         args.depth = 2 if args.arch == "resnet18" else 1
     if not 1 <= args.depth <= 8:
         sys.exit("train_fashion_mnist: --depth must be in [1, 8]")
-    if not 0 < args.width <= 4 or not 8 <= args.resolution <= 224:
-        sys.exit("train_fashion_mnist: --width must be in (0, 4], --resolution in [8, 224]")
+    if not 0 < args.width <= 4:  # also refuses nan
+        sys.exit(f"train_fashion_mnist: --width must be in (0, 4], not {args.width}")
+    if not 8 <= args.resolution <= 224:
+        sys.exit(f"train_fashion_mnist: --resolution must be in [8, 224], not {args.resolution}")
+    if args.epochs < 1:
+        sys.exit(f"train_fashion_mnist: --epochs must be at least 1, not {args.epochs}")
     if os.path.exists(args.out) and not args.force:
         print(f"train_fashion_mnist: {args.out} exists (--force retrains)")
         return 0

@@ -274,8 +274,7 @@ void runExperiment(const ExperimentOptions &o) {
   DirLock lock(dir);
   { // the SPEC as written (comments included), under its own kind's extension
     std::ifstream in(o.spec);
-    std::string ext = fs::path(o.spec).extension().string();
-    writeFileAtomically((dir / (ext == ".yaml" || ext == ".yml" ? "spec" + ext : std::string("spec.json"))).string(),
+    writeFileAtomically((dir / (experiment::isYamlSpec(o.spec) ? "spec.yaml" : "spec.json")).string(),
                         std::string(std::istreambuf_iterator<char>(in), {}));
   }
   size_t earlier = 0, measured = 0;

@@ -197,13 +197,18 @@ void lowerKernels(ModuleOp kernels, ScheduleSelection &selection) {
   runPassesOrThrow(pm, kernels, "code generation failed in stage 'linalg'");
 }
 
+schedule::TargetDesc scheduleTargetFor(const Target &target, const CompileOptions &options) {
+  schedule::TargetDesc d = target.scheduleTarget();
+  if (options.int8Kernels != "auto") d.int8Kernels = options.int8Kernels == "on";
+  return d;
+}
+
 PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std::string *dumpOut,
                              ScheduleSelection *report) {
   std::unique_ptr<Target> target = createTarget(options.target, options.mcpu, options.mattr);
   ScheduleSelection local;
   ScheduleSelection &selection = report ? *report : local;
-  selection.target = target->scheduleTarget();
-  if (options.int8Kernels != "auto") selection.target.int8Kernels = options.int8Kernels == "on";
+  selection.target = scheduleTargetFor(*target, options);
   selection.device = target->deviceFingerprint();
   loadTuningRecords(selection, options);
   runGraphPasses(module, selection);

@@ -34,6 +34,10 @@ using PackageMembers = rqc::PackageMembers;
 // malformed lines become warnings. Throws rqc::Error for an unreadable file.
 void loadTuningRecords(ScheduleSelection &selection, const CompileOptions &options);
 
+// `target`'s schedule description with what `options` overrides (--int8-kernels): what
+// rqc compile and rqc tune select schedules and tasks for.
+schedule::TargetDesc scheduleTargetFor(const Target &target, const CompileOptions &options);
+
 // Runs the graph passes on an imported module, in place: batch-norm and constant folding,
 // schedule selection (records, tophub, fallback), the layouts the schedules ask for, and
 // fusion into kernels.

@@ -340,8 +340,7 @@ void runTune(const TuneOptions &o) {
   auto module = loadModel(o.model, ctx, o.compile.inputShapes);
   std::unique_ptr<Target> target = createTarget(o.compile.target, o.compile.mcpu, o.compile.mattr);
   ScheduleSelection sel;
-  sel.target = target->scheduleTarget();
-  if (o.compile.int8Kernels != "auto") sel.target.int8Kernels = o.compile.int8Kernels == "on";
+  sel.target = scheduleTargetFor(*target, o.compile);
   sel.device = target->deviceFingerprint();
   runGraphPasses(*module, sel);
 

@@ -144,12 +144,6 @@ private:
   fs::path dir_;
 };
 
-bool isYamlFile(const std::string &path) {
-  std::string ext = fs::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".yaml" || ext == ".yml";
-}
-
 // A YAML document as the JSON value it spells, so that one validator serves both forms.
 // Plain scalars follow YAML 1.2's core schema (integers in decimal, 0x and 0o; floats;
 // true/false; null); quoted scalars are strings, so "0.25" stays text and 0.25 is a number;
@@ -246,7 +240,7 @@ json parseSpecFile(const std::string &path, const SpecReader &r) {
   if (fs::is_directory(path)) throw Error(path + ": is a folder, not a SPEC file");
   std::ifstream in(path);
   if (!in) throw Error(path + ": cannot open file (does it exist and is it readable?)");
-  if (isYamlFile(path)) {
+  if (isYamlSpec(path)) {
     std::vector<YAML::Node> docs;
     try {
       docs = YAML::LoadAll(in);
@@ -351,6 +345,12 @@ ExperimentSpec readSpec(const std::string &path) {
   }
   spec.repeat = static_cast<int>(r.integer(j, "repeat", 100, 1, 1'000'000));
   return spec;
+}
+
+bool isYamlSpec(const std::string &path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".yaml" || ext == ".yml";
 }
 
 std::vector<Point> enumeratePoints(const ExperimentSpec &spec) {

@@ -70,6 +70,9 @@ struct Point {
 // Throws rqc::Error with one line naming SPEC and the field, before anything runs.
 ExperimentSpec readSpec(const std::string &path);
 
+// Is `path` a YAML SPEC (it ends in .yaml or .yml, any case)? Otherwise it is read as JSON.
+bool isYamlSpec(const std::string &path);
+
 // Every combination of model x target x dtype x threads, in that nesting order.
 std::vector<Point> enumeratePoints(const ExperimentSpec &spec);
 
