@@ -15,6 +15,7 @@ const std::map<std::string, bool> &primitives() {
   static const std::map<std::string, bool> table = {
       {"pack", true},    {"winograd", false},     {"compute_root", false}, {"compute_inline", false}, {"tile_parallel", false}, {"tile", false},
       {"interchange", false}, {"unroll", false}, {"vectorize", false},     {"tensorize", true},
+      {"virtual_thread", false},
   };
   return table;
 }

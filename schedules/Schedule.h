@@ -32,6 +32,9 @@
 //   vectorize     (op)               turn the op (a register-sized tile) into vector ops
 //   tensorize     (op, micro-kernel, args)  replace the op (a tile) by a named micro-kernel
 //                 (targets/cpu/MicroKernels.cpp) with integer arguments
+//   virtual_thread (op, [threads per axis])  TVM's cthread: interleave that many copies of
+//                 the op's tile sequence, each with its own on-chip buffers, so that one
+//                 copy's loads overlap another's compute (VTA: [oc_nthread, h_nthread])
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rqc::schedule {
@@ -36,7 +37,8 @@ struct Workload {
   int64_t groups = 1;
   bool countIncludePad = false;            // avg_pool2d
   std::vector<int64_t> output;             // result shape
-  std::string layout = "NCHW";             // data layout (pooling after rqc-alter-layout: "NCHW{x}c")
+  std::string layout = "NCHW";             // data layout (pooling after rqc-alter-layout: "NCHW{x}c";
+                                           // VTA convolutions: "NCHW1n16c", shapes stay NCHW/OIHW)
   std::string outDtype = "float32";
 
   // For kernels without a root op ("kernel"): each linalg op of the kernel in program order
@@ -63,5 +65,10 @@ struct Workload {
   // Multiply-adds of the workload (convolutions, dense), for GFLOP/s = 2 * macs / seconds.
   int64_t macs() const;
 };
+
+// VTA's packed activation layout "NCHW{b}n{c}c" (e.g. "NCHW1n16c"): whether `layout` is one,
+// and its (batch block, channel block); (0, 0) for any other layout.
+bool isVtaPacked(const std::string &layout);
+std::pair<int64_t, int64_t> vtaBlocks(const std::string &layout);
 
 } // namespace rqc::schedule

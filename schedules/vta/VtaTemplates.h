@@ -1,0 +1,26 @@
+// The VTA templates (target key "vta"): the knob spaces and fallbacks of TVM's
+// vta/python/vta/top/vta_conv2d.py, with TVM's names, so that the lines of TVM's tophub
+// vta_v0.10.log name the same points here. A template's schedule is data (pack, tile,
+// virtual_thread steps); the stream emitter (targets/vta, rqc/vta/Conv2dPacked.h) reads
+// it back with conv2dTilingOf. Capacities come from the target's -model= string
+// (TargetDesc::model, a VTA configuration such as pynq_1x16_i8w8a32_15_15_18_17).
+#pragma once
+
+#include "schedules/Template.h"
+
+#include "rqc/vta/Conv2dPacked.h"
+
+namespace rqc::schedule::vta {
+
+// conv2d_packed.vta: int8 x int8 -> int32 convolution on NCHW1n16c / OIHW16o16i.
+std::unique_ptr<Template> makeConv2dPacked();
+
+// The VTA configuration a target describes: its -model= string, Pynq-Z1's when unset.
+rqc::vta::VtaConfig vtaConfigOf(const TargetDesc &t);
+// The convolution of a conv2d workload (NCHW/OIHW shapes, as workloads keep them).
+rqc::vta::Conv2dShape conv2dShapeOf(const Workload &w);
+// The tiling a conv2d_packed.vta schedule's steps spell (the inverse of its schedule());
+// throws rqc::Error naming a missing or malformed step.
+rqc::vta::Conv2dTiling conv2dTilingOf(const Schedule &s, const rqc::vta::VtaConfig &config);
+
+} // namespace rqc::schedule::vta

@@ -1,0 +1,145 @@
+// conv2d_packed.vta: TVM's vta_conv2d.py knob space (../shared/reference/vta.md 4.2):
+//   tile_b      split(N / BATCH, 2)        batch blocks per tile (defined, never applied:
+//                                          only inner 1 is emitted, as in TVM)
+//   tile_h      split(OH, 2)               output rows per tile
+//   tile_w      split(OW, 2)               output columns per tile
+//   tile_ci     split(IC / BLOCK_IN, 2)    input channel blocks per load group
+//   tile_co     split(OC / BLOCK_OUT, 2)   output channel blocks per tile
+//   oc_nthread  [1, 2]                     virtual threads over channel tiles
+//   h_nthread   [1, 2]                     virtual threads over row tiles
+// The space is TVM's, unfiltered, so indices match TVM's logs; a point whose tiles do not
+// fit the on-chip buffers (or split an odd number of tiles between two threads) is refused
+// by schedule() with the reason (InvalidConfig, AutoTVM's error 1) and never emitted.
+// Layouts follow from the target, not the knobs: NCHW{BATCH}n{BLOCK}c, OIHW{BLOCK}o{BLOCK}i.
+#include "schedules/vta/VtaTemplates.h"
+
+#include "rqc/runtime/Error.h"
+
+#include <optional>
+#include <tuple>
+
+namespace rqc::schedule::vta {
+
+using rqc::vta::Conv2dShape;
+using rqc::vta::Conv2dTiling;
+using rqc::vta::VtaConfig;
+
+namespace {
+
+Conv2dTiling tilingOf(const Config &c) {
+  Conv2dTiling t;
+  t.tileB = c.inner("tile_b"), t.tileH = c.inner("tile_h"), t.tileW = c.inner("tile_w");
+  t.tileCi = c.inner("tile_ci"), t.tileCo = c.inner("tile_co");
+  t.ocThreads = c.other("oc_nthread"), t.hThreads = c.other("h_nthread");
+  return t;
+}
+
+class Conv2dPacked : public Template {
+public:
+  std::string name() const override { return "conv2d_packed.vta"; }
+
+  bool matches(const Workload &w) const override {
+    if (w.op != "conv2d" || w.groups != 1 || !isVtaPacked(w.layout) || w.data.dtype != "int8" ||
+        w.weight.dtype != "int8" || w.outDtype != "int32" || w.dilations != std::vector<int64_t>{1, 1})
+      return false;
+    auto [b, c] = vtaBlocks(w.layout);
+    return w.data.shape[0] % b == 0 && w.inChannels() % c == 0 && w.outChannels() % c == 0;
+  }
+
+  ConfigSpace space(const Workload &w) const override {
+    auto [b, c] = vtaBlocks(w.layout);
+    ConfigSpace s;
+    s.defineSplit("tile_b", w.data.shape[0] / b, 2);
+    s.defineSplit("tile_h", w.outHeight(), 2);
+    s.defineSplit("tile_w", w.outWidth(), 2);
+    s.defineSplit("tile_ci", w.inChannels() / c, 2);
+    s.defineSplit("tile_co", w.outChannels() / c, 2);
+    s.defineKnob("oc_nthread", {1, 2});
+    s.defineKnob("h_nthread", {1, 2});
+    return s;
+  }
+
+  // Untuned: among the points that fit, two virtual threads (loads hidden behind compute),
+  // then the largest output tile (each loaded input and weight is reused by more outputs),
+  // then the largest input-channel group (fewer, longer DMAs).
+  Config fallback(const Workload &w, const ConfigSpace &space, const TargetDesc &t) const override {
+    const VtaConfig config = vtaConfigOf(t);
+    const Conv2dShape shape = conv2dShapeOf(w);
+    std::optional<Config> best;
+    std::tuple<int64_t, int64_t, int64_t> bestScore{-1, -1, -1};
+    for (uint64_t i = 0; i < space.size(); ++i) {
+      Config c = space.get(i);
+      Conv2dTiling tiling = tilingOf(c);
+      if (rqc::vta::whyNotEmittable(config, shape, tiling)) continue;
+      std::tuple<int64_t, int64_t, int64_t> score{std::min<int64_t>(tiling.threads(), 2),
+                                                  tiling.tileCo * tiling.tileH * tiling.tileW, tiling.tileCi};
+      if (score > bestScore) bestScore = score, best = c;
+    }
+    if (!best) throw InvalidConfig("conv2d_packed.vta: no tiling of this convolution fits " + config.modelString());
+    return *best;
+  }
+
+  Schedule schedule(const Workload &w, const Config &c, const TargetDesc &t) const override {
+    const VtaConfig config = vtaConfigOf(t);
+    const Conv2dTiling tiling = tilingOf(c);
+    if (auto why = rqc::vta::whyNotEmittable(config, conv2dShapeOf(w), tiling))
+      throw InvalidConfig("conv2d_packed.vta: " + *why);
+    const std::string act = "NCHW" + std::to_string(config.batch()) + "n" + std::to_string(config.blockIn()) + "c";
+    const std::string out = "NCHW" + std::to_string(config.batch()) + "n" + std::to_string(config.blockOut()) + "c";
+    const std::string wgt = "OIHW" + std::to_string(config.blockOut()) + "o" + std::to_string(config.blockIn()) + "i";
+    Schedule s;
+    s.templateName = name();
+    s.steps = {
+        {"pack", "input", {}, act},
+        {"pack", "weight", {}, wgt},
+        {"pack", "output", {}, out},
+        // The output tile [batch, channels, rows, columns], in elements.
+        {"tile", "output", {tiling.tileB * config.batch(), tiling.tileCo * config.blockOut(), tiling.tileH, tiling.tileW}, ""},
+        // The reduction group: input channels per load (root loops n, oc, oh, ow, ic, kh, kw).
+        {"tile", "root", {0, 0, 0, 0, tiling.tileCi * config.blockIn(), 0, 0}, ""},
+        {"virtual_thread", "output", {tiling.ocThreads, tiling.hThreads}, ""},
+        {"tensorize", "root", {}, "vta_gemm"},
+    };
+    return s;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Template> makeConv2dPacked() { return std::make_unique<Conv2dPacked>(); }
+
+VtaConfig vtaConfigOf(const TargetDesc &t) {
+  if (t.model.empty() || t.model == "unknown") return VtaConfig::pynq();
+  return VtaConfig::fromModelString(t.model);
+}
+
+Conv2dShape conv2dShapeOf(const Workload &w) {
+  Conv2dShape s;
+  s.batch = w.data.shape[0], s.inChannels = w.data.shape[1], s.height = w.data.shape[2], s.width = w.data.shape[3];
+  s.outChannels = w.weight.shape[0], s.kernelH = w.weight.shape[2], s.kernelW = w.weight.shape[3];
+  s.strideH = w.strides[0], s.strideW = w.strides[1];
+  s.padTop = w.pads[0], s.padLeft = w.pads[1], s.padBottom = w.pads[2], s.padRight = w.pads[3];
+  return s;
+}
+
+Conv2dTiling conv2dTilingOf(const Schedule &s, const VtaConfig &config) {
+  auto step = [&](const std::string &primitive, const std::string &op, size_t sizes) -> const Step & {
+    for (const Step &st : s.steps)
+      if (st.primitive == primitive && st.op == op) {
+        if (st.sizes.size() != sizes)
+          throw Error(s.templateName + ": step '" + primitive + " " + op + "' needs " + std::to_string(sizes) +
+                      " sizes");
+        return st;
+      }
+    throw Error(s.templateName + ": the schedule has no '" + primitive + " " + op + "' step");
+  };
+  const Step &out = step("tile", "output", 4), &root = step("tile", "root", 7), &vt = step("virtual_thread", "output", 2);
+  Conv2dTiling t;
+  t.tileB = out.sizes[0] / config.batch(), t.tileCo = out.sizes[1] / config.blockOut();
+  t.tileH = out.sizes[2], t.tileW = out.sizes[3];
+  t.tileCi = root.sizes[4] / config.blockIn();
+  t.ocThreads = vt.sizes[0], t.hThreads = vt.sizes[1];
+  return t;
+}
+
+} // namespace rqc::schedule::vta

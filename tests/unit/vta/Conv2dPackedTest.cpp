@@ -1,0 +1,246 @@
+// conv2d_packed.vta end to end, strategy and mechanism apart: the template's space and
+// TVM's tophub line (strategy), and the streams emitted for its configs run on the
+// simulator, bit-exact against a plain NCHW integer convolution (mechanism).
+#include "autotune/Records.h"
+#include "rqc/vta/Conv2dPacked.h"
+#include "rqc/vta/Simulator.h"
+#include "schedules/vta/VtaTemplates.h"
+
+#include "StreamBuilder.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+using namespace rqc;
+using namespace rqc::vta;
+using schedule::Workload;
+
+namespace {
+
+// The first ResNet-18 line of TVM's tophub vta_v0.10.log (../shared/reference/vta.md 5).
+const char *kTvmResNet18Line =
+    R"({"input": ["ext_dev -device=vta -keys=cpu -model=pynq_1x16_i8w8a32_15_15_18_17", "conv2d_packed.vta", [["TENSOR", [1, 16, 14, 14, 1, 16], "int8"], ["TENSOR", [32, 16, 3, 3, 16, 16], "int8"], [2, 2], [1, 1, 1, 1], [1, 1], "NCHW1n16c", "int32"], {}], "config": {"index": 203, "code_hash": null, "entity": [["tile_b", "sp", [1, 1]], ["tile_h", "sp", [1, 7]], ["tile_w", "sp", [1, 7]], ["tile_ci", "sp", [16, 1]], ["tile_co", "sp", [2, 16]], ["oc_nthread", "ot", 2], ["h_nthread", "ot", 1]]}, "result": [[0.0039937316], 0, 8.405554056167603, 1562808175.4555], "version": 0.2, "tvm_version": "0.7.dev0"})";
+
+Workload convWorkload(int64_t c, int64_t h, int64_t w, int64_t k, int64_t kernel, int64_t stride, int64_t pad) {
+  Workload wl;
+  wl.op = "conv2d";
+  wl.data = {{1, c, h, w}, "int8"};
+  wl.weight = {{k, c, kernel, kernel}, "int8"};
+  wl.strides = {stride, stride};
+  wl.pads = {pad, pad, pad, pad};
+  wl.output = {1, k, (h + 2 * pad - kernel) / stride + 1, (w + 2 * pad - kernel) / stride + 1};
+  wl.layout = "NCHW1n16c";
+  wl.outDtype = "int32";
+  return wl;
+}
+
+schedule::TargetDesc vtaTarget() {
+  schedule::TargetDesc t;
+  t.key = "vta";
+  t.str = "ext_dev -device=vta -keys=cpu -model=pynq_1x16_i8w8a32_15_15_18_17";
+  t.model = "pynq_1x16_i8w8a32_15_15_18_17";
+  return t;
+}
+
+// out = clip((conv(x, w) + bias) >> shift, relu ? 0 : -128, 127), NCHW/OIHW, written plainly.
+std::vector<int8_t> referenceConv(const Conv2dShape &s, const std::vector<int8_t> &x, const std::vector<int8_t> &w,
+                                  const std::vector<int32_t> &bias, const Conv2dEpilogue &e) {
+  const int64_t OH = s.outHeight(), OW = s.outWidth();
+  std::vector<int8_t> out(size_t(s.batch * s.outChannels * OH * OW));
+  for (int64_t n = 0; n < s.batch; ++n)
+    for (int64_t k = 0; k < s.outChannels; ++k)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          int32_t acc = 0;
+          for (int64_t c = 0; c < s.inChannels; ++c)
+            for (int64_t r = 0; r < s.kernelH; ++r)
+              for (int64_t q = 0; q < s.kernelW; ++q) {
+                const int64_t ih = oh * s.strideH - s.padTop + r, iw = ow * s.strideW - s.padLeft + q;
+                if (ih < 0 || ih >= s.height || iw < 0 || iw >= s.width) continue;
+                acc += int32_t(x[size_t(((n * s.inChannels + c) * s.height + ih) * s.width + iw)]) *
+                       int32_t(w[size_t(((k * s.inChannels + c) * s.kernelH + r) * s.kernelW + q)]);
+              }
+          int32_t v = (acc + bias[size_t(k)]) >> e.shift;
+          v = std::min(127, std::max(e.relu ? 0 : -128, v));
+          out[size_t(((n * s.outChannels + k) * OH + oh) * OW + ow)] = int8_t(v);
+        }
+  return out;
+}
+
+struct RunResult {
+  std::vector<int8_t> actual, expected;
+  SimulationReport report;
+};
+
+// Packs seeded data, emits the stream for `tiling`, encodes it into a DRAM image, runs it
+// on the simulator and unpacks the result.
+RunResult runConv(const Conv2dShape &s, const Conv2dTiling &tiling, const Conv2dEpilogue &e, uint32_t seed) {
+  const VtaConfig config = VtaConfig::pynq();
+  std::vector<int8_t> x = test::randomInt8(size_t(s.batch * s.inChannels * s.height * s.width), seed);
+  std::vector<int8_t> w = test::randomInt8(size_t(s.outChannels * s.inChannels * s.kernelH * s.kernelW), seed + 1);
+  std::vector<int32_t> bias(size_t(s.outChannels));
+  std::mt19937 rng(seed + 2);
+  for (int32_t &b : bias) b = int32_t(rng() % 20001) - 10000;
+
+  const size_t outBytes = size_t(s.batch * s.outChannels * s.outHeight() * s.outWidth());
+  test::Image img(config, size_t(8) << 20);
+  Conv2dBuffers buffers;
+  buffers.input = img.putInt8(packActivations(config, x, s.batch, s.inChannels, s.height, s.width));
+  buffers.weight = img.putInt8(packWeights(config, w, s.outChannels, s.inChannels, s.kernelH, s.kernelW));
+  buffers.bias = img.putInt32(packBias(config, bias));
+  buffers.output = img.alloc(outBytes);
+  buffers.uops = img.alloc(0); // the micro-ops go here, right after the output
+  Conv2dStream stream = emitConv2dPacked(config, s, tiling, e, buffers);
+  EXPECT_EQ(img.putUops(stream.uops), buffers.uops);
+  const uint64_t insnOffset = img.putProgram(stream.program);
+
+  RunResult r;
+  r.report = Simulator(config).run(DramView(img.bytes), insnOffset, stream.program.size());
+  r.actual = unpackActivations(config, img.getInt8(buffers.output, outBytes), s.batch, s.outChannels,
+                               s.outHeight(), s.outWidth());
+  r.expected = referenceConv(s, x, w, bias, e);
+  return r;
+}
+
+} // namespace
+
+// TVM's own log line names the same workload and the same point of the space here, and
+// that point (two virtual threads over output channels) runs bit-exact on a real
+// ResNet-18 layer (256 -> 512 channels, 14x14, 3x3 stride 2).
+TEST(VtaConv2dPacked, TvmTophubLineAppliesToTheSameWorkload) {
+  std::optional<autotune::TuningRecord> rec = autotune::parseRecord(kTvmResNet18Line);
+  ASSERT_TRUE(rec);
+  const Workload w = convWorkload(256, 14, 14, 512, 3, 2, 1);
+  EXPECT_EQ(w.args(), rec->args);
+  const schedule::Template *t = schedule::findTemplate(rec->task);
+  ASSERT_NE(t, nullptr);
+  ASSERT_TRUE(t->matches(w));
+  std::vector<const schedule::Template *> forVta = schedule::templatesFor(w, "vta");
+  ASSERT_EQ(forVta.size(), 1u);
+  EXPECT_EQ(forVta[0], t);
+
+  const schedule::ConfigSpace space = t->space(w);
+  std::string why;
+  std::optional<schedule::Config> c = space.fromEntity(rec->entity, &why);
+  ASSERT_TRUE(c) << why;
+  EXPECT_EQ(c->index(), 203u); // AutoTVM's index of that entity in TVM's space
+  EXPECT_EQ(space.get(203).entity(), rec->entity);
+
+  const schedule::Schedule sched = t->schedule(w, *c, vtaTarget());
+  EXPECT_EQ(sched.packed("input"), "NCHW1n16c");
+  EXPECT_EQ(sched.packed("weight"), "OIHW16o16i");
+  const Conv2dTiling tiling = schedule::vta::conv2dTilingOf(sched, VtaConfig::pynq());
+  EXPECT_EQ(tiling.tileH, 7);
+  EXPECT_EQ(tiling.tileW, 7);
+  EXPECT_EQ(tiling.tileCi, 1);
+  EXPECT_EQ(tiling.tileCo, 16);
+  EXPECT_EQ(tiling.ocThreads, 2);
+  EXPECT_EQ(tiling.hThreads, 1);
+
+  RunResult r = runConv(schedule::vta::conv2dShapeOf(w), tiling, Conv2dEpilogue{8, true}, 7);
+  EXPECT_EQ(r.actual, r.expected);
+  // Every multiply-add is one lane of a GEMM micro-op: 256 MACs each.
+  EXPECT_EQ(r.report.counters.gemmUops * 256, uint64_t(schedule::vta::conv2dShapeOf(w).macs()));
+}
+
+// Seeded random points of the space on convolutions of several shapes (odd sizes,
+// strides 1 and 2, 1x1 and 3x3, borders): every point the template accepts emits a stream
+// that passes the checker and is bit-exact; points it refuses name the reason.
+TEST(VtaConv2dPacked, RandomConfigsAreBitExact) {
+  const std::vector<Workload> workloads = {
+      convWorkload(32, 14, 14, 32, 3, 1, 1), convWorkload(32, 14, 14, 64, 3, 2, 1),
+      convWorkload(64, 7, 7, 32, 1, 1, 0),   convWorkload(16, 9, 9, 48, 3, 2, 1),
+      convWorkload(48, 6, 10, 16, 3, 1, 2),
+  };
+  const schedule::Template *t = schedule::findTemplate("conv2d_packed.vta");
+  ASSERT_NE(t, nullptr);
+  std::mt19937 rng(11);
+  int ran = 0, refused = 0;
+  for (const Workload &w : workloads) {
+    const schedule::ConfigSpace space = t->space(w);
+    for (int i = 0; i < 6; ++i) {
+      const schedule::Config c = space.get(rng() % space.size());
+      schedule::Schedule sched;
+      try {
+        sched = t->schedule(w, c, vtaTarget());
+      } catch (const schedule::InvalidConfig &e) {
+        EXPECT_NE(std::string(e.what()).find("conv2d_packed.vta: "), std::string::npos);
+        ++refused;
+        continue;
+      }
+      SCOPED_TRACE(w.args().dump() + " " + c.str());
+      RunResult r = runConv(schedule::vta::conv2dShapeOf(w), schedule::vta::conv2dTilingOf(sched, VtaConfig::pynq()),
+                            Conv2dEpilogue{int(rng() % 10), bool(rng() % 2)}, uint32_t(100 + ran));
+      EXPECT_EQ(r.actual, r.expected);
+      ++ran;
+    }
+    // The fallback is always emittable and exact.
+    const schedule::Config fb = t->fallback(w, space, vtaTarget());
+    const schedule::Schedule sched = t->schedule(w, fb, vtaTarget());
+    RunResult r = runConv(schedule::vta::conv2dShapeOf(w), schedule::vta::conv2dTilingOf(sched, VtaConfig::pynq()),
+                          Conv2dEpilogue{6, true}, 3);
+    EXPECT_EQ(r.actual, r.expected) << "fallback " << fb.str();
+  }
+  EXPECT_GE(ran, 10);
+  EXPECT_GE(refused, 1);
+}
+
+// Tiles of fewer than 3 outputs cannot loop the reduction inside one GEMM (the
+// accumulator hazard): the emitter issues one GEMM per reduction step instead.
+TEST(VtaConv2dPacked, TinyTilesAvoidTheAccumulatorHazard) {
+  Conv2dShape s;
+  s.inChannels = 32, s.height = 5, s.width = 4, s.outChannels = 32, s.kernelH = 3, s.kernelW = 3;
+  s.padTop = s.padLeft = s.padBottom = s.padRight = 1;
+  for (int64_t tileW : {1, 2}) {
+    Conv2dTiling tiling;
+    tiling.tileH = 1, tiling.tileW = tileW, tiling.tileCi = 2, tiling.tileCo = 1, tiling.ocThreads = 2;
+    RunResult r = runConv(s, tiling, Conv2dEpilogue{7, false}, 40 + uint32_t(tileW));
+    EXPECT_EQ(r.actual, r.expected) << "tile_w " << tileW;
+  }
+}
+
+// Out-of-range tiles are refused before anything is emitted, with the buffer named.
+TEST(VtaConv2dPacked, OversizedTilesAreRefused) {
+  const Workload w = convWorkload(256, 14, 14, 512, 3, 2, 1);
+  const schedule::Template *t = schedule::findTemplate("conv2d_packed.vta");
+  const schedule::ConfigSpace space = t->space(w);
+  const schedule::Config whole = space.at({{"tile_b", nlohmann::json{1, 1}}, {"tile_h", nlohmann::json{1, 7}},
+                                           {"tile_w", nlohmann::json{1, 7}}, {"tile_ci", nlohmann::json{1, 16}},
+                                           {"tile_co", nlohmann::json{1, 32}}, {"oc_nthread", 1}, {"h_nthread", 1}});
+  try {
+    t->schedule(w, whole, vtaTarget());
+    FAIL() << "a tile of all 512 output channels and all 256 input channels was accepted";
+  } catch (const schedule::InvalidConfig &e) {
+    EXPECT_NE(std::string(e.what()).find("the buffer holds"), std::string::npos) << e.what();
+  }
+  // Two threads over one channel tile cannot split it.
+  const schedule::Config odd = space.at({{"tile_b", nlohmann::json{1, 1}}, {"tile_h", nlohmann::json{1, 7}},
+                                         {"tile_w", nlohmann::json{7, 1}}, {"tile_ci", nlohmann::json{16, 1}},
+                                         {"tile_co", nlohmann::json{1, 32}}, {"oc_nthread", 2}, {"h_nthread", 1}});
+  EXPECT_THROW(t->schedule(w, odd, vtaTarget()), schedule::InvalidConfig);
+  Conv2dTiling bad;
+  bad.tileH = 7, bad.tileW = 7, bad.tileCi = 16, bad.tileCo = 32;
+  EXPECT_THROW(emitConv2dPacked(VtaConfig::pynq(), schedule::vta::conv2dShapeOf(w), bad, {}, {}), Error);
+}
+
+// Virtual threads for real: the same tiles with two threads over output channels keep
+// the result and take fewer cycles, because one thread's loads overlap the other's GEMMs.
+TEST(VtaConv2dPacked, TwoVirtualThreadsAreExactAndFaster) {
+  Conv2dShape s;
+  s.inChannels = 64, s.height = 14, s.width = 14, s.outChannels = 64, s.kernelH = 3, s.kernelW = 3;
+  s.padTop = s.padLeft = s.padBottom = s.padRight = 1;
+  Conv2dTiling one;
+  one.tileH = 7, one.tileW = 14, one.tileCi = 1, one.tileCo = 2;
+  Conv2dTiling two = one;
+  two.ocThreads = 2;
+  RunResult r1 = runConv(s, one, Conv2dEpilogue{9, true}, 5);
+  RunResult r2 = runConv(s, two, Conv2dEpilogue{9, true}, 5);
+  EXPECT_EQ(r1.actual, r1.expected);
+  EXPECT_EQ(r2.actual, r2.expected);
+  EXPECT_EQ(r1.report.counters.gemmUops, r2.report.counters.gemmUops);
+  EXPECT_LT(r2.report.totalCycles, r1.report.totalCycles);
+  std::printf("conv 64->64 14x14 3x3: 1 thread %llu cycles (GEMM utilization %.1f%%), 2 threads %llu (%.1f%%)\n",
+              (unsigned long long)r1.report.totalCycles, 100 * r1.report.gemmUtilization,
+              (unsigned long long)r2.report.totalCycles, 100 * r2.report.gemmUtilization);
+}
