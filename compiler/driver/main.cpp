@@ -32,6 +32,7 @@ int main(int argc, char **argv) {
   rqc::driver::registerExperimentCommand(app);
 #ifdef RQC_HAVE_VTA_CLI
   rqc::vta::registerCommands(app);
+  rqc::vta::registerConv2dCommand(*app.get_subcommand("vta"));
 #endif
   // TVM spells CPU refinements -mcpu=... / -mattr=...; CLI11 wants --mcpu / --mattr.
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -10,6 +10,9 @@
 
 #include "rqc/vta/Conv2dPacked.h"
 
+#include <optional>
+#include <string>
+
 namespace rqc::schedule::vta {
 
 // conv2d_packed.vta: int8 x int8 -> int32 convolution on NCHW1n16c / OIHW16o16i.
@@ -19,6 +22,11 @@ std::unique_ptr<Template> makeConv2dPacked();
 rqc::vta::VtaConfig vtaConfigOf(const TargetDesc &t);
 // The convolution of a conv2d workload (NCHW/OIHW shapes, as workloads keep them).
 rqc::vta::Conv2dShape conv2dShapeOf(const Workload &w);
+// The workload of conv2d_packed.vta task args as TVM writes them (packed shapes
+// [N/b, C/c, H, W, b, c] and [O/c, I/c, KH, KW, c, c], strides, pads, dilation, layout,
+// out dtype; schedules/Workload.h prints them back the same way), or nullopt with the
+// reason in `why`.
+std::optional<Workload> conv2dWorkloadFromArgs(const nlohmann::json &args, std::string *why);
 // The tiling a conv2d_packed.vta schedule's steps spell (the inverse of its schedule());
 // throws rqc::Error naming a missing or malformed step.
 rqc::vta::Conv2dTiling conv2dTilingOf(const Schedule &s, const rqc::vta::VtaConfig &config);

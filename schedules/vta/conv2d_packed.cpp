@@ -122,6 +122,47 @@ Conv2dShape conv2dShapeOf(const Workload &w) {
   return s;
 }
 
+std::optional<Workload> conv2dWorkloadFromArgs(const nlohmann::json &args, std::string *why) {
+  auto fail = [&](const std::string &reason) -> std::optional<Workload> {
+    if (why) *why = reason;
+    return std::nullopt;
+  };
+  auto ints = [](const nlohmann::json &j, size_t n) {
+    if (!j.is_array() || j.size() != n) return false;
+    for (const auto &v : j)
+      if (!v.is_number_integer() || v.get<int64_t>() < 0) return false;
+    return true;
+  };
+  auto tensor = [&](const nlohmann::json &j) {
+    return j.is_array() && j.size() == 3 && j[0] == "TENSOR" && ints(j[1], 6) && j[2].is_string();
+  };
+  if (!args.is_array() || args.size() != 7) return fail("conv2d_packed.vta args are a list of 7 entries");
+  if (!tensor(args[0]) || !tensor(args[1]))
+    return fail("conv2d_packed.vta args need 6-D packed data and weight tensors");
+  if (!ints(args[2], 2) || !ints(args[3], 4) || !ints(args[4], 2) || !args[5].is_string() || !args[6].is_string())
+    return fail("conv2d_packed.vta args need strides [2], padding [4], dilation [2], a layout and an out dtype");
+  Workload w;
+  w.op = "conv2d";
+  w.layout = args[5].get<std::string>();
+  auto [b, c] = vtaBlocks(w.layout);
+  if (!b) return fail("layout '" + w.layout + "' is not NCHW{b}n{c}c");
+  const auto d = args[0][1].get<std::vector<int64_t>>(), k = args[1][1].get<std::vector<int64_t>>();
+  if (d[4] != b || d[5] != c || k[4] != c || k[5] != c || k[1] != d[1])
+    return fail("the packed tensor shapes do not match layout " + w.layout);
+  w.data = {{d[0] * b, d[1] * c, d[2], d[3]}, args[0][2].get<std::string>()};
+  w.weight = {{k[0] * c, k[1] * c, k[2], k[3]}, args[1][2].get<std::string>()};
+  w.strides = args[2].get<std::vector<int64_t>>();
+  w.pads = args[3].get<std::vector<int64_t>>();
+  w.dilations = args[4].get<std::vector<int64_t>>();
+  w.outDtype = args[6].get<std::string>();
+  if (w.strides[0] < 1 || w.strides[1] < 1) return fail("strides must be positive");
+  const int64_t oh = (d[2] + w.pads[0] + w.pads[2] - k[2]) / w.strides[0] + 1;
+  const int64_t ow = (d[3] + w.pads[1] + w.pads[3] - k[3]) / w.strides[1] + 1;
+  if (k[2] < 1 || k[3] < 1 || oh < 1 || ow < 1) return fail("the filter is larger than the padded input");
+  w.output = {w.data.shape[0], w.weight.shape[0], oh, ow};
+  return w;
+}
+
 Conv2dTiling conv2dTilingOf(const Schedule &s, const VtaConfig &config) {
   auto step = [&](const std::string &primitive, const std::string &op, size_t sizes) -> const Step & {
     for (const Step &st : s.steps)

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <random>
 
 using namespace rqc;
@@ -142,6 +143,38 @@ TEST(VtaConv2dPacked, TvmTophubLineAppliesToTheSameWorkload) {
   EXPECT_EQ(r.actual, r.expected);
   // Every multiply-add is one lane of a GEMM micro-op: 256 MACs each.
   EXPECT_EQ(r.report.counters.gemmUops * 256, uint64_t(schedule::vta::conv2dShapeOf(w).macs()));
+}
+
+// Every ResNet-18 line of TVM's vta_v0.10.log: its args are a workload rqc prints back the
+// same way, its entity is the point with the same index in rqc's space, and the template
+// accepts it (every TVM config fits rqc's buffer split). `rqc vta conv2d` (ctest
+// vta.cli.conv2d_tophub) emits and checks them all bit-exact.
+TEST(VtaConv2dPacked, EveryTvmResNet18LineNamesTheSamePoint) {
+  std::ifstream in(RQC_VTA_TEST_DATA "/tvm_vta_v0.10_resnet18.log");
+  ASSERT_TRUE(in);
+  const schedule::Template *t = schedule::findTemplate("conv2d_packed.vta");
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::optional<autotune::TuningRecord> rec = autotune::parseRecord(line);
+    ASSERT_TRUE(rec) << line;
+    std::string why;
+    std::optional<Workload> w = schedule::vta::conv2dWorkloadFromArgs(rec->args, &why);
+    ASSERT_TRUE(w) << why;
+    EXPECT_EQ(w->args(), rec->args);
+    ASSERT_TRUE(t->matches(*w));
+    std::optional<schedule::Config> c = t->space(*w).fromEntity(rec->entity, &why);
+    ASSERT_TRUE(c) << why;
+    EXPECT_EQ(c->index(), uint64_t(rec->index)) << rec->args.dump();
+    EXPECT_NO_THROW(t->schedule(*w, *c, vtaTarget())) << rec->args.dump();
+    ++lines;
+  }
+  EXPECT_EQ(lines, 10);
+  // Malformed args are refused with a reason.
+  std::string why;
+  EXPECT_FALSE(schedule::vta::conv2dWorkloadFromArgs(nlohmann::json::array({1, 2}), &why));
+  EXPECT_NE(why.find("7 entries"), std::string::npos);
 }
 
 // Seeded random points of the space on convolutions of several shapes (odd sizes,
