@@ -25,6 +25,7 @@ const std::vector<std::unique_ptr<Template>> &templates() {
         t.push_back(cpu::makeTestFaults(key));
     }
     t.push_back(vta::makeConv2dPacked());
+    t.push_back(vta::makeDensePacked());
     return t;
   }();
   return table;

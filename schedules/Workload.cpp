@@ -15,6 +15,13 @@ Json Workload::args() const {
   }
   if (op == "conv2d" || op == "depthwise_conv2d")
     return Json::array({data.json(), weight.json(), strides, pads, dilations, "NCHW", "NCHW", outDtype});
+  if (op == "dense" && isVtaPacked(layout)) {
+    // TVM's dense_packed.vta args: data [M/b, K/c, b, c], weight [N/c, K/c, c, c].
+    auto [b, c] = vtaBlocks(layout);
+    TensorArg packedData{{data.shape[0] / b, data.shape[1] / c, b, c}, data.dtype};
+    TensorArg packedWeight{{weight.shape[0] / c, weight.shape[1] / c, c, c}, weight.dtype};
+    return Json::array({packedData.json(), packedWeight.json(), nullptr, outDtype});
+  }
   if (op == "dense") return Json::array({data.json(), weight.json(), nullptr, outDtype});
   if (op == "max_pool2d" || op == "avg_pool2d") {
     Json a = Json::array({data.json(), kernel, strides, pads, dilations, layout});
@@ -36,9 +43,10 @@ bool isVtaPacked(const std::string &layout) {
 }
 
 std::pair<int64_t, int64_t> vtaBlocks(const std::string &layout) {
-  // "NCHW<b>n<c>c"
-  if (layout.rfind("NCHW", 0) != 0 || layout.size() < 8 || layout.back() != 'c') return {0, 0};
-  const std::string rest = layout.substr(4, layout.size() - 5);
+  // "NCHW<b>n<c>c" (activations) or "NC<b>n<c>c" (dense data)
+  const size_t prefix = layout.rfind("NCHW", 0) == 0 ? 4 : layout.rfind("NC", 0) == 0 ? 2 : 0;
+  if (!prefix || layout.size() < prefix + 4 || layout.back() != 'c') return {0, 0};
+  const std::string rest = layout.substr(prefix, layout.size() - prefix - 1);
   const size_t n = rest.find('n');
   if (n == std::string::npos || n == 0 || n + 1 >= rest.size()) return {0, 0};
   const std::string b = rest.substr(0, n), c = rest.substr(n + 1);

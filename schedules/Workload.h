@@ -38,7 +38,7 @@ struct Workload {
   bool countIncludePad = false;            // avg_pool2d
   std::vector<int64_t> output;             // result shape
   std::string layout = "NCHW";             // data layout (pooling after rqc-alter-layout: "NCHW{x}c";
-                                           // VTA convolutions: "NCHW1n16c", shapes stay NCHW/OIHW)
+                                           // VTA: "NCHW1n16c", dense "NC1n16c"; shapes stay NCHW/OIHW/[M,K])
   std::string outDtype = "float32";
 
   // For kernels without a root op ("kernel"): each linalg op of the kernel in program order
@@ -66,8 +66,9 @@ struct Workload {
   int64_t macs() const;
 };
 
-// VTA's packed activation layout "NCHW{b}n{c}c" (e.g. "NCHW1n16c"): whether `layout` is one,
-// and its (batch block, channel block); (0, 0) for any other layout.
+// VTA's packed activation layouts "NCHW{b}n{c}c" (e.g. "NCHW1n16c"; dense data:
+// "NC{b}n{c}c"): whether `layout` is one, and its (batch block, channel block); (0, 0) for
+// any other layout.
 bool isVtaPacked(const std::string &layout);
 std::pair<int64_t, int64_t> vtaBlocks(const std::string &layout);
 

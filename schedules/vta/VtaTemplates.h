@@ -18,6 +18,9 @@ namespace rqc::schedule::vta {
 // conv2d_packed.vta: int8 x int8 -> int32 convolution on NCHW1n16c / OIHW16o16i.
 std::unique_ptr<Template> makeConv2dPacked();
 
+// dense_packed.vta: int8 x int8 -> int32 dense on NC1n16c data, weights in 16x16 blocks.
+std::unique_ptr<Template> makeDensePacked();
+
 // The VTA configuration a target describes: its -model= string, Pynq-Z1's when unset.
 rqc::vta::VtaConfig vtaConfigOf(const TargetDesc &t);
 // The convolution of a conv2d workload (NCHW/OIHW shapes, as workloads keep them).
@@ -30,5 +33,10 @@ std::optional<Workload> conv2dWorkloadFromArgs(const nlohmann::json &args, std::
 // The tiling a conv2d_packed.vta schedule's steps spell (the inverse of its schedule());
 // throws rqc::Error naming a missing or malformed step.
 rqc::vta::Conv2dTiling conv2dTilingOf(const Schedule &s, const rqc::vta::VtaConfig &config);
+
+// A dense workload ([M, K] data, [N, K] weights) as the 1x1 convolution of a 1x1 image
+// with batch M, and the tiling a dense_packed.vta schedule spells.
+rqc::vta::Conv2dShape denseShapeOf(const Workload &w);
+rqc::vta::Conv2dTiling denseTilingOf(const Schedule &s, const rqc::vta::VtaConfig &config);
 
 } // namespace rqc::schedule::vta

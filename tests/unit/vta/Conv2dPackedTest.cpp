@@ -277,3 +277,57 @@ TEST(VtaConv2dPacked, TwoVirtualThreadsAreExactAndFaster) {
               (unsigned long long)r1.report.totalCycles, 100 * r1.report.gemmUtilization,
               (unsigned long long)r2.report.totalCycles, 100 * r2.report.gemmUtilization);
 }
+
+// dense_packed.vta: TVM's dense line (vta_v0.10.log) names the same point; random points of
+// a classifier-sized and a batched dense layer are bit-exact.
+TEST(VtaDensePacked, TvmLineAndRandomConfigsAreBitExact) {
+  const char *line =
+      R"({"input": ["ext_dev -device=vta -keys=cpu -model=pynq_1x16_i8w8a32_15_15_18_17", "dense_packed.vta", [["TENSOR", [1, 16, 1, 16], "int8"], ["TENSOR", [8, 16, 16, 16], "int8"], null, "int32"], {}], "config": {"index": 4, "code_hash": null, "entity": [["tile_b", "sp", [1, 1]], ["tile_ci", "sp", [1, 16]], ["tile_co", "sp", [8, 1]], ["oc_nthread", "ot", 1]]}, "result": [[0.00014079940000000002], 0, 20.21724796295166, 1565674279.887257], "version": 0.2, "tvm_version": "0.7.dev0"})";
+  auto dense = [](int64_t m, int64_t k, int64_t n) {
+    Workload w;
+    w.op = "dense";
+    w.data = {{m, k}, "int8"};
+    w.weight = {{n, k}, "int8"};
+    w.output = {m, n};
+    w.layout = "NC1n16c";
+    w.outDtype = "int32";
+    return w;
+  };
+  std::optional<autotune::TuningRecord> rec = autotune::parseRecord(line);
+  ASSERT_TRUE(rec);
+  const Workload tvm = dense(1, 256, 128);
+  EXPECT_EQ(tvm.args(), rec->args);
+  const schedule::Template *t = schedule::findTemplate("dense_packed.vta");
+  ASSERT_NE(t, nullptr);
+  ASSERT_TRUE(t->matches(tvm));
+  std::string why;
+  std::optional<schedule::Config> c = t->space(tvm).fromEntity(rec->entity, &why);
+  ASSERT_TRUE(c) << why;
+  EXPECT_EQ(c->index(), 4u);
+  const VtaConfig pynq = VtaConfig::pynq();
+  RunResult r = runConv(schedule::vta::denseShapeOf(tvm),
+                        schedule::vta::denseTilingOf(t->schedule(tvm, *c, vtaTarget()), pynq), Conv2dEpilogue{7, false}, 9);
+  EXPECT_EQ(r.actual, r.expected);
+
+  std::mt19937 rng(5);
+  int ran = 0;
+  for (const Workload &w : {dense(1, 512, 1008), dense(4, 64, 32)}) {
+    const schedule::ConfigSpace space = t->space(w);
+    std::vector<schedule::Config> configs = {t->fallback(w, space, vtaTarget())};
+    for (int i = 0; i < 6; ++i) configs.push_back(space.get(rng() % space.size()));
+    for (const schedule::Config &cfg : configs) {
+      schedule::Schedule sched;
+      try {
+        sched = t->schedule(w, cfg, vtaTarget());
+      } catch (const schedule::InvalidConfig &) {
+        continue;
+      }
+      SCOPED_TRACE(w.args().dump() + " " + cfg.str());
+      RunResult d = runConv(schedule::vta::denseShapeOf(w), schedule::vta::denseTilingOf(sched, pynq),
+                            Conv2dEpilogue{int(rng() % 12), bool(rng() % 2)}, uint32_t(200 + ran));
+      EXPECT_EQ(d.actual, d.expected);
+      ++ran;
+    }
+  }
+  EXPECT_GE(ran, 8);
+}
