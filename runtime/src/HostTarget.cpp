@@ -150,9 +150,18 @@ std::string hostDescription() {
 }
 
 void checkTargetRunsHere(const TargetInfo &target, const std::string &what) {
-  if (target.kind != "llvm" && target.kind != "arm_cpu")
+#ifdef RQC_RUNTIME_VTA
+  const bool vta = target.kind == "vta"; // VTA kernels on the VTA device, the rest on this CPU
+#else
+  const bool vta = false;
+#endif
+  if (target.kind != "llvm" && target.kind != "arm_cpu" && !vta)
     throw Error(what + ": target '" + target.kind + "' needs a device back end this runtime does not have " +
-                "(it runs CPU packages: llvm, arm_cpu)");
+                "(it runs CPU packages: llvm, arm_cpu" +
+#ifdef RQC_RUNTIME_VTA
+                ", and vta" +
+#endif
+                ")");
   Arch arch = archOfTriple(target.triple);
   std::vector<std::string> parts = components(target.triple);
   bool onLinux = target.triple.find("-linux") != std::string::npos;

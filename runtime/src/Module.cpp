@@ -8,6 +8,9 @@
 #include "PackageChecks.h"
 #include "rqc/runtime/Error.h"
 #include "rqc/runtime/PackageReader.h"
+#ifdef RQC_RUNTIME_VTA
+#include "VtaKernels.h"
+#endif
 
 #include <cstdlib>
 #include <cstring>
@@ -44,8 +47,10 @@ std::shared_ptr<const Module> Module::loadFrom(PackageReader &reader) {
   for (int64_t id : m->info_.inputs) m->inputs_.push_back(specOf(m->info_.buffer(id)));
   for (int64_t id : m->info_.outputs) m->outputs_.push_back(specOf(m->info_.buffer(id)));
 
-  m->library_ = std::make_unique<KernelLibrary>(checked.kernels, what);
-  for (const KernelInfo &k : m->info_.kernels) m->kernels_.push_back(m->library_->kernel(k.symbol, k.name));
+  if (!checked.kernels.empty()) m->library_ = std::make_unique<KernelLibrary>(checked.kernels, what);
+  for (const KernelInfo &k : m->info_.kernels)
+    if (k.device == "cpu") m->kernels_.push_back(m->library_->kernel(k.symbol, k.name));
+    else m->kernels_.push_back(nullptr); // set once the params are read
 
   if (params && params->size > 0) {
     void *p = allocateAligned(params->size); // huge pages for large weights
@@ -54,8 +59,23 @@ std::shared_ptr<const Module> Module::loadFrom(PackageReader &reader) {
     reader.readInto(*params, p);
     checkMemberChecksum(m->info_, "params.bin", p, params->size, what);
   }
+  if (m->info_.hasVtaKernels()) {
+#ifdef RQC_RUNTIME_VTA
+    const Module *self = m.get();
+    m->vta_ = std::make_shared<VtaKernels>(m->info_, checked.vtaCode,
+                                           [self](int64_t id) { return self->paramData(id); }, what);
+    for (size_t i = 0; i < m->info_.kernels.size(); ++i)
+      if (m->info_.kernels[i].device == "vta") {
+        VtaKernels *vta = m->vta_.get();
+        m->kernels_[i] = [vta, i](void **args) { vta->run(i, args); };
+      }
+#else
+    throw Error(what + ": the package has VTA kernels and this runtime was built without VTA");
+#endif
+  }
   for (const PackageMemberInfo &member : reader.members()) // members this runtime does not use
-    if (member.name != "module.json" && member.name != "kernels.so" && member.name != "params.bin") {
+    if (member.name != "module.json" && member.name != "kernels.so" && member.name != "params.bin" &&
+        member.name != "vta.bin") {
       std::string bytes = reader.read(member.name);
       checkMemberChecksum(m->info_, member.name, bytes.data(), bytes.size(), what);
     }
@@ -68,6 +88,8 @@ const void *Module::paramData(int64_t paramBufferId) const {
   return params_.get() + b.paramOffset;
 }
 
-void Module::setNumThreads(int32_t n) const { library_->setNumThreads(n); }
+void Module::setNumThreads(int32_t n) const {
+  if (library_) library_->setNumThreads(n);
+}
 
 } // namespace rqc

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
 #include <unordered_set>
 
@@ -28,6 +29,18 @@ size_t ModuleInfo::bufferIndex(int64_t id) const {
   auto it = indexById_.find(id);
   if (it == indexById_.end()) throw Error("module has no buffer with id " + std::to_string(id));
   return it->second;
+}
+
+bool ModuleInfo::hasCpuKernels() const {
+  for (const KernelInfo &k : kernels)
+    if (k.device == "cpu") return true;
+  return false;
+}
+
+bool ModuleInfo::hasVtaKernels() const {
+  for (const KernelInfo &k : kernels)
+    if (k.device == "vta") return true;
+  return false;
 }
 
 int64_t ModuleInfo::rootOf(int64_t id) const {
@@ -142,6 +155,7 @@ private:
     const Json &target = member(root, "target", "");
     if (!target.is_object()) fail("target", "must be an object");
     m.target.kind = string(target, "kind", "target");
+    m.target.vtaModel = string(target, "vta_model", "target", m.target.kind == "vta");
     m.target.triple = string(target, "triple", "target");
     m.target.cpu = string(target, "cpu", "target", false);
     m.target.features = string(target, "features", "target", false);
@@ -242,11 +256,17 @@ private:
       std::string where = "kernels[" + std::to_string(i) + "]";
       if (!k.is_object()) fail(where, "must be an object");
       KernelInfo info;
-      info.symbol = string(k, "symbol", where);
+      info.device = string(k, "device", where, false);
+      if (info.device.empty()) info.device = "cpu";
+      if (info.device != "cpu" && info.device != "vta")
+        fail(where + ".device", "is '" + info.device + "', not \"cpu\" or \"vta\"");
+      if (info.device == "vta" && m.target.kind != "vta")
+        fail(where + ".device", "is \"vta\" in a package for target '" + m.target.kind + "'");
+      info.symbol = string(k, "symbol", where, info.device == "cpu");
       info.name = string(k, "name", where, false);
       if (info.name.empty()) info.name = info.symbol;
       where += " ('" + info.name + "')";
-      if (info.symbol.empty()) fail(where + ".symbol", "is empty");
+      if (info.device == "cpu" && info.symbol.empty()) fail(where + ".symbol", "is empty");
       info.ops = string(k, "ops", where, false);
       if (auto macs = k.find("macs"); macs != k.end()) info.macs = integer(*macs, where + ".macs");
 
@@ -264,8 +284,53 @@ private:
                                              std::to_string(info.args.size()) + ")");
         info.outputsCount = static_cast<int>(n);
       }
+      if (info.device == "vta") info.vta = vtaKernel(member(k, "vta", where), info, m, where + ".vta");
       m.kernels.push_back(std::move(info));
     }
+  }
+
+  uint64_t count(const Json &object, const char *key, const std::string &where) const {
+    int64_t v = integer(member(object, key, where), where + "." + key);
+    if (v < 0 || uint64_t(v) > kMaxTensorBytes) fail(where + "." + key, "is out of range");
+    return uint64_t(v);
+  }
+
+  // A VTA kernel's image: every region (args, micro-ops, instructions) inside it, aligned,
+  // and disjoint, so that relocated DMA addresses stay inside the kernel's own memory.
+  VtaKernelInfo vtaKernel(const Json &j, const KernelInfo &k, const ModuleInfo &m, const std::string &where) const {
+    if (!j.is_object()) fail(where, "must be an object");
+    VtaKernelInfo v;
+    v.imageBytes = count(j, "image_bytes", where);
+    if (v.imageBytes > (uint64_t(1) << 30)) fail(where + ".image_bytes", "is over 1 GiB");
+    v.uopImageOffset = count(j, "uop_image_offset", where);
+    v.insnImageOffset = count(j, "insn_image_offset", where);
+    v.codeOffset = count(j, "code_offset", where);
+    v.uopCount = count(j, "uop_count", where);
+    v.insnCount = count(j, "insn_count", where);
+    if (v.insnCount == 0) fail(where + ".insn_count", "must be positive (the stream ends with FINISH)");
+    if (v.uopImageOffset % 4) fail(where + ".uop_image_offset", "must be a multiple of 4");
+    if (v.insnImageOffset % 16) fail(where + ".insn_image_offset", "must be a multiple of 16");
+    const Json &offsets = member(j, "arg_offsets", where);
+    if (!offsets.is_array() || offsets.size() != k.args.size())
+      fail(where + ".arg_offsets", "must list one byte offset per arg (" + std::to_string(k.args.size()) + ")");
+    std::vector<std::pair<uint64_t, uint64_t>> regions = {{v.uopImageOffset, v.uopCount * 4},
+                                                          {v.insnImageOffset, v.insnCount * 16}};
+    for (size_t a = 0; a < offsets.size(); ++a) {
+      int64_t o = integer(offsets[a], where + ".arg_offsets");
+      if (o < 0 || o % 16) fail(where + ".arg_offsets", "must be non-negative multiples of 16");
+      v.argOffsets.push_back(uint64_t(o));
+      regions.push_back({uint64_t(o), m.buffer(k.args[a]).nbytes()});
+    }
+    std::sort(regions.begin(), regions.end());
+    uint64_t end = 0;
+    for (const auto &[at, bytes] : regions) {
+      if (bytes == 0) continue;
+      if (at < end) fail(where, "has overlapping regions in its image (at byte " + std::to_string(at) + ")");
+      if (at > v.imageBytes || bytes > v.imageBytes - at)
+        fail(where, "has a region beyond its image_bytes (" + std::to_string(v.imageBytes) + ")");
+      end = at + bytes;
+    }
+    return v;
   }
 
   std::vector<int64_t> idList(const Json &list, const std::string &where, const ModuleInfo &m) const {

@@ -43,11 +43,24 @@ CheckedPackage checkPackageBeforeLoading(PackageReader &reader) {
                                   what);
   checkTargetRunsHere(c.info.target, what);
   checkMembersListed(reader, c.info);
-  if (!reader.find("kernels.so"))
-    throw Error(what + ": the package has no kernels.so (a " + c.info.target.kind + " package needs one)");
-  c.kernels = reader.read("kernels.so", kMaxKernelLibraryBytes);
-  checkMemberChecksum(c.info, "kernels.so", c.kernels.data(), c.kernels.size(), what); // before any of it is loaded
-  checkKernelsElf(c.kernels, what);
+  // kernels.so holds the CPU kernels; a package whose every kernel runs on VTA may have none.
+  if (reader.find("kernels.so") || c.info.hasCpuKernels()) {
+    if (!reader.find("kernels.so"))
+      throw Error(what + ": the package has no kernels.so (a " + c.info.target.kind + " package needs one)");
+    c.kernels = reader.read("kernels.so", kMaxKernelLibraryBytes);
+    checkMemberChecksum(c.info, "kernels.so", c.kernels.data(), c.kernels.size(), what); // before any of it is loaded
+    checkKernelsElf(c.kernels, what);
+  }
+  if (c.info.hasVtaKernels()) {
+    const PackageMemberInfo *vta = reader.find("vta.bin");
+    if (!vta) throw Error(what + ": the package has VTA kernels but no vta.bin");
+    c.vtaCode = reader.read("vta.bin", kMaxKernelLibraryBytes);
+    checkMemberChecksum(c.info, "vta.bin", c.vtaCode.data(), c.vtaCode.size(), what);
+    for (const KernelInfo &k : c.info.kernels)
+      if (k.device == "vta" && (k.vta.codeOffset > c.vtaCode.size() || k.vta.codeBytes() > c.vtaCode.size() - k.vta.codeOffset))
+        throw Error(what + ": kernel '" + k.name + "': its code lies beyond vta.bin (" +
+                    std::to_string(c.vtaCode.size()) + " bytes)");
+  }
   return c;
 }
 

@@ -16,7 +16,8 @@ namespace rqc {
 struct CheckedPackage {
   ModuleInfo info;
   const PackageMemberInfo *params = nullptr; // null when the package has no params.bin
-  std::string kernels;                       // kernels.so's bytes, checksum and ELF header checked
+  std::string kernels;                       // kernels.so's bytes, checksum and ELF header checked (empty: none)
+  std::string vtaCode;                       // vta.bin's bytes, checksum and kernel ranges checked (empty: none)
 };
 
 // Throws rqc::Error (prefixed by reader.what()) on the first check that fails. Reads

@@ -150,7 +150,7 @@ expect "vta sim, missing image" 1 "^rqc: error: cannot open $tmp/none.bin" -- "$
 expect "unknown subcommand" 2 "^rqc: error: unknown subcommand 'tunee' of 'rqc' \(it has: compile, inspect, run, bench, measure, tune, tophub, validate, quantize, experiment, vta\) \(see rqc --help\)$" -- "$rqc" tunee resnet18.onnx
 expect "no subcommand" 2 "^rqc: error: 'rqc' needs a subcommand: compile, inspect, run, bench, measure, tune, tophub, validate, quantize, experiment, vta \(see rqc --help\)$" -- "$rqc"
 expect "unknown nested subcommand" 2 "^rqc: error: unknown subcommand 'merj' of 'rqc tophub' \(it has: list, best, merge, diff\) \(see rqc tophub --help\)$" -- "$rqc" tophub merj a.log
-expect "missing nested subcommand" 2 "^rqc: error: 'rqc vta' needs a subcommand: disasm, asm, sim \(see rqc vta --help\)$" -- "$rqc" vta
+expect "missing nested subcommand" 2 "^rqc: error: 'rqc vta' needs a subcommand: disasm, asm, sim, conv2d \(see rqc vta --help\)$" -- "$rqc" vta
 expect "a subcommand's error points at its help" 2 "^rqc: error: The following argument was not expected: --frob \(see rqc compile --help\)$" -- "$rqc" compile --frob "$conv"
 expect "tune takes a model, not a subcommand" 1 "^rqc: error: cannot open tunee.onnx|^rqc: error: .*tunee.onnx" -- "$rqc" tune tunee.onnx -o "$tmp/t.log"
 if [ -n "$runtime_rqc" ]; then

@@ -68,6 +68,16 @@ int64_t PackageBuilder::param(const std::string &name, std::vector<int64_t> shap
   return id;
 }
 
+int64_t PackageBuilder::rawParam(const std::string &name, std::vector<int64_t> shape, const std::string &dtype,
+                                 const std::string &bytes) {
+  params.append((64 - params.size() % 64) % 64, '\0');
+  int64_t id = buffer(name, "param", std::move(shape), dtype);
+  description["buffers"][id]["offset"] = params.size();
+  description["buffers"][id]["nbytes"] = bytes.size();
+  params.append(bytes);
+  return id;
+}
+
 int64_t PackageBuilder::alias(const std::string &name, int64_t of, std::vector<int64_t> shape) {
   int64_t id = buffer(name, "alias", std::move(shape));
   description["buffers"][id]["alias_of"] = of;
@@ -91,10 +101,12 @@ PackageMembers PackageBuilder::members() const {
     d["checksums"] = nlohmann::json::object();
     if (withParams) d["checksums"]["params.bin"] = sha256Checksum(params);
     if (withKernels) d["checksums"]["kernels.so"] = sha256Checksum(kernels);
+    for (const auto &[name, bytes] : extra) d["checksums"][name] = sha256Checksum(bytes);
   }
   if (withModuleJson) m.emplace_back("module.json", d.dump(2));
   if (withParams) m.emplace_back("params.bin", params);
   if (withKernels) m.emplace_back("kernels.so", kernels);
+  m.insert(m.end(), extra.begin(), extra.end());
   return m;
 }
 

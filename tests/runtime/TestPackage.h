@@ -31,6 +31,9 @@ public:
   int64_t buffer(const std::string &name, const std::string &kind, std::vector<int64_t> shape,
                  const std::string &dtype = "float32");
   int64_t param(const std::string &name, std::vector<int64_t> shape, const std::vector<float> &values);
+  // A param of any dtype from its raw little-endian bytes.
+  int64_t rawParam(const std::string &name, std::vector<int64_t> shape, const std::string &dtype,
+                   const std::string &bytes);
   int64_t alias(const std::string &name, int64_t of, std::vector<int64_t> shape);
   void kernel(const std::string &symbol, std::vector<int64_t> args, int outputsCount = 1);
   void inputs(std::vector<int64_t> ids) { description["inputs"] = ids; }
@@ -43,6 +46,7 @@ public:
   nlohmann::json description; // editable, to break it
   std::string params;
   std::string kernels;
+  PackageMembers extra; // further members (e.g. vta.bin), checksummed like the others
   bool withModuleJson = true, withParams = true, withKernels = true;
   // members() adds the checksums of the members it includes unless `description` has its own.
   bool withChecksums = true;

@@ -2,11 +2,13 @@
 // tophub vta logs or rqc's), emitted by rqc with the record's config and with rqc's
 // untuned fallback, run on the simulator with seeded data, checked bit-exact against a
 // plain integer convolution, and timed by the cycle model next to the time the log
-// measured. The cycle model is not calibrated against a board (docs/vta.md), so the
+// measured. With --trials N, each workload is also tuned on the simulator (AutoTVM's
+// loop with rqc's tuners; records marked with device "rqc-vta-simulator/<model>"). The cycle model is not calibrated against a board (docs/vta.md), so the
 // ratio to a board-measured time is an estimate, not a measurement.
 #include "targets/vta/cli/VtaCli.h"
 
 #include "autotune/Records.h"
+#include "autotune/Tuner.h"
 #include "rqc/runtime/Error.h"
 #include "rqc/vta/Conv2dPacked.h"
 #include "rqc/vta/Simulator.h"
@@ -15,7 +17,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <set>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -27,6 +32,9 @@ struct Conv2dOptions {
   std::string records, config;
   bool json = false;
   uint32_t seed = 1;
+  // --trials N: tune each workload on the simulator, appending records to `output`.
+  int trials = 0;
+  std::string tuner = "xgb", output;
 };
 
 struct Run {
@@ -143,7 +151,88 @@ std::string describeShape(const Conv2dShape &s) {
   return buf;
 }
 
+double unixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// AutoTVM's loop on the simulator: the fallback first, then the tuner's batches; every
+// candidate emitted, run and checked bit-exact (a wrong one is WrongAnswer, never a time);
+// each record appended (fsync) as it completes. Returns the best config and its time.
+std::pair<schedule::Config, Run> tuneOnSimulator(const Conv2dOptions &o, const schedule::Template &tmpl,
+                                                 const schedule::Workload &w, const schedule::TargetDesc &target,
+                                                 const VtaConfig &config, const Data &data) {
+  const schedule::ConfigSpace space = tmpl.space(w);
+  const Conv2dShape shape = schedule::vta::conv2dShapeOf(w);
+  std::unique_ptr<autotune::Tuner> tuner = autotune::makeTuner(o.tuner, space, o.seed);
+  tuner->setFilter([&](const schedule::Config &c) {
+    try {
+      tmpl.schedule(w, c, target);
+      return true;
+    } catch (const schedule::InvalidConfig &) {
+      return false;
+    }
+  });
+  std::optional<schedule::Config> first = tmpl.fallback(w, space, target);
+  tuner->markVisited(first->index());
+  std::optional<std::pair<schedule::Config, Run>> best;
+  int done = 0;
+  while (done < o.trials) {
+    std::vector<schedule::Config> batch;
+    if (first) batch.push_back(*first), first.reset();
+    for (schedule::Config &c : tuner->next(std::min(8, o.trials - done) - int(batch.size()))) batch.push_back(c);
+    if (batch.empty()) break; // the space is used up
+    std::vector<autotune::MeasureResult> results;
+    for (const schedule::Config &c : batch) {
+      const double started = unixNow();
+      autotune::MeasureResult m;
+      Run r;
+      try {
+        r = simulate(config, shape, schedule::vta::conv2dTilingOf(tmpl.schedule(w, c, target), config), data);
+        if (r.exact) m.costs = {r.ms / 1000.0};
+        else m.error = autotune::MeasureError::WrongAnswer, m.message = "output differs from the integer reference";
+      } catch (const std::exception &e) {
+        m.error = autotune::MeasureError::RuntimeDevice, m.message = e.what();
+      }
+      m.timestamp = unixNow();
+      m.allCost = m.timestamp - started;
+      autotune::TuningRecord rec;
+      rec.target = target.str;
+      rec.task = tmpl.name();
+      rec.args = w.args();
+      rec.index = int64_t(c.index());
+      rec.entity = c.entity();
+      rec.costs = m.costs;
+      rec.errorNo = int(m.error);
+      rec.allCost = m.allCost;
+      rec.timestamp = m.timestamp;
+      rec.rqcVersion = RQC_VERSION;
+      rec.spaceHash = space.hash();
+      rec.device = "rqc-vta-simulator/" + config.modelString(); // simulated, never a board's time
+      rec.errorMsg = m.message.substr(0, 300);
+      rec.tuner = o.tuner;
+      autotune::appendRecord(o.output, rec);
+      if (m.error == autotune::MeasureError::NoError && (!best || r.ms < best->second.ms)) best = {{c, r}};
+      results.push_back(std::move(m));
+      ++done;
+    }
+    tuner->update(batch, results);
+  }
+  if (!best) throw Error("no candidate of " + w.args().dump() + " ran correctly");
+  return *best;
+}
+
 void runConv2d(const Conv2dOptions &o) {
+  if (o.trials < 0) throw Error("--trials must not be negative, got " + std::to_string(o.trials));
+  if (o.trials > 0 && o.output.empty()) throw Error("--trials needs -o LOG for the tuning records");
+  if (o.trials > 0) {
+    bool found = false;
+    std::string known;
+    for (const autotune::TunerInfo &t : autotune::tuners()) {
+      found = found || t.name == o.tuner;
+      known += (known.empty() ? "" : ", ") + t.name;
+    }
+    if (!found) throw Error("unknown tuner '" + o.tuner + "' (known: " + known + ")");
+  }
   const autotune::RecordLog log = autotune::readRecords(o.records);
   for (const auto &skipped : log.skipped)
     std::cerr << "rqc vta conv2d: warning: " << skipped.origin << ": " << skipped.reason << "\n";
@@ -152,8 +241,11 @@ void runConv2d(const Conv2dOptions &o) {
   bool allExact = true;
   double logMs = 0, recMs = 0, fbMs = 0;
   int64_t macs = 0;
+  std::set<std::string> seen; // one row per workload and config
+  double tunedMs = 0;
   for (const autotune::TuningRecord &r : log.records) {
     if (r.task != "conv2d_packed.vta" || r.errorNo != 0) continue;
+    if (!seen.insert(r.args.dump() + r.entity.dump()).second) continue;
     std::string why;
     std::optional<schedule::Workload> w = schedule::vta::conv2dWorkloadFromArgs(r.args, &why);
     if (!w) throw Error(o.records + ": " + r.workloadKey() + ": " + why);
@@ -171,6 +263,8 @@ void runConv2d(const Conv2dOptions &o) {
     const schedule::Config fb = tmpl->fallback(*w, space, target);
     const Conv2dTiling fbTiling = schedule::vta::conv2dTilingOf(tmpl->schedule(*w, fb, target), config);
     const Run rec = simulate(config, shape, recTiling, data), fall = simulate(config, shape, fbTiling, data);
+    std::optional<std::pair<schedule::Config, Run>> tuned;
+    if (o.trials > 0) tuned = tuneOnSimulator(o, *tmpl, *w, target, config, data);
     const double measured = r.meanCost() * 1000.0;
     auto gops = [&](double ms) { return ms > 0 ? 2.0 * double(shape.macs()) / (ms * 1e6) : 0.0; };
     allExact = allExact && rec.exact && fall.exact;
@@ -180,23 +274,33 @@ void runConv2d(const Conv2dOptions &o) {
                     {"log_ms", measured},
                     {"record", {{"config", c->str()}, {"sim_ms", rec.ms}, {"cycles", rec.cycles}, {"exact", rec.exact}}},
                     {"fallback", {{"config", fb.str()}, {"sim_ms", fall.ms}, {"cycles", fall.cycles}, {"exact", fall.exact}}}});
+    if (tuned) {
+      tunedMs += tuned->second.ms;
+      rows.back()["tuned"] = {{"config", tuned->first.str()}, {"sim_ms", tuned->second.ms}, {"cycles", tuned->second.cycles}};
+    }
     if (!o.json && rows.size() == 1)
-      std::printf("%-34s %8s | %9s %6s | %9s %6s %5s | %9s %6s %5s\n", "conv2d (NCHW -> OC, KHxKW/S)", "MMAC",
-                  "log ms", "GOPS", "sim ms", "GOPS", "exact", "fallback", "GOPS", "exact");
-    if (!o.json)
-      std::printf("%-34s %8.1f | %9.3f %6.1f | %9.3f %6.1f %5s | %9.3f %6.1f %5s\n", describeShape(shape).c_str(),
+      std::printf("%-34s %8s | %9s %6s | %9s %6s %5s | %9s %6s %5s%s\n", "conv2d (NCHW -> OC, KHxKW/S)", "MMAC",
+                  "log ms", "GOPS", "sim ms", "GOPS", "exact", "fallback", "GOPS", "exact",
+                  o.trials > 0 ? " |     tuned   GOPS" : "");
+    if (!o.json) {
+      std::printf("%-34s %8.1f | %9.3f %6.1f | %9.3f %6.1f %5s | %9.3f %6.1f %5s", describeShape(shape).c_str(),
                   double(shape.macs()) / 1e6, measured, gops(measured), rec.ms, gops(rec.ms), rec.exact ? "yes" : "NO",
                   fall.ms, gops(fall.ms), fall.exact ? "yes" : "NO");
+      if (tuned) std::printf(" | %9.3f %6.1f", tuned->second.ms, gops(tuned->second.ms));
+      std::printf("\n");
+    }
   }
   if (rows.empty()) throw Error(o.records + ": no error-free conv2d_packed.vta record");
   if (o.json) {
-    std::cout << nlohmann::json{{"layers", rows}, {"log_ms", logMs}, {"record_sim_ms", recMs}, {"fallback_sim_ms", fbMs},
-                                {"all_exact", allExact}}
-                     .dump(2)
-              << "\n";
+    nlohmann::json out{{"layers", rows}, {"log_ms", logMs}, {"record_sim_ms", recMs}, {"fallback_sim_ms", fbMs},
+                       {"all_exact", allExact}};
+    if (o.trials > 0) out["tuned_sim_ms"] = tunedMs;
+    std::cout << out.dump(2) << "\n";
   } else {
-    std::printf("%-34s %8.1f | %9.3f %6s | %9.3f %6s %5s | %9.3f %6s %5s\n", "total (each workload once)",
-                double(macs) / 1e6, logMs, "", recMs, "", "", fbMs, "", "");
+    std::printf("%-34s %8.1f | %9.3f %6s | %9.3f %6s %5s | %9.3f %6s %5s", "total", double(macs) / 1e6, logMs, "",
+                recMs, "", "", fbMs, "", "");
+    if (o.trials > 0) std::printf(" | %9.3f", tunedMs);
+    std::printf("\n");
     std::printf("log ms: the log's measured time (its target's board); sim ms: rqc's stream for the record's config "
                 "and for rqc's fallback, on rqc's VTA cycle model (not calibrated against a board)\n");
   }
@@ -213,6 +317,11 @@ void registerConv2dCommand(CLI::App &vta) {
   c->add_option("--config", o->config, "VTA configuration model string (default: each record's -model=)");
   c->add_option("--seed", o->seed, "seed of the random int8 data");
   c->add_flag("--json", o->json, "print the results as JSON");
+  c->add_option("--trials", o->trials,
+                "also tune each workload on the simulator with this many candidates (the fallback first), "
+                "each checked bit-exact; records go to -o");
+  c->add_option("--tuner", o->tuner, "tuner for --trials: random, grid, ga or xgb (default xgb)");
+  c->add_option("-o,--output", o->output, "tuning log the --trials records are appended to (durably, one by one)");
   c->callback([o] { runConv2d(*o); });
 }
 

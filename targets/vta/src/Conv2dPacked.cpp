@@ -3,6 +3,7 @@
 #include "rqc/vta/Conv2dPacked.h"
 
 #include "rqc/runtime/Error.h"
+#include "rqc/vta/Isa.h"
 
 #include <algorithm>
 #include <array>
@@ -322,6 +323,44 @@ Conv2dStream emitConv2dPacked(const VtaConfig &c, const Conv2dShape &s, const Co
   for (int64_t k = 0; k < T; ++k)
     p.push_back(tokenOnly(Opcode::Load, MemoryType::Uop, flags(k == 0, true, false, false)));
   p.push_back(FinishInsn{});
+  return out;
+}
+
+Conv2dKernelImage conv2dKernelImage(const VtaConfig &c, const Conv2dShape &s, const Conv2dTiling &t,
+                                    const Conv2dEpilogue &e) {
+  const uint64_t inBytes = uint64_t(s.batch * s.inChannels * s.height * s.width) * (c.inpBits() / 8);
+  const uint64_t wBytes = uint64_t(s.outChannels * s.inChannels * s.kernelH * s.kernelW) * (c.wgtBits() / 8);
+  const uint64_t biasBytes = uint64_t(s.outChannels / c.blockOut()) * c.accElemBytes();
+  const uint64_t outBytes = uint64_t(s.batch * s.outChannels * s.outHeight() * s.outWidth()) * (c.outBits() / 8);
+  Conv2dKernelImage img;
+  uint64_t end = 0;
+  auto place = [&](uint64_t bytes, uint64_t align) {
+    const uint64_t at = (end + align - 1) / align * align;
+    end = at + bytes;
+    return at;
+  };
+  Conv2dBuffers b;
+  b.input = place(inBytes, 256);
+  b.weight = place(wBytes, 256);
+  b.bias = place(biasBytes, 256);
+  b.output = place(outBytes, 256);
+  b.uops = place(0, 256);
+  img.stream = emitConv2dPacked(c, s, t, e, b);
+  img.uopOffset = place(img.stream.uops.size() * kUopBytes, 4);
+  img.insnOffset = place(img.stream.program.size() * kInsnBytes, 256);
+  img.imageBytes = place(0, 4096);
+  img.argOffsets = {b.input, b.weight, b.bias, b.output};
+  return img;
+}
+
+std::vector<uint8_t> Conv2dKernelImage::code(const VtaConfig &config) const {
+  const Isa isa(config);
+  std::vector<uint8_t> out(stream.uops.size() * kUopBytes);
+  for (size_t i = 0; i < stream.uops.size(); ++i) storeUop(&out[i * kUopBytes], isa.encodeUop(stream.uops[i]));
+  std::vector<InsnWord> words;
+  for (const Instruction &insn : stream.program) words.push_back(isa.encode(insn));
+  const std::vector<uint8_t> insns = toBytes(words);
+  out.insert(out.end(), insns.begin(), insns.end());
   return out;
 }
 

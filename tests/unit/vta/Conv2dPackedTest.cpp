@@ -2,14 +2,18 @@
 // TVM's tophub line (strategy), and the streams emitted for its configs run on the
 // simulator, bit-exact against a plain NCHW integer convolution (mechanism).
 #include "autotune/Records.h"
+#include "rqc/runtime/Executor.h"
+#include "rqc/runtime/Module.h"
 #include "rqc/vta/Conv2dPacked.h"
 #include "rqc/vta/Simulator.h"
 #include "schedules/vta/VtaTemplates.h"
 
 #include "StreamBuilder.h"
+#include "TestPackage.h"
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
 #include <random>
 
@@ -78,14 +82,14 @@ struct RunResult {
 // on the simulator and unpacks the result.
 RunResult runConv(const Conv2dShape &s, const Conv2dTiling &tiling, const Conv2dEpilogue &e, uint32_t seed) {
   const VtaConfig config = VtaConfig::pynq();
-  std::vector<int8_t> x = test::randomInt8(size_t(s.batch * s.inChannels * s.height * s.width), seed);
-  std::vector<int8_t> w = test::randomInt8(size_t(s.outChannels * s.inChannels * s.kernelH * s.kernelW), seed + 1);
+  std::vector<int8_t> x = vta::test::randomInt8(size_t(s.batch * s.inChannels * s.height * s.width), seed);
+  std::vector<int8_t> w = vta::test::randomInt8(size_t(s.outChannels * s.inChannels * s.kernelH * s.kernelW), seed + 1);
   std::vector<int32_t> bias(size_t(s.outChannels));
   std::mt19937 rng(seed + 2);
   for (int32_t &b : bias) b = int32_t(rng() % 20001) - 10000;
 
   const size_t outBytes = size_t(s.batch * s.outChannels * s.outHeight() * s.outWidth());
-  test::Image img(config, size_t(8) << 20);
+  vta::test::Image img(config, size_t(8) << 20);
   Conv2dBuffers buffers;
   buffers.input = img.putInt8(packActivations(config, x, s.batch, s.inChannels, s.height, s.width));
   buffers.weight = img.putInt8(packWeights(config, w, s.outChannels, s.inChannels, s.kernelH, s.kernelW));
@@ -330,4 +334,154 @@ TEST(VtaDensePacked, TvmLineAndRandomConfigsAreBitExact) {
     }
   }
   EXPECT_GE(ran, 8);
+}
+
+// ---- VTA kernels in a package (docs/package-format.md, device "vta") ----
+
+namespace {
+
+std::string bytesOf(const void *p, size_t n) { return std::string(static_cast<const char *>(p), n); }
+
+struct VtaLayer {
+  Conv2dShape shape;
+  Conv2dTiling tiling;
+  Conv2dEpilogue epilogue;
+  std::vector<int8_t> w;
+  std::vector<int32_t> bias;
+};
+
+// Two convolutions, 32 -> 32 -> 48 channels on 10x10, as two VTA kernels of one package:
+// packed input -> intermediate -> packed output.
+struct TwoLayerPackage {
+  rqc::test::PackageBuilder builder;
+  std::vector<VtaLayer> layers;
+  std::vector<int64_t> inShape;
+};
+
+TwoLayerPackage twoLayerPackage() {
+  const VtaConfig c = VtaConfig::pynq();
+  TwoLayerPackage p;
+  p.builder.description["target"] = {{"kind", "vta"}, {"vta_model", c.modelString()}, {"triple", rqc::test::hostTriple()}};
+  p.builder.withKernels = false;
+  for (int i = 0; i < 2; ++i) {
+    VtaLayer l;
+    l.shape.inChannels = i == 0 ? 32 : 32, l.shape.outChannels = i == 0 ? 32 : 48;
+    l.shape.height = l.shape.width = 10, l.shape.kernelH = l.shape.kernelW = 3;
+    l.shape.padTop = l.shape.padLeft = l.shape.padBottom = l.shape.padRight = 1;
+    l.tiling.tileH = 5, l.tiling.tileW = 10, l.tiling.tileCi = 1, l.tiling.tileCo = 1, l.tiling.hThreads = 2;
+    l.epilogue = {7, i == 0};
+    l.w = vta::test::randomInt8(size_t(l.shape.outChannels * l.shape.inChannels * 9), 60 + i);
+    std::mt19937 rng(70 + i);
+    for (int64_t k = 0; k < l.shape.outChannels; ++k) l.bias.push_back(int32_t(rng() % 4001) - 2000);
+    p.layers.push_back(l);
+  }
+  auto packed = [](int64_t channels) { return std::vector<int64_t>{1, channels / 16, 10, 10, 1, 16}; };
+  p.inShape = packed(32);
+  const int64_t x = p.builder.buffer("x", "input", packed(32), "int8");
+  const int64_t mid = p.builder.buffer("mid", "intermediate", packed(32), "int8");
+  const int64_t y = p.builder.buffer("y", "output", packed(48), "int8");
+  std::string code;
+  const int64_t ins[2] = {x, mid}, outs[2] = {mid, y};
+  for (int i = 0; i < 2; ++i) {
+    const VtaLayer &l = p.layers[size_t(i)];
+    const std::vector<int8_t> w = packWeights(c, l.w, l.shape.outChannels, l.shape.inChannels, 3, 3);
+    const std::vector<int32_t> b = packBias(c, l.bias);
+    const int64_t wid = p.builder.rawParam("w" + std::to_string(i), {l.shape.outChannels / 16, l.shape.inChannels / 16, 3, 3, 16, 16},
+                                           "int8", bytesOf(w.data(), w.size()));
+    const int64_t bid = p.builder.rawParam("b" + std::to_string(i), {l.shape.outChannels / 16, 1, 16}, "int32",
+                                           bytesOf(b.data(), b.size() * 4));
+    const Conv2dKernelImage img = conv2dKernelImage(c, l.shape, l.tiling, l.epilogue);
+    const std::vector<uint8_t> kernelCode = img.code(c);
+    p.builder.description["kernels"].push_back(
+        {{"name", "conv" + std::to_string(i)},
+         {"device", "vta"},
+         {"args", {ins[i], wid, bid, outs[i]}},
+         {"ops", "conv2d+requantize"},
+         {"vta",
+          {{"image_bytes", img.imageBytes},
+           {"arg_offsets", img.argOffsets},
+           {"uop_image_offset", img.uopOffset},
+           {"insn_image_offset", img.insnOffset},
+           {"code_offset", code.size()},
+           {"uop_count", img.stream.uops.size()},
+           {"insn_count", img.stream.program.size()}}}});
+    code += bytesOf(kernelCode.data(), kernelCode.size());
+  }
+  p.builder.inputs({x});
+  p.builder.outputs({y});
+  p.builder.extra = {{"vta.bin", code}};
+  return p;
+}
+
+std::vector<int8_t> twoLayerReference(const TwoLayerPackage &p, const std::vector<int8_t> &x) {
+  std::vector<int8_t> h = x;
+  for (const VtaLayer &l : p.layers) h = referenceConv(l.shape, h, l.w, l.bias, l.epilogue);
+  return h;
+}
+
+} // namespace
+
+// A package of two VTA kernels loads (images placed, code relocated, params copied once)
+// and runs through the Executor, bit-exact, twice in a row.
+TEST(VtaPackage, TwoConvolutionsRunThroughTheExecutor) {
+  const VtaConfig c = VtaConfig::pynq();
+  TwoLayerPackage p = twoLayerPackage();
+  std::shared_ptr<const rqc::Module> module = p.builder.load();
+  rqc::Executor exec(module);
+  for (uint32_t seed : {1u, 2u}) {
+    std::vector<int8_t> x = vta::test::randomInt8(32 * 100, seed);
+    Tensor in(DType::I8, Shape(p.inShape));
+    const std::vector<int8_t> packedX = packActivations(c, x, 1, 32, 10, 10);
+    std::memcpy(in.data<int8_t>(), packedX.data(), packedX.size());
+    exec.setInput(0, in);
+    exec.run();
+    Tensor out = exec.getOutput(0);
+    std::vector<int8_t> packedY(out.data<int8_t>(), out.data<int8_t>() + 48 * 100);
+    EXPECT_EQ(unpackActivations(c, packedY, 1, 48, 10, 10), twoLayerReference(p, x)) << "seed " << seed;
+  }
+}
+
+// Broken VTA packages are refused at load with one line naming the problem.
+TEST(VtaPackage, BrokenPackagesAreRefused) {
+  auto refused = [](TwoLayerPackage p, const std::string &expected) {
+    try {
+      p.builder.load();
+      ADD_FAILURE() << "loaded; expected: " << expected;
+    } catch (const Error &e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  {
+    TwoLayerPackage p = twoLayerPackage();
+    p.builder.extra.clear();
+    refused(std::move(p), "has VTA kernels but no vta.bin");
+  }
+  {
+    TwoLayerPackage p = twoLayerPackage();
+    p.builder.description["kernels"][1]["vta"]["code_offset"] = 1 << 20;
+    refused(std::move(p), "its code lies beyond vta.bin");
+  }
+  {
+    TwoLayerPackage p = twoLayerPackage();
+    p.builder.description["kernels"][0]["vta"]["arg_offsets"][1] = 0; // weights over the input
+    refused(std::move(p), "overlapping regions");
+  }
+  {
+    TwoLayerPackage p = twoLayerPackage();
+    p.builder.description["kernels"][0]["vta"]["image_bytes"] = 4096;
+    refused(std::move(p), "beyond its image_bytes");
+  }
+  {
+    TwoLayerPackage p = twoLayerPackage();
+    p.builder.description["target"]["kind"] = "llvm";
+    refused(std::move(p), "is \"vta\" in a package for target 'llvm'");
+  }
+  {
+    TwoLayerPackage p = twoLayerPackage();
+    // An undefined opcode in the first instruction of kernel 1 (checksum recomputed).
+    const uint64_t at = p.builder.description["kernels"][1]["vta"]["code_offset"].get<uint64_t>() +
+                        4 * p.builder.description["kernels"][1]["vta"]["uop_count"].get<uint64_t>();
+    p.builder.extra[0].second[at] = char(p.builder.extra[0].second[at] | 0x7);
+    refused(std::move(p), "kernel 'conv1': instruction 0");
+  }
 }

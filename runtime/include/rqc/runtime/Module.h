@@ -1,11 +1,13 @@
 // rqc::Module: a compiled model loaded from its package (MODEL.rqc): the checked
-// description, the params, and the kernels resolved in kernels.so. Immutable once loaded
+// description, the params, and the kernels resolved in kernels.so (and, for a VTA
+// package, the VTA kernels prepared in the VTA device's memory). Immutable once loaded
 // and shared by any number of Executors (each holds its own buffers).
 #pragma once
 
 #include "rqc/runtime/ModuleDescription.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +17,7 @@ namespace rqc {
 
 class KernelLibrary;
 class PackageReader;
+class VtaKernels;
 
 // A model input or output as a caller sees it.
 struct TensorSpec {
@@ -26,7 +29,8 @@ struct TensorSpec {
 
 class Module {
 public:
-  using KernelFunction = void (*)(void **args);
+  // A kernel: a function of kernels.so, or a VTA stream run on the VTA device.
+  using KernelFunction = std::function<void(void **args)>;
 
   // Loads and validates the package at `path`: format and version, target (refused when
   // this process cannot run it), the buffer and kernel tables, params, and kernels.so with
@@ -45,7 +49,7 @@ public:
   const std::vector<TensorSpec> &outputs() const { return outputs_; }
 
   // The function of info().kernels[index].
-  KernelFunction kernel(size_t index) const { return kernels_.at(index); }
+  const KernelFunction &kernel(size_t index) const { return kernels_.at(index); }
   // Read-only bytes of a param buffer (64-byte aligned).
   const void *paramData(int64_t paramBufferId) const;
   uint64_t paramsBytes() const { return paramsBytes_; }
@@ -63,7 +67,9 @@ private:
   std::string source_;
   ModuleInfo info_;
   std::vector<TensorSpec> inputs_, outputs_;
-  std::unique_ptr<KernelLibrary> library_;
+  std::unique_ptr<KernelLibrary> library_; // null when no kernel runs on the CPU
+  std::shared_ptr<VtaKernels> vta_;        // null when no kernel runs on VTA (shared_ptr: a
+                                           // runtime built without VTA never defines it)
   std::vector<KernelFunction> kernels_;
   std::unique_ptr<uint8_t, void (*)(void *)> params_{nullptr, nullptr};
   uint64_t paramsBytes_ = 0;

@@ -33,9 +33,25 @@ struct BufferInfo {
   uint64_t nbytes() const { return static_cast<uint64_t>(numElements(shape)) * dtypeSize(dtype); }
 };
 
+// A kernel that runs on the VTA accelerator (device "vta"): its DRAM image, laid out at
+// compile time with every address relative to the image's start (the runtime places the
+// image at a page-aligned physical address and relocates the LOAD/STORE addresses). The
+// code (micro-ops, then 128-bit instructions, as they sit in DRAM) is in vta.bin.
+struct VtaKernelInfo {
+  uint64_t imageBytes = 0;            // the whole image
+  std::vector<uint64_t> argOffsets;   // byte offset of each arg's bytes in the image, per KernelInfo::args
+  uint64_t uopImageOffset = 0;        // where the micro-ops go in the image (4-byte aligned)
+  uint64_t insnImageOffset = 0;       // where the instructions go (16-byte aligned)
+  uint64_t codeOffset = 0;            // where this kernel's code starts in vta.bin
+  uint64_t uopCount = 0, insnCount = 0;
+  uint64_t codeBytes() const { return uopCount * 4 + insnCount * 16; }
+};
+
 struct KernelInfo {
   std::string name;
-  std::string symbol;        // exported by kernels.so as void symbol(void **args)
+  std::string device = "cpu";  // "cpu": a function in kernels.so; "vta": a VTA stream (vta below)
+  VtaKernelInfo vta;           // device == "vta"
+  std::string symbol;        // device "cpu": exported by kernels.so as void symbol(void **args)
   std::vector<int64_t> args; // buffer ids: the read buffers, then the written ones
   int outputsCount = 1;      // how many trailing args the kernel writes
   std::string ops;           // informative: "conv2d+relu"
@@ -45,8 +61,9 @@ struct KernelInfo {
 };
 
 struct TargetInfo {
-  std::string kind;   // "llvm", "arm_cpu"
-  std::string triple; // "x86_64-unknown-linux-gnu", "aarch64-linux-gnu"
+  std::string kind;   // "llvm", "arm_cpu", "vta" (VTA kernels plus host kernels for `triple`)
+  std::string vtaModel; // kind "vta": the VTA configuration, e.g. "pynq_1x16_i8w8a32_15_15_18_17"
+  std::string triple; // the CPU kernels': "x86_64-unknown-linux-gnu", "aarch64-linux-gnu"
   std::string cpu;
   std::string features; // LLVM feature string "+avx2,+fma"
 };
@@ -65,6 +82,10 @@ struct ModuleInfo {
   std::map<std::string, std::string> checksums;
   std::vector<int64_t> inputs;     // buffer ids, in the order the model declares them
   std::vector<int64_t> outputs;
+
+  // Whether a kernel runs on the CPU (then kernels.so is needed) / on VTA (vta.bin).
+  bool hasCpuKernels() const;
+  bool hasVtaKernels() const;
 
   bool hasBuffer(int64_t id) const { return indexById_.count(id) != 0; }
   size_t bufferIndex(int64_t id) const; // position in `buffers`; throws for an unknown id

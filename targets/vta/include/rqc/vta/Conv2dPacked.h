@@ -108,6 +108,20 @@ std::optional<std::string> whyNotEmittable(const VtaConfig &config, const Conv2d
 Conv2dStream emitConv2dPacked(const VtaConfig &config, const Conv2dShape &shape, const Conv2dTiling &tiling,
                               const Conv2dEpilogue &epilogue, const Conv2dBuffers &buffers);
 
+// A convolution as a self-contained kernel image for a package (docs/package-format.md,
+// device "vta"): input, weight, bias and output at `argOffsets` (in that order), then the
+// micro-ops and the instructions, every DRAM address relative to the image's start.
+struct Conv2dKernelImage {
+  uint64_t imageBytes = 0;
+  std::vector<uint64_t> argOffsets; // input, weight, bias, output
+  uint64_t uopOffset = 0, insnOffset = 0;
+  Conv2dStream stream;
+  // vta.bin's bytes for this kernel: the encoded micro-ops, then the instructions.
+  std::vector<uint8_t> code(const VtaConfig &config) const;
+};
+Conv2dKernelImage conv2dKernelImage(const VtaConfig &config, const Conv2dShape &shape, const Conv2dTiling &tiling,
+                                    const Conv2dEpilogue &epilogue);
+
 // ---- packing (layouts above); channels are zero-padded up to the block ----
 // NCHW int8 [N, C, H, W] -> NCHW{BATCH}n{BLOCK_IN}c; bytes = N * ceil(C/B) * B * H * W.
 std::vector<int8_t> packActivations(const VtaConfig &config, const std::vector<int8_t> &nchw, int64_t n, int64_t c,
