@@ -100,14 +100,14 @@ cmake --build build -j "${RQC_BUILD_JOBS:-$(nproc)}"
 if [ ! -f build-aarch64/build.ninja ]; then
   cmake -S . -B build-aarch64 -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" \
         -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake \
-        -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF -DRQC_BUILD_VTA=OFF
+        -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF
 fi
 cmake --build build-aarch64 -j "${RQC_BUILD_JOBS:-$(nproc)}"
 # ... and for ARMv7 hard-float.
 if [ ! -f build-armv7/build.ninja ]; then
   cmake -S . -B build-armv7 -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" \
         -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/armv7a-linux-gnueabihf.cmake \
-        -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF -DRQC_BUILD_VTA=OFF
+        -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF
 fi
 cmake --build build-armv7 -j "${RQC_BUILD_JOBS:-$(nproc)}"
 

@@ -1,7 +1,7 @@
 # Cross-compiling the runtime (librqc_runtime and the runtime-only rqc) for AArch64 Linux
 # with Debian's aarch64-linux-gnu toolchain and arm64 multiarch libraries:
 #   cmake -S . -B build-aarch64 -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake \
-#         -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF -DRQC_BUILD_VTA=OFF
+#         -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)

@@ -5,7 +5,7 @@
 # armhf and amd64 versions of shared packages to match exactly, which a lagging armhf
 # index breaks.
 #   cmake -S . -B build-armv7 -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/armv7a-linux-gnueabihf.cmake \
-#         -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF -DRQC_BUILD_VTA=OFF
+#         -DRQC_BUILD_COMPILER=OFF -DRQC_BUILD_TESTS=OFF
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR armv7-a)
 set(CMAKE_C_COMPILER arm-linux-gnueabihf-gcc)

@@ -75,7 +75,7 @@ std::shared_ptr<const Module> Module::loadFrom(PackageReader &reader) {
   }
   for (const PackageMemberInfo &member : reader.members()) // members this runtime does not use
     if (member.name != "module.json" && member.name != "kernels.so" && member.name != "params.bin" &&
-        member.name != "vta.bin") {
+        !(member.name == "vta.bin" && m->info_.hasVtaKernels())) {
       std::string bytes = reader.read(member.name);
       checkMemberChecksum(m->info_, member.name, bytes.data(), bytes.size(), what);
     }

@@ -69,8 +69,17 @@ VtaKernels::VtaKernels(const ModuleInfo &info, const std::string &vtaCode,
     for (size_t n = 0; n < words.size(); ++n) {
       try {
         vta::Instruction insn = isa.decode(words[n]);
-        if (auto *m = std::get_if<vta::MemInsn>(&insn); m && m->xSize > 0) {
-          const uint64_t moved = uint64_t(m->dramBase) + p->image.physAddr / elementBytes(config, m->memoryType);
+        if (auto *m = std::get_if<vta::MemInsn>(&insn); m && m->xSize > 0 && m->ySize > 0) {
+          // The DMA must stay inside this kernel's image: relocated, it could otherwise reach
+          // another kernel's image or the device's other memory.
+          const unsigned elem = elementBytes(config, m->memoryType);
+          const uint64_t endByte =
+              (uint64_t(m->dramBase) + uint64_t(m->ySize - 1) * m->xStride + m->xSize) * elem;
+          if (endByte > k.vta.imageBytes)
+            throw Error("its DMA reaches byte " + std::to_string(endByte) + ", beyond the kernel's image (" +
+                        std::to_string(k.vta.imageBytes) + " bytes)");
+          if (p->image.physAddr % elem) throw Error("the image is not aligned to its elements");
+          const uint64_t moved = uint64_t(m->dramBase) + p->image.physAddr / elem;
           if (moved > UINT32_MAX) throw Error("its DRAM address leaves the 32-bit space");
           m->dramBase = uint32_t(moved);
         }

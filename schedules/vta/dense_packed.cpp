@@ -105,9 +105,13 @@ Conv2dShape denseShapeOf(const Workload &w) {
 Conv2dTiling denseTilingOf(const Schedule &s, const VtaConfig &config) {
   auto step = [&](const std::string &primitive, const std::string &op, size_t sizes) -> const Step & {
     for (const Step &st : s.steps)
-      if (st.primitive == primitive && st.op == op && st.sizes.size() == sizes) return st;
-    throw Error(s.templateName + ": the schedule has no '" + primitive + " " + op + "' step with " +
-                std::to_string(sizes) + " sizes");
+      if (st.primitive == primitive && st.op == op) {
+        if (st.sizes.size() != sizes)
+          throw Error(s.templateName + ": step '" + primitive + " " + op + "' needs " + std::to_string(sizes) +
+                      " sizes");
+        return st;
+      }
+    throw Error(s.templateName + ": the schedule has no '" + primitive + " " + op + "' step");
   };
   const Step &out = step("tile", "output", 2), &root = step("tile", "root", 3), &vt = step("virtual_thread", "output", 2);
   Conv2dTiling t;

@@ -47,7 +47,37 @@ with tempfile.TemporaryDirectory() as tmp:
     p = run("--records", out_log, "--json")
     check(p.returncode == 0 and json.loads(p.stdout)["all_exact"], f"the tuned log runs again ({p.stderr.strip()})")
 
+    # Several records of one workload: one row, the fastest record's config.
+    p = run("--records", out_log, "--json")
+    if p.returncode == 0:
+        check(len(json.loads(p.stdout)["layers"]) == 10, "one row per workload of the tuned log")
+
+    # A vta_config.json is accepted where a model string is.
+    cfg = os.path.join(tmp, "vta_config.json")
+    with open(cfg, "w") as f:
+        json.dump({"TARGET": "pynq", "LOG_INP_WIDTH": 3, "LOG_WGT_WIDTH": 3, "LOG_ACC_WIDTH": 5, "LOG_BATCH": 0,
+                   "LOG_BLOCK": 4, "LOG_UOP_BUFF_SIZE": 15, "LOG_INP_BUFF_SIZE": 15, "LOG_WGT_BUFF_SIZE": 18,
+                   "LOG_ACC_BUFF_SIZE": 17}, f)
+    one = os.path.join(tmp, "one.log")
+    with open(tvm_log) as f:
+        first = next(l for l in f if l.startswith("{"))
+    with open(one, "w") as f:
+        f.write(first)
+    p = run("--records", one, "--config", cfg, "--json")
+    check(p.returncode == 0 and json.loads(p.stdout)["all_exact"], f"--config vta_config.json ({p.stderr.strip()})")
+
+    # A record of a convolution conv2d_packed.vta does not compute (dilation 2) is refused, naming its line.
+    dilated = os.path.join(tmp, "dilated.log")
+    rec = json.loads(first)
+    rec["input"][2][4] = [2, 2]
+    with open(dilated, "w") as f:
+        f.write(json.dumps(rec) + "\n")
+
     for args, expected in [
+        (["--records", dilated], "dilated.log:1: conv2d_packed.vta computes"),
+        (["--records", one, "--tuner", "random"], "only apply with --trials"),
+        (["--records", one, "-o", out_log], "only apply with --trials"),
+        (["--records", one, "--config", "pynq_bogus"], "pynq_bogus"),
         (["--records", tvm_log, "--trials", "3"], "-o"),
         (["--records", tvm_log, "--trials", "3", "-o", out_log, "--tuner", "nope"], "unknown tuner 'nope'"),
         (["--records", tvm_log, "--trials", "-2", "-o", out_log], "--trials"),

@@ -20,7 +20,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <set>
+#include <cstring>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -35,7 +36,11 @@ struct Conv2dOptions {
   // --trials N: tune each workload on the simulator, appending records to `output`.
   int trials = 0;
   std::string tuner = "xgb", output;
+  bool tunerGiven = false;
 };
+
+// The host reference and the simulation of a bigger convolution take minutes.
+constexpr int64_t kMaxMacs = int64_t(1) << 32;
 
 struct Run {
   bool exact = false;
@@ -93,43 +98,29 @@ Data seededData(const Conv2dShape &s, uint32_t seed) {
   return d;
 }
 
-// Lays the operands out in one DRAM image, emits, encodes and simulates.
+// The kernel image of a package (conv2dKernelImage) as the simulator's whole DRAM: the
+// packed operands and the code at their offsets, addresses relative to byte 0.
 Run simulate(const VtaConfig &config, const Conv2dShape &s, const Conv2dTiling &tiling, const Data &d) {
-  std::vector<uint8_t> dram;
-  auto place = [&](size_t bytes, size_t align) {
-    size_t at = (std::max<size_t>(dram.size(), 4096) + align - 1) / align * align; // nothing at address 0
-    dram.resize(at + bytes, 0);
-    return at;
-  };
+  const Conv2dKernelImage img = conv2dKernelImage(config, s, tiling, d.epilogue);
+  std::vector<uint8_t> dram(img.imageBytes, 0);
+  auto put = [&](uint64_t at, const void *bytes, size_t n) { std::memcpy(dram.data() + at, bytes, n); };
   const std::vector<int8_t> x = packActivations(config, d.x, s.batch, s.inChannels, s.height, s.width);
   const std::vector<int8_t> w = packWeights(config, d.w, s.outChannels, s.inChannels, s.kernelH, s.kernelW);
-  const std::vector<int32_t> bias = packBias(config, d.bias);
-  const size_t outBytes = size_t(s.batch * s.outChannels * s.outHeight() * s.outWidth());
-  Conv2dBuffers buf;
-  buf.input = place(x.size(), 256);
-  std::copy(x.begin(), x.end(), reinterpret_cast<int8_t *>(&dram[buf.input]));
-  buf.weight = place(w.size(), 256);
-  std::copy(w.begin(), w.end(), reinterpret_cast<int8_t *>(&dram[buf.weight]));
-  buf.bias = place(bias.size() * 4, 256);
-  for (size_t i = 0; i < bias.size(); ++i)
-    for (unsigned k = 0; k < 4; ++k) dram[buf.bias + 4 * i + k] = uint8_t(uint32_t(bias[i]) >> (8 * k));
-  buf.output = place(outBytes, 256);
-  buf.uops = place(0, 256);
-  const Conv2dStream stream = emitConv2dPacked(config, s, tiling, d.epilogue, buf);
-  const Isa isa(config);
-  place(stream.uops.size() * kUopBytes, 4);
-  for (size_t i = 0; i < stream.uops.size(); ++i) storeUop(&dram[buf.uops + i * kUopBytes], isa.encodeUop(stream.uops[i]));
-  std::vector<InsnWord> words;
-  for (const Instruction &insn : stream.program) words.push_back(isa.encode(insn));
-  const std::vector<uint8_t> code = toBytes(words);
-  const size_t insnAt = place(code.size(), kInsnBytes);
-  std::copy(code.begin(), code.end(), dram.begin() + long(insnAt));
+  const std::vector<int32_t> bias = packBias(config, d.bias); // little-endian hosts only (as VTA's)
+  put(img.argOffsets[0], x.data(), x.size());
+  put(img.argOffsets[1], w.data(), w.size());
+  put(img.argOffsets[2], bias.data(), bias.size() * 4);
+  const std::vector<uint8_t> code = img.code(config);
+  const size_t uopBytes = img.stream.uops.size() * kUopBytes;
+  put(img.uopOffset, code.data(), uopBytes);
+  put(img.insnOffset, code.data() + uopBytes, code.size() - uopBytes);
 
-  const SimulationReport report = Simulator(config).run(DramView(dram), insnAt, words.size());
-  std::vector<int8_t> packedOut(reinterpret_cast<int8_t *>(&dram[buf.output]),
-                                reinterpret_cast<int8_t *>(&dram[buf.output]) + outBytes);
+  const SimulationReport report = Simulator(config).run(DramView(dram), img.insnOffset, img.stream.program.size());
+  const size_t outBytes = size_t(s.batch * s.outChannels * s.outHeight() * s.outWidth());
+  const auto *out = reinterpret_cast<const int8_t *>(dram.data() + img.argOffsets[3]);
   Run r;
-  r.exact = unpackActivations(config, packedOut, s.batch, s.outChannels, s.outHeight(), s.outWidth()) == d.expected;
+  r.exact = unpackActivations(config, std::vector<int8_t>(out, out + outBytes), s.batch, s.outChannels,
+                              s.outHeight(), s.outWidth()) == d.expected;
   r.cycles = report.totalCycles;
   r.ms = report.microseconds() / 1000.0;
   return r;
@@ -233,33 +224,62 @@ void runConv2d(const Conv2dOptions &o) {
     }
     if (!found) throw Error("unknown tuner '" + o.tuner + "' (known: " + known + ")");
   }
+  if (o.trials == 0 && (!o.output.empty() || o.tunerGiven))
+    throw Error("--tuner and -o only apply with --trials N");
+  VtaConfig override;
+  if (!o.config.empty()) override = VtaConfig::fromSpec(o.config); // a model string or a vta_config.json
   const autotune::RecordLog log = autotune::readRecords(o.records);
   for (const auto &skipped : log.skipped)
     std::cerr << "rqc vta conv2d: warning: " << skipped.origin << ": " << skipped.reason << "\n";
   const schedule::Template *tmpl = schedule::findTemplate("conv2d_packed.vta");
-  nlohmann::json rows = nlohmann::json::array();
-  bool allExact = true;
-  double logMs = 0, recMs = 0, fbMs = 0;
-  int64_t macs = 0;
-  std::set<std::string> seen; // one row per workload and config
-  double tunedMs = 0;
+  // One row per workload: its fastest error-free record (AutoTVM's ApplyHistoryBest).
+  std::vector<const autotune::TuningRecord *> best;
+  std::map<std::string, size_t> rowOf;
   for (const autotune::TuningRecord &r : log.records) {
     if (r.task != "conv2d_packed.vta" || r.errorNo != 0) continue;
-    if (!seen.insert(r.args.dump() + r.entity.dump()).second) continue;
+    auto [it, fresh] = rowOf.emplace(r.args.dump(), best.size());
+    if (fresh) best.push_back(&r);
+    else if (r.meanCost() < best[it->second]->meanCost()) best[it->second] = &r;
+  }
+  if (best.empty()) throw Error(o.records + ": no error-free conv2d_packed.vta record");
+  nlohmann::json rows = nlohmann::json::array();
+  bool allExact = true;
+  double logMs = 0, recMs = 0, fbMs = 0, tunedMs = 0;
+  int64_t macs = 0;
+  for (const autotune::TuningRecord *rp : best) {
+    const autotune::TuningRecord &r = *rp;
+    auto fail = [&](const std::string &why) { throw Error(r.origin + ": " + why); };
     std::string why;
     std::optional<schedule::Workload> w = schedule::vta::conv2dWorkloadFromArgs(r.args, &why);
-    if (!w) throw Error(o.records + ": " + r.workloadKey() + ": " + why);
+    if (!w) fail(why);
+    if (!tmpl->matches(*w))
+      fail("conv2d_packed.vta computes int8 x int8 -> int32 convolutions without dilation, channels in blocks; "
+           "not " + r.args.dump());
     schedule::TargetDesc target;
     target.key = "vta";
     target.str = r.target;
-    target.model = o.config.empty() ? modelOf(r.target) : o.config;
+    try {
+      target.model = o.config.empty() ? VtaConfig::fromModelString(modelOf(r.target)).modelString()
+                                      : override.modelString();
+    } catch (const Error &e) {
+      fail(std::string("the record's target: ") + e.what());
+    }
     const VtaConfig config = schedule::vta::vtaConfigOf(target);
     const schedule::ConfigSpace space = tmpl->space(*w);
     std::optional<schedule::Config> c = space.fromEntity(r.entity, &why);
-    if (!c) throw Error(o.records + ": a conv2d_packed.vta record outside the space: " + why);
+    if (!c) fail("a config outside conv2d_packed.vta's space: " + why);
+    if (schedule::vta::conv2dShapeOf(*w).macs() > kMaxMacs)
+      fail("a convolution of " + std::to_string(schedule::vta::conv2dShapeOf(*w).macs()) +
+           " multiply-adds, over this command's limit of 2^32");
+    schedule::Schedule recSchedule;
+    try {
+      recSchedule = tmpl->schedule(*w, *c, target);
+    } catch (const schedule::InvalidConfig &e) {
+      fail(e.what());
+    }
     const Conv2dShape shape = schedule::vta::conv2dShapeOf(*w);
     const Data data = seededData(shape, o.seed);
-    const Conv2dTiling recTiling = schedule::vta::conv2dTilingOf(tmpl->schedule(*w, *c, target), config);
+    const Conv2dTiling recTiling = schedule::vta::conv2dTilingOf(recSchedule, config);
     const schedule::Config fb = tmpl->fallback(*w, space, target);
     const Conv2dTiling fbTiling = schedule::vta::conv2dTilingOf(tmpl->schedule(*w, fb, target), config);
     const Run rec = simulate(config, shape, recTiling, data), fall = simulate(config, shape, fbTiling, data);
@@ -272,6 +292,8 @@ void runConv2d(const Conv2dOptions &o) {
     rows.push_back({{"workload", describeShape(shape)},
                     {"macs", shape.macs()},
                     {"log_ms", measured},
+                    {"log_device", r.device.empty() ? "unknown" : r.device},
+                    {"log_origin", r.origin},
                     {"record", {{"config", c->str()}, {"sim_ms", rec.ms}, {"cycles", rec.cycles}, {"exact", rec.exact}}},
                     {"fallback", {{"config", fb.str()}, {"sim_ms", fall.ms}, {"cycles", fall.cycles}, {"exact", fall.exact}}}});
     if (tuned) {
@@ -290,7 +312,6 @@ void runConv2d(const Conv2dOptions &o) {
       std::printf("\n");
     }
   }
-  if (rows.empty()) throw Error(o.records + ": no error-free conv2d_packed.vta record");
   if (o.json) {
     nlohmann::json out{{"layers", rows}, {"log_ms", logMs}, {"record_sim_ms", recMs}, {"fallback_sim_ms", fbMs},
                        {"all_exact", allExact}};
@@ -301,8 +322,10 @@ void runConv2d(const Conv2dOptions &o) {
                 recMs, "", "", fbMs, "", "");
     if (o.trials > 0) std::printf(" | %9.3f", tunedMs);
     std::printf("\n");
-    std::printf("log ms: the log's measured time (its target's board); sim ms: rqc's stream for the record's config "
-                "and for rqc's fallback, on rqc's VTA cycle model (not calibrated against a board)\n");
+    std::printf("one row per workload, its fastest record; log ms: that record's time (measured on its device: a "
+                "board, or rqc's simulator for device rqc-vta-simulator/...); sim ms: rqc's stream for the record's "
+                "config, rqc's fallback%s, on rqc's VTA cycle model (not calibrated against a board)\n",
+                o.trials > 0 ? " and the best tuned config" : "");
   }
   if (!allExact) throw Error("a stream was not bit-exact against the integer reference");
 }
@@ -314,15 +337,19 @@ void registerConv2dCommand(CLI::App &vta) {
   CLI::App *c = vta.add_subcommand(
       "conv2d", "Emit, simulate and check every conv2d_packed.vta record of a tuning log, next to rqc's fallback");
   c->add_option("--records", o->records, "tuning log (AutoTVM format, e.g. TVM's tophub vta_v0.10.log)")->required();
-  c->add_option("--config", o->config, "VTA configuration model string (default: each record's -model=)");
-  c->add_option("--seed", o->seed, "seed of the random int8 data");
+  c->add_option("--config", o->config,
+                "VTA configuration: a model string or a vta_config.json (default: each record's -model=)");
+  c->add_option("--seed", o->seed, "seed of the random int8 data and of the tuner");
   c->add_flag("--json", o->json, "print the results as JSON");
   c->add_option("--trials", o->trials,
                 "also tune each workload on the simulator with this many candidates (the fallback first), "
                 "each checked bit-exact; records go to -o");
-  c->add_option("--tuner", o->tuner, "tuner for --trials: random, grid, ga or xgb (default xgb)");
+  CLI::Option *tuner = c->add_option("--tuner", o->tuner, "tuner for --trials: random, grid, ga or xgb (default xgb)");
   c->add_option("-o,--output", o->output, "tuning log the --trials records are appended to (durably, one by one)");
-  c->callback([o] { runConv2d(*o); });
+  c->callback([o, tuner] {
+    o->tunerGiven = tuner->count() > 0;
+    runConv2d(*o);
+  });
 }
 
 } // namespace rqc::vta

@@ -138,7 +138,7 @@ void runSim(const SimOptions &o) {
 } // namespace
 
 void registerCommands(CLI::App &app) {
-  CLI::App *vta = app.add_subcommand("vta", "VTA tools: disassembler, assembler, simulator");
+  CLI::App *vta = app.add_subcommand("vta", "VTA tools: disassembler, assembler, simulator (rqc: conv2d kernels)");
   vta->require_subcommand(1);
 
   auto disasm = std::make_shared<DisasmOptions>();

@@ -10,6 +10,7 @@
 
 #include "StreamBuilder.h"
 #include "TestPackage.h"
+#include "VtaTestPackage.h"
 
 #include <gtest/gtest.h>
 
@@ -48,30 +49,6 @@ schedule::TargetDesc vtaTarget() {
   return t;
 }
 
-// out = clip((conv(x, w) + bias) >> shift, relu ? 0 : -128, 127), NCHW/OIHW, written plainly.
-std::vector<int8_t> referenceConv(const Conv2dShape &s, const std::vector<int8_t> &x, const std::vector<int8_t> &w,
-                                  const std::vector<int32_t> &bias, const Conv2dEpilogue &e) {
-  const int64_t OH = s.outHeight(), OW = s.outWidth();
-  std::vector<int8_t> out(size_t(s.batch * s.outChannels * OH * OW));
-  for (int64_t n = 0; n < s.batch; ++n)
-    for (int64_t k = 0; k < s.outChannels; ++k)
-      for (int64_t oh = 0; oh < OH; ++oh)
-        for (int64_t ow = 0; ow < OW; ++ow) {
-          int32_t acc = 0;
-          for (int64_t c = 0; c < s.inChannels; ++c)
-            for (int64_t r = 0; r < s.kernelH; ++r)
-              for (int64_t q = 0; q < s.kernelW; ++q) {
-                const int64_t ih = oh * s.strideH - s.padTop + r, iw = ow * s.strideW - s.padLeft + q;
-                if (ih < 0 || ih >= s.height || iw < 0 || iw >= s.width) continue;
-                acc += int32_t(x[size_t(((n * s.inChannels + c) * s.height + ih) * s.width + iw)]) *
-                       int32_t(w[size_t(((k * s.inChannels + c) * s.kernelH + r) * s.kernelW + q)]);
-              }
-          int32_t v = (acc + bias[size_t(k)]) >> e.shift;
-          v = std::min(127, std::max(e.relu ? 0 : -128, v));
-          out[size_t(((n * s.outChannels + k) * OH + oh) * OW + ow)] = int8_t(v);
-        }
-  return out;
-}
 
 struct RunResult {
   std::vector<int8_t> actual, expected;
@@ -104,7 +81,7 @@ RunResult runConv(const Conv2dShape &s, const Conv2dTiling &tiling, const Conv2d
   r.report = Simulator(config).run(DramView(img.bytes), insnOffset, stream.program.size());
   r.actual = unpackActivations(config, img.getInt8(buffers.output, outBytes), s.batch, s.outChannels,
                                s.outHeight(), s.outWidth());
-  r.expected = referenceConv(s, x, w, bias, e);
+  r.expected = vta::test::referenceConv(s, x, w, bias, e);
   return r;
 }
 
@@ -336,96 +313,14 @@ TEST(VtaDensePacked, TvmLineAndRandomConfigsAreBitExact) {
   EXPECT_GE(ran, 8);
 }
 
+
 // ---- VTA kernels in a package (docs/package-format.md, device "vta") ----
-
-namespace {
-
-std::string bytesOf(const void *p, size_t n) { return std::string(static_cast<const char *>(p), n); }
-
-struct VtaLayer {
-  Conv2dShape shape;
-  Conv2dTiling tiling;
-  Conv2dEpilogue epilogue;
-  std::vector<int8_t> w;
-  std::vector<int32_t> bias;
-};
-
-// Two convolutions, 32 -> 32 -> 48 channels on 10x10, as two VTA kernels of one package:
-// packed input -> intermediate -> packed output.
-struct TwoLayerPackage {
-  rqc::test::PackageBuilder builder;
-  std::vector<VtaLayer> layers;
-  std::vector<int64_t> inShape;
-};
-
-TwoLayerPackage twoLayerPackage() {
-  const VtaConfig c = VtaConfig::pynq();
-  TwoLayerPackage p;
-  p.builder.description["target"] = {{"kind", "vta"}, {"vta_model", c.modelString()}, {"triple", rqc::test::hostTriple()}};
-  p.builder.withKernels = false;
-  for (int i = 0; i < 2; ++i) {
-    VtaLayer l;
-    l.shape.inChannels = i == 0 ? 32 : 32, l.shape.outChannels = i == 0 ? 32 : 48;
-    l.shape.height = l.shape.width = 10, l.shape.kernelH = l.shape.kernelW = 3;
-    l.shape.padTop = l.shape.padLeft = l.shape.padBottom = l.shape.padRight = 1;
-    l.tiling.tileH = 5, l.tiling.tileW = 10, l.tiling.tileCi = 1, l.tiling.tileCo = 1, l.tiling.hThreads = 2;
-    l.epilogue = {7, i == 0};
-    l.w = vta::test::randomInt8(size_t(l.shape.outChannels * l.shape.inChannels * 9), 60 + i);
-    std::mt19937 rng(70 + i);
-    for (int64_t k = 0; k < l.shape.outChannels; ++k) l.bias.push_back(int32_t(rng() % 4001) - 2000);
-    p.layers.push_back(l);
-  }
-  auto packed = [](int64_t channels) { return std::vector<int64_t>{1, channels / 16, 10, 10, 1, 16}; };
-  p.inShape = packed(32);
-  const int64_t x = p.builder.buffer("x", "input", packed(32), "int8");
-  const int64_t mid = p.builder.buffer("mid", "intermediate", packed(32), "int8");
-  const int64_t y = p.builder.buffer("y", "output", packed(48), "int8");
-  std::string code;
-  const int64_t ins[2] = {x, mid}, outs[2] = {mid, y};
-  for (int i = 0; i < 2; ++i) {
-    const VtaLayer &l = p.layers[size_t(i)];
-    const std::vector<int8_t> w = packWeights(c, l.w, l.shape.outChannels, l.shape.inChannels, 3, 3);
-    const std::vector<int32_t> b = packBias(c, l.bias);
-    const int64_t wid = p.builder.rawParam("w" + std::to_string(i), {l.shape.outChannels / 16, l.shape.inChannels / 16, 3, 3, 16, 16},
-                                           "int8", bytesOf(w.data(), w.size()));
-    const int64_t bid = p.builder.rawParam("b" + std::to_string(i), {l.shape.outChannels / 16, 1, 16}, "int32",
-                                           bytesOf(b.data(), b.size() * 4));
-    const Conv2dKernelImage img = conv2dKernelImage(c, l.shape, l.tiling, l.epilogue);
-    const std::vector<uint8_t> kernelCode = img.code(c);
-    p.builder.description["kernels"].push_back(
-        {{"name", "conv" + std::to_string(i)},
-         {"device", "vta"},
-         {"args", {ins[i], wid, bid, outs[i]}},
-         {"ops", "conv2d+requantize"},
-         {"vta",
-          {{"image_bytes", img.imageBytes},
-           {"arg_offsets", img.argOffsets},
-           {"uop_image_offset", img.uopOffset},
-           {"insn_image_offset", img.insnOffset},
-           {"code_offset", code.size()},
-           {"uop_count", img.stream.uops.size()},
-           {"insn_count", img.stream.program.size()}}}});
-    code += bytesOf(kernelCode.data(), kernelCode.size());
-  }
-  p.builder.inputs({x});
-  p.builder.outputs({y});
-  p.builder.extra = {{"vta.bin", code}};
-  return p;
-}
-
-std::vector<int8_t> twoLayerReference(const TwoLayerPackage &p, const std::vector<int8_t> &x) {
-  std::vector<int8_t> h = x;
-  for (const VtaLayer &l : p.layers) h = referenceConv(l.shape, h, l.w, l.bias, l.epilogue);
-  return h;
-}
-
-} // namespace
 
 // A package of two VTA kernels loads (images placed, code relocated, params copied once)
 // and runs through the Executor, bit-exact, twice in a row.
 TEST(VtaPackage, TwoConvolutionsRunThroughTheExecutor) {
   const VtaConfig c = VtaConfig::pynq();
-  TwoLayerPackage p = twoLayerPackage();
+  vta::test::TwoLayerPackage p = vta::test::twoLayerPackage();
   std::shared_ptr<const rqc::Module> module = p.builder.load();
   rqc::Executor exec(module);
   for (uint32_t seed : {1u, 2u}) {
@@ -437,13 +332,13 @@ TEST(VtaPackage, TwoConvolutionsRunThroughTheExecutor) {
     exec.run();
     Tensor out = exec.getOutput(0);
     std::vector<int8_t> packedY(out.data<int8_t>(), out.data<int8_t>() + 48 * 100);
-    EXPECT_EQ(unpackActivations(c, packedY, 1, 48, 10, 10), twoLayerReference(p, x)) << "seed " << seed;
+    EXPECT_EQ(unpackActivations(c, packedY, 1, 48, 10, 10), vta::test::twoLayerReference(p, x)) << "seed " << seed;
   }
 }
 
 // Broken VTA packages are refused at load with one line naming the problem.
 TEST(VtaPackage, BrokenPackagesAreRefused) {
-  auto refused = [](TwoLayerPackage p, const std::string &expected) {
+  auto refused = [](vta::test::TwoLayerPackage p, const std::string &expected) {
     try {
       p.builder.load();
       ADD_FAILURE() << "loaded; expected: " << expected;
@@ -452,32 +347,53 @@ TEST(VtaPackage, BrokenPackagesAreRefused) {
     }
   };
   {
-    TwoLayerPackage p = twoLayerPackage();
+    vta::test::TwoLayerPackage p = vta::test::twoLayerPackage();
     p.builder.extra.clear();
     refused(std::move(p), "has VTA kernels but no vta.bin");
   }
   {
-    TwoLayerPackage p = twoLayerPackage();
+    vta::test::TwoLayerPackage p = vta::test::twoLayerPackage();
     p.builder.description["kernels"][1]["vta"]["code_offset"] = 1 << 20;
     refused(std::move(p), "its code lies beyond vta.bin");
   }
   {
-    TwoLayerPackage p = twoLayerPackage();
+    vta::test::TwoLayerPackage p = vta::test::twoLayerPackage();
     p.builder.description["kernels"][0]["vta"]["arg_offsets"][1] = 0; // weights over the input
     refused(std::move(p), "overlapping regions");
   }
   {
-    TwoLayerPackage p = twoLayerPackage();
+    vta::test::TwoLayerPackage p = vta::test::twoLayerPackage();
     p.builder.description["kernels"][0]["vta"]["image_bytes"] = 4096;
     refused(std::move(p), "beyond its image_bytes");
   }
   {
-    TwoLayerPackage p = twoLayerPackage();
+    vta::test::TwoLayerPackage p = vta::test::twoLayerPackage();
     p.builder.description["target"]["kind"] = "llvm";
     refused(std::move(p), "is \"vta\" in a package for target 'llvm'");
   }
   {
-    TwoLayerPackage p = twoLayerPackage();
+    vta::test::TwoLayerPackage p = vta::test::twoLayerPackage();
+    // Kernel 0's first STORE moved past its own image (into kernel 1's, once relocated).
+    const Isa isa(VtaConfig::pynq());
+    auto &k0 = p.builder.description["kernels"][0]["vta"];
+    std::string &code = p.builder.extra[0].second;
+    const size_t first = k0["code_offset"].get<size_t>() + 4 * k0["uop_count"].get<size_t>();
+    bool moved = false;
+    for (size_t n = 0; n < k0["insn_count"].get<size_t>() && !moved; ++n) {
+      std::vector<InsnWord> w = insnWordsFromBytes(reinterpret_cast<const uint8_t *>(code.data() + first + 16 * n), 1);
+      Instruction insn = isa.decode(w[0]);
+      if (auto *m = std::get_if<MemInsn>(&insn); m && m->opcode == Opcode::Store) {
+        m->dramBase += uint32_t(k0["image_bytes"].get<uint64_t>() / 16);
+        const std::vector<uint8_t> bytes = toBytes({isa.encode(insn)});
+        code.replace(first + 16 * n, 16, std::string(bytes.begin(), bytes.end()));
+        moved = true;
+      }
+    }
+    ASSERT_TRUE(moved);
+    refused(std::move(p), "beyond the kernel's image");
+  }
+  {
+    vta::test::TwoLayerPackage p = vta::test::twoLayerPackage();
     // An undefined opcode in the first instruction of kernel 1 (checksum recomputed).
     const uint64_t at = p.builder.description["kernels"][1]["vta"]["code_offset"].get<uint64_t>() +
                         4 * p.builder.description["kernels"][1]["vta"]["uop_count"].get<uint64_t>();

@@ -89,7 +89,8 @@ struct Conv2dStream {
   std::vector<Uop> uops;            // loaded once by the stream's first instruction
 };
 
-// On-chip footprint of a tiling, in elements of each buffer (all threads together).
+// On-chip footprint of a tiling, in elements of each buffer (all threads together). The
+// tile sizes must be positive (whyNotEmittable checks that before it calls this).
 struct Conv2dFootprint {
   uint64_t inp = 0, wgt = 0, acc = 0, uops = 0;
 };
@@ -99,7 +100,9 @@ Conv2dFootprint footprint(const VtaConfig &config, const Conv2dShape &shape, con
 // its extent, a thread split of an odd number of tiles, a buffer over capacity, an ISA
 // field out of range), as one line, e.g. "the INP tiles need 2450 elements, the buffer
 // holds 2048"; nullopt when it can. Also refuses shapes VTA cannot run (channels not
-// multiples of the block, dilation, a shift out of range).
+// multiples of the block, padding over 15). (Dilation is not representable in
+// Conv2dShape: the templates refuse dilated workloads; the epilogue's shift is checked by
+// emitConv2dPacked.)
 std::optional<std::string> whyNotEmittable(const VtaConfig &config, const Conv2dShape &shape,
                                            const Conv2dTiling &tiling);
 
@@ -109,8 +112,10 @@ Conv2dStream emitConv2dPacked(const VtaConfig &config, const Conv2dShape &shape,
                               const Conv2dEpilogue &epilogue, const Conv2dBuffers &buffers);
 
 // A convolution as a self-contained kernel image for a package (docs/package-format.md,
-// device "vta"): input, weight, bias and output at `argOffsets` (in that order), then the
-// micro-ops and the instructions, every DRAM address relative to the image's start.
+// device "vta"): input, weight, bias and output at `argOffsets` (in that order, each
+// 256-byte aligned), then the micro-ops (`uopOffset`) and the instructions (`insnOffset`,
+// 256-byte aligned); all offsets in bytes, `imageBytes` a multiple of 4096, every DRAM
+// address in the stream relative to the image's start. Throws as emitConv2dPacked.
 struct Conv2dKernelImage {
   uint64_t imageBytes = 0;
   std::vector<uint64_t> argOffsets; // input, weight, bias, output
@@ -123,7 +128,8 @@ Conv2dKernelImage conv2dKernelImage(const VtaConfig &config, const Conv2dShape &
                                     const Conv2dEpilogue &epilogue);
 
 // ---- packing (layouts above); channels are zero-padded up to the block ----
-// NCHW int8 [N, C, H, W] -> NCHW{BATCH}n{BLOCK_IN}c; bytes = N * ceil(C/B) * B * H * W.
+// NCHW int8 [N, C, H, W] -> NCHW{BATCH}n{BLOCK_IN}c; bytes =
+// ceil(N/BATCH)*BATCH * ceil(C/BLOCK_IN)*BLOCK_IN * H * W (padding zero).
 std::vector<int8_t> packActivations(const VtaConfig &config, const std::vector<int8_t> &nchw, int64_t n, int64_t c,
                                     int64_t h, int64_t w);
 // NCHW{BATCH}n{BLOCK_OUT}c -> NCHW int8 [N, C, H, W] (dropping padded channels).
