@@ -39,4 +39,18 @@ rqc::vta::Conv2dTiling conv2dTilingOf(const Schedule &s, const rqc::vta::VtaConf
 rqc::vta::Conv2dShape denseShapeOf(const Workload &w);
 rqc::vta::Conv2dTiling denseTilingOf(const Schedule &s, const rqc::vta::VtaConfig &config);
 
+// ---- shared by the VTA templates (VtaTemplates.cpp) ----
+// The tiling a config of conv2d_packed.vta or dense_packed.vta names (knobs a template
+// lacks, like dense's tile_h, are 1).
+rqc::vta::Conv2dTiling tilingOfConfig(const Config &c);
+// The untuned config: among the points whose tiling fits `shape` on the target's VTA, two
+// virtual threads (loads hidden behind compute), then the largest output tile (each
+// loaded input and weight reused by more outputs), then the largest input-channel group
+// (fewer, longer DMAs); the lowest index on a tie. Throws InvalidConfig when none fits.
+Config bestFittingConfig(const ConfigSpace &space, const rqc::vta::Conv2dShape &shape, const TargetDesc &t,
+                         const std::string &templateName);
+// The schedule's step `primitive op` with `sizes` integer arguments; throws rqc::Error
+// naming the template and the missing or malformed step.
+const Step &scheduleStep(const Schedule &s, const std::string &primitive, const std::string &op, size_t sizes);
+
 } // namespace rqc::schedule::vta

@@ -26,14 +26,6 @@ using rqc::vta::VtaConfig;
 
 namespace {
 
-Conv2dTiling tilingOf(const Config &c) {
-  Conv2dTiling t;
-  t.tileB = c.inner("tile_b"), t.tileH = c.inner("tile_h"), t.tileW = c.inner("tile_w");
-  t.tileCi = c.inner("tile_ci"), t.tileCo = c.inner("tile_co");
-  t.ocThreads = c.other("oc_nthread"), t.hThreads = c.other("h_nthread");
-  return t;
-}
-
 class Conv2dPacked : public Template {
 public:
   std::string name() const override { return "conv2d_packed.vta"; }
@@ -63,25 +55,12 @@ public:
   // then the largest output tile (each loaded input and weight is reused by more outputs),
   // then the largest input-channel group (fewer, longer DMAs).
   Config fallback(const Workload &w, const ConfigSpace &space, const TargetDesc &t) const override {
-    const VtaConfig config = vtaConfigOf(t);
-    const Conv2dShape shape = conv2dShapeOf(w);
-    std::optional<Config> best;
-    std::tuple<int64_t, int64_t, int64_t> bestScore{-1, -1, -1};
-    for (uint64_t i = 0; i < space.size(); ++i) {
-      Config c = space.get(i);
-      Conv2dTiling tiling = tilingOf(c);
-      if (rqc::vta::whyNotEmittable(config, shape, tiling)) continue;
-      std::tuple<int64_t, int64_t, int64_t> score{std::min<int64_t>(tiling.threads(), 2),
-                                                  tiling.tileCo * tiling.tileH * tiling.tileW, tiling.tileCi};
-      if (score > bestScore) bestScore = score, best = c;
-    }
-    if (!best) throw InvalidConfig("conv2d_packed.vta: no tiling of this convolution fits " + config.modelString());
-    return *best;
+    return bestFittingConfig(space, conv2dShapeOf(w), t, name());
   }
 
   Schedule schedule(const Workload &w, const Config &c, const TargetDesc &t) const override {
     const VtaConfig config = vtaConfigOf(t);
-    const Conv2dTiling tiling = tilingOf(c);
+    const Conv2dTiling tiling = tilingOfConfig(c);
     if (auto why = rqc::vta::whyNotEmittable(config, conv2dShapeOf(w), tiling))
       throw InvalidConfig("conv2d_packed.vta: " + *why);
     const std::string act = "NCHW" + std::to_string(config.batch()) + "n" + std::to_string(config.blockIn()) + "c";
@@ -107,11 +86,6 @@ public:
 } // namespace
 
 std::unique_ptr<Template> makeConv2dPacked() { return std::make_unique<Conv2dPacked>(); }
-
-VtaConfig vtaConfigOf(const TargetDesc &t) {
-  if (t.model.empty() || t.model == "unknown") return VtaConfig::pynq();
-  return VtaConfig::fromModelString(t.model);
-}
 
 Conv2dShape conv2dShapeOf(const Workload &w) {
   Conv2dShape s;
@@ -164,17 +138,8 @@ std::optional<Workload> conv2dWorkloadFromArgs(const nlohmann::json &args, std::
 }
 
 Conv2dTiling conv2dTilingOf(const Schedule &s, const VtaConfig &config) {
-  auto step = [&](const std::string &primitive, const std::string &op, size_t sizes) -> const Step & {
-    for (const Step &st : s.steps)
-      if (st.primitive == primitive && st.op == op) {
-        if (st.sizes.size() != sizes)
-          throw Error(s.templateName + ": step '" + primitive + " " + op + "' needs " + std::to_string(sizes) +
-                      " sizes");
-        return st;
-      }
-    throw Error(s.templateName + ": the schedule has no '" + primitive + " " + op + "' step");
-  };
-  const Step &out = step("tile", "output", 4), &root = step("tile", "root", 7), &vt = step("virtual_thread", "output", 2);
+  const Step &out = scheduleStep(s, "tile", "output", 4), &root = scheduleStep(s, "tile", "root", 7),
+             &vt = scheduleStep(s, "virtual_thread", "output", 2);
   Conv2dTiling t;
   t.tileB = out.sizes[0] / config.batch(), t.tileCo = out.sizes[1] / config.blockOut();
   t.tileH = out.sizes[2], t.tileW = out.sizes[3];

@@ -22,13 +22,6 @@ using rqc::vta::VtaConfig;
 
 namespace {
 
-Conv2dTiling tilingOf(const Config &c) {
-  Conv2dTiling t;
-  t.tileB = c.inner("tile_b"), t.tileCi = c.inner("tile_ci"), t.tileCo = c.inner("tile_co");
-  t.ocThreads = c.other("oc_nthread");
-  return t;
-}
-
 class DensePacked : public Template {
 public:
   std::string name() const override { return "dense_packed.vta"; }
@@ -51,27 +44,14 @@ public:
     return s;
   }
 
-  // Untuned: two threads where the output tiles halve, then the largest output tile, then
-  // the largest input group.
+  // Untuned: as conv2d_packed.vta's (bestFittingConfig).
   Config fallback(const Workload &w, const ConfigSpace &space, const TargetDesc &t) const override {
-    const VtaConfig config = vtaConfigOf(t);
-    const Conv2dShape shape = denseShapeOf(w);
-    std::optional<Config> best;
-    std::tuple<int64_t, int64_t, int64_t> bestScore{-1, -1, -1};
-    for (uint64_t i = 0; i < space.size(); ++i) {
-      Config c = space.get(i);
-      Conv2dTiling tiling = tilingOf(c);
-      if (rqc::vta::whyNotEmittable(config, shape, tiling)) continue;
-      std::tuple<int64_t, int64_t, int64_t> score{tiling.ocThreads, tiling.tileCo, tiling.tileCi};
-      if (score > bestScore) bestScore = score, best = c;
-    }
-    if (!best) throw InvalidConfig("dense_packed.vta: no tiling of this dense layer fits " + config.modelString());
-    return *best;
+    return bestFittingConfig(space, denseShapeOf(w), t, name());
   }
 
   Schedule schedule(const Workload &w, const Config &c, const TargetDesc &t) const override {
     const VtaConfig config = vtaConfigOf(t);
-    const Conv2dTiling tiling = tilingOf(c);
+    const Conv2dTiling tiling = tilingOfConfig(c);
     if (auto why = rqc::vta::whyNotEmittable(config, denseShapeOf(w), tiling))
       throw InvalidConfig("dense_packed.vta: " + *why);
     const std::string b = std::to_string(config.batch()), in = std::to_string(config.blockIn()),
@@ -103,17 +83,8 @@ Conv2dShape denseShapeOf(const Workload &w) {
 }
 
 Conv2dTiling denseTilingOf(const Schedule &s, const VtaConfig &config) {
-  auto step = [&](const std::string &primitive, const std::string &op, size_t sizes) -> const Step & {
-    for (const Step &st : s.steps)
-      if (st.primitive == primitive && st.op == op) {
-        if (st.sizes.size() != sizes)
-          throw Error(s.templateName + ": step '" + primitive + " " + op + "' needs " + std::to_string(sizes) +
-                      " sizes");
-        return st;
-      }
-    throw Error(s.templateName + ": the schedule has no '" + primitive + " " + op + "' step");
-  };
-  const Step &out = step("tile", "output", 2), &root = step("tile", "root", 3), &vt = step("virtual_thread", "output", 2);
+  const Step &out = scheduleStep(s, "tile", "output", 2), &root = scheduleStep(s, "tile", "root", 3),
+             &vt = scheduleStep(s, "virtual_thread", "output", 2);
   Conv2dTiling t;
   t.tileB = out.sizes[0] / config.batch(), t.tileCo = out.sizes[1] / config.blockOut();
   t.tileCi = root.sizes[2] / config.blockIn();
