@@ -61,14 +61,6 @@ int64_t Workload::macs() const {
     for (int64_t d : s) v *= d;
     return v;
   };
-  if (op == "conv2d" && isVtaPacked(layout)) {
-    // TVM's conv2d_packed.vta args: packed shapes NCHW{b}n{c}c / OIHW{c}o{c}i, 7 entries.
-    auto [b, c] = vtaBlocks(layout);
-    const auto &d = data.shape, &k = weight.shape;
-    TensorArg packedData{{d[0] / b, d[1] / c, d[2], d[3], b, c}, data.dtype};
-    TensorArg packedWeight{{k[0] / c, k[1] / c, k[2], k[3], c, c}, weight.dtype};
-    return Json::array({packedData.json(), packedWeight.json(), strides, pads, dilations, layout, outDtype});
-  }
   if (op == "conv2d" || op == "depthwise_conv2d")
     return volume(output) * weight.shape[1] * weight.shape[2] * weight.shape[3];
   if (op == "dense") return volume(output) * data.shape.back();

@@ -95,6 +95,7 @@ TEST(VtaConv2dPacked, TvmTophubLineAppliesToTheSameWorkload) {
   ASSERT_TRUE(rec);
   const Workload w = convWorkload(256, 14, 14, 512, 3, 2, 1);
   EXPECT_EQ(w.args(), rec->args);
+  EXPECT_EQ(w.macs(), schedule::vta::conv2dShapeOf(w).macs()); // 57.8 M, as for the NCHW workload
   const schedule::Template *t = schedule::findTemplate(rec->task);
   ASSERT_NE(t, nullptr);
   ASSERT_TRUE(t->matches(w));
