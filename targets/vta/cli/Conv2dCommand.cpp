@@ -107,9 +107,9 @@ Run simulate(const VtaConfig &config, const Conv2dShape &s, const Conv2dTiling &
   const std::vector<int8_t> x = packActivations(config, d.x, s.batch, s.inChannels, s.height, s.width);
   const std::vector<int8_t> w = packWeights(config, d.w, s.outChannels, s.inChannels, s.kernelH, s.kernelW);
   const std::vector<int32_t> bias = packBias(config, d.bias); // little-endian hosts only (as VTA's)
-  put(img.argOffsets[0], x.data(), x.size());
-  put(img.argOffsets[1], w.data(), w.size());
-  put(img.argOffsets[2], bias.data(), bias.size() * 4);
+  put(img.buffers.input, x.data(), x.size());
+  put(img.buffers.weight, w.data(), w.size());
+  put(img.buffers.bias, bias.data(), bias.size() * 4);
   const std::vector<uint8_t> code = img.code(config);
   const size_t uopBytes = img.stream.uops.size() * kUopBytes;
   put(img.uopOffset, code.data(), uopBytes);
@@ -117,7 +117,7 @@ Run simulate(const VtaConfig &config, const Conv2dShape &s, const Conv2dTiling &
 
   const SimulationReport report = Simulator(config).run(DramView(dram), img.insnOffset, img.stream.program.size());
   const size_t outBytes = size_t(s.batch * s.outChannels * s.outHeight() * s.outWidth());
-  const auto *out = reinterpret_cast<const int8_t *>(dram.data() + img.argOffsets[3]);
+  const auto *out = reinterpret_cast<const int8_t *>(dram.data() + img.buffers.output);
   Run r;
   r.exact = unpackActivations(config, std::vector<int8_t>(out, out + outBytes), s.batch, s.outChannels,
                               s.outHeight(), s.outWidth()) == d.expected;

@@ -26,7 +26,7 @@ struct Geometry {
   int64_t threads;
   uint64_t outputs;                       // ACC entries of one tile: tileCo x tileH x tileW
   bool foldedGemm;                        // GEMM loops over (ci, kh); one GEMM per kw
-  uint64_t inpSlot, wgtSlot, accSlot;     // per thread, in elements (ACC: outputs + bias)
+  uint64_t inpSlot, wgtSlot, accSlot;     // per thread, in elements (ACC: outputs, bias, shifts)
   uint64_t gemmUops, uopsPerThread;       // per thread
 };
 
@@ -52,9 +52,9 @@ Geometry geometryOf(const VtaConfig &c, const Conv2dShape &s, const Conv2dTiling
   g.foldedGemm = g.outputs >= 3;
   g.inpSlot = uint64_t(t.tileCi * g.inRows * g.inCols);
   g.wgtSlot = uint64_t(t.tileCo * t.tileCi * s.kernelH * s.kernelW);
-  g.accSlot = g.outputs + uint64_t(t.tileCo);
+  g.accSlot = g.outputs + 2 * uint64_t(t.tileCo); // + the bias and per-channel shift tiles
   g.gemmUops = g.outputs * uint64_t(g.foldedGemm ? s.kernelW : t.tileCi * s.kernelH * s.kernelW);
-  g.uopsPerThread = 2 + g.gemmUops; // reset/ALU, bias add, GEMM kernels
+  g.uopsPerThread = 3 + g.gemmUops; // reset/ALU, bias add, shift, GEMM kernels
   return g;
 }
 
@@ -175,13 +175,14 @@ std::optional<std::string> whyNotEmittable(const VtaConfig &c, const Conv2dShape
 Conv2dStream emitConv2dPacked(const VtaConfig &c, const Conv2dShape &s, const Conv2dTiling &t,
                               const Conv2dEpilogue &epilogue, const Conv2dBuffers &buffers) {
   if (auto why = whyNotEmittable(c, s, t)) throw Error("conv2d_packed.vta: " + *why);
-  if (epilogue.shift < 0 || epilogue.shift > 15)
+  if (!epilogue.perChannelShift && (epilogue.shift < 0 || epilogue.shift > 15))
     throw Error("conv2d_packed.vta: shift " + std::to_string(epilogue.shift) + " is outside [0, 15]");
   const Geometry g = geometryOf(c, s, t);
   const uint64_t inpE = elementAddress(buffers.input, c.inpElemBytes(), "input");
   const uint64_t wgtE = elementAddress(buffers.weight, c.wgtElemBytes(), "weight");
   const uint64_t biasE = elementAddress(buffers.bias, c.accElemBytes(), "bias");
   const uint64_t outE = elementAddress(buffers.output, c.outElemBytes(), "output");
+  const uint64_t shiftE = epilogue.perChannelShift ? elementAddress(buffers.shift, c.accElemBytes(), "shift") : 0;
   const uint64_t uopE = elementAddress(buffers.uops, 4, "micro-op");
   const int64_t T = g.threads, KH = s.kernelH, KW = s.kernelW;
   const uint32_t tileOutputs = uint32_t(g.outputs), rowOutputs = uint32_t(t.tileH * t.tileW);
@@ -189,6 +190,7 @@ Conv2dStream emitConv2dPacked(const VtaConfig &c, const Conv2dShape &s, const Co
   // Per-thread buffer slots and micro-ops.
   auto accBase = [&](int64_t th) { return uint32_t(th * g.accSlot); };
   auto biasBase = [&](int64_t th) { return uint32_t(th * g.accSlot + g.outputs); };
+  auto shiftBase = [&](int64_t th) { return uint32_t(th * g.accSlot + g.outputs + t.tileCo); };
   auto inpBase = [&](int64_t th) { return uint32_t(th * g.inpSlot); };
   auto wgtBase = [&](int64_t th) { return uint32_t(th * g.wgtSlot); };
   auto uopBase = [&](int64_t th) { return uint32_t(th * g.uopsPerThread); };
@@ -196,7 +198,8 @@ Conv2dStream emitConv2dPacked(const VtaConfig &c, const Conv2dShape &s, const Co
   Conv2dStream out;
   for (int64_t th = 0; th < T; ++th) {
     out.uops.push_back(Uop{accBase(th), 0, 0});            // reset, SHR, MAX, MIN
-    out.uops.push_back(Uop{accBase(th), biasBase(th), 0}); // bias add
+    out.uops.push_back(Uop{accBase(th), biasBase(th), 0});  // bias add
+    out.uops.push_back(Uop{accBase(th), shiftBase(th), 0}); // per-channel shift
     // One kernel per filter column (folded) or per (ci, kh, kw) step: the tile's outputs
     // in (channel block, row, column) order.
     const int64_t ciSteps = g.foldedGemm ? 1 : t.tileCi, khSteps = g.foldedGemm ? 1 : KH;
@@ -267,7 +270,7 @@ Conv2dStream emitConv2dPacked(const VtaConfig &c, const Conv2dShape &s, const Co
 
         // GEMMs over the group.
         const size_t firstGemm = p.size();
-        const uint32_t kernels = uopBase(th) + 2;
+        const uint32_t kernels = uopBase(th) + 3;
         if (g.foldedGemm) {
           for (int64_t kw = 0; kw < KW; ++kw) {
             GemmInsn gm;
@@ -293,14 +296,24 @@ Conv2dStream emitConv2dPacked(const VtaConfig &c, const Conv2dShape &s, const Co
       const Origin o = origin(th, step);
       // Epilogue in ACC: + bias, >> shift, clip; OUT takes the low 8 bits.
       p.push_back(memInsn(Opcode::Load, MemoryType::Acc, biasBase(th), biasE + uint64_t(o.co), 1, t.tileCo, t.tileCo));
-      AluInsn add;
-      add.aluOpcode = AluOpcode::Add;
-      add.uopBgn = uopBase(th) + 1, add.uopEnd = uopBase(th) + 2;
-      add.iterOut = uint32_t(t.tileCo), add.iterIn = rowOutputs;
-      if (t.tileCo > 1) add.dstFactorOut = rowOutputs, add.srcFactorOut = 1;
-      add.dstFactorIn = 1;
-      p.push_back(add);
-      if (epilogue.shift > 0) p.push_back(aluImm(AluOpcode::Shr, epilogue.shift, uopBase(th), tileOutputs));
+      // ACC[co][h][w] op= ACC[tile co], over the tile: bias add, per-channel shift.
+      auto perChannel = [&](AluOpcode op, uint32_t uop) {
+        AluInsn a;
+        a.aluOpcode = op;
+        a.uopBgn = uop, a.uopEnd = uop + 1;
+        a.iterOut = uint32_t(t.tileCo), a.iterIn = rowOutputs;
+        if (t.tileCo > 1) a.dstFactorOut = rowOutputs, a.srcFactorOut = 1;
+        a.dstFactorIn = 1;
+        return a;
+      };
+      p.push_back(perChannel(AluOpcode::Add, uopBase(th) + 1));
+      if (epilogue.perChannelShift) {
+        p.push_back(memInsn(Opcode::Load, MemoryType::Acc, shiftBase(th), shiftE + uint64_t(o.co), 1, t.tileCo,
+                            t.tileCo));
+        p.push_back(perChannel(AluOpcode::Shr, uopBase(th) + 2));
+      } else if (epilogue.shift > 0) {
+        p.push_back(aluImm(AluOpcode::Shr, epilogue.shift, uopBase(th), tileOutputs));
+      }
       p.push_back(aluImm(AluOpcode::Max, epilogue.relu ? 0 : -128, uopBase(th), tileOutputs));
       p.push_back(aluImm(AluOpcode::Min, 127, uopBase(th), tileOutputs));
       std::get<AluInsn>(p.back()).deps.pushNext = true;
@@ -343,13 +356,17 @@ Conv2dKernelImage conv2dKernelImage(const VtaConfig &c, const Conv2dShape &s, co
   b.input = place(inBytes, 256);
   b.weight = place(wBytes, 256);
   b.bias = place(biasBytes, 256);
+  if (e.perChannelShift) b.shift = place(biasBytes, 256);
   b.output = place(outBytes, 256);
   b.uops = place(0, 256);
   img.stream = emitConv2dPacked(c, s, t, e, b);
   img.uopOffset = place(img.stream.uops.size() * kUopBytes, 4);
   img.insnOffset = place(img.stream.program.size() * kInsnBytes, 256);
   img.imageBytes = place(0, 4096);
-  img.argOffsets = {b.input, b.weight, b.bias, b.output};
+  img.buffers = b;
+  img.argOffsets = {b.input, b.weight, b.bias};
+  if (e.perChannelShift) img.argOffsets.push_back(b.shift);
+  img.argOffsets.push_back(b.output);
   return img;
 }
 

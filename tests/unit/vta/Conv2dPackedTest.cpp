@@ -71,6 +71,11 @@ RunResult runConv(const Conv2dShape &s, const Conv2dTiling &tiling, const Conv2d
   buffers.input = img.putInt8(packActivations(config, x, s.batch, s.inChannels, s.height, s.width));
   buffers.weight = img.putInt8(packWeights(config, w, s.outChannels, s.inChannels, s.kernelH, s.kernelW));
   buffers.bias = img.putInt32(packBias(config, bias));
+  std::vector<int32_t> shifts;
+  if (e.perChannelShift) {
+    for (int64_t k = 0; k < s.outChannels; ++k) shifts.push_back(int32_t(rng() % 13));
+    buffers.shift = img.putInt32(packBias(config, shifts));
+  }
   buffers.output = img.alloc(outBytes);
   buffers.uops = img.alloc(0); // the micro-ops go here, right after the output
   Conv2dStream stream = emitConv2dPacked(config, s, tiling, e, buffers);
@@ -81,7 +86,7 @@ RunResult runConv(const Conv2dShape &s, const Conv2dTiling &tiling, const Conv2d
   r.report = Simulator(config).run(DramView(img.bytes), insnOffset, stream.program.size());
   r.actual = unpackActivations(config, img.getInt8(buffers.output, outBytes), s.batch, s.outChannels,
                                s.outHeight(), s.outWidth());
-  r.expected = vta::test::referenceConv(s, x, w, bias, e);
+  r.expected = vta::test::referenceConv(s, x, w, bias, e, shifts);
   return r;
 }
 
@@ -199,6 +204,23 @@ TEST(VtaConv2dPacked, RandomConfigsAreBitExact) {
   }
   EXPECT_GE(ran, 10);
   EXPECT_GE(refused, 1);
+}
+
+// Power-of-two per-channel weight scales give one shift per output channel: an ALU SHR
+// with a register operand (the shifts loaded into ACC like the bias), bit-exact against
+// the reference with 64 random shifts in [0, 12], with one and two threads.
+TEST(VtaConv2dPacked, PerChannelShiftsAreBitExact) {
+  Conv2dShape s;
+  s.inChannels = 32, s.height = 8, s.width = 8, s.outChannels = 64, s.kernelH = 3, s.kernelW = 3;
+  s.padTop = s.padLeft = s.padBottom = s.padRight = 1;
+  for (int64_t threads : {1, 2}) {
+    Conv2dTiling tiling;
+    tiling.tileH = 4, tiling.tileW = 8, tiling.tileCi = 2, tiling.tileCo = 2, tiling.ocThreads = threads;
+    Conv2dEpilogue e;
+    e.perChannelShift = true, e.relu = threads == 2;
+    RunResult r = runConv(s, tiling, e, 80 + uint32_t(threads));
+    EXPECT_EQ(r.actual, r.expected) << threads << " threads";
+  }
 }
 
 // Tiles of fewer than 3 outputs cannot loop the reduction inside one GEMM (the

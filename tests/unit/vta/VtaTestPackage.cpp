@@ -13,7 +13,8 @@ std::string bytesOf(const void *p, size_t n) { return std::string(static_cast<co
 
 // out = clip((conv(x, w) + bias) >> shift, relu ? 0 : -128, 127), NCHW/OIHW, written plainly.
 std::vector<int8_t> referenceConv(const Conv2dShape &s, const std::vector<int8_t> &x, const std::vector<int8_t> &w,
-                                  const std::vector<int32_t> &bias, const Conv2dEpilogue &e) {
+                                  const std::vector<int32_t> &bias, const Conv2dEpilogue &e,
+                                  const std::vector<int32_t> &shifts) {
   const int64_t OH = s.outHeight(), OW = s.outWidth();
   std::vector<int8_t> out(size_t(s.batch * s.outChannels * OH * OW));
   for (int64_t n = 0; n < s.batch; ++n)
@@ -29,7 +30,7 @@ std::vector<int8_t> referenceConv(const Conv2dShape &s, const std::vector<int8_t
                 acc += int32_t(x[size_t(((n * s.inChannels + c) * s.height + ih) * s.width + iw)]) *
                        int32_t(w[size_t(((k * s.inChannels + c) * s.kernelH + r) * s.kernelW + q)]);
               }
-          int32_t v = (acc + bias[size_t(k)]) >> e.shift;
+          int32_t v = (acc + bias[size_t(k)]) >> (shifts.empty() ? e.shift : shifts[size_t(k)]);
           v = std::min(127, std::max(e.relu ? 0 : -128, v));
           out[size_t(((n * s.outChannels + k) * OH + oh) * OW + ow)] = int8_t(v);
         }

@@ -14,9 +14,11 @@
 namespace rqc::vta::test {
 
 // out = clip((conv(x, w) + bias) >> shift, relu ? 0 : -128, 127) on NCHW data and OIHW
-// weights, written plainly (no packing, no tiling).
+// weights, written plainly (no packing, no tiling); `shifts` (one per output channel)
+// replaces e.shift when given.
 std::vector<int8_t> referenceConv(const Conv2dShape &s, const std::vector<int8_t> &x, const std::vector<int8_t> &w,
-                                  const std::vector<int32_t> &bias, const Conv2dEpilogue &e);
+                                  const std::vector<int32_t> &bias, const Conv2dEpilogue &e,
+                                  const std::vector<int32_t> &shifts = {});
 
 struct VtaLayer {
   Conv2dShape shape;

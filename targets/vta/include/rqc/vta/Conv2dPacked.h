@@ -68,10 +68,13 @@ struct Conv2dTiling {
 
 // The requantization epilogue: out = clip((conv + bias) >> shift, relu ? 0 : -128, 127),
 // with an arithmetic (flooring) shift; fold the rounding 2^(shift-1) into the bias. The
-// shift is in [0, 15] (the Pynq ALU's shift range).
+// shift is in [0, 15] (the Pynq ALU's shift range): one for the tensor, or with
+// perChannelShift one per output channel (power-of-two per-channel weight scales), read
+// from Conv2dBuffers::shift by an ALU SHR with a register operand.
 struct Conv2dEpilogue {
   int shift = 0;
   bool relu = false;
+  bool perChannelShift = false;
 };
 
 // Physical byte addresses of the stream's DRAM operands, each aligned to its element size
@@ -81,6 +84,7 @@ struct Conv2dBuffers {
   uint64_t weight = 0;  // packed weights, OIHW{BLOCK_OUT}o{BLOCK_IN}i
   uint64_t bias = 0;    // packed int32 bias, (OC/BLOCK_OUT, BATCH, BLOCK_OUT)
   uint64_t output = 0;  // packed int8 result, NCHW{BATCH}n{BLOCK_OUT}c
+  uint64_t shift = 0;   // perChannelShift: packed int32 shifts in [0, 15], laid out as the bias
   uint64_t uops = 0;    // where the caller puts the returned micro-ops
 };
 
@@ -112,13 +116,15 @@ Conv2dStream emitConv2dPacked(const VtaConfig &config, const Conv2dShape &shape,
                               const Conv2dEpilogue &epilogue, const Conv2dBuffers &buffers);
 
 // A convolution as a self-contained kernel image for a package (docs/package-format.md,
-// device "vta"): input, weight, bias and output at `argOffsets` (in that order, each
-// 256-byte aligned), then the micro-ops (`uopOffset`) and the instructions (`insnOffset`,
+// device "vta"): input, weight, bias, the shifts (perChannelShift only) and output at
+// `argOffsets` (in that order, the package's arg order; each 256-byte aligned; also by name
+// in `buffers`), then the micro-ops (`uopOffset`) and the instructions (`insnOffset`,
 // 256-byte aligned); all offsets in bytes, `imageBytes` a multiple of 4096, every DRAM
 // address in the stream relative to the image's start. Throws as emitConv2dPacked.
 struct Conv2dKernelImage {
   uint64_t imageBytes = 0;
-  std::vector<uint64_t> argOffsets; // input, weight, bias, output
+  std::vector<uint64_t> argOffsets; // input, weight, bias, [shift,] output
+  Conv2dBuffers buffers;            // the same offsets by name (uops: uopOffset)
   uint64_t uopOffset = 0, insnOffset = 0;
   Conv2dStream stream;
   // vta.bin's bytes for this kernel: the encoded micro-ops, then the instructions.
