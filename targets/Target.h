@@ -8,6 +8,7 @@
 #include "schedules/Template.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <nlohmann/json.hpp>
 
@@ -37,16 +38,37 @@ public:
   virtual schedule::TargetDesc scheduleTarget() const = 0;
   // This device's fingerprint: records measured on it are preferred.
   virtual std::string deviceFingerprint() const = 0;
+  // The accelerator's schedule description (key "vta"), for the ops the graph passes leave
+  // to it; key empty when the target has none.
+  virtual schedule::TargetDesc deviceScheduleTarget() const {
+    schedule::TargetDesc none;
+    none.key.clear();
+    return none;
+  }
+  // The graph passes run before rqc-qdq-to-integer that hand ops to the accelerator
+  // (rqc-partition-vta), added to `pm` (nested on functions); none for a CPU.
+  virtual void addPartitionPasses(mlir::OpPassManager &) const {}
+  // A kernel the accelerator runs itself: an op of the kernel graph that is neither a
+  // constant, a reshape nor a CPU kernel call (graph.vta_conv2d). Returns module.json's
+  // kernel fields other than name, symbol, args and macs ({"device": "vta", "ops": ...,
+  // "vta": {...}}) and keeps its code for compile()'s members. Throws rqc::Error when the
+  // target does not run such an op.
+  virtual nlohmann::json deviceKernel(mlir::Operation *op);
   // Compiles the kernels (linalg on tensors, each with its rqc.schedule; consumed) into
-  // named package members, e.g. {"kernels.so", bytes}. Throws rqc::Error.
+  // named package members, e.g. {"kernels.so", bytes}, plus the device kernels' code
+  // ("vta.bin"). Throws rqc::Error.
   virtual std::vector<std::pair<std::string, std::string>> compile(mlir::ModuleOp kernels,
                                                                    const std::vector<KernelSymbol> &symbols,
                                                                    const DumpHook &dump) = 0;
 };
 
 // The target for a TVM-style target string (llvm, arm_cpu, 'llvm -mtriple=...') with
-// optional -mcpu / -mattr refinements. Throws rqc::Error for an unknown target.
+// optional -mcpu / -mattr refinements (which apply to the host CPU), or VTA: "vta", an
+// alias of 'ext_dev -device=vta -model=pynq_1x16_i8w8a32_15_15_18_17', with its host CPU
+// `targetHost` (TVM's target_host; 'llvm -mtriple=armv7a-linux-gnueabihf', the Pynq's
+// ARM, when empty). Throws rqc::Error for an unknown target, or a target host given
+// with a target that has none.
 std::unique_ptr<Target> createTarget(const std::string &target, const std::string &mcpu = "",
-                                     const std::string &mattr = "");
+                                     const std::string &mattr = "", const std::string &targetHost = "");
 
 } // namespace rqc

@@ -37,6 +37,11 @@ int64_t macsOf(Operation *op) {
         auto w = shapeOf(o.getWeight());
         return product(shapeOf(o.getResult())) * w[3] * w[4] * 9;
       })
+      // Packed [O/c, I/c, KH, KW, c, c] weight, [N/b, O/c, OH, OW, b, c] result.
+      .Case([&](graph::VtaConv2DOp o) {
+        auto w = shapeOf(o.getWeight());
+        return product(shapeOf(o.getResult())) * w[1] * w[2] * w[3] * w[5];
+      })
       .Case([&](graph::DenseOp o) { return matmul(o.getInput(), o.getResult()); })
       .Case([&](graph::MatMulOp o) { return matmul(o.getLhs(), o.getResult()); })
       .Case([&](graph::MatMulIntegerOp o) { return matmul(o.getLhs(), o.getResult()); })

@@ -4,12 +4,14 @@
 #include "compiler/driver/Pipeline.h"
 #include "compiler/driver/Quantization.h"
 #include "compiler/quantize/QdqQuantizer.h"
+#include "targets/vta/compiler/VtaTarget.h"
 
 #include "rqc/runtime/Error.h"
 #include "rqc/runtime/PackageWriter.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <onnx/onnx_pb.h>
 
@@ -52,8 +54,29 @@ mlir::OwningOpRef<mlir::ModuleOp> modelToCompile(const CompileCommandOptions &o,
                        p.parent_path().empty() ? "." : p.parent_path().string(), ctx, o.compile.inputShapes);
 }
 
-void runCompile(const CompileCommandOptions &o) {
+bool isOnnx(const std::string &path) { return path.size() > 5 && path.compare(path.size() - 5, 5, ".onnx") == 0; }
+
+// VTA computes int8 with power-of-two scales only: a float model is quantized that way
+// (--calibration), an int8 one taken as it is.
+CompileCommandOptions forVta(CompileCommandOptions o) {
+  if (o.dtype == "float32" && isOnnx(o.model) && o.quantize.calibration.empty() &&
+      !quantize::isQuantized(onnx_import::readOnnxModelFile(o.model)))
+    throw Error(o.model + ": is a float model, and VTA computes int8: give --calibration DATA to quantize it with "
+                          "power-of-two scales, or a model from rqc quantize --power-of-two");
+  if (!o.quantize.calibration.empty()) {
+    if (!o.quantize.activationType.empty() && o.quantize.activationType != "int8")
+      throw Error("--target=vta quantizes activations to int8 with power-of-two scales; --activation-type " +
+                  o.quantize.activationType + " contradicts it");
+    o.quantize.powerOfTwo = true;
+  }
+  if (isOnnx(o.model)) o.dtype = "int8";
+  return o;
+}
+
+void runCompile(const CompileCommandOptions &given) {
   auto start = std::chrono::steady_clock::now();
+  const bool onVta = vta::isVtaTarget(given.compile.target);
+  const CompileCommandOptions o = onVta ? forVta(given) : given;
   mlir::MLIRContext ctx;
   auto module = modelToCompile(o, ctx);
   std::string dump;
@@ -68,6 +91,16 @@ void runCompile(const CompileCommandOptions &o) {
   }
   if (!o.compile.dumpStage.empty()) std::cout << dump << "\n";
   printScheduleReport(std::cerr, selection);
+  if (onVta) {
+    const nlohmann::json description = nlohmann::json::parse(members.front().second);
+    size_t onVta = 0, onHost = 0;
+    for (const auto &k : description["kernels"]) ++(k.value("device", "cpu") == "vta" ? onVta : onHost);
+    std::cerr << onVta << " convolution(s) on VTA, " << onHost << " kernel(s) on the host CPU ("
+              << description["target"].value("triple", "") << ")\n";
+    if (!onVta)
+      std::cerr << "rqc: warning: no convolution runs on VTA: it takes int8 convolutions with zero points 0, "
+                   "power-of-two scales and channels in blocks of 16 (rqc quantize --power-of-two)\n";
+  }
   if (!o.output.empty()) {
     writePackage(o.output, members);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -83,8 +116,12 @@ void registerCompileCommand(CLI::App &app) {
   CLI::App *cmd = app.add_subcommand("compile", "Compile a model into a package (.rqc) for a target");
   cmd->add_option("model", opts->model, "Model file (.onnx, or a graph-dialect .mlir module)")->required();
   cmd->add_option("-o,--output", opts->output, "Output package (.rqc)");
-  cmd->add_option("--target", opts->compile.target, "Target: llvm (host), arm_cpu (aarch64), 'arm_cpu -mtriple=armv7a-linux-gnueabihf' (ARMv7 hard-float), 'llvm -mtriple=...'")
+  cmd->add_option("--target", opts->compile.target, "Target: llvm (host), arm_cpu (aarch64), 'arm_cpu -mtriple=armv7a-linux-gnueabihf' (ARMv7 hard-float), 'llvm -mtriple=...', "
+                  "vta (the VTA accelerator, 'ext_dev -device=vta -model=pynq_1x16_i8w8a32_15_15_18_17', with --target-host)")
       ->default_val("llvm");
+  cmd->add_option("--target-host", opts->compile.targetHost,
+                  "The host CPU of --target=vta (TVM's target_host): 'llvm -mtriple=armv7a-linux-gnueabihf' (the Pynq's ARM) "
+                  "by default; llvm runs the host part on this machine");
   cmd->add_option("--mcpu", opts->compile.mcpu, "LLVM CPU name, e.g. cortex-a72");
   cmd->add_option("--mattr", opts->compile.mattr, "LLVM target features, e.g. +neon,+dotprod");
   cmd->add_option("--input-shape", opts->compile.inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");

@@ -37,12 +37,13 @@ std::string human(int64_t n) {
 // The tuning tasks of a model for a target: what `rqc tune` would tune and what
 // `rqc compile` would use for each (a record or the fallback).
 void inspectTasks(const InspectOptions &o, mlir::ModuleOp module) {
-  std::unique_ptr<Target> target = createTarget(o.compile.target, o.compile.mcpu, o.compile.mattr);
+  std::unique_ptr<Target> target = targetOf(o.compile);
   ScheduleSelection sel;
   sel.target = target->scheduleTarget();
+  sel.deviceTarget = target->deviceScheduleTarget();
   sel.device = target->deviceFingerprint();
   loadTuningRecords(sel, o.compile);
-  runGraphPasses(module, sel);
+  runGraphPasses(module, sel, target.get());
   if (o.json) {
     nlohmann::json tasks = nlohmann::json::array();
     for (const auto &t : sel.tasks)

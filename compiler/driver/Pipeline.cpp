@@ -37,7 +37,7 @@ nlohmann::json shapeJson(RankedTensorType t) { return std::vector<int64_t>(t.get
 
 // Describes @main (a graph of kernel calls after rqc-fuse-kernels) as module.json and
 // params.bin; fills `symbols` with the kernels to compile.
-std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp module, const nlohmann::json &target,
+std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp module, Target &target,
                                                      std::vector<KernelSymbol> &symbols) {
   nlohmann::json buffers = nlohmann::json::array(), kernels = nlohmann::json::array();
   std::string params;
@@ -95,7 +95,17 @@ std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp
       symbols.push_back({call.getCallee().str(), symbol});
       kernels.push_back({{"name", locName(call.getLoc())}, {"symbol", symbol}, {"args", args}, {"ops", ops}, {"macs", macs}});
     } else if (!llvm::isa<func::ReturnOp>(op)) {
-      throw Error("unexpected op '" + op.getName().getStringRef().str() + "' in the kernel graph");
+      // An op the accelerator runs (graph.vta_conv2d): the target emits its code.
+      nlohmann::json kernel = target.deviceKernel(&op);
+      Value result = op.getResult(0);
+      int64_t out = addBuffer(result, locName(op.getLoc()), returned.count(result) ? "output" : "intermediate");
+      nlohmann::json args = nlohmann::json::array();
+      for (Value v : op.getOperands()) args.push_back(ids.lookup(v));
+      args.push_back(out);
+      kernel["name"] = locName(op.getLoc());
+      kernel["args"] = args;
+      kernel["macs"] = analysis::macsOf(&op);
+      kernels.push_back(kernel);
     }
   }
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
@@ -117,7 +127,7 @@ std::pair<nlohmann::json, std::string> describeGraph(func::FuncOp main, ModuleOp
   nlohmann::json j = {{"format", "rqc-module"},
                       {"format_version", kPackageFormatVersion},
                       {"rqc_version", RQC_VERSION},
-                      {"target", target},
+                      {"target", target.describe()},
                       {"buffers", buffers},
                       {"kernels", kernels},
                       {"inputs", inputs},
@@ -172,9 +182,14 @@ void printScheduleReport(std::ostream &os, const ScheduleSelection &selection) {
        << " ms in tuned kernels and transforms\n";
 }
 
-void runGraphPasses(ModuleOp module, ScheduleSelection &selection) {
+std::unique_ptr<Target> targetOf(const CompileOptions &options) {
+  return createTarget(options.target, options.mcpu, options.mattr, options.targetHost);
+}
+
+void runGraphPasses(ModuleOp module, ScheduleSelection &selection, const Target *target) {
   PassManager pm(module.getContext());
   pm.addNestedPass<func::FuncOp>(createFoldBatchNorm());
+  if (target) target->addPartitionPasses(pm);
   // Before constants fold: the quantized weights are still dequantize(constant).
   if (selection.target.int8Kernels) pm.addNestedPass<func::FuncOp>(createQdqToInteger());
   pm.addNestedPass<func::FuncOp>(createFoldConstants());
@@ -205,18 +220,19 @@ schedule::TargetDesc scheduleTargetFor(const Target &target, const CompileOption
 
 PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std::string *dumpOut,
                              ScheduleSelection *report) {
-  std::unique_ptr<Target> target = createTarget(options.target, options.mcpu, options.mattr);
+  std::unique_ptr<Target> target = targetOf(options);
   ScheduleSelection local;
   ScheduleSelection &selection = report ? *report : local;
   selection.target = scheduleTargetFor(*target, options);
+  selection.deviceTarget = target->deviceScheduleTarget();
   selection.device = target->deviceFingerprint();
   loadTuningRecords(selection, options);
-  runGraphPasses(module, selection);
+  runGraphPasses(module, selection, target.get());
   if (options.dumpStage == "graph" && dumpOut) *dumpOut = printOp(module);
 
   auto main = module.lookupSymbol<func::FuncOp>("main");
   std::vector<KernelSymbol> symbols;
-  auto [description, params] = describeGraph(main, module, target->describe(), symbols);
+  auto [description, params] = describeGraph(main, module, *target, symbols);
 
   // The kernels, without @main, are compiled on their own.
   OwningOpRef<ModuleOp> kernels = llvm::cast<ModuleOp>(module->clone());

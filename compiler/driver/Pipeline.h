@@ -16,6 +16,7 @@ namespace rqc::driver {
 
 struct CompileOptions {
   std::string target = "llvm";
+  std::string targetHost; // the host CPU of an accelerator target (--target=vta), TVM's target_host
   std::string mcpu, mattr;
   std::vector<std::string> inputShapes;
   std::string dumpStage; // "", graph, linalg, scheduled, llvm
@@ -40,8 +41,12 @@ schedule::TargetDesc scheduleTargetFor(const Target &target, const CompileOption
 
 // Runs the graph passes on an imported module, in place: batch-norm and constant folding,
 // schedule selection (records, tophub, fallback), the layouts the schedules ask for, and
-// fusion into kernels.
-void runGraphPasses(mlir::ModuleOp module, ScheduleSelection &selection);
+// fusion into kernels. With `target`, its partition passes first hand ops to its
+// accelerator (rqc-partition-vta).
+void runGraphPasses(mlir::ModuleOp module, ScheduleSelection &selection, const Target *target = nullptr);
+
+// The target of `options` (createTarget with --target, --target-host, --mcpu, --mattr).
+std::unique_ptr<Target> targetOf(const CompileOptions &options);
 
 // The selection's warnings ("rqc: warning: ...", at most 20 then a count) and its summary
 // line ("12 of 20 tasks untuned: fallback configs used").

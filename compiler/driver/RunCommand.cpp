@@ -4,6 +4,7 @@
 // rqc bench MODEL.rqc: latency statistics (the runtime's package commands).
 #include "compiler/driver/Commands.h"
 #include "compiler/driver/ModelLoading.h"
+#include "compiler/driver/Pipeline.h"
 #include "compiler/passes/Passes.h"
 #include "compiler/reference/ReferenceExecutor.h"
 
@@ -34,6 +35,7 @@ struct RunOptions {
   std::vector<std::string> inputShapes;
   bool reference = false;
   bool asCompiled = false;
+  std::string target; // --as-compiled: whose partition passes apply (vta)
   uint64_t seed = 0;
   int threads = 0;
 };
@@ -52,6 +54,7 @@ void runModel(const RunOptions &o) {
     return;
   }
   if (o.asCompiled && !o.reference) throw Error("--as-compiled goes with --reference");
+  if (!o.target.empty() && !o.asCompiled) throw Error("--target goes with --reference --as-compiled");
   if (!o.reference)
     throw Error("running an .onnx model needs --reference (compiled .rqc packages come with `rqc compile`)");
   mlir::MLIRContext ctx;
@@ -60,6 +63,9 @@ void runModel(const RunOptions &o) {
     // The graph rewrites of rqc compile that change results (QDQ convolutions computed in
     // integers): the bit-exact oracle of a compiled int8 model.
     mlir::PassManager pm(&ctx);
+    // With an accelerator target, the ops it takes computed as it computes them (VTA's
+    // shifts round half up).
+    if (!o.target.empty()) targetOf(CompileOptions{o.target})->addPartitionPasses(pm);
     pm.addNestedPass<mlir::func::FuncOp>(createQdqToInteger());
     if (mlir::failed(pm.run(*module))) throw Error(o.model + ": the integer rewrite of its QDQ convolutions failed");
   }
@@ -97,6 +103,9 @@ void registerRunCommand(CLI::App &app) {
                 "With --reference: compute QDQ convolutions in integers as rqc compile does with integer kernels "
                 "(VNNI CPUs, or --int8-kernels=on): exact for those convolutions, while float parts (depthwise, Gemm) "
                 "may still differ by a rounding; without it, ONNX's float QDQ semantics");
+  cmd->add_option("--target", opts->target,
+                  "With --as-compiled: also what this target's accelerator computes, as it computes it (vta: the "
+                  "convolutions rqc compile --target=vta runs on VTA, with its round-half-up shifts)");
   cmd->add_option("--inputs", opts->inputs, "Inputs as .npz, keyed by input name (default: seeded random)");
   cmd->add_option("--outputs", opts->outputs, "Write the outputs to this .npz file");
   cmd->add_option("--input-shape", opts->inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");

@@ -338,7 +338,10 @@ void runTune(const TuneOptions &o) {
     autotune::makeTuner(o.tuner, schedule::ConfigSpace(), 0); // throws, naming the tuners
   mlir::MLIRContext ctx;
   auto module = loadModel(o.model, ctx, o.compile.inputShapes);
-  std::unique_ptr<Target> target = createTarget(o.compile.target, o.compile.mcpu, o.compile.mattr);
+  std::unique_ptr<Target> target = targetOf(o.compile);
+  if (!target->deviceScheduleTarget().key.empty())
+    throw Error("rqc tune measures CPU kernels only so far; tune VTA's conv2d_packed.vta on the simulator with "
+                "rqc vta conv2d --records LOG --trials N -o OUT, then rqc compile --target=vta --tuning-records OUT");
   ScheduleSelection sel;
   sel.target = scheduleTargetFor(*target, o.compile);
   sel.device = target->deviceFingerprint();

@@ -5,6 +5,7 @@
 #include "ir/Graph/TensorAttr.h"
 
 #include <optional>
+#include <vector>
 
 namespace rqc {
 
@@ -13,5 +14,11 @@ inline std::optional<Tensor> constantValue(mlir::Value v) {
   if (auto c = v.getDefiningOp<graph::ConstantOp>()) return graph::fromAttr(c.getValue());
   return std::nullopt;
 }
+
+// The i32 bias of an integer convolution, in units of accScale[c] = sx * sw[c]: a
+// dequantized i32 constant at exactly that scale (what quantizers write) is taken as it
+// is; a float constant is rounded half to even, as ONNX Runtime's quantizer rounds it;
+// nullopt for anything else (rqc-qdq-to-integer, rqc-partition-vta).
+std::optional<Tensor> integerBias(mlir::Value bias, const std::vector<float> &accScale);
 
 } // namespace rqc

@@ -24,9 +24,10 @@ bool isEpilogue(Operation *op) {
                    graph::RequantizeOp>(op);
 }
 
-// Ops that are not kernels: constants (parameters) and reshapes (aliases).
+// Ops that are not CPU kernels: constants (parameters), reshapes (aliases) and the ops an
+// accelerator runs, which the driver emits as that device's kernels (graph.vta_conv2d).
 bool isNotAKernel(Operation *op) {
-  return llvm::isa<graph::ConstantOp, graph::ReshapeOp, func::ReturnOp>(op);
+  return llvm::isa<graph::ConstantOp, graph::ReshapeOp, graph::VtaConv2DOp, func::ReturnOp>(op);
 }
 
 std::string kernelName(Operation *anchor, unsigned index) {

@@ -35,6 +35,29 @@ def QdqToInteger : Pass<"rqc-qdq-to-integer", "mlir::func::FuncOp"> {
   let dependentDialects = ["rqc::graph::GraphDialect"];
 }
 
+def PartitionVta : Pass<"rqc-partition-vta", "mlir::func::FuncOp"> {
+  let summary = "Hand the int8 convolutions VTA can compute to VTA (graph.vta_conv2d)";
+  let description = [{
+    The graph side of --target=vta: quantize(relu?(conv2d(dequantize(x), dequantize(W),
+    b))) with int8 x, W and output, zero points 0, power-of-two scales whose
+    requantization sy / (sx * sw[c]) is a shift by 0..15, groups 1, dilation 1, input and
+    output channels in whole VTA blocks (16 on Pynq), becomes
+      layout_transform(vta_conv2d(layout_transform(x, NCHW -> NCHW1n16c),
+                                  W in OIHW16o16i, bias + 2^(shift-1), shifts), -> NCHW)
+    (TVM's packing and its round_for_shift rounding: half up, where ONNX's
+    QuantizeLinear rounds half to even, so the result can differ from the QDQ model's
+    by one step at exact ties). The packing between two VTA convolutions is dropped.
+    Everything else (the 3-channel first convolution, pooling, residual adds, the
+    classifier) stays on the host CPU path. Runs before rqc-qdq-to-integer and constant
+    folding (the weights are still dequantize(constant)).
+  }];
+  let options = [
+    Option<"model", "model", "std::string", /*default=*/"\"\"",
+           "VTA configuration (TVM's -model=, e.g. pynq_1x16_i8w8a32_15_15_18_17); Pynq-Z1's when empty">,
+  ];
+  let dependentDialects = ["rqc::graph::GraphDialect"];
+}
+
 def FoldConstants : Pass<"rqc-fold-constants", "mlir::func::FuncOp"> {
   let summary = "Evaluate ops whose operands are all constants (with the reference kernels)";
   let dependentDialects = ["rqc::graph::GraphDialect"];

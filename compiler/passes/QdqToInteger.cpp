@@ -25,10 +25,9 @@ bool isPerTensor(graph::DequantizeOp d) { return d.getScale().size() == 1 && d.g
 // The smallest value of an 8-bit element type.
 int32_t typeMinimum(Type element) { return element.isUnsignedInteger() ? 0 : -128; }
 
-// The i32 bias of the integer convolution, in units of sx * sw[c]: a dequantized i32
-// constant at exactly that scale (what quantizers write) is taken as it is; a float
-// constant is rounded half to even, as ONNX Runtime's quantizer rounds it.
-std::optional<Tensor> integerBias(Value bias, const std::vector<float> &accScale) {
+} // namespace
+
+std::optional<Tensor> rqc::integerBias(Value bias, const std::vector<float> &accScale) {
   const size_t channels = accScale.size();
   if (auto d = bias.getDefiningOp<graph::DequantizeOp>()) {
     std::optional<Tensor> b = constantValue(d.getInput());
@@ -50,6 +49,8 @@ std::optional<Tensor> integerBias(Value bias, const std::vector<float> &accScale
   }
   return b;
 }
+
+namespace {
 
 // Rewrites the pattern ending in `q`; false (nothing changed) when it does not match.
 bool rewrite(graph::QuantizeOp q) {

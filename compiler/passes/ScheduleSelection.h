@@ -21,6 +21,9 @@ namespace rqc {
 struct ScheduleSelection {
   autotune::RecordDatabase records;
   schedule::TargetDesc target;
+  // The accelerator's target (key "vta") for the ops it runs (graph.vta_conv2d); key empty
+  // when the target has none.
+  schedule::TargetDesc deviceTarget;
   std::string device; // this machine's fingerprint: records measured on it are preferred
   // The graph tuner's price of a layout_transform (bytes read plus written per second; see
   // autotune/GraphTuner.h and docs/tuning.md for the measurement behind the default).

@@ -77,6 +77,22 @@ std::optional<Workload> workloadOf(Operation *op) {
     w.pads = vec(c.getPads());
     w.dilations = vec(c.getDilations());
     w.groups = c.getGroups();
+  } else if (auto c = llvm::dyn_cast<graph::VtaConv2DOp>(op)) {
+    // conv2d_packed.vta's workload: the plain shapes, TVM's packed layout (the args print
+    // the packed shapes) and the i32 accumulator TVM's task names as its out dtype.
+    std::vector<int64_t> x = shapeOf(c.getInput()), k = shapeOf(c.getWeight()), y = shapeOf(c.getResult());
+    const int64_t b = x[4], block = x[5];
+    w.op = "conv2d";
+    w.layout = "NCHW" + std::to_string(b) + "n" + std::to_string(block) + "c";
+    w.data = {{x[0] * b, x[1] * block, x[2], x[3]}, "int8"};
+    w.weight = {{k[0] * block, k[1] * block, k[2], k[3]}, "int8"};
+    w.strides = vec(c.getStrides());
+    w.pads = vec(c.getPads());
+    w.dilations = {1, 1};
+    w.groups = 1;
+    w.output = {y[0] * b, y[1] * block, y[2], y[3]};
+    w.outDtype = "int32";
+    return w;
   } else if (auto d = llvm::dyn_cast<graph::DenseOp>(op)) {
     if (d.getWeightLayout() != "MK") return std::nullopt;
     w.op = "dense";
@@ -138,14 +154,14 @@ struct Choice {
 // single best; the graph tuner below chooses among these); without, the fallback of the
 // template with the lowest estimated cost (the first one on a tie).
 std::vector<Choice> choices(const Workload &w, const std::vector<const schedule::Template *> &candidates,
-                            ScheduleSelection &sel) {
+                            const schedule::TargetDesc &target, ScheduleSelection &sel) {
   std::vector<Choice> out;
   for (const schedule::Template *t : candidates) {
     schedule::ConfigSpace space = t->space(w);
     std::set<std::pair<std::string, std::string>> seen; // layout pairs this template already offers
     std::vector<int> tiers;
     std::vector<const autotune::TuningRecord *> records =
-        sel.records.candidates(sel.target.str, sel.device, t->name(), w.args(), &tiers);
+        sel.records.candidates(target.str, sel.device, t->name(), w.args(), &tiers);
     for (size_t k = 0; k < records.size(); ++k) {
       const autotune::TuningRecord *r = records[k];
       if (!r->spaceHash.empty() && r->spaceHash != space.hash()) {
@@ -163,7 +179,7 @@ std::vector<Choice> choices(const Workload &w, const std::vector<const schedule:
       }
       Choice choice;
       try {
-        choice = {t, *c, t->schedule(w, *c, sel.target), r->origin, r->meanCost(), tiers[k]};
+        choice = {t, *c, t->schedule(w, *c, target), r->origin, r->meanCost(), tiers[k]};
       } catch (const schedule::InvalidConfig &e) {
         sel.warn(r->origin + ": " + t->name() + " cannot use this config (" + e.what() + "); skipped");
         continue;
@@ -188,11 +204,11 @@ std::vector<Choice> choices(const Workload &w, const std::vector<const schedule:
   double bestEstimate = std::numeric_limits<double>::infinity();
   for (const schedule::Template *t : candidates) {
     schedule::ConfigSpace space = t->space(w);
-    schedule::Config c = t->fallback(w, space, sel.target);
-    double estimate = t->estimate(w, c, sel.target);
+    schedule::Config c = t->fallback(w, space, target);
+    double estimate = t->estimate(w, c, target);
     if (estimate < bestEstimate) {
       bestEstimate = estimate;
-      best = {t, c, t->schedule(w, c, sel.target), "fallback", best.cost};
+      best = {t, c, t->schedule(w, c, target), "fallback", best.cost};
     }
   }
   return {best};
@@ -310,6 +326,7 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
       local.target.str = targetString;
       local.target.vectorBits = vectorBits;
       local.target.vectorRegisters = vectorRegisters;
+      local.deviceTarget.key = "vta"; // Pynq-Z1's configuration, for graph.vta_conv2d
       local.graphTuner = graphTuner;
       try {
         for (const std::string &f : recordFiles) {
@@ -327,17 +344,26 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
     if (!main) return;
     MLIRContext *ctx = &getContext();
     std::vector<Pending> pending;
+    bool failed = false;
     main.walk([&](Operation *op) {
       if (op->hasAttr("rqc.schedule")) return;
       std::optional<Workload> w = workloadOf(op);
       if (!w) return;
-      std::vector<const schedule::Template *> candidates = schedule::templatesFor(*w, sel->target.key);
-      if (candidates.empty()) return;
-      std::vector<Choice> ways = choices(*w, candidates, *sel);
+      const schedule::TargetDesc &target = llvm::isa<graph::VtaConv2DOp>(op) ? sel->deviceTarget : sel->target;
+      std::vector<const schedule::Template *> candidates = schedule::templatesFor(*w, target.key);
+      if (candidates.empty()) {
+        if (llvm::isa<graph::VtaConv2DOp>(op)) {
+          op->emitError("no VTA schedule template computes this convolution (the target has no VTA device?)");
+          failed = true;
+        }
+        return;
+      }
+      std::vector<Choice> ways = choices(*w, candidates, target, *sel);
       // The fastest record first: the choice when no graph plan is made.
       std::stable_sort(ways.begin(), ways.end(), [](const Choice &a, const Choice &b) { return a.cost < b.cost; });
       pending.push_back({op, *w, std::move(candidates), std::move(ways)});
     });
+    if (failed) return signalPassFailure();
     try {
       planLayouts(main, pending, *sel);
     } catch (const Error &e) {

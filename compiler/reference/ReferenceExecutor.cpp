@@ -106,6 +106,28 @@ Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get
           for (int64_t i = 0; i < r.numel(); ++i) acc[i] += add[(i / plane) % channels];
         });
       })
+      .Case([&](graph::VtaConv2DOp o) {
+        // VTA's arithmetic, plainly: i32 accumulation, bias (with the rounding folded in),
+        // a flooring shift, clip to int8 (ReLU: at 0).
+        const int64_t b = out.dim(4), c = out.dim(5);
+        const std::string act = "NCHW" + std::to_string(b) + "n" + std::to_string(c) + "c";
+        const std::string wgt = "OIHW" + std::to_string(c) + "o" + std::to_string(c) + "i";
+        Tensor x = relaid(get(o.getInput()), act, "NCHW");
+        Tensor w = relaid(get(o.getWeight()), wgt, "OIHW");
+        inPlainLayout(act, out, "NCHW", [&](Tensor &r) {
+          Tensor acc(DType::I32, r.shape());
+          conv2dInteger(x, w, 0, {0}, window(kernelOf(w), o.getStrides(), o.getPads(), {1, 1}), 1, acc);
+          const int64_t channels = r.dim(1), plane = r.dim(2) * r.dim(3);
+          const int32_t *bias = get(o.getBias()).data<int32_t>(); // [O/c, b, c]: batch lane 0
+          const int32_t *shifts = o.getShifts() ? get(o.getShifts()).data<int32_t>() : nullptr;
+          const int32_t low = o.getRelu() ? 0 : -128;
+          for (int64_t i = 0; i < acc.numel(); ++i) {
+            const int64_t ch = (i / plane) % channels, at = (ch / c) * b * c + ch % c;
+            const int32_t v = (acc.data<int32_t>()[i] + bias[at]) >> (shifts ? shifts[at] : o.getShift());
+            r.data<int8_t>()[i] = static_cast<int8_t>(std::min(127, std::max(low, v)));
+          }
+        });
+      })
       .Case([&](graph::DenseOp o) {
         Tensor w = relaid(get(o.getWeight()), o.getWeightLayout().str(), "MK");
         if (out.rank() == 3) { // packed: [N, M/x, x] is [N, M] in memory

@@ -648,5 +648,28 @@ LogicalResult RequantizeOp::verify() {
   return checkZeroPointRange(*this, getType().getElementType(), {static_cast<int32_t>(getZeroPoint())});
 }
 
+LogicalResult VtaConv2DOp::verify() {
+  auto x = getInput().getType(), w = getWeight().getType(), y = getType();
+  if (x.getRank() != 6 || w.getRank() != 6 || y.getRank() != 6 || getBias().getType().getRank() != 3)
+    return emitOpError("takes NCHW{b}n{c}c data, OIHW{c}o{c}i weights and a [O/c, b, c] bias (ranks 6, 6, 3)");
+  const int64_t b = x.getDimSize(4), c = x.getDimSize(5);
+  if (w.getDimSize(4) != c || w.getDimSize(5) != c || w.getDimSize(1) != x.getDimSize(1))
+    return emitOpError("weight blocks ") << w.getDimSize(4) << "x" << w.getDimSize(5) << " and input channel blocks "
+                                          << w.getDimSize(1) << " do not match the input's " << x.getDimSize(1) << "x" << c;
+  if (getStrides().size() != 2 || getPads().size() != 4)
+    return emitOpError("needs 2 strides and 4 pads");
+  const int64_t oh = (x.getDimSize(2) + getPads()[0] + getPads()[2] - w.getDimSize(2)) / getStrides()[0] + 1;
+  const int64_t ow = (x.getDimSize(3) + getPads()[1] + getPads()[3] - w.getDimSize(3)) / getStrides()[1] + 1;
+  SmallVector<int64_t> expected{x.getDimSize(0), w.getDimSize(0), oh, ow, b, c};
+  if (y.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result shape does not follow from the input, weight, strides and pads");
+  SmallVector<int64_t> perChannel{w.getDimSize(0), b, c};
+  if (getBias().getType().getShape() != ArrayRef<int64_t>(perChannel) ||
+      (getShifts() && llvm::cast<RankedTensorType>(getShifts().getType()).getShape() != ArrayRef<int64_t>(perChannel)))
+    return emitOpError("bias and shifts must be [O/c, b, c]");
+  if (getShift() > 15) return emitOpError("shift must be in [0, 15]");
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "ir/Graph/GraphOps.cpp.inc"

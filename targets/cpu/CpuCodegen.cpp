@@ -404,8 +404,8 @@ private:
 
 } // namespace rqc::cpu
 
-namespace rqc {
-std::unique_ptr<Target> createTarget(const std::string &target, const std::string &mcpu, const std::string &mattr) {
-  return std::make_unique<cpu::CpuBackend>(cpu::resolveCpuTarget(target, mcpu, mattr));
+namespace rqc::cpu {
+std::unique_ptr<Target> createCpuTarget(const std::string &target, const std::string &mcpu, const std::string &mattr) {
+  return std::make_unique<CpuBackend>(resolveCpuTarget(target, mcpu, mattr));
 }
-} // namespace rqc
+} // namespace rqc::cpu

@@ -12,6 +12,7 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,9 @@ std::string compileKernels(mlir::ModuleOp kernels, const std::vector<KernelSymbo
 // What the schedule templates see of a CPU target: template key (x86 / arm_cpu), vector
 // width and SIMD register count from its triple and features, and its TVM target string.
 schedule::TargetDesc scheduleTargetOf(const CpuTarget &target, const std::string &model = "unknown");
+
+// The CPU Target for a TVM-style target string (resolveCpuTarget's forms).
+std::unique_ptr<Target> createCpuTarget(const std::string &target, const std::string &mcpu = "",
+                                        const std::string &mattr = "");
 
 } // namespace rqc::cpu
