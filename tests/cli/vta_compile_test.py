@@ -1,0 +1,141 @@
+"""rqc compile --target=vta end to end on the trained ResNet-8 (Fashion-MNIST):
+
+* rqc quantize --power-of-two, then rqc compile --target=vta: the convolutions VTA can run
+  (all but the 1-channel first one) become VTA kernels, the rest host kernels;
+* the package (run natively, or by a cross-built runtime under qemu-user with --runner)
+  is bit-exact against the oracle `rqc run --reference --as-compiled --target=vta`;
+* a tuning record for one VTA task is applied (and stays exact);
+* top-1 on real test images stays within 2 points of the same int8 model on the host;
+* bad flags and models give one clear error line and a non-zero exit.
+
+usage: vta_compile_test.py RQC MODELS_DIR [--target-host T] [--runner CMD...]
+  --target-host  the host CPU of the package ('llvm' by default: runs here)
+  --runner       the command that runs the package's rqc (e.g. qemu-arm -L ... rqc)
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ap = argparse.ArgumentParser()
+ap.add_argument("rqc")
+ap.add_argument("models")
+ap.add_argument("--target-host", default="llvm")
+ap.add_argument("--runner", nargs=argparse.REMAINDER)
+a = ap.parse_args()
+rqc = a.rqc
+runner = a.runner or [rqc]
+model = os.path.join(a.models, "fashion_resnet8.onnx")
+failures = []
+
+
+def check(ok, what):
+    print(("ok: " if ok else "FAIL: ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def run(cmd, timeout=600):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def must(cmd, timeout=600):
+    p = run(cmd, timeout)
+    if p.returncode != 0:
+        print("command failed:", " ".join(cmd), "\n", p.stdout, p.stderr)
+        sys.exit(1)
+    return p
+
+
+def refused(cmd, pattern, what):
+    p = run(cmd)
+    lines = [l for l in p.stderr.splitlines() if l.strip()]
+    check(p.returncode != 0 and len(lines) == 1 and re.search(pattern, lines[0]) is not None,
+          f"{what}: one error line matching /{pattern}/ (exit {p.returncode}, stderr {p.stderr.strip()!r})")
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    q = os.path.join(tmp, "r8_pow2.onnx")
+    calib = os.path.join(tmp, "calib.npz")
+    # Calibration on seeded data in the image's range: the test needs power-of-two scales,
+    # not the best ones (the accuracy check below compares int8 with int8).
+    rng = np.random.default_rng(5)
+    inp = json.loads(must([rqc, "inspect", model, "--json"]).stdout)["inputs"][0]["name"]
+    np.savez(calib, **{inp: rng.random((16, 1, 28, 28), dtype=np.float32)})
+    must([rqc, "quantize", model, "--power-of-two", "--calibration", calib, "-o", q])
+
+    pkg = os.path.join(tmp, "r8_vta.rqc")
+    common = ["--target=vta", "--target-host", a.target_host, "--int8-kernels=on"]
+    p = must([rqc, "compile", q] + common + ["-o", pkg])
+    m = re.search(r"(\d+) convolution\(s\) on VTA, (\d+) kernel\(s\) on the host CPU", p.stderr)
+    check(m is not None and int(m.group(1)) == 8, f"8 of ResNet-8's 9 convolutions on VTA ({p.stderr.strip()!r})")
+    dump = must([rqc, "compile", q] + common + ["--dump=graph"]).stdout
+    check(dump.count("graph.vta_conv2d") == 8 and len(re.findall(r"graph\.conv2d(?:_integer)? ", dump)) == 1,
+          "--dump=graph shows the partition: 8 graph.vta_conv2d, the first convolution on the host")
+
+    def outputs(package, seed):
+        out = os.path.join(tmp, f"out_{os.path.basename(package)}_{seed}.npz")
+        must(runner + ["run", package, "--seed", str(seed), "--outputs", out])
+        return np.load(out)
+
+    for seed in (1, 2):
+        ref = os.path.join(tmp, f"ref_{seed}.npz")
+        must([rqc, "run", q, "--reference", "--as-compiled", "--target=vta", "--seed", str(seed), "--outputs", ref])
+        got, want = outputs(pkg, seed), np.load(ref)
+        check(all(np.array_equal(got[k], want[k]) for k in want),
+              f"seed {seed}: bit-exact against the VTA-as-compiled reference")
+
+    # A record for one VTA task (index 78 of its 128-point space: 2 row tiles of 7, two
+    # threads over rows) is applied, and the output stays exact.
+    log = os.path.join(tmp, "vta.log")
+    with open(log, "w") as f:
+        f.write(json.dumps({
+            "input": ["ext_dev -device=vta -keys=cpu -model=pynq_1x16_i8w8a32_15_15_18_17", "conv2d_packed.vta",
+                      [["TENSOR", [1, 1, 28, 28, 1, 16], "int8"], ["TENSOR", [2, 1, 3, 3, 16, 16], "int8"], [2, 2],
+                       [1, 1, 1, 1], [1, 1], "NCHW1n16c", "int32"], {}],
+            "config": {"index": 78, "code_hash": None,
+                       "entity": [["tile_b", "sp", [-1, 1]], ["tile_h", "sp", [-1, 7]], ["tile_w", "sp", [-1, 14]],
+                                  ["tile_ci", "sp", [-1, 1]], ["tile_co", "sp", [-1, 1]], ["oc_nthread", "ot", 1],
+                                  ["h_nthread", "ot", 2]]},
+            "result": [[0.0001], 0, 0.5, 1700000000.0], "version": 0.2, "tvm_version": "0.8.0"}) + "\n")
+    tuned = os.path.join(tmp, "r8_vta_tuned.rqc")
+    p = must([rqc, "compile", q] + common + ["--tuning-records", log, "-o", tuned])
+    check("8 of 9 tasks untuned" in p.stderr and "warning" not in p.stderr, f"the VTA record is applied ({p.stderr.strip()!r})")
+    check(all(np.array_equal(outputs(tuned, 1)[k], np.load(os.path.join(tmp, "ref_1.npz"))[k])
+              for k in np.load(os.path.join(tmp, "ref_1.npz"))), "with the record: still bit-exact")
+
+    if a.runner is None:
+        # Real images: VTA's round-half-up shifts cost (almost) nothing against the same
+        # int8 model on the host.
+        def top1(m):
+            out = must([rqc, "validate", m, "--dataset", "fashion-mnist", "--limit", "300", "--json"]).stdout
+            return json.loads(out)["top1"]
+        host = os.path.join(tmp, "r8_host.rqc")
+        must([rqc, "compile", q, "--dtype=int8", "--int8-kernels=on", "-o", host])
+        t_vta, t_host = top1(pkg), top1(host)
+        check(abs(t_vta - t_host) <= 0.02 and t_vta > 0.8,
+              f"top-1 on 300 Fashion-MNIST test images: VTA {t_vta:.3f}, host int8 {t_host:.3f}")
+
+        refused([rqc, "compile", model, "--target=vta", "-o", os.path.join(tmp, "x.rqc")], r"VTA computes int8",
+                "a float model without --calibration")
+        refused([rqc, "compile", q, "--target=ext_dev -device=vta -fast", "-o", os.path.join(tmp, "x.rqc")],
+                r"unknown option '-fast'", "an unknown VTA target option")
+        refused([rqc, "compile", q, "--target=ext_dev -device=vta -model=pynq_1x16_bogus", "-o", os.path.join(tmp, "x.rqc")],
+                r"pynq_1x16_bogus", "a malformed -model=")
+        refused([rqc, "compile", q, "--target=llvm", "--target-host=llvm", "-o", os.path.join(tmp, "x.rqc")],
+                r"--target-host applies to a target with an accelerator", "--target-host without VTA")
+        refused([rqc, "compile", model, "--target=vta", "--calibration", calib, "--activation-type", "uint8",
+                 "-o", os.path.join(tmp, "x.rqc")], r"contradicts", "--activation-type uint8 with VTA")
+        refused([rqc, "tune", q, "--target=vta", "--trials", "4", "-o", os.path.join(tmp, "t.log")],
+                r"rqc vta conv2d", "rqc tune --target=vta points to the simulator tuner")
+        check(not os.path.exists(os.path.join(tmp, "x.rqc")), "no package written by a refused compile")
+
+if failures:
+    print(f"{len(failures)} check(s) failed")
+    sys.exit(1)
+print("all checks passed")
