@@ -142,8 +142,9 @@ void registerCompileCommand(CLI::App &app) {
                   "float kernels between the QDQ pairs are faster for now), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->default_val("auto");
-  cmd->add_option("--dump", opts->compile.dumpStage, "Print a stage: graph, linalg, scheduled, llvm")
-      ->check(CLI::IsMember({"graph", "linalg", "scheduled", "llvm"}));
+  cmd->add_option("--dump", opts->compile.dumpStage,
+                  "Print a stage: graph, linalg, scheduled, llvm; vta: the VTA kernels' instruction streams (VTA dialect)")
+      ->check(CLI::IsMember({"graph", "linalg", "scheduled", "llvm", "vta"}));
   cmd->callback([opts, cmd] {
     if (opts->output.empty() && opts->compile.dumpStage.empty())
       throw Error("rqc compile needs -o MODEL.rqc (or --dump=STAGE)");

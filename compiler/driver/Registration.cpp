@@ -1,6 +1,7 @@
 #include "compiler/driver/Registration.h"
 
 #include "ir/Graph/GraphDialect.h"
+#include "ir/VTA/VtaDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -32,7 +33,7 @@
 
 void rqc::registerRqcDialects(mlir::DialectRegistry &registry) {
   using namespace mlir;
-  registry.insert<rqc::graph::GraphDialect, func::FuncDialect, arith::ArithDialect, linalg::LinalgDialect,
+  registry.insert<rqc::graph::GraphDialect, rqc::vta::ir::VTADialect, func::FuncDialect, arith::ArithDialect, linalg::LinalgDialect,
                   tensor::TensorDialect, math::MathDialect, bufferization::BufferizationDialect,
                   memref::MemRefDialect, scf::SCFDialect, vector::VectorDialect, affine::AffineDialect,
                   cf::ControlFlowDialect, index::IndexDialect, LLVM::LLVMDialect, omp::OpenMPDialect>();

@@ -37,6 +37,7 @@ struct VtaKernels::Prepared {
   vta::DeviceBuffer image;
   uint32_t insnAddress = 0;
   uint32_t insnCount = 0;
+  std::optional<double> lastMs; // on the cycle model
 };
 
 VtaKernels::VtaKernels(const ModuleInfo &info, const std::string &vtaCode,
@@ -48,7 +49,9 @@ VtaKernels::VtaKernels(const ModuleInfo &info, const std::string &vtaCode,
   } catch (const Error &e) {
     throw Error(what + ": target vta_model: " + e.what());
   }
-  device_ = std::make_unique<vta::SimulatorDevice>(config, deviceBytes(info));
+  auto simulator = std::make_unique<vta::SimulatorDevice>(config, deviceBytes(info));
+  simulator_ = simulator.get();
+  device_ = std::move(simulator);
   const vta::Isa isa(config);
   for (size_t i = 0; i < info.kernels.size(); ++i) {
     const KernelInfo &k = info.kernels[i];
@@ -117,11 +120,17 @@ void VtaKernels::run(size_t kernelIndex, void **args) {
     // A board runs ResNet-18's largest layer in milliseconds; a minute means a hung stream.
     if (device_->run(p.insnAddress, p.insnCount, std::chrono::seconds(60)) != vta::WaitStatus::Done)
       throw Error("did not finish within 60 s");
+    if (const auto &report = simulator_->lastReport()) p.lastMs = report->microseconds() / 1000.0;
   } catch (const Error &e) {
     throw Error(what_ + ": VTA kernel '" + k.name + "': " + e.what());
   }
   for (size_t a = firstOutput; a < k.args.size(); ++a)
     device_->copyFromDevice(args[a], p.image, k.vta.argOffsets[a], info_.buffer(k.args[a]).nbytes());
+}
+
+std::optional<double> VtaKernels::simulatedMs(size_t kernelIndex) const {
+  const auto &p = kernels_.at(kernelIndex);
+  return p ? p->lastMs : std::nullopt;
 }
 
 } // namespace rqc

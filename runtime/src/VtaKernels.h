@@ -10,11 +10,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace rqc::vta {
 class VtaDevice;
+class SimulatorDevice;
 struct DeviceBuffer;
 } // namespace rqc::vta
 
@@ -33,12 +35,17 @@ public:
   // pointers the executor passes every kernel. Throws rqc::Error when the stream fails the
   // simulator's checks or does not finish within the timeout.
   void run(size_t kernelIndex, void **args);
+  // Kernel `kernelIndex`'s time in its last run on the device's cycle model, in ms (the
+  // simulator's estimate of a board, at the configuration's clock; the same every run, as
+  // VTA's timing does not depend on the data); nullopt before its first run.
+  std::optional<double> simulatedMs(size_t kernelIndex) const;
 
 private:
   struct Prepared;
   const ModuleInfo &info_;
   std::string what_;
   std::unique_ptr<vta::VtaDevice> device_;
+  vta::SimulatorDevice *simulator_ = nullptr; // device_, for its reports
   std::vector<std::unique_ptr<Prepared>> kernels_; // by kernel index; null for CPU kernels
 };
 

@@ -170,7 +170,8 @@ void runPackage(const RunPackageOptions &o) {
 namespace {
 
 // Kernels by mean time, slowest first, with their share and arithmetic rate.
-void printProfile(const ModuleInfo &info, std::vector<KernelTime> profile, int runs) {
+void printProfile(const Module &module, std::vector<KernelTime> profile, int runs) {
+  const ModuleInfo &info = module.info();
   double total = 0;
   for (const KernelTime &t : profile) total += t.meanMs();
   std::sort(profile.begin(), profile.end(), [](const KernelTime &a, const KernelTime &b) { return a.meanMs() > b.meanMs(); });
@@ -180,8 +181,10 @@ void printProfile(const ModuleInfo &info, std::vector<KernelTime> profile, int r
     const KernelInfo &k = info.kernels[t.kernel];
     double ms = t.meanMs();
     std::string rate = k.macs > 0 && ms > 0 ? format("%.2f", static_cast<double>(k.macs) / (ms * 1e6)) : "-";
+    std::string ops = k.ops;
+    if (std::optional<double> sim = module.simulatedDeviceMs(t.kernel)) ops += format(" [VTA: %.3f ms simulated]", *sim);
     std::cout << format("  %9.3f %5.1f%% %8s  %-32s %s\n", ms, total > 0 ? 100.0 * ms / total : 0.0, rate.c_str(),
-                        k.name.c_str(), k.ops.c_str());
+                        k.name.c_str(), ops.c_str());
   }
 }
 
@@ -213,6 +216,12 @@ void benchPackage(const BenchPackageOptions &o) {
   MemoryStats mem = exec->memoryStats();
   uint64_t rss = peakResidentBytes();
   const ModuleInfo &info = module->info();
+  // Kernels on a simulated accelerator: their time on its cycle model. The latency above
+  // is this CPU running the simulator, nothing like the board's.
+  size_t simulated = 0;
+  double simulatedMs = 0;
+  for (size_t k = 0; k < info.kernels.size(); ++k)
+    if (std::optional<double> sim = module->simulatedDeviceMs(k)) ++simulated, simulatedMs += *sim;
 
   if (o.json) {
     nlohmann::json j = {
@@ -234,11 +243,14 @@ void benchPackage(const BenchPackageOptions &o) {
           {"outputs", mem.outputBytes},
           {"runtime_total", mem.totalBytes()},
           {"process_peak_rss", rss}}}};
+    if (simulated)
+      j["vta"] = {{"kernels", simulated}, {"simulated_ms", simulatedMs}, {"vta_model", info.target.vtaModel}};
     if (o.profile) {
       nlohmann::json kernels = nlohmann::json::array();
       for (const KernelTime &t : profile) {
         const KernelInfo &k = info.kernels[t.kernel];
         kernels.push_back({{"kernel", k.name}, {"ops", k.ops}, {"macs", k.macs}, {"mean_ms", t.meanMs()}});
+        if (std::optional<double> sim = module->simulatedDeviceMs(t.kernel)) kernels.back()["vta_simulated_ms"] = *sim;
       }
       j["kernel_profile"] = kernels;
     }
@@ -256,7 +268,19 @@ void benchPackage(const BenchPackageOptions &o) {
             << " without reuse), params " << mebibytes(mem.paramBytes) << ", inputs+outputs "
             << mebibytes(mem.inputBytes + mem.outputBytes) << "; runtime total " << mebibytes(mem.totalBytes())
             << ", process peak RSS " << mebibytes(rss) << "\n";
-  if (o.profile) printProfile(info, profile, o.repeat);
+  if (simulated) {
+    std::cout << format("vta:        %zu kernels, %.3f ms per run on the cycle model of %s (simulated; the latency "
+                        "above is this CPU running the simulator)\n",
+                        simulated, simulatedMs, info.target.vtaModel.c_str());
+    if (o.profile) {
+      double hostMs = 0;
+      for (const KernelTime &t : profile)
+        if (!module->simulatedDeviceMs(t.kernel)) hostMs += t.meanMs();
+      std::cout << format("estimate:   %.3f ms = host kernels %.3f ms (measured on this CPU) + VTA %.3f ms (simulated)\n",
+                          hostMs + simulatedMs, hostMs, simulatedMs);
+    }
+  }
+  if (o.profile) printProfile(*module, profile, o.repeat);
 }
 
 void addBenchOptions(CLI::App &cmd, BenchPackageOptions &o) {

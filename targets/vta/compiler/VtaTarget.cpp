@@ -2,6 +2,7 @@
 
 #include "compiler/passes/Passes.h"
 #include "compiler/support/JsonAttr.h"
+#include "ir/VTA/VtaDialect.h"
 #include "rqc/runtime/Error.h"
 #include "rqc/vta/Config.h"
 #include "rqc/vta/Conv2dPacked.h"
@@ -9,6 +10,10 @@
 #include "schedules/vta/VtaTemplates.h"
 #include "targets/cpu/CpuCodegen.h"
 
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+
+#include <cctype>
 #include <sstream>
 #include <vector>
 
@@ -70,6 +75,7 @@ public:
     epilogue.relu = conv.getRelu();
     epilogue.perChannelShift = static_cast<bool>(conv.getShifts());
     const Conv2dKernelImage image = conv2dKernelImage(config_, shape, tiling, epilogue);
+    verifyStream(op, image.stream);
     const std::vector<uint8_t> code = image.code(config_);
     const size_t offset = code_.size();
     code_.append(reinterpret_cast<const char *>(code.data()), code.size());
@@ -88,13 +94,42 @@ public:
   std::vector<std::pair<std::string, std::string>> compile(ModuleOp kernels, const std::vector<KernelSymbol> &symbols,
                                                            const DumpHook &dump) override {
     std::vector<std::pair<std::string, std::string>> members;
+    if (streams_ && dump) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      streams_->print(os);
+      dump("vta", text);
+    }
     if (!symbols.empty()) members = host_->compile(kernels, symbols, dump);
     if (!code_.empty()) members.emplace_back("vta.bin", code_);
     return members;
   }
 
 private:
+  // The stream as a vta.kernel (ir/VTA), verified: every SRAM index inside its buffer and
+  // the tokens balanced; kept for --dump=vta.
+  void verifyStream(Operation *op, const Conv2dStream &stream) {
+    MLIRContext *ctx = op->getContext();
+    ctx->getOrLoadDialect<ir::VTADialect>();
+    if (!streams_) streams_ = ModuleOp::create(UnknownLoc::get(ctx));
+    std::string name;
+    if (auto loc = llvm::dyn_cast<NameLoc>(op->getLoc())) name = loc.getName().str();
+    for (char &ch : name)
+      if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    name = "vta_kernel_" + std::to_string(kernelCount_++) + (name.empty() ? "" : "_" + name);
+    OpBuilder b = OpBuilder::atBlockEnd(streams_->getBody());
+    ir::KernelOp kernel = ir::buildKernel(b, op->getLoc(), name, config_, stream.program, stream.uops);
+    std::string message;
+    ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &d) {
+      if (message.empty()) message = d.str();
+      return success();
+    });
+    if (failed(verify(kernel))) throw Error("VTA kernel " + name + " fails the VTA dialect's verifier: " + message);
+  }
+
   VtaConfig config_;
+  OwningOpRef<ModuleOp> streams_; // the VTA kernels as vta.kernel ops
+  int kernelCount_ = 0;
   std::unique_ptr<Target> host_;
   std::string code_; // vta.bin: every VTA kernel's micro-ops and instructions, in order
 };

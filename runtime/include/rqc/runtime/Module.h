@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -50,6 +51,10 @@ public:
 
   // The function of info().kernels[index].
   const KernelFunction &kernel(size_t index) const { return kernels_.at(index); }
+  // For a kernel on a simulated accelerator (device "vta"): its time in its last run on
+  // the device's cycle model, in ms (an estimate of the board, not a measurement; the
+  // same every run). nullopt for CPU kernels and before the kernel first ran.
+  std::optional<double> simulatedDeviceMs(size_t index) const;
   // Read-only bytes of a param buffer (64-byte aligned).
   const void *paramData(int64_t paramBufferId) const;
   uint64_t paramsBytes() const { return paramsBytes_; }
