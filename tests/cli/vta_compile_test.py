@@ -78,6 +78,9 @@ with tempfile.TemporaryDirectory() as tmp:
     check(dump.count("graph.vta_conv2d") == 8 and len(re.findall(r"graph\.conv2d(?:_integer)? ", dump)) == 1,
           "--dump=graph shows the partition: 8 graph.vta_conv2d, the first convolution on the host")
 
+    vta_dump = must([rqc, "compile", q] + common + ["--dump=vta"]).stdout
+    check(vta_dump.count("vta.kernel @") == 8, "--dump=vta prints the 8 VTA kernels' streams")
+
     def outputs(package, seed):
         out = os.path.join(tmp, f"out_{os.path.basename(package)}_{seed}.npz")
         must(runner + ["run", package, "--seed", str(seed), "--outputs", out])
