@@ -26,3 +26,14 @@ build/compiler/driver/rqc quantize models/fashion_resnet8.onnx --calibration fas
 echo
 echo "== rqc validate build/fashion_resnet8_int8.onnx --dataset fashion-mnist   (the same network, quantized by rqc to int8)"
 build/compiler/driver/rqc validate build/fashion_resnet8_int8.onnx --dataset fashion-mnist
+echo
+echo "== rqc compile models/fashion_resnet8.onnx --target=vta --target-host=llvm --calibration fashion-mnist-train --calibration-limit 1000 -o build/fashion_resnet8_vta.rqc"
+echo "   (power-of-two int8; the convolutions on the VTA accelerator's simulator, the rest on this CPU)"
+build/compiler/driver/rqc compile models/fashion_resnet8.onnx --target=vta --target-host=llvm \
+    --calibration fashion-mnist-train --calibration-limit 1000 -o build/fashion_resnet8_vta.rqc
+echo
+echo "== rqc validate build/fashion_resnet8_vta.rqc --dataset fashion-mnist --limit 2000   (on VTA, simulated)"
+build/compiler/driver/rqc validate build/fashion_resnet8_vta.rqc --dataset fashion-mnist --limit 2000
+echo
+echo "== rqc bench build/fashion_resnet8_vta.rqc --profile   (VTA time from the simulator's cycle model)"
+build/compiler/driver/rqc bench build/fashion_resnet8_vta.rqc --repeat 5 --profile | grep -E "^(vta|estimate):"
