@@ -185,6 +185,14 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
   if (!tmpl) throw Error("no template " + t.templateName);
   const schedule::ConfigSpace space = tmpl->space(t.workload);
   const std::string argsKey = t.args.dump();
+  // A VTA task (conv2d_packed.vta) is scheduled for the device, compiled for VTA with this
+  // machine as its host, and measured on the simulator's cycle model (rqc measure reports
+  // a simulated kernel's device time): records say so in their device.
+  const bool onDevice = schedule::isVtaPacked(t.workload.layout) && !sel.deviceTarget.key.empty();
+  const schedule::TargetDesc &targetDesc = onDevice ? sel.deviceTarget : sel.target;
+  tune::BuildSettings build = o.build;
+  if (onDevice) build.targetHost = "llvm";
+  const std::string device = onDevice ? "rqc-vta-simulator/" + targetDesc.model : sel.device;
   const std::string label = fmt::format("[task {}/{}] {} {}", position + 1, count, t.templateName,
                                         autotune::describeArgs(t.args));
 
@@ -194,7 +202,7 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
   // past the register file) are never proposed: asking costs microseconds, a trial more.
   tuner->setFilter([&](const schedule::Config &c) {
     try {
-      tmpl->schedule(t.workload, c, sel.target);
+      tmpl->schedule(t.workload, c, targetDesc);
       return true;
     } catch (const schedule::InvalidConfig &) {
       return false;
@@ -205,7 +213,7 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
   std::map<std::string, std::vector<const autotune::TuningRecord *>> others;
   for (const autotune::TuningRecord &r : previous) {
     if (r.task != t.templateName) continue;
-    if (r.args.dump() == argsKey && r.target == sel.target.str) {
+    if (r.args.dump() == argsKey && r.target == targetDesc.str) {
       if (std::optional<schedule::Config> c = configOf(space, r); c && !tuner->visited(c->index())) {
         tuner->markVisited(c->index());
         doneConfigs.push_back(*c);
@@ -216,7 +224,7 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
     }
   }
   for (const autotune::TuningRecord &r : transfer)
-    if (r.task == t.templateName && r.errorNo == 0 && !(r.args.dump() == argsKey && r.target == sel.target.str))
+    if (r.task == t.templateName && r.errorNo == 0 && !(r.args.dump() == argsKey && r.target == targetDesc.str))
       others[r.args.dump()].push_back(&r);
   { // scores per workload: throughput relative to that workload's best
     std::vector<std::vector<float>> features;
@@ -251,12 +259,12 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
   } else {
     const std::string dir = (o.workDir.empty() ? o.log + ".work" : o.workDir) + "/task" + std::to_string(entry.index);
     tune::TaskFiles files = tune::prepareTask(ctx, t.workload, dir, o.seed);
-    tune::LocalBuilder builder(files, *tmpl, t.workload, sel.target, sel.target.str, o.build);
+    tune::LocalBuilder builder(files, *tmpl, t.workload, targetDesc, targetDesc.str, build);
     autotune::LocalRunner runner(o.run, files.inputs, files.expected, tune::kTaskKernelName, o.build.executable);
     const int batchSize = o.batch > 0 ? o.batch : std::max(8, 2 * o.build.jobs);
     // The template's fallback config is measured first, so that the log's best is never
     // slower than what rqc compile uses without the log (AutoTVM does not do this).
-    std::optional<schedule::Config> fallback = tmpl->fallback(t.workload, space, sel.target);
+    std::optional<schedule::Config> fallback = tmpl->fallback(t.workload, space, targetDesc);
     if (tuner->visited(fallback->index())) fallback.reset();
     else tuner->markVisited(fallback->index());
     const double started = now();
@@ -272,7 +280,7 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
       for (size_t k = 0; k < batch.size(); ++k) {
         autotune::MeasureResult m = runner.run(built[k]);
         autotune::TuningRecord rec;
-        rec.target = sel.target.str;
+        rec.target = targetDesc.str;
         rec.task = t.templateName;
         rec.args = t.args;
         rec.index = static_cast<int64_t>(batch[k].index());
@@ -283,7 +291,7 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
         rec.timestamp = m.timestamp;
         rec.rqcVersion = RQC_VERSION;
         rec.spaceHash = space.hash();
-        rec.device = sel.device;
+        rec.device = device;
         rec.errorMsg = m.message.substr(0, 300);
         rec.tuner = o.tuner;
         autotune::appendRecord(o.log, rec); // durable before the next measurement
@@ -339,18 +347,21 @@ void runTune(const TuneOptions &o) {
   mlir::MLIRContext ctx;
   auto module = loadModel(o.model, ctx, o.compile.inputShapes);
   std::unique_ptr<Target> target = targetOf(o.compile);
-  if (!target->deviceScheduleTarget().key.empty())
-    throw Error("rqc tune measures CPU kernels only so far; tune VTA's conv2d_packed.vta on the simulator with "
-                "rqc vta conv2d --records LOG --trials N -o OUT, then rqc compile --target=vta --tuning-records OUT");
   ScheduleSelection sel;
   sel.target = scheduleTargetFor(*target, o.compile);
+  sel.deviceTarget = target->deviceScheduleTarget();
   sel.device = target->deviceFingerprint();
-  runGraphPasses(*module, sel);
+  runGraphPasses(*module, sel, target.get());
 
+  // With an accelerator (--target=vta), its tasks: they are measured on its simulator here;
+  // the host's kernels are tuned with rqc tune --target=<the host>, on the host.
+  const bool deviceTasks = !sel.deviceTarget.key.empty();
+  const std::string tunedFor = deviceTasks ? sel.deviceTarget.str : sel.target.str;
   std::vector<ScheduleSelection::Task> tunable;
   for (const auto &t : sel.tasks)
-    if (tune::isTunable(t.workload) && t.spaceSize > 1) tunable.push_back(t);
-  if (tunable.empty()) throw Error(o.model + " has no tunable task for " + sel.target.str);
+    if (tune::isTunable(t.workload) && t.spaceSize > 1 && schedule::isVtaPacked(t.workload.layout) == deviceTasks)
+      tunable.push_back(t);
+  if (tunable.empty()) throw Error(o.model + " has no tunable task for " + tunedFor);
   std::vector<TaskEntry> picked;
   for (size_t i : pickTasks(o.tasks, o.tasksGiven, tunable.size())) picked.push_back({i, tunable[i]});
   if (picked.empty()) { // a shard i/n with i past the task count: nothing to do, nothing written
@@ -391,7 +402,7 @@ void runTune(const TuneOptions &o) {
     throw Error(o.log + " changed while it was read (another rqc tune?); try again");
 
   std::cerr << fmt::format("tuning {} task(s) of {} for {} with {} ({} trials each, log {})\n", picked.size(),
-                           o.model, sel.target.str, o.tuner, o.trials, o.log);
+                           o.model, tunedFor, o.tuner, o.trials, o.log);
   nlohmann::json tasks = nlohmann::json::array();
   for (size_t k = 0; k < picked.size(); ++k) tasks.push_back(tuneTask(o, picked[k], k, picked.size(), sel, previous, transfer, ctx));
   if (!o.keepWork) {
@@ -399,7 +410,7 @@ void runTune(const TuneOptions &o) {
     fs::remove(o.workDir.empty() ? o.log + ".work" : o.workDir, ec);
   }
   if (o.json) {
-    std::cout << nlohmann::json{{"model", o.model}, {"target", sel.target.str}, {"tuner", o.tuner}, {"log", o.log},
+    std::cout << nlohmann::json{{"model", o.model}, {"target", tunedFor}, {"tuner", o.tuner}, {"log", o.log},
                                 {"tasks", tasks}}
                      .dump(2)
               << "\n";

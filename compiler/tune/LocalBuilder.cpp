@@ -24,15 +24,15 @@ namespace rqc::tune {
 namespace {
 
 // The task's input: normal floats, or uniform bytes for an integer convolution's 8-bit data.
-Tensor seeded(const schedule::TensorArg &arg, std::mt19937_64 &rng) {
+Tensor seeded(const schedule::TensorArg &arg, const Shape &shape, std::mt19937_64 &rng) {
   if (arg.dtype == "uint8" || arg.dtype == "int8") {
-    Tensor t(arg.dtype == "uint8" ? DType::U8 : DType::I8, arg.shape);
+    Tensor t(arg.dtype == "uint8" ? DType::U8 : DType::I8, shape);
     std::uniform_int_distribution<int> byte(0, 255);
     auto *bytes = static_cast<uint8_t *>(t.raw()); // uint8 or int8: the same bits
     for (int64_t i = 0; i < t.numel(); ++i) bytes[i] = static_cast<uint8_t>(byte(rng));
     return t;
   }
-  Tensor t(DType::F32, arg.shape);
+  Tensor t(DType::F32, shape);
   std::normal_distribution<float> n(0.f, 1.f);
   for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = n(rng);
   return t;
@@ -57,7 +57,10 @@ TaskFiles prepareTask(mlir::MLIRContext &ctx, const schedule::Workload &w, const
   module->print(os, mlir::OpPrintingFlags().enableDebugInfo()); // keeps loc("task"), the kernel's name
   writeText(f.module, text);
   std::mt19937_64 rng(seed + 1);
-  Tensor input = seeded(w.data, rng);
+  // The module's input shape: the workload's, or its packed form (VTA's NCHW{b}n{c}c).
+  auto main = module->lookupSymbol<mlir::func::FuncOp>("main");
+  auto inputType = llvm::cast<mlir::RankedTensorType>(main.getArgument(0).getType());
+  Tensor input = seeded(w.data, Shape(inputType.getShape().begin(), inputType.getShape().end()), rng);
   std::vector<Tensor> outputs = reference::ReferenceExecutor(*module).run({input});
   saveNpz(f.inputs, {{kTaskInputName, input}});
   saveNpz(f.expected, {{kTaskOutputName, outputs.at(0)}});
@@ -89,6 +92,7 @@ autotune::BuildResult LocalBuilder::buildOne(const schedule::Config &config, siz
   writeText(stem + ".log", autotune::formatRecord(rec) + "\n");
   std::vector<std::string> argv = {settings_.executable, "compile", files_.module, "--target", settings_.target,
                                    "--tuning-records", stem + ".log", "-o", stem + ".rqc"};
+  if (!settings_.targetHost.empty()) argv.insert(argv.end(), {"--target-host", settings_.targetHost});
   if (!settings_.mcpu.empty()) argv.insert(argv.end(), {"--mcpu", settings_.mcpu});
   if (!settings_.mattr.empty()) argv.insert(argv.end(), {"--mattr", settings_.mattr});
   autotune::ProcessResult p = autotune::runProcess(argv, settings_.timeoutS, {"RQC_TOPHUB_LOCATION=NONE"});

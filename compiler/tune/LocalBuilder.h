@@ -25,6 +25,7 @@ TaskFiles prepareTask(mlir::MLIRContext &ctx, const schedule::Workload &w, const
 
 struct BuildSettings {
   std::string target = "llvm", mcpu, mattr; // as rqc compile's flags
+  std::string targetHost;                   // --target-host (VTA tasks: llvm, measured on this machine)
   int jobs = 1;                             // compilers at a time
   double timeoutS = 60;                     // per candidate
   std::string executable;                   // the rqc to run (this one)

@@ -22,11 +22,47 @@ bool isIntegerConv(const schedule::Workload &w) {
 }
 
 bool isTunable(const schedule::Workload &w) {
+  if (schedule::isVtaPacked(w.layout)) return w.op == "conv2d" && isIntegerConv(w); // conv2d_packed.vta
   static const char *ops[] = {"conv2d", "depthwise_conv2d", "group_conv2d", "dense", "max_pool2d", "avg_pool2d"};
   for (const char *op : ops)
     if (w.op == op) return w.data.dtype == "float32" || isIntegerConv(w);
   return false;
 }
+
+namespace {
+
+// conv2d_packed.vta's task: graph.vta_conv2d on packed int8 data (NCHW{b}n{c}c) with random
+// int8 weights, a random bias equal over the batch lanes and a shift of 8, so the output
+// bytes are neither all saturated nor all zero.
+OwningOpRef<ModuleOp> buildVtaTaskModule(OpBuilder &b, OwningOpRef<ModuleOp> &module, const schedule::Workload &w,
+                                         std::mt19937_64 &rng) {
+  MLIRContext *ctx = b.getContext();
+  const auto [batch, block] = schedule::vtaBlocks(w.layout);
+  const auto &x = w.data.shape, &k = w.weight.shape, &y = w.output;
+  auto i8 = [&](std::vector<int64_t> shape) { return RankedTensorType::get(shape, b.getI8Type()); };
+  auto in = i8({x[0] / batch, x[1] / block, x[2], x[3], batch, block});
+  auto out = i8({y[0] / batch, y[1] / block, y[2], y[3], batch, block});
+  auto fn = b.create<func::FuncOp>(b.getUnknownLoc(), "main", b.getFunctionType({in}, {out}));
+  b.setInsertionPointToEnd(fn.addEntryBlock());
+  Tensor wt(DType::I8, {k[0] / block, k[1] / block, k[2], k[3], block, block});
+  Tensor bias(DType::I32, {k[0] / block, batch, block});
+  std::uniform_int_distribution<int> weights(-127, 127), biases(-1000, 1000);
+  for (int64_t i = 0; i < wt.numel(); ++i) wt.data<int8_t>()[i] = static_cast<int8_t>(weights(rng));
+  for (int64_t o = 0; o < k[0]; ++o) {
+    const int32_t v = biases(rng);
+    for (int64_t l = 0; l < batch; ++l) bias.data<int32_t>()[((o / block) * batch + l) * block + o % block] = v;
+  }
+  Value weight = b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(wt, ctx));
+  Value biasValue = b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(bias, ctx));
+  Value result = b.create<graph::VtaConv2DOp>(NameLoc::get(b.getStringAttr(kTaskKernelName)), out, fn.getArgument(0),
+                                              weight, biasValue, Value(), w.strides, w.pads, 8u, false);
+  b.create<func::ReturnOp>(b.getUnknownLoc(), result);
+  fn->setAttr("rqc.input_names", b.getStrArrayAttr({kTaskInputName}));
+  fn->setAttr("rqc.output_names", b.getStrArrayAttr({kTaskOutputName}));
+  return std::move(module);
+}
+
+} // namespace
 
 OwningOpRef<ModuleOp> buildTaskModule(MLIRContext &ctx, const schedule::Workload &w, uint64_t seed) {
   if (!isTunable(w)) throw Error("a '" + w.op + "' workload cannot be tuned on its own (no standalone op)");
@@ -43,6 +79,7 @@ OwningOpRef<ModuleOp> buildTaskModule(MLIRContext &ctx, const schedule::Workload
     for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = n(rng);
     return b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(t, &ctx)).getResult();
   };
+  if (schedule::isVtaPacked(w.layout)) return buildVtaTaskModule(b, module, w, rng);
   const bool integer = isIntegerConv(w);
   Type element = !integer ? b.getF32Type()
                  : w.data.dtype == "uint8" ? Type(b.getIntegerType(8, /*isSigned=*/false))

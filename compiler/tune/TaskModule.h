@@ -19,8 +19,10 @@ constexpr const char *kTaskKernelName = "task";
 constexpr const char *kTaskInputName = "data", *kTaskOutputName = "result";
 
 // True if buildTaskModule can build the workload's op: conv2d, depthwise_conv2d,
-// group_conv2d, dense, max_pool2d, avg_pool2d ("kernel" workloads, the generic template's
-// lists of linalg ops, cannot be rebuilt from their description and are not tuned).
+// group_conv2d, dense, max_pool2d, avg_pool2d, and VTA's packed int8 conv2d
+// (graph.vta_conv2d; its data is the packed tensor) ("kernel" workloads, the generic
+// template's lists of linalg ops, cannot be rebuilt from their description and are not
+// tuned).
 bool isTunable(const schedule::Workload &w);
 
 // @main(data) -> result computing `w` with weights and bias drawn from a normal

@@ -4,7 +4,8 @@
   (all but the 1-channel first one) become VTA kernels, the rest host kernels;
 * the package (run natively, or by a cross-built runtime under qemu-user with --runner)
   is bit-exact against the oracle `rqc run --reference --as-compiled --target=vta`;
-* a tuning record for one VTA task is applied (and stays exact);
+* a tuning record for one VTA task is applied (and stays exact); rqc tune --target=vta
+  tunes the VTA tasks on the simulator and its records apply;
 * top-1 on real test images stays within 2 points of the same int8 model on the host;
 * bad flags and models give one clear error line and a non-zero exit.
 
@@ -113,6 +114,23 @@ with tempfile.TemporaryDirectory() as tmp:
               for k in np.load(os.path.join(tmp, "ref_1.npz"))), "with the record: still bit-exact")
 
     if a.runner is None:
+        # rqc tune --target=vta: the 7 VTA tasks, each candidate compiled for VTA and measured
+        # on the simulator's cycle model after its output is checked; the records apply.
+        tlog = os.path.join(tmp, "tuned.log")
+        p = must([rqc, "tune", q, "--target=vta", "--trials", "3", "--tuner", "random", "--json", "-o", tlog])
+        summary = json.loads(p.stdout)
+        recs = [json.loads(l) for l in open(tlog)]
+        check(len(summary["tasks"]) == 7 and all(t["errors"] == 0 and t["trials"] == 3 for t in summary["tasks"]),
+              "rqc tune --target=vta tunes the 7 VTA tasks, 3 error-free trials each")
+        check(len(recs) == 21 and all(r["device"].startswith("rqc-vta-simulator/") and r["input"][1] == "conv2d_packed.vta"
+                                      and r["input"][0].startswith("ext_dev -device=vta") for r in recs),
+              "its records name conv2d_packed.vta, the VTA target and the simulator as their device")
+        tuned2 = os.path.join(tmp, "r8_vta_tuned2.rqc")
+        p = must([rqc, "compile", q] + common + ["--tuning-records", tlog, "-o", tuned2])
+        check("2 of 9 tasks untuned" in p.stderr, f"the tuned records apply to all 7 VTA tasks ({p.stderr.strip()!r})")
+        check(all(np.array_equal(outputs(tuned2, 1)[k], np.load(os.path.join(tmp, "ref_1.npz"))[k])
+                  for k in np.load(os.path.join(tmp, "ref_1.npz"))), "tuned: still bit-exact")
+
         # Real images: VTA's round-half-up shifts cost (almost) nothing against the same
         # int8 model on the host.
         def top1(m):
@@ -134,8 +152,6 @@ with tempfile.TemporaryDirectory() as tmp:
                 r"--target-host applies to a target with an accelerator", "--target-host without VTA")
         refused([rqc, "compile", model, "--target=vta", "--calibration", calib, "--activation-type", "uint8",
                  "-o", os.path.join(tmp, "x.rqc")], r"contradicts", "--activation-type uint8 with VTA")
-        refused([rqc, "tune", q, "--target=vta", "--trials", "4", "-o", os.path.join(tmp, "t.log")],
-                r"rqc vta conv2d", "rqc tune --target=vta points to the simulator tuner")
         check(not os.path.exists(os.path.join(tmp, "x.rqc")), "no package written by a refused compile")
 
 if failures:
