@@ -20,6 +20,8 @@
 
 namespace rqc {
 
+struct PartitionReport; // compiler/passes/Passes.h
+
 // Called with a stage name ("scheduled", "llvm", ...) and its printed form.
 using DumpHook = std::function<void(const std::string &stage, const std::string &text)>;
 
@@ -48,6 +50,8 @@ public:
   // The graph passes run before rqc-qdq-to-integer that hand ops to the accelerator
   // (rqc-partition-vta), added to `pm` (nested on functions); none for a CPU.
   virtual void addPartitionPasses(mlir::OpPassManager &) const {}
+  // What those passes did (after the graph passes ran): null for a CPU.
+  virtual const PartitionReport *partitionReport() const { return nullptr; }
   // A kernel the accelerator runs itself: an op of the kernel graph that is neither a
   // constant, a reshape nor a CPU kernel call (graph.vta_conv2d). Returns module.json's
   // kernel fields other than name, symbol, args and macs ({"device": "vta", "ops": ...,

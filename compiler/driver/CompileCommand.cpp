@@ -15,6 +15,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -73,6 +74,32 @@ CompileCommandOptions forVta(CompileCommandOptions o) {
   return o;
 }
 
+// "8 of 9 convolutions on VTA, 13 kernels on the host CPU (triple)", then why the others
+// stayed on the host, one line per reason with the first convolutions it applies to.
+void printPartition(std::ostream &os, const PartitionReport &p, const nlohmann::json &description) {
+  // Counted in the package: a module may hold graph.vta_conv2d already (rqc tune's tasks).
+  size_t vtaKernels = 0, hostKernels = 0;
+  for (const auto &k : description["kernels"]) ++(k.value("device", "cpu") == "vta" ? vtaKernels : hostKernels);
+  const size_t total = vtaKernels + p.onHost.size();
+  os << vtaKernels << " of " << total << " convolutions on VTA, " << hostKernels << " kernels on the host CPU ("
+     << description["target"].value("triple", "") << ")\n";
+  std::vector<std::pair<std::string, std::vector<std::string>>> byReason;
+  for (const auto &[conv, why] : p.onHost) {
+    auto it = std::find_if(byReason.begin(), byReason.end(), [&](const auto &r) { return r.first == why; });
+    if (it == byReason.end()) byReason.push_back({why, {conv}});
+    else it->second.push_back(conv);
+  }
+  for (const auto &[why, convs] : byReason) {
+    std::string names;
+    for (size_t i = 0; i < convs.size() && i < 3; ++i) names += (i ? ", " : "") + convs[i];
+    if (convs.size() > 3) names += ", ...";
+    os << "  on the host: " << convs.size() << " (" << names << "): " << why << "\n";
+  }
+  if (!vtaKernels)
+    os << "rqc: warning: no convolution runs on VTA (see the reasons above; VTA takes int8 QDQ convolutions with "
+          "power-of-two scales: rqc quantize --power-of-two)\n";
+}
+
 void runCompile(const CompileCommandOptions &given) {
   auto start = std::chrono::steady_clock::now();
   const bool onVta = vta::isVtaTarget(given.compile.target);
@@ -81,9 +108,10 @@ void runCompile(const CompileCommandOptions &given) {
   auto module = modelToCompile(o, ctx);
   std::string dump;
   ScheduleSelection selection;
+  PartitionReport partition;
   PackageMembers members;
   try {
-    members = compileModule(*module, o.compile, o.compile.dumpStage.empty() ? nullptr : &dump, &selection);
+    members = compileModule(*module, o.compile, o.compile.dumpStage.empty() ? nullptr : &dump, &selection, &partition);
   } catch (...) {
     // The requested stage, when it was reached, shows what the failing later stage got.
     if (!dump.empty()) std::cout << dump << "\n";
@@ -91,16 +119,7 @@ void runCompile(const CompileCommandOptions &given) {
   }
   if (!o.compile.dumpStage.empty()) std::cout << dump << "\n";
   printScheduleReport(std::cerr, selection);
-  if (onVta) {
-    const nlohmann::json description = nlohmann::json::parse(members.front().second);
-    size_t onVta = 0, onHost = 0;
-    for (const auto &k : description["kernels"]) ++(k.value("device", "cpu") == "vta" ? onVta : onHost);
-    std::cerr << onVta << " convolution(s) on VTA, " << onHost << " kernel(s) on the host CPU ("
-              << description["target"].value("triple", "") << ")\n";
-    if (!onVta)
-      std::cerr << "rqc: warning: no convolution runs on VTA: it takes int8 convolutions with zero points 0, "
-                   "power-of-two scales and channels in blocks of 16 (rqc quantize --power-of-two)\n";
-  }
+  if (onVta) printPartition(std::cerr, partition, nlohmann::json::parse(members.front().second));
   if (!o.output.empty()) {
     writePackage(o.output, members);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -148,6 +167,8 @@ void registerCompileCommand(CLI::App &app) {
   cmd->callback([opts, cmd] {
     if (opts->output.empty() && opts->compile.dumpStage.empty())
       throw Error("rqc compile needs -o MODEL.rqc (or --dump=STAGE)");
+    if (opts->compile.dumpStage == "vta" && !vta::isVtaTarget(opts->compile.target))
+      throw Error("--dump=vta prints VTA kernels: it needs --target=vta");
     runCompile(*opts);
   });
 }

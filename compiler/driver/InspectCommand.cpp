@@ -53,7 +53,8 @@ void inspectTasks(const InspectOptions &o, mlir::ModuleOp module) {
     return;
   }
   for (const std::string &w : sel.warnings) std::cerr << "rqc: warning: " << w << "\n";
-  std::cout << fmt::format("tasks of {} for {}:\n", o.model, sel.target.str);
+  std::cout << fmt::format("tasks of {} for {}{}:\n", o.model, sel.target.str,
+                           sel.deviceTarget.key.empty() ? "" : " with " + sel.deviceTarget.str);
   // config: what rqc compile uses for the workload ("record" / "fallback"), or "-" when
   // another template's task was chosen for it.
   std::cout << fmt::format("{:>3}  {:<30} {:>10} {:>3} {:>10}  {:<8} {}\n", "#", "template", "space", "ops", "MACs", "config",
@@ -127,6 +128,7 @@ void registerInspectCommand(CLI::App &app) {
   cmd->add_flag("--layers", opts->layers, "List every layer with its MACs");
   cmd->add_flag("--tasks", opts->tasks, "List the tuning tasks (template, workload, space size, record or fallback)");
   cmd->add_option("--target", opts->compile.target, "Target for --tasks (as rqc compile)")->default_val("llvm");
+  cmd->add_option("--target-host", opts->compile.targetHost, "The host CPU of --target=vta (as rqc compile)");
   cmd->add_option("--tuning-records", opts->compile.tuningRecords, "Tuning log for --tasks (repeatable)")
       ->check(CLI::ExistingFile);
   cmd->callback([opts] { runInspect(*opts); });

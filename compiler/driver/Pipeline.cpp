@@ -219,7 +219,7 @@ schedule::TargetDesc scheduleTargetFor(const Target &target, const CompileOption
 }
 
 PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std::string *dumpOut,
-                             ScheduleSelection *report) {
+                             ScheduleSelection *report, PartitionReport *partition) {
   std::unique_ptr<Target> target = targetOf(options);
   ScheduleSelection local;
   ScheduleSelection &selection = report ? *report : local;
@@ -228,6 +228,7 @@ PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std
   selection.device = target->deviceFingerprint();
   loadTuningRecords(selection, options);
   runGraphPasses(module, selection, target.get());
+  if (partition && target->partitionReport()) *partition = *target->partitionReport();
   if (options.dumpStage == "graph" && dumpOut) *dumpOut = printOp(module);
 
   auto main = module.lookupSymbol<func::FuncOp>("main");

@@ -1,6 +1,7 @@
 // The compile pipeline: ONNX -> graph passes -> kernels -> target code -> package members.
 #pragma once
 
+#include "compiler/passes/Passes.h"
 #include "compiler/passes/ScheduleSelection.h"
 #include "targets/Target.h"
 #include "rqc/runtime/PackageWriter.h"
@@ -55,7 +56,9 @@ void printScheduleReport(std::ostream &os, const ScheduleSelection &selection);
 // Compiles an imported module into the members of a package. With dumpStage set, the
 // printed stage goes to `dumpOut` (and compilation still completes). `report`, if given,
 // receives the tasks and their configs and the warnings about skipped records.
+// `partition`, if given, receives what the target's partition passes handed to its
+// accelerator (--target=vta) and why the rest stayed on the host.
 PackageMembers compileModule(mlir::ModuleOp module, const CompileOptions &options, std::string *dumpOut,
-                             ScheduleSelection *report = nullptr);
+                             ScheduleSelection *report = nullptr, PartitionReport *partition = nullptr);
 
 } // namespace rqc::driver

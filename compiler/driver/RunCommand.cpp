@@ -44,6 +44,7 @@ void runModel(const RunOptions &o) {
   if (isPackagePath(o.model)) {
     if (o.reference) throw Error("--reference runs an .onnx model; " + o.model + " is a compiled package");
     if (o.asCompiled) throw Error("--as-compiled goes with --reference on an .onnx model; " + o.model + " is a compiled package");
+    if (!o.target.empty()) throw Error("--target goes with --reference --as-compiled; " + o.model + " is compiled already");
     tools::RunPackageOptions r;
     r.package = o.model;
     r.inputs = o.inputs;

@@ -359,11 +359,23 @@ void runTune(const TuneOptions &o) {
   const std::string tunedFor = deviceTasks ? sel.deviceTarget.str : sel.target.str;
   std::vector<ScheduleSelection::Task> tunable;
   for (const auto &t : sel.tasks)
-    if (tune::isTunable(t.workload) && t.spaceSize > 1 && schedule::isVtaPacked(t.workload.layout) == deviceTasks)
-      tunable.push_back(t);
-  if (tunable.empty()) throw Error(o.model + " has no tunable task for " + tunedFor);
+    if (tune::isTunable(t.workload) && t.spaceSize > 1) tunable.push_back(t);
+  auto onDevice = [](const ScheduleSelection::Task &t) { return schedule::isVtaPacked(t.workload.layout); };
+  if (std::none_of(tunable.begin(), tunable.end(), [&](const auto &t) { return onDevice(t) == deviceTasks; }))
+    throw Error(o.model + " has no tunable task for " + tunedFor +
+                (deviceTasks ? " (VTA takes int8 models with power-of-two scales: rqc quantize --power-of-two; "
+                               "rqc compile --target=vta says why each convolution stays on the host)"
+                             : ""));
+  // Numbered as rqc inspect --tasks numbers them; with an accelerator, its tasks by default.
   std::vector<TaskEntry> picked;
-  for (size_t i : pickTasks(o.tasks, o.tasksGiven, tunable.size())) picked.push_back({i, tunable[i]});
+  for (size_t i : pickTasks(o.tasks, o.tasksGiven, tunable.size())) {
+    if (onDevice(tunable[i]) != deviceTasks) {
+      if (!o.tasksGiven) continue;
+      throw Error("--tasks: task " + std::to_string(i) + " (" + tunable[i].templateName +
+                  ") runs on the host CPU; tune it with rqc tune --target=<the host>");
+    }
+    picked.push_back({i, tunable[i]});
+  }
   if (picked.empty()) { // a shard i/n with i past the task count: nothing to do, nothing written
     std::cerr << fmt::format("rqc: shard {} of {} has no task ({} tunable tasks); nothing to tune\n", o.tasks, o.model,
                              tunable.size());

@@ -120,11 +120,14 @@ Tensor evaluateOp(Operation *op, const std::function<const Tensor &(Value)> &get
           const int64_t channels = r.dim(1), plane = r.dim(2) * r.dim(3);
           const int32_t *bias = get(o.getBias()).data<int32_t>(); // [O/c, b, c]: batch lane 0
           const int32_t *shifts = o.getShifts() ? get(o.getShifts()).data<int32_t>() : nullptr;
-          const int32_t low = o.getRelu() ? 0 : -128;
+          const int32_t low = o.getRelu() ? 0 : -128, high = static_cast<int32_t>(o.getClipHigh());
           for (int64_t i = 0; i < acc.numel(); ++i) {
             const int64_t ch = (i / plane) % channels, at = (ch / c) * b * c + ch % c;
-            const int32_t v = (acc.data<int32_t>()[i] + bias[at]) >> (shifts ? shifts[at] : o.getShift());
-            r.data<int8_t>()[i] = static_cast<int8_t>(std::min(127, std::max(low, v)));
+            // VTA's 32-bit adder wraps.
+            const int32_t sum = static_cast<int32_t>(static_cast<uint32_t>(acc.data<int32_t>()[i]) +
+                                                     static_cast<uint32_t>(bias[at]));
+            const int32_t v = sum >> (shifts ? shifts[at] : o.getShift());
+            r.data<int8_t>()[i] = static_cast<int8_t>(std::min(high, std::max(low, v)));
           }
         });
       })

@@ -32,8 +32,10 @@ bool isTunable(const schedule::Workload &w) {
 namespace {
 
 // conv2d_packed.vta's task: graph.vta_conv2d on packed int8 data (NCHW{b}n{c}c) with random
-// int8 weights, a random bias equal over the batch lanes and a shift of 8, so the output
-// bytes are neither all saturated nor all zero.
+// int8 weights, a random bias equal over the batch lanes and per-channel shifts of 8 (the
+// form rqc quantize --power-of-two's per-channel weight scales compile to, whose epilogue
+// loads the shifts: the kernel a network ships), so the output bytes are neither all
+// saturated nor all zero.
 OwningOpRef<ModuleOp> buildVtaTaskModule(OpBuilder &b, OwningOpRef<ModuleOp> &module, const schedule::Workload &w,
                                          std::mt19937_64 &rng) {
   MLIRContext *ctx = b.getContext();
@@ -54,8 +56,11 @@ OwningOpRef<ModuleOp> buildVtaTaskModule(OpBuilder &b, OwningOpRef<ModuleOp> &mo
   }
   Value weight = b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(wt, ctx));
   Value biasValue = b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(bias, ctx));
+  Tensor shifts(DType::I32, bias.shape());
+  for (int64_t i = 0; i < shifts.numel(); ++i) shifts.data<int32_t>()[i] = 8;
+  Value shiftValue = b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(shifts, ctx));
   Value result = b.create<graph::VtaConv2DOp>(NameLoc::get(b.getStringAttr(kTaskKernelName)), out, fn.getArgument(0),
-                                              weight, biasValue, Value(), w.strides, w.pads, 8u, false);
+                                              weight, biasValue, shiftValue, w.strides, w.pads, 0u, false, 127u);
   b.create<func::ReturnOp>(b.getUnknownLoc(), result);
   fn->setAttr("rqc.input_names", b.getStrArrayAttr({kTaskInputName}));
   fn->setAttr("rqc.output_names", b.getStrArrayAttr({kTaskOutputName}));

@@ -668,6 +668,8 @@ LogicalResult VtaConv2DOp::verify() {
       (getShifts() && llvm::cast<RankedTensorType>(getShifts().getType()).getShape() != ArrayRef<int64_t>(perChannel)))
     return emitOpError("bias and shifts must be [O/c, b, c]");
   if (getShift() > 15) return emitOpError("shift must be in [0, 15]");
+  if (static_cast<int32_t>(getClipHigh()) < (getRelu() ? 0 : -128) || static_cast<int32_t>(getClipHigh()) > 127)
+    return emitOpError("clip_high must be in [") << (getRelu() ? 0 : -128) << ", 127]";
   return success();
 }
 

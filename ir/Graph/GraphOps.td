@@ -119,21 +119,23 @@ def Graph_VtaConv2DOp : Graph_Op<"vta_conv2d", [Pure]> {
   let description = [{
     What rqc-partition-vta hands to the VTA accelerator: an int8 convolution (groups 1,
     dilation 1, zero points 0) and its output stage, computed as VTA's GEMM and ALU do:
-      out = clip((sum(x * w) + bias) >> shift, relu ? 0 : -128, 127)
+      out = clip((sum(x * w) + bias) >> shift, relu ? 0 : -128, clip_high)
     with an arithmetic (flooring) shift; the bias already holds the rounding 2^(shift-1),
     so this is round-half-up (TVM's round_for_shift), not ONNX's half-to-even.
     Layouts are VTA's (../shared/reference/vta.md 3): input NCHW{b}n{c}c
     [N/b, C/c, H, W, b, c], weight OIHW{c}o{c}i [O/c, I/c, KH, KW, c, c], bias and
     shifts i32 [O/c, b, c] (the bias of channel o at [o/c, *, o%c]), result
     NCHW{b}n{c}c. `shift` (in [0, 15]) applies to every channel unless the optional
-    `shifts` operand gives one per channel. `pads` are [top, left, bottom, right].
+    `shifts` operand gives one per channel; `clip_high` (127, or less for a quantized
+    ReLU6) bounds the result. `pads` are [top, left, bottom, right].
     The op is not lowered to loops: the driver emits it as a VTA kernel
     (targets/vta, rqc/vta/Conv2dPacked.h) with the schedule rqc-select-schedules chose.
   }];
   let arguments = (ins RankedTensorOf<[I8]>:$input, RankedTensorOf<[I8]>:$weight,
                        Graph_AccTensor:$bias, Optional<Graph_AccTensor>:$shifts,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                       I32Attr:$shift, UnitAttr:$relu);
+                       I32Attr:$shift, UnitAttr:$relu,
+                       DefaultValuedAttr<I32Attr, "127">:$clip_high);
   let results = (outs RankedTensorOf<[I8]>:$result);
   let assemblyFormat = "$input `,` $weight `,` $bias (`,` $shifts^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

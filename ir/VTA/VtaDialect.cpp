@@ -43,13 +43,14 @@ std::optional<uint32_t> depthOf(const VtaConfig &c, llvm::StringRef buffer) {
   return std::nullopt;
 }
 
-// The SRAM range [base, base + rows * columns) must stay inside the buffer.
-LogicalResult checkRange(Operation *op, llvm::StringRef buffer, uint32_t depth, int64_t base, int64_t rows,
-                         int64_t columns) {
+// The SRAM range [base, base + rows * columns) a LOAD writes or a STORE reads must stay
+// inside the buffer.
+LogicalResult checkRange(Operation *op, llvm::StringRef verb, llvm::StringRef buffer, uint32_t depth, int64_t base,
+                         int64_t rows, int64_t columns) {
   const int64_t end = base + rows * columns;
   if (base < 0 || rows < 0 || columns < 0 || end > depth)
-    return op->emitOpError("writes ") << buffer << " elements [" << base << ", " << end << "), beyond the buffer's "
-                                      << depth << " elements";
+    return op->emitOpError(verb) << " " << buffer << " elements [" << base << ", " << end << "), beyond the buffer's "
+                                 << depth << " elements";
   return success();
 }
 
@@ -77,14 +78,14 @@ LogicalResult LoadOp::verify() {
   std::optional<uint32_t> depth = depthOf(*c, getBuffer());
   if (!depth || getBuffer() == "OUT")
     return emitOpError("loads into UOP, WGT, INP, ACC or ACC_8BIT, not '") << getBuffer() << "'";
-  return checkRange(*this, getBuffer(), *depth, getSramBase(), getYSize() + getYPad0() + getYPad1(),
+  return checkRange(*this, "writes", getBuffer(), *depth, getSramBase(), getYSize() + getYPad0() + getYPad1(),
                     getXSize() + getXPad0() + getXPad1());
 }
 
 LogicalResult StoreOp::verify() {
   std::optional<VtaConfig> c = configOf(*this);
   if (!c) return failure();
-  return checkRange(*this, "OUT", c->outDepth(), getSramBase(), getYSize(), getXSize());
+  return checkRange(*this, "reads", "OUT", c->outDepth(), getSramBase(), getYSize(), getXSize());
 }
 
 LogicalResult GemmOp::verify() {
@@ -148,16 +149,19 @@ LogicalResult KernelOp::verify() {
     }
     // Every micro-op over the loops stays inside its buffers.
     auto indices = [&](Operation *insn, uint64_t begin, uint64_t end, uint64_t iterOut, uint64_t iterIn,
-                       std::array<uint64_t, 3> out, std::array<uint64_t, 3> in, bool gemm) -> LogicalResult {
+                       std::array<uint64_t, 3> out, std::array<uint64_t, 3> in, bool gemm,
+                       bool readsSrc) -> LogicalResult {
       if (end <= begin || !iterOut || !iterIn) return success();
       if (!table || end > table.getDst().size())
         return insn->emitOpError("runs micro-ops [") << begin << ", " << end << ") the kernel's vta.uops does not have";
       const std::array<uint64_t, 3> depth{c.accDepth(), gemm ? c.inpDepth() : c.accDepth(), c.wgtDepth()};
       const char *names[3] = {"ACC", gemm ? "INP" : "ACC (src)", "WGT"};
+      // The indices it reads: a reset GEMM and an immediate ALU read only ACC[dst].
+      const int read = gemm ? 3 : readsSrc ? 2 : 1;
       for (uint64_t u = begin; u < end; ++u) {
         const std::array<uint64_t, 3> base{uint64_t(table.getDst()[u]), uint64_t(table.getSrc()[u]),
                                            uint64_t(table.getWgt()[u])};
-        for (int k = 0; k < (gemm ? 3 : 2); ++k) {
+        for (int k = 0; k < read; ++k) {
           const uint64_t last = base[k] + (iterOut - 1) * out[k] + (iterIn - 1) * in[k];
           if (last >= depth[k])
             return insn->emitOpError("micro-op ") << u << " reaches " << names[k] << " element " << last
@@ -170,12 +174,13 @@ LogicalResult KernelOp::verify() {
       if (failed(indices(g, g.getUopBegin(), g.getUopEnd(), g.getIterOut(), g.getIterIn(),
                          {uint64_t(g.getDstFactorOut()), uint64_t(g.getSrcFactorOut()), uint64_t(g.getWgtFactorOut())},
                          {uint64_t(g.getDstFactorIn()), uint64_t(g.getSrcFactorIn()), uint64_t(g.getWgtFactorIn())},
-                         !g.getReset())))
+                         !g.getReset(), false)))
         return failure();
     } else if (auto a = llvm::dyn_cast<AluOp>(op)) {
       if (failed(indices(a, a.getUopBegin(), a.getUopEnd(), a.getIterOut(), a.getIterIn(),
                          {uint64_t(a.getDstFactorOut()), uint64_t(a.getSrcFactorOut()), 0},
-                         {uint64_t(a.getDstFactorIn()), uint64_t(a.getSrcFactorIn()), 0}, false)))
+                         {uint64_t(a.getDstFactorIn()), uint64_t(a.getSrcFactorIn()), 0}, false,
+                         !a.getImm().has_value())))
         return failure();
     }
   }

@@ -173,7 +173,8 @@ void checkTargetRunsHere(const TargetInfo &target, const std::string &what) {
     if (arch == Arch::AArch64) hint = " (run it on an aarch64 board, or under qemu-aarch64)";
     else if (arch == Arch::Arm) hint = " (run it on an armv7 board, or under qemu-arm)";
     throw Error(what + ": package target " + target.triple + " (" + target.kind + ") cannot run on this " +
-                hostDescription() + " machine" + hint + "; compile the model for this machine with --target=llvm");
+                hostDescription() + " machine" + hint + "; compile the model for this machine with " +
+                (target.kind == "vta" ? "--target=vta --target-host=llvm" : "--target=llvm"));
   }
 
   std::vector<std::string> missing;

@@ -92,9 +92,9 @@ void Module::setNumThreads(int32_t n) const {
   if (library_) library_->setNumThreads(n);
 }
 
-std::optional<double> Module::simulatedDeviceMs(size_t index) const {
+std::optional<Module::SimulatedTime> Module::simulatedDeviceTime(size_t index) const {
 #ifdef RQC_RUNTIME_VTA
-  if (vta_ && info_.kernels.at(index).device == "vta") return vta_->simulatedMs(index);
+  if (vta_ && info_.kernels.at(index).device == "vta") return vta_->simulatedTime(index);
 #else
   (void)index;
 #endif

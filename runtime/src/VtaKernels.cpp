@@ -37,7 +37,7 @@ struct VtaKernels::Prepared {
   vta::DeviceBuffer image;
   uint32_t insnAddress = 0;
   uint32_t insnCount = 0;
-  std::optional<double> lastMs; // on the cycle model
+  std::optional<Module::SimulatedTime> last; // on the cycle model
 };
 
 VtaKernels::VtaKernels(const ModuleInfo &info, const std::string &vtaCode,
@@ -120,7 +120,8 @@ void VtaKernels::run(size_t kernelIndex, void **args) {
     // A board runs ResNet-18's largest layer in milliseconds; a minute means a hung stream.
     if (device_->run(p.insnAddress, p.insnCount, std::chrono::seconds(60)) != vta::WaitStatus::Done)
       throw Error("did not finish within 60 s");
-    if (const auto &report = simulator_->lastReport()) p.lastMs = report->microseconds() / 1000.0;
+    if (const auto &r = simulator_->lastReport())
+      p.last = Module::SimulatedTime{r->microseconds() / 1000.0, r->totalCycles, r->gemmUtilization, r->achievedGops};
   } catch (const Error &e) {
     throw Error(what_ + ": VTA kernel '" + k.name + "': " + e.what());
   }
@@ -128,9 +129,9 @@ void VtaKernels::run(size_t kernelIndex, void **args) {
     device_->copyFromDevice(args[a], p.image, k.vta.argOffsets[a], info_.buffer(k.args[a]).nbytes());
 }
 
-std::optional<double> VtaKernels::simulatedMs(size_t kernelIndex) const {
+std::optional<Module::SimulatedTime> VtaKernels::simulatedTime(size_t kernelIndex) const {
   const auto &p = kernels_.at(kernelIndex);
-  return p ? p->lastMs : std::nullopt;
+  return p ? p->last : std::nullopt;
 }
 
 } // namespace rqc

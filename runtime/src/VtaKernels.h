@@ -6,6 +6,7 @@
 // a board's device would plug in at makeDevice().
 #pragma once
 
+#include "rqc/runtime/Module.h"
 #include "rqc/runtime/ModuleDescription.h"
 
 #include <functional>
@@ -35,10 +36,10 @@ public:
   // pointers the executor passes every kernel. Throws rqc::Error when the stream fails the
   // simulator's checks or does not finish within the timeout.
   void run(size_t kernelIndex, void **args);
-  // Kernel `kernelIndex`'s time in its last run on the device's cycle model, in ms (the
-  // simulator's estimate of a board, at the configuration's clock; the same every run, as
-  // VTA's timing does not depend on the data); nullopt before its first run.
-  std::optional<double> simulatedMs(size_t kernelIndex) const;
+  // Kernel `kernelIndex`'s last run on the device's cycle model (the simulator's estimate
+  // of a board, at the configuration's clock; the same every run, as VTA's timing does not
+  // depend on the data); nullopt before its first run.
+  std::optional<Module::SimulatedTime> simulatedTime(size_t kernelIndex) const;
 
 private:
   struct Prepared;

@@ -182,7 +182,9 @@ void printProfile(const Module &module, std::vector<KernelTime> profile, int run
     double ms = t.meanMs();
     std::string rate = k.macs > 0 && ms > 0 ? format("%.2f", static_cast<double>(k.macs) / (ms * 1e6)) : "-";
     std::string ops = k.ops;
-    if (std::optional<double> sim = module.simulatedDeviceMs(t.kernel)) ops += format(" [VTA: %.3f ms simulated]", *sim);
+    if (std::optional<Module::SimulatedTime> sim = module.simulatedDeviceTime(t.kernel))
+      ops += format(" [VTA simulated: %.3f ms, %llu cycles, GEMM %.1f%%, %.1f GOPS]", sim->ms,
+                    static_cast<unsigned long long>(sim->cycles), 100.0 * sim->gemmUtilization, sim->gops);
     std::cout << format("  %9.3f %5.1f%% %8s  %-32s %s\n", ms, total > 0 ? 100.0 * ms / total : 0.0, rate.c_str(),
                         k.name.c_str(), ops.c_str());
   }
@@ -219,9 +221,14 @@ void benchPackage(const BenchPackageOptions &o) {
   // Kernels on a simulated accelerator: their time on its cycle model. The latency above
   // is this CPU running the simulator, nothing like the board's.
   size_t simulated = 0;
-  double simulatedMs = 0;
+  double simulatedMs = 0, busyGemm = 0;
+  uint64_t simulatedCycles = 0;
   for (size_t k = 0; k < info.kernels.size(); ++k)
-    if (std::optional<double> sim = module->simulatedDeviceMs(k)) ++simulated, simulatedMs += *sim;
+    if (std::optional<Module::SimulatedTime> sim = module->simulatedDeviceTime(k)) {
+      ++simulated, simulatedMs += sim->ms, simulatedCycles += sim->cycles;
+      busyGemm += sim->gemmUtilization * static_cast<double>(sim->cycles);
+    }
+  const double gemmUtilization = simulatedCycles ? busyGemm / static_cast<double>(simulatedCycles) : 0.0;
 
   if (o.json) {
     nlohmann::json j = {
@@ -244,13 +251,17 @@ void benchPackage(const BenchPackageOptions &o) {
           {"runtime_total", mem.totalBytes()},
           {"process_peak_rss", rss}}}};
     if (simulated)
-      j["vta"] = {{"kernels", simulated}, {"simulated_ms", simulatedMs}, {"vta_model", info.target.vtaModel}};
+      j["vta"] = {{"kernels", simulated},          {"simulated_ms", simulatedMs},
+                  {"cycles", simulatedCycles},      {"gemm_utilization", gemmUtilization},
+                  {"vta_model", info.target.vtaModel}};
     if (o.profile) {
       nlohmann::json kernels = nlohmann::json::array();
       for (const KernelTime &t : profile) {
         const KernelInfo &k = info.kernels[t.kernel];
         kernels.push_back({{"kernel", k.name}, {"ops", k.ops}, {"macs", k.macs}, {"mean_ms", t.meanMs()}});
-        if (std::optional<double> sim = module->simulatedDeviceMs(t.kernel)) kernels.back()["vta_simulated_ms"] = *sim;
+        if (std::optional<Module::SimulatedTime> sim = module->simulatedDeviceTime(t.kernel))
+          kernels.back()["vta_simulated"] = {{"ms", sim->ms}, {"cycles", sim->cycles},
+                                             {"gemm_utilization", sim->gemmUtilization}, {"gops", sim->gops}};
       }
       j["kernel_profile"] = kernels;
     }
@@ -269,9 +280,10 @@ void benchPackage(const BenchPackageOptions &o) {
             << mebibytes(mem.inputBytes + mem.outputBytes) << "; runtime total " << mebibytes(mem.totalBytes())
             << ", process peak RSS " << mebibytes(rss) << "\n";
   if (simulated) {
-    std::cout << format("vta:        %zu kernels, %.3f ms per run on the cycle model of %s (simulated; the latency "
-                        "above is this CPU running the simulator)\n",
-                        simulated, simulatedMs, info.target.vtaModel.c_str());
+    std::cout << format("vta:        %zu kernels, %.3f ms per run on the cycle model of %s, %llu cycles, GEMM "
+                        "utilization %.1f%% (simulated; the latency above is this CPU running the simulator)\n",
+                        simulated, simulatedMs, info.target.vtaModel.c_str(),
+                        static_cast<unsigned long long>(simulatedCycles), 100.0 * gemmUtilization);
     if (o.profile) {
       double hostMs = 0;
       for (const KernelTime &t : profile)

@@ -27,14 +27,14 @@ Conv2dTiling tilingOfConfig(const Config &c) {
 }
 
 Config bestFittingConfig(const ConfigSpace &space, const rqc::vta::Conv2dShape &shape, const TargetDesc &t,
-                         const std::string &templateName) {
+                         const std::string &templateName, int64_t maxThreads) {
   const VtaConfig config = vtaConfigOf(t);
   std::optional<Config> best;
   std::tuple<int64_t, int64_t, int64_t> bestScore{-1, -1, -1};
   for (uint64_t i = 0; i < space.size(); ++i) {
     Config c = space.get(i);
     const Conv2dTiling tiling = tilingOfConfig(c);
-    if (rqc::vta::whyNotEmittable(config, shape, tiling)) continue;
+    if (tiling.threads() > maxThreads || rqc::vta::whyNotEmittable(config, shape, tiling)) continue;
     const std::tuple<int64_t, int64_t, int64_t> score{std::min<int64_t>(tiling.threads(), 2),
                                                       tiling.tileCo * tiling.tileH * tiling.tileW, tiling.tileCi};
     if (score > bestScore) bestScore = score, best = c;

@@ -46,9 +46,10 @@ rqc::vta::Conv2dTiling tilingOfConfig(const Config &c);
 // The untuned config: among the points whose tiling fits `shape` on the target's VTA, two
 // virtual threads (loads hidden behind compute), then the largest output tile (each
 // loaded input and weight reused by more outputs), then the largest input-channel group
-// (fewer, longer DMAs); the lowest index on a tie. Throws InvalidConfig when none fits.
+// (fewer, longer DMAs); the lowest index on a tie. `maxThreads` 1 leaves virtual threading
+// out (to measure what it gains). Throws InvalidConfig when none fits.
 Config bestFittingConfig(const ConfigSpace &space, const rqc::vta::Conv2dShape &shape, const TargetDesc &t,
-                         const std::string &templateName);
+                         const std::string &templateName, int64_t maxThreads = 4);
 // The schedule's step `primitive op` with `sizes` integer arguments; throws rqc::Error
 // naming the template and the missing or malformed step.
 const Step &scheduleStep(const Schedule &s, const std::string &primitive, const std::string &op, size_t sizes);

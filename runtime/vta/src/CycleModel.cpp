@@ -1,6 +1,7 @@
 #include "rqc/vta/CycleModel.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace rqc::vta {
@@ -29,8 +30,16 @@ uint64_t loopTrips(uint32_t iterOut, uint32_t iterIn, uint32_t bgn, uint32_t end
 CycleModel::CycleModel(const VtaConfig &config, const CycleCosts &costs) : config_(config), costs_(costs) {}
 
 uint64_t CycleModel::dmaRows(uint64_t rows, uint64_t bytesPerRow) const {
-  uint64_t bus = config_.busBytes();
-  return rows * (costs_.dmaStartupCycles + (bytesPerRow + bus - 1) / bus);
+  const double perCycle = std::max(1e-3, double(config_.busBytes()) * costs_.dramEfficiency);
+  return rows * (costs_.dmaStartupCycles + uint64_t(std::ceil(double(bytesPerRow) / perCycle)));
+}
+
+uint64_t CycleModel::dramCycles(const Instruction &insn) const {
+  const auto *m = std::get_if<MemInsn>(&insn);
+  if (!m || m->xSize == 0 || m->ySize == 0) return 0;
+  const uint64_t bytes = elemBytes(config_, m->memoryType);
+  if (m->opcode == Opcode::Load && m->memoryType == MemoryType::Uop) return dmaRows(1, m->xSize * bytes);
+  return dmaRows(m->ySize, m->xSize * bytes);
 }
 
 uint64_t CycleModel::cost(const Instruction &insn) const {
@@ -66,6 +75,7 @@ Schedule CycleModel::schedule(const std::vector<Instruction> &program, const Dep
   uint64_t fetchClock = costs_.dmaStartupCycles;
   std::array<size_t, kNumModules> nextToStart{};
   std::array<uint64_t, kNumModules> moduleFree{};
+  uint64_t portFree = 0; // the shared DRAM port's next free cycle
   const uint64_t depth = costs_.commandQueueDepth;
 
   bool progress = true;
@@ -93,13 +103,18 @@ Schedule CycleModel::schedule(const std::vector<Instruction> &program, const Dep
       ++fetchNext;
       progress = true;
     }
-    // Start whatever each module can start.
-    for (unsigned m = 0; m < kNumModules; ++m) {
-      const auto &queue = deps.moduleProgram(Module(m));
-      while (nextToStart[m] < queue.size()) {
+    // Start, earliest first, what the modules can start: in time order, so that the DRAM
+    // port goes to the DMAs in the order they ask for it.
+    while (true) {
+      unsigned bestModule = kNumModules;
+      uint64_t bestStart = kNotYet, bestAvailable = 0;
+      for (unsigned m = 0; m < kNumModules; ++m) {
+        const auto &queue = deps.moduleProgram(Module(m));
+        if (nextToStart[m] == queue.size())
+          continue;
         size_t i = queue[nextToStart[m]];
         if (s.timing[i].fetched == kNotYet)
-          break;
+          continue;
         uint64_t available = std::max(s.timing[i].fetched, moduleFree[m]);
         uint64_t start = available;
         bool blocked = false;
@@ -111,18 +126,31 @@ Schedule CycleModel::schedule(const std::vector<Instruction> &program, const Dep
           }
           start = std::max(start, s.timing[pushers[pop.ordinal]].end);
         }
-        if (blocked)
-          break;
-        ModuleTiming &mt = s.modules[m];
-        mt.instructions++;
-        mt.busyCycles += costOf[i];
-        mt.stalledCycles += start - available;
-        s.timing[i].start = start;
-        s.timing[i].end = start + costOf[i];
-        moduleFree[m] = s.timing[i].end;
-        ++nextToStart[m];
-        progress = true;
+        if (!blocked && start < bestStart)
+          bestModule = m, bestStart = start, bestAvailable = available;
       }
+      if (bestModule == kNumModules)
+        break;
+      const unsigned m = bestModule;
+      size_t i = deps.moduleProgram(Module(m))[nextToStart[m]];
+      uint64_t end = bestStart + costOf[i];
+      if (uint64_t dram = dramCycles(program[i]); dram && costs_.sharedDramPort) {
+        // The transfer waits for the port after the issue overhead; the padding writes and
+        // the rest follow it.
+        const uint64_t ask = bestStart + costs_.instructionOverheadCycles;
+        const uint64_t granted = std::max(ask, portFree);
+        end += granted - ask;
+        portFree = granted + dram;
+      }
+      ModuleTiming &mt = s.modules[m];
+      mt.instructions++;
+      mt.busyCycles += end - bestStart;
+      mt.stalledCycles += bestStart - bestAvailable;
+      s.timing[i].start = bestStart;
+      s.timing[i].end = end;
+      moduleFree[m] = end;
+      ++nextToStart[m];
+      progress = true;
     }
   }
 

@@ -46,6 +46,7 @@ struct Run {
   bool exact = false;
   uint64_t cycles = 0;
   double ms = 0;
+  double utilization = 0; // GEMM: busy cycles / total
 };
 
 // The plain NCHW/OIHW integer convolution with the stream's epilogue.
@@ -123,6 +124,7 @@ Run simulate(const VtaConfig &config, const Conv2dShape &s, const Conv2dTiling &
                               s.outHeight(), s.outWidth()) == d.expected;
   r.cycles = report.totalCycles;
   r.ms = report.microseconds() / 1000.0;
+  r.utilization = report.gemmUtilization;
   return r;
 }
 
@@ -243,6 +245,11 @@ void runConv2d(const Conv2dOptions &o) {
   }
   if (best.empty()) throw Error(o.records + ": no error-free conv2d_packed.vta record");
   nlohmann::json rows = nlohmann::json::array();
+  struct Threads {
+    std::string workload;
+    Run one, two;
+  };
+  std::vector<Threads> oneThread; // rqc's fallback with 1 and with 2 virtual threads
   bool allExact = true;
   double logMs = 0, recMs = 0, fbMs = 0, tunedMs = 0;
   int64_t macs = 0;
@@ -283,11 +290,15 @@ void runConv2d(const Conv2dOptions &o) {
     const schedule::Config fb = tmpl->fallback(*w, space, target);
     const Conv2dTiling fbTiling = schedule::vta::conv2dTilingOf(tmpl->schedule(*w, fb, target), config);
     const Run rec = simulate(config, shape, recTiling, data), fall = simulate(config, shape, fbTiling, data);
+    // The fallback without virtual threads: what they gain.
+    const schedule::Config fb1 = schedule::vta::bestFittingConfig(space, shape, target, tmpl->name(), 1);
+    const Run single = simulate(config, shape, schedule::vta::conv2dTilingOf(tmpl->schedule(*w, fb1, target), config), data);
+    oneThread.push_back({describeShape(shape), single, fall});
     std::optional<std::pair<schedule::Config, Run>> tuned;
     if (o.trials > 0) tuned = tuneOnSimulator(o, *tmpl, *w, target, config, data);
     const double measured = r.meanCost() * 1000.0;
     auto gops = [&](double ms) { return ms > 0 ? 2.0 * double(shape.macs()) / (ms * 1e6) : 0.0; };
-    allExact = allExact && rec.exact && fall.exact;
+    allExact = allExact && rec.exact && fall.exact && single.exact;
     logMs += measured, recMs += rec.ms, fbMs += fall.ms, macs += shape.macs();
     rows.push_back({{"workload", describeShape(shape)},
                     {"macs", shape.macs()},
@@ -295,7 +306,10 @@ void runConv2d(const Conv2dOptions &o) {
                     {"log_device", r.device.empty() ? "unknown" : r.device},
                     {"log_origin", r.origin},
                     {"record", {{"config", c->str()}, {"sim_ms", rec.ms}, {"cycles", rec.cycles}, {"exact", rec.exact}}},
-                    {"fallback", {{"config", fb.str()}, {"sim_ms", fall.ms}, {"cycles", fall.cycles}, {"exact", fall.exact}}}});
+                    {"fallback", {{"config", fb.str()}, {"sim_ms", fall.ms}, {"cycles", fall.cycles}, {"exact", fall.exact},
+                                  {"gemm_utilization", fall.utilization}}},
+                    {"fallback_1_thread", {{"config", fb1.str()}, {"sim_ms", single.ms}, {"cycles", single.cycles},
+                                           {"exact", single.exact}, {"gemm_utilization", single.utilization}}}});
     if (tuned) {
       tunedMs += tuned->second.ms;
       rows.back()["tuned"] = {{"config", tuned->first.str()}, {"sim_ms", tuned->second.ms}, {"cycles", tuned->second.cycles}};
@@ -322,6 +336,19 @@ void runConv2d(const Conv2dOptions &o) {
                 recMs, "", "", fbMs, "", "");
     if (o.trials > 0) std::printf(" | %9.3f", tunedMs);
     std::printf("\n");
+    // Virtual threading: the fallback restricted to one thread against the fallback (two).
+    std::printf("\n%-34s | %12s %6s | %12s %6s\n", "rqc's fallback: virtual threads", "1: cycles", "GEMM",
+                "2: cycles", "GEMM");
+    uint64_t c1 = 0, c2 = 0;
+    double busy1 = 0, busy2 = 0;
+    for (const Threads &t : oneThread) {
+      std::printf("%-34s | %12llu %5.1f%% | %12llu %5.1f%%\n", t.workload.c_str(), (unsigned long long)t.one.cycles,
+                  100 * t.one.utilization, (unsigned long long)t.two.cycles, 100 * t.two.utilization);
+      c1 += t.one.cycles, c2 += t.two.cycles;
+      busy1 += t.one.utilization * double(t.one.cycles), busy2 += t.two.utilization * double(t.two.cycles);
+    }
+    std::printf("%-34s | %12llu %5.1f%% | %12llu %5.1f%%\n\n", "total", (unsigned long long)c1,
+                c1 ? 100 * busy1 / double(c1) : 0.0, (unsigned long long)c2, c2 ? 100 * busy2 / double(c2) : 0.0);
     std::printf("one row per workload, its fastest record; log ms: that record's time (measured on its device: a "
                 "board, or rqc's simulator for device rqc-vta-simulator/...); sim ms: rqc's stream for the record's "
                 "config, rqc's fallback%s, on rqc's VTA cycle model (not calibrated against a board)\n",

@@ -48,13 +48,15 @@ public:
     d.str = "ext_dev -device=vta -model=" + d.model; // what TVM's VTA records name
     return d;
   }
-  std::string deviceFingerprint() const override { return host_->deviceFingerprint(); }
+  std::string deviceFingerprint() const override { return host_->deviceFingerprint() + "+vta/" + config_.modelString(); }
 
   void addPartitionPasses(OpPassManager &pm) const override {
     PartitionVtaOptions o;
     o.model = config_.modelString();
-    pm.addNestedPass<func::FuncOp>(createPartitionVta(o));
+    report_ = PartitionReport{};
+    pm.addNestedPass<func::FuncOp>(createPartitionVta(o, &report_));
   }
+  const PartitionReport *partitionReport() const override { return &report_; }
 
   nlohmann::json deviceKernel(Operation *op) override {
     auto conv = llvm::dyn_cast<graph::VtaConv2DOp>(op);
@@ -73,6 +75,7 @@ public:
     Conv2dEpilogue epilogue;
     epilogue.shift = static_cast<int>(conv.getShift());
     epilogue.relu = conv.getRelu();
+    epilogue.clipHigh = static_cast<int32_t>(conv.getClipHigh());
     epilogue.perChannelShift = static_cast<bool>(conv.getShifts());
     const Conv2dKernelImage image = conv2dKernelImage(config_, shape, tiling, epilogue);
     verifyStream(op, image.stream);
@@ -94,10 +97,10 @@ public:
   std::vector<std::pair<std::string, std::string>> compile(ModuleOp kernels, const std::vector<KernelSymbol> &symbols,
                                                            const DumpHook &dump) override {
     std::vector<std::pair<std::string, std::string>> members;
-    if (streams_ && dump) {
-      std::string text;
+    if (dump) {
+      std::string text = "// no VTA kernel: no convolution of this model runs on VTA\n";
       llvm::raw_string_ostream os(text);
-      streams_->print(os);
+      if (streams_) text.clear(), streams_->print(os);
       dump("vta", text);
     }
     if (!symbols.empty()) members = host_->compile(kernels, symbols, dump);
@@ -128,6 +131,7 @@ private:
   }
 
   VtaConfig config_;
+  mutable PartitionReport report_; // filled by the partition pass the graph passes run
   OwningOpRef<ModuleOp> streams_; // the VTA kernels as vta.kernel ops
   int kernelCount_ = 0;
   std::unique_ptr<Target> host_;
@@ -146,10 +150,13 @@ bool isVtaTarget(const std::string &target) {
 std::unique_ptr<Target> createVtaTarget(const std::string &target, const std::string &targetHost,
                                         const std::string &mcpu, const std::string &mattr) {
   VtaConfig config = VtaConfig::pynq();
+  bool modelGiven = false;
   std::vector<std::string> t = tokens(target);
   for (size_t i = 1; i < t.size(); ++i) {
     if (t[i] == "-device=vta" || t[i].rfind("-keys=", 0) == 0) continue;
     if (t[i].rfind("-model=", 0) == 0) {
+      if (modelGiven) throw Error("target '" + target + "': -model= is given twice");
+      modelGiven = true;
       try {
         config = VtaConfig::fromModelString(t[i].substr(7));
       } catch (const Error &e) {

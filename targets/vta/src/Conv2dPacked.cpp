@@ -315,7 +315,7 @@ Conv2dStream emitConv2dPacked(const VtaConfig &c, const Conv2dShape &s, const Co
         p.push_back(aluImm(AluOpcode::Shr, epilogue.shift, uopBase(th), tileOutputs));
       }
       p.push_back(aluImm(AluOpcode::Max, epilogue.relu ? 0 : -128, uopBase(th), tileOutputs));
-      p.push_back(aluImm(AluOpcode::Min, 127, uopBase(th), tileOutputs));
+      p.push_back(aluImm(AluOpcode::Min, epilogue.clipHigh, uopBase(th), tileOutputs));
       std::get<AluInsn>(p.back()).deps.pushNext = true;
       // Stores, one per output channel block.
       const size_t firstStore = p.size();
@@ -352,12 +352,15 @@ Conv2dKernelImage conv2dKernelImage(const VtaConfig &c, const Conv2dShape &s, co
     end = at + bytes;
     return at;
   };
+  // Each operand at a multiple of its element size (DRAM addresses count elements), and of
+  // 256 bytes: a 32x32 configuration's weight element is 1024 bytes.
+  auto at = [](uint64_t elemBytes) { return std::max<uint64_t>(256, elemBytes); };
   Conv2dBuffers b;
-  b.input = place(inBytes, 256);
-  b.weight = place(wBytes, 256);
-  b.bias = place(biasBytes, 256);
-  if (e.perChannelShift) b.shift = place(biasBytes, 256);
-  b.output = place(outBytes, 256);
+  b.input = place(inBytes, at(c.inpElemBytes()));
+  b.weight = place(wBytes, at(c.wgtElemBytes()));
+  b.bias = place(biasBytes, at(c.accElemBytes()));
+  if (e.perChannelShift) b.shift = place(biasBytes, at(c.accElemBytes()));
+  b.output = place(outBytes, at(c.outElemBytes()));
   b.uops = place(0, 256);
   img.stream = emitConv2dPacked(c, s, t, e, b);
   img.uopOffset = place(img.stream.uops.size() * kUopBytes, 4);

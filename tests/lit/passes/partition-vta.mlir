@@ -74,3 +74,20 @@ func.func @host(%x: tensor<1x3x4x4xi8>, %x2: tensor<1x16x4x4xi8>) -> (tensor<1x1
   %y3 = graph.quantize %c3 {axis = 0 : i64, scale = array<f32: 0.125>, zero_point = array<i32: 0>} : (tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xi8>
   return %y, %y2, %y3 : tensor<1x16x4x4xi8>, tensor<1x16x4x4xi8>, tensor<1x16x4x4xi8>
 }
+
+// -----
+
+// A ReLU6 (Clip 0..6) quantized with scale 2^-3: the clip becomes the epilogue's bounds,
+// 0 and round(6 / 0.125) = 48.
+// CHECK-LABEL: func @relu6
+// CHECK: graph.vta_conv2d %{{.*}}, %{{.*}}, %{{.*}} {clip_high = 48 : i32, pads = array<i64: 0, 0, 0, 0>, relu, shift = 7 : i32, strides = array<i64: 1, 1>}
+// CHECK-NOT: graph.clip
+func.func @relu6(%x: tensor<1x16x4x4xi8>) -> tensor<1x16x4x4xi8> {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.0625>, zero_point = array<i32: 0>} : (tensor<1x16x4x4xi8>) -> tensor<1x16x4x4xf32>
+  %w = graph.constant dense<1> : tensor<16x16x1x1xi8>
+  %wd = graph.dequantize %w {axis = 0 : i64, scale = array<f32: 0.015625>, zero_point = array<i32: 0>} : (tensor<16x16x1x1xi8>) -> tensor<16x16x1x1xf32>
+  %c = graph.conv2d %xd, %wd {dilations = array<i64: 1, 1>, groups = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x4x4xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x4x4xf32>
+  %r = graph.clip %c {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x16x4x4xf32>
+  %y = graph.quantize %r {axis = 0 : i64, scale = array<f32: 0.125>, zero_point = array<i32: 0>} : (tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xi8>
+  return %y : tensor<1x16x4x4xi8>
+}

@@ -51,10 +51,20 @@ public:
 
   // The function of info().kernels[index].
   const KernelFunction &kernel(size_t index) const { return kernels_.at(index); }
-  // For a kernel on a simulated accelerator (device "vta"): its time in its last run on
-  // the device's cycle model, in ms (an estimate of the board, not a measurement; the
-  // same every run). nullopt for CPU kernels and before the kernel first ran.
-  std::optional<double> simulatedDeviceMs(size_t index) const;
+  // For a kernel on a simulated accelerator (device "vta"): its last run on the device's
+  // cycle model (an estimate of the board, not a measurement; the same every run). nullopt
+  // for CPU kernels and before the kernel first ran.
+  struct SimulatedTime {
+    double ms = 0;                // at the configuration's clock (100 MHz on Pynq)
+    uint64_t cycles = 0;
+    double gemmUtilization = 0;   // busy GEMM cycles / total cycles (1.0 = the GEMM core's peak)
+    double gops = 0;              // int8 ops per second achieved, in GOPS (2 per multiply-add)
+  };
+  std::optional<SimulatedTime> simulatedDeviceTime(size_t index) const;
+  std::optional<double> simulatedDeviceMs(size_t index) const {
+    std::optional<SimulatedTime> t = simulatedDeviceTime(index);
+    return t ? std::optional<double>(t->ms) : std::nullopt;
+  }
   // Read-only bytes of a param buffer (64-byte aligned).
   const void *paramData(int64_t paramBufferId) const;
   uint64_t paramsBytes() const { return paramsBytes_; }

@@ -66,7 +66,7 @@ struct Conv2dTiling {
   int64_t threads() const { return ocThreads * hThreads; }
 };
 
-// The requantization epilogue: out = clip((conv + bias) >> shift, relu ? 0 : -128, 127),
+// The requantization epilogue: out = clip((conv + bias) >> shift, relu ? 0 : -128, clipHigh),
 // with an arithmetic (flooring) shift; fold the rounding 2^(shift-1) into the bias. The
 // shift is in [0, 15] (the Pynq ALU's shift range): one for the tensor, or with
 // perChannelShift one per output channel (power-of-two per-channel weight scales), read
@@ -75,6 +75,7 @@ struct Conv2dEpilogue {
   int shift = 0;
   bool relu = false;
   bool perChannelShift = false;
+  int clipHigh = 127; // below 127 for a ReLU6 (Clip) quantized with scale s: round(6 / s)
 };
 
 // Physical byte addresses of the stream's DRAM operands, each aligned to its element size
@@ -117,7 +118,8 @@ Conv2dStream emitConv2dPacked(const VtaConfig &config, const Conv2dShape &shape,
 
 // A convolution as a self-contained kernel image for a package (docs/package-format.md,
 // device "vta"): input, weight, bias, the shifts (perChannelShift only) and output at
-// `argOffsets` (in that order, the package's arg order; each 256-byte aligned; also by name
+// `argOffsets` (in that order, the package's arg order; each aligned to 256 bytes and to its
+// element size (1024 bytes for a 32x32 weight element); also by name
 // in `buffers`), then the micro-ops (`uopOffset`) and the instructions (`insnOffset`,
 // 256-byte aligned); all offsets in bytes, `imageBytes` a multiple of 4096, every DRAM
 // address in the stream relative to the image's start. Throws as emitConv2dPacked.
