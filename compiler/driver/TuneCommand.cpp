@@ -478,6 +478,9 @@ void registerTuneCommand(CLI::App &app) {
   cmd->add_option("model", o->model, "Model file (.onnx, or a graph-dialect .mlir module)");
   cmd->add_option("-o,--output", o->log, "Tuning log to append the records to (AutoTVM format)");
   cmd->add_option("--target", o->compile.target, "Target, as for rqc compile")->default_val("llvm");
+  cmd->add_option("--target-host", o->compile.targetHost,
+                  "The host CPU of --target=vta, as for rqc compile (its tasks are numbered with the host's; VTA tasks "
+                  "are measured on the simulator here whatever the host)");
   cmd->add_option("--mcpu", o->compile.mcpu, "LLVM CPU name, as for rqc compile");
   cmd->add_option("--mattr", o->compile.mattr, "LLVM target features, as for rqc compile");
   cmd->add_option("--input-shape", o->compile.inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");

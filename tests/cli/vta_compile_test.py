@@ -71,7 +71,9 @@ with tempfile.TemporaryDirectory() as tmp:
     must([rqc, "quantize", model, "--power-of-two", "--calibration", calib, "-o", q])
 
     pkg = os.path.join(tmp, "r8_vta.rqc")
-    common = ["--target=vta", "--target-host", a.target_host, "--int8-kernels=on"]
+    # Host kernels in float between the QDQ pairs: exact for power-of-two scales, as the
+    # reference computes them.
+    common = ["--target=vta", "--target-host", a.target_host, "--int8-kernels=off"]
     p = must([rqc, "compile", q] + common + ["-o", pkg])
     check("8 of 9 convolutions on VTA" in p.stderr and
           re.search(r"on the host: 1 \(/stem/stem.0/Conv\): 1 input channels, not a multiple of 16", p.stderr) is not None,
@@ -131,6 +133,37 @@ with tempfile.TemporaryDirectory() as tmp:
         check("2 of 9 tasks untuned" in p.stderr, f"the tuned records apply to all 7 VTA tasks ({p.stderr.strip()!r})")
         check(all(np.array_equal(outputs(tuned2, 1)[k], np.load(os.path.join(tmp, "ref_1.npz"))[k])
                   for k in np.load(os.path.join(tmp, "ref_1.npz"))), "tuned: still bit-exact")
+
+        # Another configuration: 32x32 blocks (1 KiB weight elements). The 16-channel
+        # convolutions stay on the host, with that reason; the package stays exact.
+        big = "ext_dev -device=vta -model=pynq_1x32_i8w8a32_15_15_18_17"
+        pkg32 = os.path.join(tmp, "r8_vta32.rqc")
+        p = must([rqc, "compile", q, "--target", big, "--target-host=llvm", "--int8-kernels=off", "-o", pkg32])
+        check("4 of 9 convolutions on VTA" in p.stderr and "16 input channels, not a multiple of 32" in p.stderr,
+              f"BLOCK 32: the 32/64-channel convolutions on VTA, the others on the host with the reason ({p.stderr.strip()!r})")
+        ref32 = os.path.join(tmp, "ref32.npz")
+        must([rqc, "run", q, "--reference", "--as-compiled", "--target", big, "--seed", "1", "--outputs", ref32])
+        # Its host convolutions (16 channels) may run as float Winograd kernels, which round
+        # (the VTA kernels themselves are checked bit-exact by rqc tune below and in unit tests).
+        got32, want32 = outputs(pkg32, 1), np.load(ref32)
+        check(all(np.abs(got32[k] - want32[k]).max() <= 0.1 and np.argmax(got32[k]) == np.argmax(want32[k])
+                  for k in want32), "BLOCK 32: the package agrees with its reference (host Winograd rounding aside)")
+
+        # A ReLU6 network (MobileNet-v1, trained on Fashion-MNIST): its pointwise convolutions
+        # go to VTA with the clip at round(6 / s) in the epilogue; depthwise ones stay.
+        mb = os.path.join(a.models, "fashion_mobilenet_v1_0.5_28.onnx")
+        qm = os.path.join(tmp, "mb_p2.onnx")
+        must([rqc, "quantize", mb, "--power-of-two", "--calibration", "fashion-mnist-train", "--calibration-limit", "64",
+              "-o", qm])
+        pkgm = os.path.join(tmp, "mb_vta.rqc")
+        p = must([rqc, "compile", qm] + common + ["-o", pkgm])
+        m = re.search(r"(\d+) of (\d+) convolutions on VTA", p.stderr)
+        check(m is not None and int(m.group(1)) > 0 and "grouped or depthwise" in p.stderr,
+              f"MobileNet (ReLU6): pointwise convolutions on VTA, depthwise on the host ({p.stderr.strip()!r})")
+        refm = os.path.join(tmp, "refm.npz")
+        must([rqc, "run", qm, "--reference", "--as-compiled", "--target=vta", "--seed", "1", "--outputs", refm])
+        check(all(np.array_equal(outputs(pkgm, 1)[k], np.load(refm)[k]) for k in np.load(refm)),
+              "MobileNet on VTA: bit-exact against its reference")
 
         # Real images: VTA's round-half-up shifts cost (almost) nothing against the same
         # int8 model on the host.
