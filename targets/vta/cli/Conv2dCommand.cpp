@@ -3,8 +3,9 @@
 // untuned fallback, run on the simulator with seeded data, checked bit-exact against a
 // plain integer convolution, and timed by the cycle model next to the time the log
 // measured. With --trials N, each workload is also tuned on the simulator (AutoTVM's
-// loop with rqc's tuners; records marked with device "rqc-vta-simulator/<model>"). The cycle model is not calibrated against a board (docs/vta.md), so the
-// ratio to a board-measured time is an estimate, not a measurement.
+// loop with rqc's tuners; records marked with device "rqc-vta-simulator/<model>"). The cycle
+// model is calibrated on these very lines (TVM's Pynq times, docs/vta.md "Calibration"):
+// within 21% per layer, an estimate of a board, not a measurement.
 #include "targets/vta/cli/VtaCli.h"
 
 #include "autotune/Records.h"
@@ -351,7 +352,8 @@ void runConv2d(const Conv2dOptions &o) {
                 c1 ? 100 * busy1 / double(c1) : 0.0, (unsigned long long)c2, c2 ? 100 * busy2 / double(c2) : 0.0);
     std::printf("one row per workload, its fastest record; log ms: that record's time (measured on its device: a "
                 "board, or rqc's simulator for device rqc-vta-simulator/...); sim ms: rqc's stream for the record's "
-                "config, rqc's fallback%s, on rqc's VTA cycle model (not calibrated against a board)\n",
+                "config, rqc's fallback%s, on rqc's VTA cycle model (calibrated to TVM's Pynq times within 25%%, docs/vta.md); the second table: rqc's "
+                "fallback with one and with two virtual threads\n",
                 o.trials > 0 ? " and the best tuned config" : "");
   }
   if (!allExact) throw Error("a stream was not bit-exact against the integer reference");
