@@ -27,6 +27,7 @@ namespace {
 struct CompileCommandOptions {
   std::string model, output;
   std::string dtype = "float32";
+  bool dtypeGiven = false;
   QuantizeFlags quantize;
   CompileOptions compile;
 };
@@ -48,7 +49,8 @@ mlir::OwningOpRef<mlir::ModuleOp> modelToCompile(const CompileCommandOptions &o,
     return loadModel(o.model, ctx, o.compile.inputShapes);
   }
   if (quantize::isQuantized(onnx_import::readOnnxModelFile(o.model)))
-    throw Error(o.model + ": is already int8; compile it with --dtype=int8 and without --calibration");
+    throw Error(o.model + ": is already int8; compile it " +
+                (vta::isVtaTarget(o.compile.target) ? std::string("") : "with --dtype=int8 ") + "without --calibration");
   ::onnx::ModelProto quantized = quantizeOnnxModel(o.model, o.quantize, o.compile.inputShapes);
   std::filesystem::path p(o.model);
   return loadOnnxModel(quantized, p.filename().string(),
@@ -60,6 +62,8 @@ bool isOnnx(const std::string &path) { return path.size() > 5 && path.compare(pa
 // VTA computes int8 with power-of-two scales only: a float model is quantized that way
 // (--calibration), an int8 one taken as it is.
 CompileCommandOptions forVta(CompileCommandOptions o) {
+  if (o.dtypeGiven && o.dtype == "float32")
+    throw Error("--target=vta computes int8; --dtype=float32 contradicts it (give an int8 model or --calibration)");
   if (o.dtype == "float32" && isOnnx(o.model) && o.quantize.calibration.empty() &&
       !quantize::isQuantized(onnx_import::readOnnxModelFile(o.model)))
     throw Error(o.model + ": is a float model, and VTA computes int8: give --calibration DATA to quantize it with "
@@ -74,30 +78,47 @@ CompileCommandOptions forVta(CompileCommandOptions o) {
   return o;
 }
 
-// "8 of 9 convolutions on VTA, 13 kernels on the host CPU (triple)", then why the others
-// stayed on the host, one line per reason with the first convolutions it applies to.
-void printPartition(std::ostream &os, const PartitionReport &p, const nlohmann::json &description) {
-  // Counted in the package: a module may hold graph.vta_conv2d already (rqc tune's tasks).
+// What runs where: convolutions on VTA counted in the package (a module may hold
+// graph.vta_conv2d already, as rqc tune's tasks do), the others grouped by the reason they
+// stay on the host.
+struct PartitionSummary {
   size_t vtaKernels = 0, hostKernels = 0;
-  for (const auto &k : description["kernels"]) ++(k.value("device", "cpu") == "vta" ? vtaKernels : hostKernels);
-  const size_t total = vtaKernels + p.onHost.size();
-  os << vtaKernels << " of " << total << " convolutions on VTA, " << hostKernels << " kernels on the host CPU ("
-     << description["target"].value("triple", "") << ")\n";
-  std::vector<std::pair<std::string, std::vector<std::string>>> byReason;
+  std::vector<std::pair<std::string, std::vector<std::string>>> byReason; // reason, convolutions
+};
+
+PartitionSummary summarize(const PartitionReport &p, const nlohmann::json &description) {
+  PartitionSummary s;
+  for (const auto &k : description["kernels"]) ++(k.value("device", "cpu") == "vta" ? s.vtaKernels : s.hostKernels);
   for (const auto &[conv, why] : p.onHost) {
-    auto it = std::find_if(byReason.begin(), byReason.end(), [&](const auto &r) { return r.first == why; });
-    if (it == byReason.end()) byReason.push_back({why, {conv}});
+    auto it = std::find_if(s.byReason.begin(), s.byReason.end(), [&](const auto &r) { return r.first == why; });
+    if (it == s.byReason.end()) s.byReason.push_back({why, {conv}});
     else it->second.push_back(conv);
   }
-  for (const auto &[why, convs] : byReason) {
+  return s;
+}
+
+// Nothing on VTA is an error: the user asked for VTA. One line, with the main reasons.
+void requireVtaKernels(const PartitionSummary &s, const std::string &model) {
+  if (s.vtaKernels) return;
+  std::string reasons;
+  for (size_t i = 0; i < s.byReason.size() && i < 3; ++i)
+    reasons += (i ? "; " : "") + std::to_string(s.byReason[i].second.size()) + " with " + s.byReason[i].first;
+  throw Error("no convolution of " + model + " can run on VTA (" + (reasons.empty() ? "it has none" : reasons) +
+              "); VTA takes int8 QDQ convolutions with power-of-two scales (rqc quantize --power-of-two), or "
+              "compile it for the CPU");
+}
+
+// "8 of 9 convolutions on VTA, 13 kernels on the host CPU (triple)", then one line per
+// reason a convolution stayed on the host, with the first convolutions it applies to.
+void printPartition(std::ostream &os, const PartitionSummary &s, size_t onHost, const std::string &triple) {
+  os << s.vtaKernels << " of " << s.vtaKernels + onHost << " convolutions on VTA, " << s.hostKernels
+     << " kernels on the host CPU (" << triple << ")\n";
+  for (const auto &[why, convs] : s.byReason) {
     std::string names;
     for (size_t i = 0; i < convs.size() && i < 3; ++i) names += (i ? ", " : "") + convs[i];
     if (convs.size() > 3) names += ", ...";
     os << "  on the host: " << convs.size() << " (" << names << "): " << why << "\n";
   }
-  if (!vtaKernels)
-    os << "rqc: warning: no convolution runs on VTA (see the reasons above; VTA takes int8 QDQ convolutions with "
-          "power-of-two scales: rqc quantize --power-of-two)\n";
 }
 
 void runCompile(const CompileCommandOptions &given) {
@@ -117,9 +138,15 @@ void runCompile(const CompileCommandOptions &given) {
     if (!dump.empty()) std::cout << dump << "\n";
     throw;
   }
+  PartitionSummary placed;
+  nlohmann::json description = nlohmann::json::parse(members.front().second);
+  if (onVta) {
+    placed = summarize(partition, description);
+    requireVtaKernels(placed, o.model);
+  }
   if (!o.compile.dumpStage.empty()) std::cout << dump << "\n";
   printScheduleReport(std::cerr, selection);
-  if (onVta) printPartition(std::cerr, partition, nlohmann::json::parse(members.front().second));
+  if (onVta) printPartition(std::cerr, placed, partition.onHost.size(), description["target"].value("triple", ""));
   if (!o.output.empty()) {
     writePackage(o.output, members);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -152,7 +179,7 @@ void registerCompileCommand(CLI::App &app) {
                   "(AutoTVM's graph tuner); off: each op's fastest record alone")
       ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}}))
       ->default_str("on");
-  cmd->add_option("--dtype", opts->dtype,
+  CLI::Option *dtypeOption = cmd->add_option("--dtype", opts->dtype,
                   "float32 (as the model is) or int8: an int8 QDQ model as is, a float one quantized with --calibration")
       ->check(CLI::IsMember({"float32", "int8"}));
   addQuantizeFlags(cmd, opts->quantize);
@@ -164,7 +191,8 @@ void registerCompileCommand(CLI::App &app) {
   cmd->add_option("--dump", opts->compile.dumpStage,
                   "Print a stage: graph, linalg, scheduled, llvm; vta: the VTA kernels' instruction streams (VTA dialect)")
       ->check(CLI::IsMember({"graph", "linalg", "scheduled", "llvm", "vta"}));
-  cmd->callback([opts, cmd] {
+  cmd->callback([opts, cmd, dtypeOption] {
+    opts->dtypeGiven = dtypeOption->count() > 0;
     if (opts->output.empty() && opts->compile.dumpStage.empty())
       throw Error("rqc compile needs -o MODEL.rqc (or --dump=STAGE)");
     if (opts->compile.dumpStage == "vta" && !vta::isVtaTarget(opts->compile.target))

@@ -186,6 +186,14 @@ with tempfile.TemporaryDirectory() as tmp:
                 r"--target-host applies to a target with an accelerator", "--target-host without VTA")
         refused([rqc, "compile", model, "--target=vta", "--calibration", calib, "--activation-type", "uint8",
                  "-o", os.path.join(tmp, "x.rqc")], r"contradicts", "--activation-type uint8 with VTA")
+        u8 = os.path.join(tmp, "r8_u8.onnx")  # uint8 activations, zero points 128: nothing VTA can run
+        must([rqc, "quantize", model, "--calibration", calib, "-o", u8])
+        refused([rqc, "compile", u8, "--target=vta", "--target-host=llvm", "-o", os.path.join(tmp, "x.rqc")],
+                r"no convolution of .* can run on VTA \(.*zero point", "a model with no convolution VTA can run")
+        refused([rqc, "compile", q, "--target=vta", "--dtype=float32", "-o", os.path.join(tmp, "x.rqc")],
+                r"--dtype=float32 contradicts", "--dtype=float32 with VTA")
+        refused([rqc, "compile", q, "--target=llvm", "--dump=vta"], r"--dump=vta .* needs --target=vta",
+                "--dump=vta for a CPU target")
         check(not os.path.exists(os.path.join(tmp, "x.rqc")), "no package written by a refused compile")
 
 if failures:
