@@ -89,6 +89,24 @@ TEST(VtaCycles, OneGemm) {
   EXPECT_DOUBLE_EQ(r.gemmUtilization, 0.0);
 }
 
+// INP and WGT loads (the second pushes to compute), the micro-op load, a reset and a GEMM
+// that pops the token, FINISH: the hand-off of the next two tests.
+static std::vector<Instruction> handOffStream(Image &img) {
+  const VtaConfig &c = img.isa().config();
+  uint32_t inp = uint32_t(img.putInt8(randomInt8(16, 1)) / c.inpElemBytes());
+  uint32_t wgt = uint32_t(img.putInt8(randomInt8(256, 2)) / c.wgtElemBytes());
+  uint32_t uop = uint32_t(img.putUops({Uop{0, 0, 0}}) / kUopBytes);
+  Loop one;
+  return {
+      load(MemoryType::Inp, 0, inp, 1, 1, 1),
+      load(MemoryType::Wgt, 0, wgt, 1, 1, 1, "push_next"),
+      loadUops(0, uop, 1),
+      gemmReset(0, 1, one),
+      gemm(0, 1, one, "pop_prev"),
+      finish(),
+  };
+}
+
 // The load module feeds a GEMM through a token; compute stalls until the push.
 //   0 LOAD INP 1 elem (16 B)       load     2 + 24 + 2  = 28   fetched 26, runs 26..54
 //   1 LOAD WGT 1 elem (256 B)      load     2 + 24 + 32 = 58   fetched 28, runs 54..112, pushes
@@ -99,19 +117,7 @@ TEST(VtaCycles, OneGemm) {
 // load: busy 86, idle 121 - 86 = 35; compute: busy 43, stalled 48, idle 121 - 91 = 30.
 TEST(VtaCycles, TokenHandOffStallsCompute) {
   Image img;
-  const VtaConfig &c = img.isa().config();
-  uint32_t inp = uint32_t(img.putInt8(randomInt8(16, 1)) / c.inpElemBytes());
-  uint32_t wgt = uint32_t(img.putInt8(randomInt8(256, 2)) / c.wgtElemBytes());
-  uint32_t uop = uint32_t(img.putUops({Uop{0, 0, 0}}) / kUopBytes);
-  Loop one;
-  SimulationReport r = run(img, {
-                                    load(MemoryType::Inp, 0, inp, 1, 1, 1),
-                                    load(MemoryType::Wgt, 0, wgt, 1, 1, 1, "push_next"),
-                                    loadUops(0, uop, 1),
-                                    gemmReset(0, 1, one),
-                                    gemm(0, 1, one, "pop_prev"),
-                                    finish(),
-                                });
+  SimulationReport r = run(img, handOffStream(img));
   EXPECT_EQ(r.totalCycles, 121u);
   EXPECT_EQ(r.fetchBusyCycles, 12u);
   expectModule(r.load, 2, 86, 0, 35, "load");
@@ -128,23 +134,9 @@ TEST(VtaCycles, TokenHandOffStallsCompute) {
 //   FINISH 142..144.
 TEST(VtaCycles, SharedDramPortSerializesTheModulesDmas) {
   Image img;
-  const VtaConfig &c = img.isa().config();
-  uint32_t inp = uint32_t(img.putInt8(randomInt8(16, 1)) / c.inpElemBytes());
-  uint32_t wgt = uint32_t(img.putInt8(randomInt8(256, 2)) / c.wgtElemBytes());
-  uint32_t uop = uint32_t(img.putUops({Uop{0, 0, 0}}) / kUopBytes);
-  Loop one;
   CycleCosts shared = tableCosts();
   shared.sharedDramPort = true;
-  SimulationReport r = run(img,
-                           {
-                               load(MemoryType::Inp, 0, inp, 1, 1, 1),
-                               load(MemoryType::Wgt, 0, wgt, 1, 1, 1, "push_next"),
-                               loadUops(0, uop, 1),
-                               gemmReset(0, 1, one),
-                               gemm(0, 1, one, "pop_prev"),
-                               finish(),
-                           },
-                           shared);
+  SimulationReport r = run(img, handOffStream(img), shared);
   EXPECT_EQ(r.totalCycles, 144u);
   expectModule(r.load, 2, 28 + 81, 0, 144 - 109, "load");
 }
