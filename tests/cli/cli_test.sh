@@ -142,7 +142,7 @@ expect "vta asm" 0 "" -- "$rqc" vta asm "$tmp/finish.vtasm" -o "$tmp/finish.bin"
 expect "vta disasm" 0 "" -- "$rqc" vta disasm "$tmp/finish.bin"
 grep -qF "0: FINISH deps=-  # lo=0x0000000000000003 hi=0x0000000000000000" "$tmp/out" && ok "vta disasm listing" || fail "vta disasm: $(cat "$tmp/out")"
 expect "vta sim" 0 "" -- "$rqc" vta sim --dram "$tmp/finish.bin" --insn-offset 0 --insn-count 1
-grep -Eq "^total cycles +28 " "$tmp/out" && ok "vta sim: 28 cycles" || fail "vta sim: $(cat "$tmp/out")"
+grep -Eq "^total cycles +24 " "$tmp/out" && ok "vta sim: 24 cycles (FINISH after the 20-cycle fetch start-up)" || fail "vta sim: $(cat "$tmp/out")"
 expect "vta sim, missing image" 1 "^rqc: error: cannot open $tmp/none.bin" -- "$rqc" vta sim --dram "$tmp/none.bin" --insn-offset 0 --insn-count 1
 
 # Subcommands as a newcomer meets them: a mistyped one is named as unknown, with the list;

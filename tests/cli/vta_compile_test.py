@@ -150,17 +150,18 @@ with tempfile.TemporaryDirectory() as tmp:
         check(all(np.abs(got32[k] - want32[k]).max() <= 0.1 and np.argmax(got32[k]) == np.argmax(want32[k])
                   for k in want32), "BLOCK 32: the package agrees with its reference (host Winograd rounding aside)")
 
-        # A ReLU6 network (MobileNet-v1, trained on Fashion-MNIST): its pointwise convolutions
-        # go to VTA with the clip at round(6 / s) in the epilogue; depthwise ones stay.
-        mb = os.path.join(a.models, "fashion_mobilenet_v1_0.5_28.onnx")
-        qm = os.path.join(tmp, "mb_p2.onnx")
-        must([rqc, "quantize", mb, "--power-of-two", "--calibration", "fashion-mnist-train", "--calibration-limit", "64",
-              "-o", qm])
+        # A ReLU6 network (the zoo's MobileNet-v1, 224x224): its 13 pointwise convolutions go
+        # to VTA with the clip at round(6 / s) in the epilogue; the depthwise ones stay.
+        mb = os.path.join(a.models, "mobilenet_v1.onnx")
+        qm, calm = os.path.join(tmp, "mb_p2.onnx"), os.path.join(tmp, "calm.npz")
+        np.savez(calm, input=np.random.default_rng(3).standard_normal((2, 3, 224, 224)).astype(np.float32))
+        must([rqc, "quantize", mb, "--power-of-two", "--calibration", calm, "-o", qm])
         pkgm = os.path.join(tmp, "mb_vta.rqc")
         p = must([rqc, "compile", qm] + common + ["-o", pkgm])
-        m = re.search(r"(\d+) of (\d+) convolutions on VTA", p.stderr)
-        check(m is not None and int(m.group(1)) > 0 and "grouped or depthwise" in p.stderr,
+        check("13 of 27 convolutions on VTA" in p.stderr and "13 (conv1.dw, conv2.dw, conv3.dw, ...): grouped or depthwise" in p.stderr,
               f"MobileNet (ReLU6): pointwise convolutions on VTA, depthwise on the host ({p.stderr.strip()!r})")
+        check(must([rqc, "compile", qm] + common + ["--dump=graph"]).stdout.count("clip_high") == 13,
+              "the ReLU6 bounds are the VTA epilogue's clip")
         refm = os.path.join(tmp, "refm.npz")
         must([rqc, "run", qm, "--reference", "--as-compiled", "--target=vta", "--seed", "1", "--outputs", refm])
         check(all(np.array_equal(outputs(pkgm, 1)[k], np.load(refm)[k]) for k in np.load(refm)),
