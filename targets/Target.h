@@ -64,9 +64,14 @@ public:
   virtual std::vector<std::pair<std::string, std::string>> compile(mlir::ModuleOp kernels,
                                                                    const std::vector<KernelSymbol> &symbols,
                                                                    const DumpHook &dump) = 0;
+  // After compile(): adds the target's own fields to module.json's kernel objects (each
+  // with its "symbol"), e.g. {"device": "opencl", "opencl": {"launches": ...}}. Nothing for
+  // a CPU, whose kernels are exported symbols of kernels.so.
+  virtual void describeKernels(nlohmann::json &kernels) const { (void)kernels; }
 };
 
-// The target for a TVM-style target string (llvm, arm_cpu, 'llvm -mtriple=...') with
+// The target for a TVM-style target string (llvm, arm_cpu, 'llvm -mtriple=...'; mali, an
+// alias of 'opencl -device=mali', targets/opencl) with
 // optional -mcpu / -mattr refinements (which apply to the host CPU), or VTA: "vta", an
 // alias of 'ext_dev -device=vta -model=pynq_1x16_i8w8a32_15_15_18_17', with its host CPU
 // `targetHost` (TVM's target_host; 'llvm -mtriple=armv7a-linux-gnueabihf', the Pynq's

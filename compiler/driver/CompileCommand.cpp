@@ -4,6 +4,7 @@
 #include "compiler/driver/Pipeline.h"
 #include "compiler/driver/Quantization.h"
 #include "compiler/quantize/QdqQuantizer.h"
+#include "targets/opencl/OpenCLTarget.h"
 #include "targets/vta/compiler/VtaTarget.h"
 
 #include "rqc/runtime/Error.h"
@@ -163,7 +164,8 @@ void registerCompileCommand(CLI::App &app) {
   cmd->add_option("model", opts->model, "Model file (.onnx, or a graph-dialect .mlir module)")->required();
   cmd->add_option("-o,--output", opts->output, "Output package (.rqc)");
   cmd->add_option("--target", opts->compile.target, "Target: llvm (host), arm_cpu (aarch64), 'arm_cpu -mtriple=armv7a-linux-gnueabihf' (ARMv7 hard-float), 'llvm -mtriple=...', "
-                  "vta (the VTA accelerator, 'ext_dev -device=vta -model=pynq_1x16_i8w8a32_15_15_18_17', with --target-host)")
+                  "vta (the VTA accelerator, 'ext_dev -device=vta -model=pynq_1x16_i8w8a32_15_15_18_17', with --target-host), "
+                  "mali (a Mali GPU through OpenCL C, 'opencl -device=mali [-model=BOARD]')")
       ->default_val("llvm");
   cmd->add_option("--target-host", opts->compile.targetHost,
                   "The host CPU of --target=vta (TVM's target_host): 'llvm -mtriple=armv7a-linux-gnueabihf' (the Pynq's ARM) "
@@ -189,14 +191,18 @@ void registerCompileCommand(CLI::App &app) {
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->default_val("auto");
   cmd->add_option("--dump", opts->compile.dumpStage,
-                  "Print a stage: graph, linalg, scheduled, llvm; vta: the VTA kernels' instruction streams (VTA dialect)")
-      ->check(CLI::IsMember({"graph", "linalg", "scheduled", "llvm", "vta"}));
+                  "Print a stage: graph, linalg, scheduled, llvm; vta: the VTA kernels' instruction streams (VTA dialect); "
+                  "loops, opencl: the OpenCL target's loop nests and its OpenCL C (--target=mali)")
+      ->check(CLI::IsMember({"graph", "linalg", "scheduled", "llvm", "vta", "loops", "opencl"}));
   cmd->callback([opts, cmd, dtypeOption] {
     opts->dtypeGiven = dtypeOption->count() > 0;
     if (opts->output.empty() && opts->compile.dumpStage.empty())
       throw Error("rqc compile needs -o MODEL.rqc (or --dump=STAGE)");
     if (opts->compile.dumpStage == "vta" && !vta::isVtaTarget(opts->compile.target))
       throw Error("--dump=vta prints VTA kernels: it needs --target=vta");
+    if ((opts->compile.dumpStage == "opencl" || opts->compile.dumpStage == "loops") &&
+        !opencl::isOpenCLTarget(opts->compile.target))
+      throw Error("--dump=" + opts->compile.dumpStage + " prints the OpenCL target's kernels: it needs --target=mali");
     runCompile(*opts);
   });
 }

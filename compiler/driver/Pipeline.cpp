@@ -245,6 +245,7 @@ PackageMembers compileModule(ModuleOp module, const CompileOptions &options, std
          if (dumpOut && stage == options.dumpStage) *dumpOut = text;
        }))
     members.push_back(std::move(m));
+  target->describeKernels(description["kernels"]);
   // Sealed last: the runtime verifies every member against these before loading any code.
   description["checksums"] = nlohmann::json::object();
   for (const auto &[name, bytes] : members)

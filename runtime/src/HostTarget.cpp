@@ -150,6 +150,14 @@ std::string hostDescription() {
 }
 
 void checkTargetRunsHere(const TargetInfo &target, const std::string &what) {
+  if (target.kind == "opencl") { // every kernel on an OpenCL device: no CPU code to check
+#ifdef RQC_RUNTIME_OPENCL
+    return;
+#else
+    throw Error(what + ": the package is for an OpenCL device (" + target.openclDevice +
+                ") and this runtime was built without OpenCL (Khronos headers CL/cl.h missing at build time)");
+#endif
+  }
 #ifdef RQC_RUNTIME_VTA
   const bool vta = target.kind == "vta"; // VTA kernels on the VTA device, the rest on this CPU
 #else

@@ -11,6 +11,9 @@
 #ifdef RQC_RUNTIME_VTA
 #include "VtaKernels.h"
 #endif
+#ifdef RQC_RUNTIME_OPENCL
+#include "OpenCLKernels.h"
+#endif
 
 #include <cstdlib>
 #include <cstring>
@@ -73,9 +76,24 @@ std::shared_ptr<const Module> Module::loadFrom(PackageReader &reader) {
     throw Error(what + ": the package has VTA kernels and this runtime was built without VTA");
 #endif
   }
+  if (m->info_.hasOpenCLKernels()) {
+#ifdef RQC_RUNTIME_OPENCL
+    const Module *self = m.get();
+    m->opencl_ = std::make_shared<OpenCLKernels>(m->info_, checked.openclSource,
+                                                 [self](int64_t id) { return self->paramData(id); }, what);
+    for (size_t i = 0; i < m->info_.kernels.size(); ++i)
+      if (m->info_.kernels[i].device == "opencl") {
+        OpenCLKernels *cl = m->opencl_.get();
+        m->kernels_[i] = [cl, i](void **args) { cl->run(i, args); };
+      }
+#else
+    throw Error(what + ": the package has OpenCL kernels and this runtime was built without OpenCL");
+#endif
+  }
   for (const PackageMemberInfo &member : reader.members()) // members this runtime does not use
     if (member.name != "module.json" && member.name != "kernels.so" && member.name != "params.bin" &&
-        !(member.name == "vta.bin" && m->info_.hasVtaKernels())) {
+        !(member.name == "vta.bin" && m->info_.hasVtaKernels()) &&
+        !(member.name == "kernels.cl" && m->info_.hasOpenCLKernels())) {
       std::string bytes = reader.read(member.name);
       checkMemberChecksum(m->info_, member.name, bytes.data(), bytes.size(), what);
     }

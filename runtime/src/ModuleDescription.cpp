@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <unordered_set>
 
@@ -40,6 +41,12 @@ bool ModuleInfo::hasCpuKernels() const {
 bool ModuleInfo::hasVtaKernels() const {
   for (const KernelInfo &k : kernels)
     if (k.device == "vta") return true;
+  return false;
+}
+
+bool ModuleInfo::hasOpenCLKernels() const {
+  for (const KernelInfo &k : kernels)
+    if (k.device == "opencl") return true;
   return false;
 }
 
@@ -156,7 +163,11 @@ private:
     if (!target.is_object()) fail("target", "must be an object");
     m.target.kind = string(target, "kind", "target");
     m.target.vtaModel = string(target, "vta_model", "target", m.target.kind == "vta");
-    m.target.triple = string(target, "triple", "target");
+    m.target.triple = string(target, "triple", "target", m.target.kind != "opencl");
+    if (m.target.kind == "opencl") {
+      m.target.openclDevice = string(target, "device", "target");
+      m.target.model = string(target, "model", "target", false);
+    }
     m.target.cpu = string(target, "cpu", "target", false);
     m.target.features = string(target, "features", "target", false);
   }
@@ -258,10 +269,12 @@ private:
       KernelInfo info;
       info.device = string(k, "device", where, false);
       if (info.device.empty()) info.device = "cpu";
-      if (info.device != "cpu" && info.device != "vta")
-        fail(where + ".device", "is '" + info.device + "', not \"cpu\" or \"vta\"");
-      if (info.device == "vta" && m.target.kind != "vta")
-        fail(where + ".device", "is \"vta\" in a package for target '" + m.target.kind + "'");
+      if (info.device != "cpu" && info.device != "vta" && info.device != "opencl")
+        fail(where + ".device", "is '" + info.device + "', not \"cpu\", \"vta\" or \"opencl\"");
+      if ((info.device == "vta" || info.device == "opencl") && m.target.kind != info.device)
+        fail(where + ".device", "is \"" + info.device + "\" in a package for target '" + m.target.kind + "'");
+      if (info.device == "cpu" && m.target.kind == "opencl")
+        fail(where + ".device", "is \"cpu\" in an opencl package, which has no kernels.so");
       info.symbol = string(k, "symbol", where, info.device == "cpu");
       info.name = string(k, "name", where, false);
       if (info.name.empty()) info.name = info.symbol;
@@ -285,6 +298,7 @@ private:
         info.outputsCount = static_cast<int>(n);
       }
       if (info.device == "vta") info.vta = vtaKernel(member(k, "vta", where), info, m, where + ".vta");
+      if (info.device == "opencl") info.opencl = openclKernel(member(k, "opencl", where), info, where + ".opencl");
       m.kernels.push_back(std::move(info));
     }
   }
@@ -293,6 +307,52 @@ private:
     int64_t v = integer(member(object, key, where), where + "." + key);
     if (v < 0 || uint64_t(v) > kMaxTensorBytes) fail(where + "." + key, "is out of range");
     return uint64_t(v);
+  }
+
+  // An OpenCL kernel's launches: entries that are C identifiers, 1-3 positive global sizes,
+  // and parameters that exist.
+  OpenCLKernelInfo openclKernel(const Json &j, const KernelInfo &k, const std::string &where) const {
+    if (!j.is_object()) fail(where, "must be an object");
+    OpenCLKernelInfo o;
+    const Json &scratch = member(j, "scratch_bytes", where);
+    if (!scratch.is_array()) fail(where + ".scratch_bytes", "must be an array of sizes in bytes");
+    for (const Json &b : scratch) {
+      int64_t n = integer(b, where + ".scratch_bytes");
+      if (n <= 0 || uint64_t(n) > kMaxTensorBytes) fail(where + ".scratch_bytes", "holds a size out of range");
+      o.scratchBytes.push_back(uint64_t(n));
+    }
+    const Json &launches = member(j, "launches", where);
+    if (!launches.is_array() || launches.empty()) fail(where + ".launches", "must be a non-empty array");
+    for (size_t i = 0; i < launches.size(); ++i) {
+      const std::string at = where + ".launches[" + std::to_string(i) + "]";
+      const Json &l = launches[i];
+      if (!l.is_object()) fail(at, "must be an object");
+      OpenCLLaunchInfo launch;
+      launch.entry = string(l, "entry", at);
+      if (launch.entry.empty() || std::isdigit(static_cast<unsigned char>(launch.entry[0])) ||
+          launch.entry.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+              std::string::npos)
+        fail(at + ".entry", "is not an OpenCL C identifier");
+      auto list = [&](const char *key, size_t limit, const char *what) {
+        const Json &a = member(l, key, at);
+        if (!a.is_array()) fail(at + "." + key, "must be an array");
+        std::vector<int64_t> out;
+        for (const Json &v : a) {
+          int64_t x = integer(v, at + "." + key);
+          if (x < 0 || uint64_t(x) >= limit) fail(at + "." + key, std::string("names no ") + what);
+          out.push_back(x);
+        }
+        return out;
+      };
+      launch.global = list("global", uint64_t(1) << 31, "work size below 2^31");
+      if (launch.global.empty() || launch.global.size() > 3 ||
+          std::any_of(launch.global.begin(), launch.global.end(), [](int64_t g) { return g == 0; }))
+        fail(at + ".global", "must hold 1 to 3 positive work sizes");
+      launch.args = list("args", k.args.size(), "arg of the kernel");
+      launch.scratch = list("scratch", o.scratchBytes.size(), "scratch buffer");
+      o.launches.push_back(std::move(launch));
+    }
+    return o;
   }
 
   // A VTA kernel's image: every region (args, micro-ops, instructions) inside it, aligned,

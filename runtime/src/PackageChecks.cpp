@@ -61,6 +61,11 @@ CheckedPackage checkPackageBeforeLoading(PackageReader &reader) {
         throw Error(what + ": kernel '" + k.name + "': its code lies beyond vta.bin (" +
                     std::to_string(c.vtaCode.size()) + " bytes)");
   }
+  if (c.info.hasOpenCLKernels()) {
+    if (!reader.find("kernels.cl")) throw Error(what + ": the package has OpenCL kernels but no kernels.cl");
+    c.openclSource = reader.read("kernels.cl", kMaxKernelLibraryBytes);
+    checkMemberChecksum(c.info, "kernels.cl", c.openclSource.data(), c.openclSource.size(), what);
+  }
   return c;
 }
 

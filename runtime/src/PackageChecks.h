@@ -18,6 +18,7 @@ struct CheckedPackage {
   const PackageMemberInfo *params = nullptr; // null when the package has no params.bin
   std::string kernels;                       // kernels.so's bytes, checksum and ELF header checked (empty: none)
   std::string vtaCode;                       // vta.bin's bytes, checksum and kernel ranges checked (empty: none)
+  std::string openclSource;                  // kernels.cl, checksum checked (empty: none)
 };
 
 // Throws rqc::Error (prefixed by reader.what()) on the first check that fails. Reads

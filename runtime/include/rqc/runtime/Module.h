@@ -19,6 +19,7 @@ namespace rqc {
 class KernelLibrary;
 class PackageReader;
 class VtaKernels;
+class OpenCLKernels;
 
 // A model input or output as a caller sees it.
 struct TensorSpec {
@@ -85,6 +86,7 @@ private:
   std::unique_ptr<KernelLibrary> library_; // null when no kernel runs on the CPU
   std::shared_ptr<VtaKernels> vta_;        // null when no kernel runs on VTA (shared_ptr: a
                                            // runtime built without VTA never defines it)
+  std::shared_ptr<OpenCLKernels> opencl_;  // null when no kernel runs on an OpenCL device
   std::vector<KernelFunction> kernels_;
   std::unique_ptr<uint8_t, void (*)(void *)> params_{nullptr, nullptr};
   uint64_t paramsBytes_ = 0;

@@ -47,10 +47,26 @@ struct VtaKernelInfo {
   uint64_t codeBytes() const { return uopCount * 4 + insnCount * 16; }
 };
 
+// A kernel that runs on an OpenCL device (device "opencl"): __kernel functions of kernels.cl
+// enqueued in order, each over an NDRange, on buffers holding the kernel's args and its
+// temporaries (scratch), which live as long as the module.
+struct OpenCLLaunchInfo {
+  std::string entry;            // the __kernel's name in kernels.cl
+  std::vector<int64_t> global;  // global work size, 1 to 3 dims, each positive
+  std::vector<int64_t> args;    // its parameters: these of KernelInfo::args (positions)...
+  std::vector<int64_t> scratch; // ...then these scratch buffers (positions in scratchBytes)
+};
+struct OpenCLKernelInfo {
+  std::vector<OpenCLLaunchInfo> launches;
+  std::vector<uint64_t> scratchBytes; // each temporary's size in bytes
+};
+
 struct KernelInfo {
   std::string name;
-  std::string device = "cpu";  // "cpu": a function in kernels.so; "vta": a VTA stream (vta below)
+  std::string device = "cpu";  // "cpu": a function in kernels.so; "vta": a VTA stream (vta below);
+                               // "opencl": OpenCL C kernels in kernels.cl (opencl below)
   VtaKernelInfo vta;           // device == "vta"
+  OpenCLKernelInfo opencl;     // device == "opencl"
   std::string symbol;        // device "cpu": exported by kernels.so as void symbol(void **args)
   std::vector<int64_t> args; // buffer ids: the read buffers, then the written ones
   int outputsCount = 1;      // how many trailing args the kernel writes
@@ -61,7 +77,10 @@ struct KernelInfo {
 };
 
 struct TargetInfo {
-  std::string kind;   // "llvm", "arm_cpu", "vta" (VTA kernels plus host kernels for `triple`)
+  std::string kind;   // "llvm", "arm_cpu", "vta" (VTA kernels plus host kernels for `triple`),
+                      // "opencl" (every kernel in kernels.cl; no triple)
+  std::string openclDevice; // kind "opencl": TVM's -device ("mali")
+  std::string model;        // kind "opencl": TVM's -model (a board name, or "unknown")
   std::string vtaModel; // kind "vta": the VTA configuration, e.g. "pynq_1x16_i8w8a32_15_15_18_17"
   std::string triple; // the CPU kernels': "x86_64-unknown-linux-gnu", "aarch64-linux-gnu"
   std::string cpu;
@@ -86,6 +105,7 @@ struct ModuleInfo {
   // Whether a kernel runs on the CPU (then kernels.so is needed) / on VTA (vta.bin).
   bool hasCpuKernels() const;
   bool hasVtaKernels() const;
+  bool hasOpenCLKernels() const;
 
   bool hasBuffer(int64_t id) const { return indexById_.count(id) != 0; }
   size_t bufferIndex(int64_t id) const; // position in `buffers`; throws for an unknown id

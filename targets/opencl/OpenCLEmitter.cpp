@@ -1,0 +1,515 @@
+// The OpenCL C printer (OpenCLEmitter.h): one method per construct, statements in SSA
+// order, each result a named private variable, so that the printed kernel reads like the
+// loop IR it came from.
+#include "targets/opencl/OpenCLEmitter.h"
+
+#include "rqc/runtime/Error.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+using namespace mlir;
+
+namespace rqc::opencl {
+
+namespace {
+
+std::string opName(Operation *op) { return op->getName().getStringRef().str(); }
+
+[[noreturn]] void unsupported(Operation *op, const std::string &why) {
+  std::string loc;
+  llvm::raw_string_ostream os(loc);
+  op->getLoc().print(os);
+  throw Error("OpenCL C code generation: '" + opName(op) + "' " + why + " (at " + loc + ")");
+}
+
+// The C type of an MLIR scalar type; `isUnsigned` gives the unsigned integer of its width.
+std::string cType(Type t, bool &usesHalf, bool isUnsigned = false) {
+  if (t.isF32()) return "float";
+  if (t.isF16()) {
+    usesHalf = true;
+    return "half";
+  }
+  if (t.isIndex()) return isUnsigned ? "uint" : "int"; // tensors here stay below 2^31 elements
+  if (auto i = llvm::dyn_cast<IntegerType>(t)) {
+    switch (i.getWidth()) {
+    case 1: return isUnsigned ? "uchar" : "bool";
+    case 8: return isUnsigned ? "uchar" : "char";
+    case 16: return isUnsigned ? "ushort" : "short";
+    case 32: return isUnsigned ? "uint" : "int";
+    case 64: return isUnsigned ? "ulong" : "long";
+    default: break;
+    }
+  }
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  throw Error("OpenCL C code generation: type '" + s + "' has no OpenCL C 1.2 equivalent here");
+}
+
+std::string floatLiteral(double v, Type t) {
+  std::string s;
+  if (std::isnan(v)) s = "NAN";
+  else if (std::isinf(v)) s = v > 0 ? "INFINITY" : "(-INFINITY)";
+  else {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%a", v); // exact: hexadecimal floating constants are C99
+    s = buf;
+    s += "f";
+    if (v < 0 || (v == 0 && std::signbit(v))) s = "(" + s + ")";
+  }
+  return t.isF16() ? "((half)" + s + ")" : s;
+}
+
+std::string intLiteral(const APInt &v, Type t) {
+  unsigned width = t.isIndex() ? 32 : t.getIntOrFloatBitWidth();
+  if (width == 1) return v.isZero() ? "false" : "true";
+  int64_t x = width == 64 || t.isIndex() ? v.getSExtValue() : v.sextOrTrunc(width).getSExtValue();
+  if (width == 64) return x == INT64_MIN ? "(-9223372036854775807L-1)" : "(" + std::to_string(x) + "L)";
+  if (width == 32 && x == INT32_MIN) return "(-2147483647-1)";
+  std::string s = std::to_string(x);
+  if (width == 8) return "((char)" + s + ")";
+  if (width == 16) return "((short)" + s + ")";
+  return x < 0 ? "(" + s + ")" : s;
+}
+
+struct MemrefParam {
+  std::string name;    // p<i> (function argument), s<j> (scratch) or g_<symbol> (constant)
+  std::string space;   // "__global" or "__constant"
+};
+
+class KernelPrinter {
+public:
+  KernelPrinter(std::ostringstream &out, bool &usesHalf, const llvm::DenseMap<Value, MemrefParam> &memrefs)
+      : out_(out), usesHalf_(usesHalf), memrefs_(memrefs) {}
+
+  // The body of one launch: a top-level scf.parallel mapped onto the NDRange, or a run of
+  // other top-level ops executed by one work-item.
+  void launchBody(const std::vector<Operation *> &ops, const std::vector<int64_t> &trips) {
+    indent_ = 1;
+    if (auto par = llvm::dyn_cast<scf::ParallelOp>(ops.front())) {
+      size_t n = par.getNumLoops();
+      auto ivs = par.getInductionVars();
+      // Innermost dimension on get_global_id(0): neighbouring work-items touch neighbouring
+      // elements (coalesced on a GPU, contiguous for PoCL's vectorizer).
+      auto bind = [&](size_t d, const std::string &id) {
+        std::string v = "i" + std::to_string(counter_++);
+        names_[ivs[d]] = v;
+        std::optional<int64_t> lb = getConstantIntValue(par.getLowerBound()[d]), step = getConstantIntValue(par.getStep()[d]);
+        std::string scaled = step && *step == 1 ? id : "(" + id + ") * " + name(par.getStep()[d]);
+        line("int " + v + " = " + (lb && *lb == 0 ? scaled : name(par.getLowerBound()[d]) + " + " + scaled) + ";");
+      };
+      bind(n - 1, "(int)get_global_id(0)");
+      if (n >= 2) bind(n - 2, "(int)get_global_id(1)");
+      if (n >= 3) {
+        line("int w2 = (int)get_global_id(2);");
+        for (size_t d = n - 3; d + 1 > 0; --d) {
+          if (d == 0) bind(d, "w2");
+          else {
+            bind(d, "w2 % " + std::to_string(trips[d]));
+            line("w2 /= " + std::to_string(trips[d]) + ";");
+          }
+        }
+      }
+      block(*par.getBody());
+      return;
+    }
+    for (Operation *op : ops) operation(op);
+  }
+
+private:
+  void line(const std::string &s) { out_ << std::string(2 * indent_, ' ') << s << "\n"; }
+
+  std::string type(Type t, bool isUnsigned = false) { return cType(t, usesHalf_, isUnsigned); }
+
+  std::string name(Value v) {
+    if (auto it = names_.find(v); it != names_.end()) return it->second;
+    if (auto c = v.getDefiningOp<arith::ConstantOp>()) {
+      Attribute a = c.getValue();
+      if (auto f = llvm::dyn_cast<FloatAttr>(a)) return floatLiteral(f.getValueAsDouble(), f.getType());
+      if (auto i = llvm::dyn_cast<IntegerAttr>(a)) return intLiteral(i.getValue(), i.getType());
+      unsupported(c, "is a vector or tensor constant; only scalar constants reach OpenCL C");
+    }
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    v.print(os);
+    throw Error("OpenCL C code generation: a kernel uses a value defined outside it: " + s);
+  }
+
+  std::string define(Value v, const std::string &expr) {
+    std::string n = "v" + std::to_string(counter_++);
+    names_[v] = n;
+    line(type(v.getType()) + " " + n + " = " + expr + ";");
+    return n;
+  }
+
+  void block(Block &b) {
+    for (Operation &op : b.without_terminator()) operation(&op);
+  }
+
+  // memref[i, j, ...] as a C array element: static shapes and strides only.
+  std::string element(Value memref, ValueRange indices, Operation *at) {
+    auto it = memrefs_.find(memref);
+    if (it == memrefs_.end()) unsupported(at, "reads or writes a buffer that is neither an argument, a temporary nor a constant");
+    auto t = llvm::cast<MemRefType>(memref.getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (!t.hasStaticShape() || failed(getStridesAndOffset(t, strides, offset)) || ShapedType::isDynamic(offset) ||
+        llvm::any_of(strides, ShapedType::isDynamic))
+      unsupported(at, "uses a memref without a static shape and layout");
+    std::string index = offset ? std::to_string(offset) : "";
+    for (auto [i, s] : llvm::zip(indices, strides)) {
+      if (std::optional<int64_t> c = getConstantIntValue(i); c && *c == 0) continue;
+      std::string term = s == 1 ? name(i) : name(i) + " * " + std::to_string(s);
+      index += (index.empty() ? "" : " + ") + term;
+    }
+    return it->second.name + "[" + (index.empty() ? "0" : index) + "]";
+  }
+
+  void operation(Operation *op) {
+    if (llvm::isa<arith::ConstantOp>(op)) return; // printed at its uses
+    if (auto f = llvm::dyn_cast<scf::ForOp>(op)) return forLoop(f);
+    if (auto p = llvm::dyn_cast<scf::ParallelOp>(op)) return parallelLoop(p);
+    if (auto i = llvm::dyn_cast<scf::IfOp>(op)) return ifElse(i);
+    if (auto l = llvm::dyn_cast<memref::LoadOp>(op)) {
+      define(l.getResult(), element(l.getMemRef(), l.getIndices(), op));
+      return;
+    }
+    if (auto s = llvm::dyn_cast<memref::StoreOp>(op)) {
+      line(element(s.getMemRef(), s.getIndices(), op) + " = " + name(s.getValueToStore()) + ";");
+      return;
+    }
+    if (op->getNumResults() == 1) return define(op->getResult(0), expression(op)), void();
+    unsupported(op, "has no OpenCL C printer");
+  }
+
+  void forLoop(scf::ForOp f) {
+    std::vector<std::string> carried;
+    for (auto [init, result, arg] : llvm::zip(f.getInitArgs(), f.getResults(), f.getRegionIterArgs())) {
+      std::string n = define(result, name(init));
+      names_[arg] = n;
+      carried.push_back(n);
+    }
+    std::string iv = "i" + std::to_string(counter_++);
+    names_[f.getInductionVar()] = iv;
+    line("for (int " + iv + " = " + name(f.getLowerBound()) + "; " + iv + " < " + name(f.getUpperBound()) + "; " + iv +
+         " += " + name(f.getStep()) + ") {");
+    ++indent_;
+    block(*f.getBody());
+    assignYield(f.getBody()->getTerminator(), carried);
+    --indent_;
+    line("}");
+  }
+
+  // Loop-carried and if-results: the yielded values go through temporaries, as a yield may
+  // swap carried values.
+  void assignYield(Operation *yield, const std::vector<std::string> &targets) {
+    if (targets.empty()) return;
+    std::vector<std::string> temps;
+    for (auto [i, v] : llvm::enumerate(yield->getOperands())) {
+      std::string t = "t" + std::to_string(counter_++);
+      line(type(v.getType()) + " " + t + " = " + name(v) + ";");
+      temps.push_back(t);
+    }
+    for (size_t i = 0; i < targets.size(); ++i) line(targets[i] + " = " + temps[i] + ";");
+  }
+
+  void parallelLoop(scf::ParallelOp p) {
+    if (p.getNumResults()) unsupported(p, "has reductions, which a work-item cannot make alone");
+    for (size_t d = 0; d < p.getNumLoops(); ++d) {
+      std::string iv = "i" + std::to_string(counter_++);
+      names_[p.getInductionVars()[d]] = iv;
+      line("for (int " + iv + " = " + name(p.getLowerBound()[d]) + "; " + iv + " < " + name(p.getUpperBound()[d]) +
+           "; " + iv + " += " + name(p.getStep()[d]) + ") {");
+      ++indent_;
+    }
+    block(*p.getBody());
+    for (size_t d = 0; d < p.getNumLoops(); ++d) --indent_, line("}");
+  }
+
+  void ifElse(scf::IfOp i) {
+    std::vector<std::string> results;
+    for (Value r : i.getResults()) {
+      std::string n = "v" + std::to_string(counter_++);
+      names_[r] = n;
+      line(type(r.getType()) + " " + n + ";");
+      results.push_back(n);
+    }
+    line("if (" + name(i.getCondition()) + ") {");
+    ++indent_;
+    block(*i.thenBlock());
+    assignYield(i.thenBlock()->getTerminator(), results);
+    --indent_;
+    if (i.elseBlock()) {
+      line("} else {");
+      ++indent_;
+      block(*i.elseBlock());
+      assignYield(i.elseBlock()->getTerminator(), results);
+      --indent_;
+    }
+    line("}");
+  }
+
+  std::string cmpf(arith::CmpFOp c) {
+    std::string a = name(c.getLhs()), b = name(c.getRhs());
+    using P = arith::CmpFPredicate;
+    switch (c.getPredicate()) {
+    case P::OEQ: return a + " == " + b;
+    case P::OGT: return a + " > " + b;
+    case P::OGE: return a + " >= " + b;
+    case P::OLT: return a + " < " + b;
+    case P::OLE: return a + " <= " + b;
+    case P::ONE: return "(" + a + " < " + b + " || " + a + " > " + b + ")";
+    case P::ORD: return "!isnan(" + a + ") && !isnan(" + b + ")";
+    case P::UEQ: return "!(" + a + " < " + b + " || " + a + " > " + b + ")";
+    case P::UGT: return "!(" + a + " <= " + b + ")";
+    case P::UGE: return "!(" + a + " < " + b + ")";
+    case P::ULT: return "!(" + a + " >= " + b + ")";
+    case P::ULE: return "!(" + a + " > " + b + ")";
+    case P::UNE: return a + " != " + b;
+    case P::UNO: return "isnan(" + a + ") || isnan(" + b + ")";
+    case P::AlwaysTrue: return "true";
+    case P::AlwaysFalse: return "false";
+    }
+    unsupported(c, "has an unknown predicate");
+  }
+
+  std::string cmpi(arith::CmpIOp c) {
+    using P = arith::CmpIPredicate;
+    P p = c.getPredicate();
+    bool isUnsigned = p == P::ult || p == P::ule || p == P::ugt || p == P::uge;
+    std::string a = name(c.getLhs()), b = name(c.getRhs());
+    if (isUnsigned) {
+      std::string u = "(" + type(c.getLhs().getType(), true) + ")";
+      a = u + a, b = u + b;
+    }
+    switch (p) {
+    case P::eq: return a + " == " + b;
+    case P::ne: return a + " != " + b;
+    case P::slt: case P::ult: return a + " < " + b;
+    case P::sle: case P::ule: return a + " <= " + b;
+    case P::sgt: case P::ugt: return a + " > " + b;
+    case P::sge: case P::uge: return a + " >= " + b;
+    }
+    unsupported(c, "has an unknown predicate");
+  }
+
+  // The right-hand side of an op with one scalar result.
+  std::string expression(Operation *op) {
+    static const std::map<std::string, std::string> infix = {
+        {"arith.addf", "+"}, {"arith.subf", "-"}, {"arith.mulf", "*"}, {"arith.divf", "/"},
+        {"arith.addi", "+"}, {"arith.subi", "-"}, {"arith.muli", "*"}, {"arith.divsi", "/"},
+        {"arith.remsi", "%"}, {"arith.andi", "&"}, {"arith.ori", "|"}, {"arith.xori", "^"},
+        {"arith.shli", "<<"}, {"arith.shrsi", ">>"}};
+    static const std::map<std::string, std::string> unsignedInfix = {
+        {"arith.divui", "/"}, {"arith.remui", "%"}, {"arith.shrui", ">>"}};
+    static const std::map<std::string, std::string> calls = {
+        {"arith.maximumf", "fmax"}, {"arith.maxnumf", "fmax"}, {"arith.minimumf", "fmin"}, {"arith.minnumf", "fmin"},
+        {"arith.remf", "fmod"}, {"arith.maxsi", "max"}, {"arith.minsi", "min"},
+        {"math.exp", "exp"}, {"math.exp2", "exp2"}, {"math.expm1", "expm1"}, {"math.log", "log"},
+        {"math.log2", "log2"}, {"math.log1p", "log1p"}, {"math.sqrt", "sqrt"}, {"math.rsqrt", "rsqrt"},
+        {"math.tanh", "tanh"}, {"math.sin", "sin"}, {"math.cos", "cos"}, {"math.tan", "tan"},
+        {"math.atan", "atan"}, {"math.atan2", "atan2"}, {"math.erf", "erf"}, {"math.floor", "floor"},
+        {"math.ceil", "ceil"}, {"math.roundeven", "rint"}, {"math.round", "round"}, {"math.trunc", "trunc"},
+        {"math.absf", "fabs"}, {"math.powf", "pow"}, {"math.copysign", "copysign"}, {"math.fma", "fma"}};
+    const std::string n = opName(op);
+    Type rt = op->getResult(0).getType();
+    if (auto it = infix.find(n); it != infix.end())
+      return name(op->getOperand(0)) + " " + it->second + " " + name(op->getOperand(1));
+    if (auto it = unsignedInfix.find(n); it != unsignedInfix.end()) {
+      std::string u = "(" + type(rt, true) + ")";
+      return "(" + type(rt) + ")(" + u + name(op->getOperand(0)) + " " + it->second + " " + u + name(op->getOperand(1)) + ")";
+    }
+    if (auto it = calls.find(n); it != calls.end()) {
+      std::string args;
+      for (Value v : op->getOperands()) args += (args.empty() ? "" : ", ") + name(v);
+      return it->second + "(" + args + ")";
+    }
+    if (n == "arith.maxui" || n == "arith.minui") {
+      std::string u = "(" + type(rt, true) + ")";
+      return "(" + type(rt) + ")" + (n == "arith.maxui" ? "max(" : "min(") + u + name(op->getOperand(0)) + ", " + u +
+             name(op->getOperand(1)) + ")";
+    }
+    if (n == "math.absi") return "(" + type(rt) + ")abs(" + name(op->getOperand(0)) + ")";
+    if (n == "arith.negf") return "-" + name(op->getOperand(0));
+    if (auto c = llvm::dyn_cast<arith::CmpFOp>(op)) return cmpf(c);
+    if (auto c = llvm::dyn_cast<arith::CmpIOp>(op)) return cmpi(c);
+    if (auto s = llvm::dyn_cast<arith::SelectOp>(op))
+      return name(s.getCondition()) + " ? " + name(s.getTrueValue()) + " : " + name(s.getFalseValue());
+    // Conversions: C's casts, with the source read as unsigned where the op says so.
+    if (n == "arith.index_cast" || n == "arith.extsi" || n == "arith.trunci" || n == "arith.sitofp" ||
+        n == "arith.fptosi" || n == "arith.extf" || n == "arith.truncf")
+      return "(" + type(rt) + ")" + name(op->getOperand(0));
+    if (n == "arith.extui" || n == "arith.uitofp" || n == "arith.index_castui") {
+      Type src = op->getOperand(0).getType();
+      if (src.isInteger(1)) return "(" + type(rt) + ")" + name(op->getOperand(0));
+      return "(" + type(rt) + ")(" + type(src, true) + ")" + name(op->getOperand(0));
+    }
+    if (n == "arith.fptoui") return "(" + type(rt) + ")(" + type(rt, true) + ")" + name(op->getOperand(0));
+    if (n == "arith.bitcast") return "as_" + type(rt) + "(" + name(op->getOperand(0)) + ")";
+    unsupported(op, "has no OpenCL C printer");
+  }
+
+  std::ostringstream &out_;
+  bool &usesHalf_;
+  const llvm::DenseMap<Value, MemrefParam> &memrefs_;
+  llvm::DenseMap<Value, std::string> names_;
+  int indent_ = 1;
+  int counter_ = 0;
+};
+
+int64_t constantIndex(Value v, Operation *at) {
+  std::optional<int64_t> c = getConstantIntValue(v);
+  if (!c) unsupported(at, "has a loop bound that is not a constant");
+  return *c;
+}
+
+std::string globalName(StringRef symbol) {
+  std::string s = "g_";
+  for (char c : symbol) s += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return s;
+}
+
+} // namespace
+
+EmittedProgram emitOpenCL(ModuleOp module, const std::vector<std::string> &functions,
+                          const std::vector<std::string> &symbols) {
+  EmittedProgram program;
+  bool usesHalf = false;
+  std::ostringstream kernelsOut, globalsOut;
+  llvm::MapVector<memref::GlobalOp, std::string> globals;
+
+  for (size_t f = 0; f < functions.size(); ++f) {
+    auto fn = module.lookupSymbol<func::FuncOp>(functions[f]);
+    if (!fn) throw Error("OpenCL C code generation lost kernel function '" + functions[f] + "'");
+    EmittedKernel k;
+    k.function = functions[f];
+    k.symbol = symbols[f];
+    llvm::DenseMap<Value, MemrefParam> memrefs;
+    llvm::DenseMap<Value, int64_t> argIndex, scratchIndex;
+    for (BlockArgument a : fn.getArguments()) {
+      if (!llvm::isa<MemRefType>(a.getType())) unsupported(fn, "takes an argument that is not a buffer");
+      memrefs[a] = {"p" + std::to_string(a.getArgNumber()), "__global"};
+      argIndex[a] = a.getArgNumber();
+    }
+    kernelsOut << "// " << k.symbol << ": " << k.function << "\n";
+    std::vector<std::vector<Operation *>> segments;
+    for (Operation &op : fn.getBody().front()) {
+      if (llvm::isa<arith::ConstantOp, memref::DeallocOp, func::ReturnOp>(op)) continue;
+      if (auto alloc = llvm::dyn_cast<memref::AllocOp>(op)) {
+        auto t = alloc.getType();
+        if (!t.hasStaticShape()) unsupported(&op, "allocates a buffer of dynamic size");
+        scratchIndex[alloc] = static_cast<int64_t>(k.scratchBytes.size());
+        memrefs[alloc] = {"s" + std::to_string(k.scratchBytes.size()), "__global"};
+        k.scratchBytes.push_back(uint64_t(t.getNumElements()) * ((t.getElementTypeBitWidth() + 7) / 8));
+        continue;
+      }
+      if (auto g = llvm::dyn_cast<memref::GetGlobalOp>(op)) {
+        auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(&op, g.getNameAttr());
+        if (!global || !global.getConstant() || !global.getInitialValue())
+          unsupported(&op, "reads a global that is not an initialized constant");
+        std::string gname = globalName(global.getSymName());
+        globals.insert({global, gname});
+        memrefs[g] = {gname, "__constant"};
+        continue;
+      }
+      // A loop nest with parallel loops is a launch of its own; a run of anything else
+      // (sequential loops, single stores: reductions and unit dimensions) is one work-item's.
+      if (llvm::isa<scf::ParallelOp>(op) || segments.empty() || llvm::isa<scf::ParallelOp>(segments.back().front()))
+        segments.emplace_back();
+      segments.back().push_back(&op);
+    }
+    for (const std::vector<Operation *> &segment : segments) {
+      Operation &op = *segment.front();
+      Launch launch;
+      launch.entry = k.symbol + "_" + std::to_string(k.launches.size());
+      llvm::SetVector<Value> used;
+      llvm::DenseSet<Value> written;
+      for (Operation *top : segment)
+        top->walk([&](Operation *inner) {
+          for (Value v : inner->getOperands())
+            if (memrefs.count(v) && (argIndex.count(v) || scratchIndex.count(v))) used.insert(v);
+          if (auto s = llvm::dyn_cast<memref::StoreOp>(inner)) written.insert(s.getMemRef());
+        });
+      std::vector<int64_t> trips;
+      if (auto par = llvm::dyn_cast<scf::ParallelOp>(op)) {
+        for (size_t d = 0; d < par.getNumLoops(); ++d) {
+          int64_t lb = constantIndex(par.getLowerBound()[d], &op), ub = constantIndex(par.getUpperBound()[d], &op),
+                  step = constantIndex(par.getStep()[d], &op);
+          trips.push_back(ub > lb ? (ub - lb + step - 1) / step : 0);
+        }
+        if (par.getNumResults()) unsupported(&op, "has reductions, which a work-item cannot make alone");
+        size_t n = trips.size();
+        launch.global.push_back(trips[n - 1]);
+        if (n >= 2) launch.global.push_back(trips[n - 2]);
+        if (n >= 3) {
+          int64_t rest = 1;
+          for (size_t d = 0; d + 2 < n; ++d) rest *= trips[d];
+          launch.global.push_back(rest);
+        }
+      } else {
+        launch.global = {1};
+      }
+      if (llvm::any_of(launch.global, [](int64_t g) { return g <= 0; })) continue; // an empty loop nest
+      std::string params;
+      auto param = [&](Value v) {
+        auto t = llvm::cast<MemRefType>(v.getType());
+        std::string qual = written.count(v) ? "" : "const ";
+        params += std::string(params.empty() ? "" : ", ") + "__global " + qual +
+                  cType(t.getElementType(), usesHalf) + " *restrict " + memrefs[v].name;
+      };
+      for (Value v : used)
+        if (argIndex.count(v)) launch.args.push_back(argIndex[v]);
+      std::sort(launch.args.begin(), launch.args.end());
+      for (int64_t a : launch.args) param(fn.getArgument(a));
+      for (Value v : used)
+        if (scratchIndex.count(v)) launch.scratch.push_back(scratchIndex[v]);
+      std::sort(launch.scratch.begin(), launch.scratch.end());
+      for (int64_t s : launch.scratch)
+        for (auto &[v, i] : scratchIndex)
+          if (i == s) param(v);
+      kernelsOut << "__kernel void " << launch.entry << "(" << params << ") {\n";
+      KernelPrinter printer(kernelsOut, usesHalf, memrefs);
+      printer.launchBody(segment, trips);
+      kernelsOut << "}\n\n";
+      k.launches.push_back(std::move(launch));
+    }
+    program.kernels.push_back(std::move(k));
+  }
+
+  for (auto &[global, gname] : globals) {
+    auto t = llvm::cast<MemRefType>(global.getType());
+    auto values = llvm::dyn_cast<DenseElementsAttr>(*global.getInitialValue());
+    if (!values) unsupported(global, "has an initial value that is not dense");
+    globalsOut << "__constant " << cType(t.getElementType(), usesHalf) << " " << gname << "[" << std::max<int64_t>(1, t.getNumElements())
+               << "] = {";
+    int64_t i = 0;
+    auto sep = [&] { return i++ % 8 ? ", " : (i == 1 ? "\n  " : ",\n  "); };
+    if (t.getElementType().isIntOrIndex())
+      for (const APInt &v : values.getValues<APInt>()) globalsOut << sep() << intLiteral(v, t.getElementType());
+    else
+      for (const APFloat &v : values.getValues<APFloat>()) globalsOut << sep() << floatLiteral(v.convertToDouble(), t.getElementType());
+    globalsOut << "};\n\n";
+  }
+
+  program.source = "// OpenCL C 1.2, generated by rqc (targets/opencl). One __kernel per launch.\n";
+  if (usesHalf) program.source += "#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n";
+  program.source += "\n" + globalsOut.str() + kernelsOut.str();
+  return program;
+}
+
+} // namespace rqc::opencl

@@ -1,0 +1,131 @@
+#include "targets/opencl/OpenCLTarget.h"
+#include "targets/opencl/OpenCLEmitter.h"
+
+#include "compiler/support/PassRunner.h"
+#include "rqc/runtime/Error.h"
+#include "targets/cpu/KernelAbi.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+
+#include <sstream>
+#include <vector>
+
+using namespace mlir;
+
+namespace rqc::opencl {
+
+namespace {
+
+std::vector<std::string> tokens(const std::string &s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  for (std::string t; in >> t;) out.push_back(t);
+  return out;
+}
+
+// Kernels (linalg on tensors, the kernel ABI applied) -> loop nests over buffers: one
+// scf.parallel per linalg op, its reductions as scf.for inside, views folded into the
+// loads and stores, affine maps expanded into arith.
+void lowerToLoops(ModuleOp kernels) {
+  PassManager pm(kernels.getContext());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizationOptions opts;
+  opts.memCpyFn = [](OpBuilder &b, Location loc, Value from, Value to) {
+    b.create<linalg::CopyOp>(loc, from, to); // a loop nest like any other, not a runtime call
+    return success();
+  };
+  pm.addPass(bufferization::createOneShotBufferizePass(opts));
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(memref::createFoldMemRefAliasOpsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(arith::createArithExpandOpsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  runPassesOrThrow(pm, kernels, "code generation failed in stage 'loops'");
+}
+
+class OpenCLBackend : public Target {
+public:
+  OpenCLBackend(std::string device, std::string model) : device_(std::move(device)), model_(std::move(model)) {}
+
+  nlohmann::json describe() const override {
+    return {{"kind", "opencl"}, {"device", device_}, {"model", model_}};
+  }
+  schedule::TargetDesc scheduleTarget() const override {
+    schedule::TargetDesc d;
+    d.key = device_; // "mali": no template of that key yet, so every op keeps its plain layout
+    d.model = model_;
+    d.str = "opencl -device=" + device_ + (model_ != "unknown" ? " -model=" + model_ : "");
+    d.vectorBits = 128;
+    d.int8Kernels = false;
+    return d;
+  }
+  std::string deviceFingerprint() const override { return "opencl/" + device_ + "/" + model_; }
+
+  std::vector<std::pair<std::string, std::string>> compile(ModuleOp kernels, const std::vector<KernelSymbol> &symbols,
+                                                           const DumpHook &dump) override {
+    cpu::applyKernelAbi(kernels);
+    for (func::FuncOp fn : kernels.getOps<func::FuncOp>()) fn->removeAttr("rqc.schedule");
+    lowerToLoops(kernels);
+    if (dump) dump("loops", printOp(kernels));
+    std::vector<std::string> functions, names;
+    for (const KernelSymbol &s : symbols) functions.push_back(s.function), names.push_back(s.symbol);
+    EmittedProgram program = emitOpenCL(kernels, functions, names);
+    if (dump) dump("opencl", program.source);
+    for (EmittedKernel &k : program.kernels) {
+      nlohmann::json launches = nlohmann::json::array();
+      for (const Launch &l : k.launches)
+        launches.push_back({{"entry", l.entry}, {"global", l.global}, {"args", l.args}, {"scratch", l.scratch}});
+      kernelFields_[k.symbol] = {{"device", "opencl"},
+                                 {"opencl", {{"launches", launches}, {"scratch_bytes", k.scratchBytes}}}};
+    }
+    return {{"kernels.cl", program.source}};
+  }
+
+  void describeKernels(nlohmann::json &kernels) const override {
+    for (nlohmann::json &k : kernels) {
+      auto it = kernelFields_.find(k.value("symbol", std::string()));
+      if (it != kernelFields_.end()) k.update(it->second);
+    }
+  }
+
+private:
+  std::string device_, model_;
+  std::map<std::string, nlohmann::json> kernelFields_; // by symbol, filled by compile()
+};
+
+} // namespace
+
+bool isOpenCLTarget(const std::string &target) {
+  std::vector<std::string> t = tokens(target);
+  return !t.empty() && (t[0] == "mali" || t[0] == "opencl");
+}
+
+std::unique_ptr<Target> createOpenCLTarget(const std::string &target) {
+  std::vector<std::string> t = tokens(target);
+  std::string device = t[0] == "mali" ? "mali" : "", model = "unknown";
+  for (size_t i = 1; i < t.size(); ++i) {
+    if (t[i].rfind("-device=", 0) == 0 && device.empty()) device = t[i].substr(8);
+    else if (t[i].rfind("-model=", 0) == 0) model = t[i].substr(7);
+    else if (t[i].rfind("-keys=", 0) == 0) continue;
+    else
+      throw Error("target '" + target + "': unknown option '" + t[i] + "' (OpenCL takes -device=mali and -model=BOARD)");
+  }
+  if (device.empty()) device = "mali"; // the only OpenCL device rqc has templates and records for
+  if (device != "mali")
+    throw Error("target '" + target + "': OpenCL device '" + device + "' is not supported (rqc has -device=mali)");
+  if (model.empty()) throw Error("target '" + target + "': -model= names no board");
+  return std::make_unique<OpenCLBackend>(device, model);
+}
+
+} // namespace rqc::opencl
