@@ -23,6 +23,7 @@ APT_PACKAGES=(
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
   clang libclang-rt-14-dev
   dataset-fashion-mnist python3-torch python3-yaml
+  opencl-c-headers ocl-icd-libopencl1 pocl-opencl-icd
 )
 # arm64 libraries for the cross-built runtime (multiarch, installed next to amd64 ones).
 ARM64_PACKAGES=(libzip-dev:arm64 libssl-dev:arm64)

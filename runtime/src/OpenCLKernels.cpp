@@ -10,8 +10,10 @@
 #include <CL/cl.h>
 
 #include <dlfcn.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -94,6 +96,32 @@ std::string cacheDir() {
   if (const char *d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::string(d) + "/rqc/opencl";
   if (const char *h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/rqc/opencl";
   return "";
+}
+
+// Runs `f` with stderr captured: some OpenCL compilers (PoCL's clang) print their
+// diagnostics there besides the build log. On failure the log goes into the one error
+// line; on success whatever was printed (warnings) is passed on.
+template <typename F> cl_int quietly(F f) {
+  std::fflush(stderr);
+  int saved = ::dup(2);
+  std::FILE *capture = std::tmpfile();
+  if (saved < 0 || !capture) {
+    if (saved >= 0) ::close(saved);
+    if (capture) std::fclose(capture);
+    return f();
+  }
+  ::dup2(::fileno(capture), 2);
+  cl_int result = f();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  if (result == CL_SUCCESS) {
+    std::rewind(capture);
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, capture)) > 0;) std::fwrite(buf, 1, n, stderr);
+  }
+  std::fclose(capture);
+  return result;
 }
 
 void makeDirs(const std::string &path) {
@@ -213,7 +241,7 @@ struct OpenCLKernels::State {
     size_t length = source.size();
     program = api.clCreateProgramWithSource(context, 1, &text, &length, &err);
     check(err, "creating the program from kernels.cl");
-    if (api.clBuildProgram(program, 1, &device, kOptions, nullptr, nullptr) != CL_SUCCESS)
+    if (quietly([&] { return api.clBuildProgram(program, 1, &device, kOptions, nullptr, nullptr); }) != CL_SUCCESS)
       throw Error(what + ": kernels.cl does not build on " + deviceName + ": " + buildLog());
     if (cached.empty()) return;
     size_t size = 0;

@@ -11,6 +11,7 @@
 //   only hands it back. Without the flag such a test fails, and with it a test that no
 //   longer folds fails, so the count of tests that compute something at run time stays
 //   honest (node_tests.txt lists the folded ones).
+// --target mali: compiled to OpenCL C and run here on the OpenCL device (PoCL).
 // --target T [--mcpu CPU] --exec CMD: compiled for target T instead (e.g. arm_cpu) and run
 //   by another runtime: the package, in.npz and `CMD run PKG --inputs in.npz --outputs
 //   out.npz --threads 2` (CMD: a qemu-user command line around a cross-built rqc), whose
@@ -326,7 +327,10 @@ int main(int argc, char **argv) {
     else if (flag == "--exec") gExec = value();
     else break;
   }
-  if (argc < first + 2 || std::string(argv[first]).rfind("--", 0) == 0 || (gCompile.target != "llvm") != !gExec.empty()) {
+  // Another CPU's package runs under --exec; an OpenCL package (--target mali) runs here, on
+  // the OpenCL device.
+  const bool runsHere = gCompile.target == "llvm" || gCompile.target == "mali";
+  if (argc < first + 2 || std::string(argv[first]).rfind("--", 0) == 0 || runsHere != gExec.empty()) {
     std::cerr << "usage: rqc-conformance [--compiled] [--folded] [--target T [--mcpu CPU] --exec CMD] DATA_DIR TEST [TEST...]\n";
     return 2;
   }
