@@ -3,6 +3,7 @@
 // the first one on a tie.
 #include "schedules/Template.h"
 #include "schedules/cpu/CpuTemplates.h"
+#include "schedules/mali/MaliTemplates.h"
 #include "schedules/vta/VtaTemplates.h"
 
 #include <algorithm>
@@ -24,6 +25,9 @@ const std::vector<std::unique_ptr<Template>> &templates() {
       if (const char *test = std::getenv("RQC_TEST_FAULT_TEMPLATES"); test && std::string(test) == "1")
         t.push_back(cpu::makeTestFaults(key));
     }
+    t.push_back(mali::makeConv2dNCHWSpatialPack());
+    t.push_back(mali::makeDepthwiseConv2dNCHW());
+    t.push_back(mali::makeDense());
     t.push_back(vta::makeConv2dPacked());
     t.push_back(vta::makeDensePacked());
     return t;

@@ -15,7 +15,8 @@ const std::map<std::string, bool> &primitives() {
   static const std::map<std::string, bool> table = {
       {"pack", true},    {"winograd", false},     {"compute_root", false}, {"compute_inline", false}, {"tile_parallel", false}, {"tile", false},
       {"interchange", false}, {"unroll", false}, {"vectorize", false},     {"tensorize", true},
-      {"virtual_thread", false},
+      {"virtual_thread", false}, {"register_tile", false}, {"bind_threads", false}, {"reorder_tile", false},
+      {"unroll_reduce", false},
   };
   return table;
 }

@@ -32,6 +32,16 @@
 //   vectorize     (op)               turn the op (a register-sized tile) into vector ops
 //   tensorize     (op, micro-kernel, args)  replace the op (a tile) by a named micro-kernel
 //                 (targets/cpu/MicroKernels.cpp) with integer arguments
+// GPU work-items (OpenCL, targets/opencl; sizes per dim of the op's output tensor):
+//   register_tile (root, sizes)      each work-item computes this block of the output, its
+//                 accumulators in private registers over the whole reduction (TVM's
+//                 spatial-pack vh/vw/vc); the blocks form the NDRange
+//   bind_threads  (root, sizes)      the work-group: this many blocks along each dim
+//                 (TVM's threadIdx binding of a split's middle factor)
+//   reorder_tile  (root, dims)       the order the block's elements are computed in,
+//                 outermost first (TVM's reorder_0 over vh, vw, vc)
+//   unroll_reduce (root, factors)    per reduction loop, outermost first: 1 keeps the loop,
+//                 0 unrolls it fully, f > 1 unrolls it by f (ann_reduce, c_unroll)
 //   virtual_thread (op, [threads per axis])  TVM's cthread: interleave that many copies of
 //                 the op's tile sequence, each with its own on-chip buffers, so that one
 //                 copy's loads overlap another's compute (VTA: [oc_nthread, h_nthread])

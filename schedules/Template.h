@@ -18,7 +18,7 @@ namespace rqc::schedule {
 // What templates need to know of a target. Filled from the resolved CPU target (its LLVM
 // CPU features), never assumed.
 struct TargetDesc {
-  std::string key = "x86"; // template suffix: "x86" or "arm_cpu"
+  std::string key = "x86"; // template suffix: "x86", "arm_cpu", "mali" (OpenCL), "vta"
   std::string str;         // TVM-style target string written into records
   std::string model = "unknown"; // -model= (a board name), AutoTVM's model key
   int vectorBits = 128;    // widest float SIMD register: 128 (SSE, NEON), 256 (AVX2), 512 (AVX-512)
@@ -43,6 +43,9 @@ public:
   virtual std::string name() const = 0;
   // Whether this template implements `w` (op kind, dtypes, groups, window).
   virtual bool matches(const Workload &w) const = 0;
+  // AutoTVM's task args for `w` under this template (a record's key): w.args() unless the
+  // TVM template of this name takes other args (the Mali templates: no layout strings).
+  virtual nlohmann::json args(const Workload &w) const { return w.args(); }
   // The knob space for `w`, in definition order (the order fixes the index <-> entity map).
   virtual ConfigSpace space(const Workload &w) const = 0;
   // The untuned config: a heuristic over the target's vectors and registers. It lies inside

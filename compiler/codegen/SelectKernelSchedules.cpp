@@ -66,7 +66,7 @@ struct SelectKernelSchedulesPass : impl::SelectKernelSchedulesBase<SelectKernelS
       schedule::ConfigSpace space = t->space(w);
       schedule::Config c = t->fallback(w, space, target);
       schedule::Schedule s = t->schedule(w, c, target);
-      fn->setAttr("rqc.task", jsonToAttr(ctx, nlohmann::json::array({t->name(), w.args()})));
+      fn->setAttr("rqc.task", jsonToAttr(ctx, nlohmann::json::array({t->name(), t->args(w)})));
       nlohmann::json config = {{"index", c.index()}, {"entity", c.entity()}, {"source", "fallback"}};
       fn->setAttr("rqc.config", jsonToAttr(ctx, config));
       fn->setAttr("rqc.schedule", jsonToAttr(ctx, schedule::toJson(s)));

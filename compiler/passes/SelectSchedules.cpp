@@ -161,7 +161,7 @@ std::vector<Choice> choices(const Workload &w, const std::vector<const schedule:
     std::set<std::pair<std::string, std::string>> seen; // layout pairs this template already offers
     std::vector<int> tiers;
     std::vector<const autotune::TuningRecord *> records =
-        sel.records.candidates(target.str, sel.device, t->name(), w.args(), &tiers);
+        sel.records.candidates(target.str, sel.device, t->name(), t->args(w), &tiers);
     for (size_t k = 0; k < records.size(); ++k) {
       const autotune::TuningRecord *r = records[k];
       if (!r->spaceHash.empty() && r->spaceHash != space.hash()) {
@@ -374,7 +374,7 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
       const Choice &c = p.choices[p.chosen];
       const Workload &w = p.workload;
       Operation *op = p.op;
-      nlohmann::json task = nlohmann::json::array({c.tmpl->name(), w.args()});
+      nlohmann::json task = nlohmann::json::array({c.tmpl->name(), c.tmpl->args(w)});
       op->setAttr("rqc.task", jsonToAttr(ctx, task));
       nlohmann::json config = {{"index", c.config.index()}, {"entity", c.config.entity()}, {"source", c.source}};
       op->setAttr("rqc.config", jsonToAttr(ctx, config));
@@ -382,10 +382,10 @@ struct SelectSchedulesPass : rqc::impl::SelectSchedulesBase<SelectSchedulesPass>
       // Every template that can compute the op is a task (as AutoTVM extracts one per
       // implementation): tuning any of them can change the choice.
       for (const schedule::Template *t : p.candidates) {
-        ScheduleSelection::Task &entry = sel->task(nlohmann::json::array({t->name(), w.args()}).dump());
+        ScheduleSelection::Task &entry = sel->task(nlohmann::json::array({t->name(), t->args(w)}).dump());
         entry.templateName = t->name();
         entry.workload = w;
-        entry.args = w.args();
+        entry.args = t->args(w);
         entry.spaceSize = t->space(w).size();
         entry.macs = w.macs();
         ++entry.ops;

@@ -85,7 +85,7 @@ autotune::BuildResult LocalBuilder::buildOne(const schedule::Config &config, siz
   autotune::TuningRecord rec;
   rec.target = targetString_;
   rec.task = tmpl_.name();
-  rec.args = w_.args();
+  rec.args = tmpl_.args(w_);
   rec.index = static_cast<int64_t>(config.index());
   rec.entity = config.entity();
   rec.costs = {0};

@@ -348,6 +348,14 @@ private:
       if (launch.global.empty() || launch.global.size() > 3 ||
           std::any_of(launch.global.begin(), launch.global.end(), [](int64_t g) { return g == 0; }))
         fail(at + ".global", "must hold 1 to 3 positive work sizes");
+      if (l.contains("local")) {
+        launch.local = list("local", uint64_t(1) << 31, "work-group size below 2^31");
+        if (!launch.local.empty() && launch.local.size() != launch.global.size())
+          fail(at + ".local", "must have as many dims as global, or none");
+        for (size_t d = 0; d < launch.local.size(); ++d)
+          if (launch.local[d] == 0 || launch.global[d] % launch.local[d])
+            fail(at + ".local", "must hold positive sizes that divide global's");
+      }
       launch.args = list("args", k.args.size(), "arg of the kernel");
       launch.scratch = list("scratch", o.scratchBytes.size(), "scratch buffer");
       o.launches.push_back(std::move(launch));

@@ -331,10 +331,11 @@ void OpenCLKernels::run(size_t kernelIndex, void **args) {
   }
   for (size_t i = 0; i < k.opencl.launches.size(); ++i) {
     const OpenCLLaunchInfo &l = k.opencl.launches[i];
-    size_t global[3] = {1, 1, 1};
+    size_t global[3] = {1, 1, 1}, local[3] = {1, 1, 1};
     for (size_t d = 0; d < l.global.size(); ++d) global[d] = static_cast<size_t>(l.global[d]);
+    for (size_t d = 0; d < l.local.size(); ++d) local[d] = static_cast<size_t>(l.local[d]);
     s.check(s.api.clEnqueueNDRangeKernel(s.queue, p.launches[i], static_cast<cl_uint>(l.global.size()), nullptr, global,
-                                         nullptr, 0, nullptr, nullptr),
+                                         l.local.empty() ? nullptr : local, 0, nullptr, nullptr),
             "launching " + l.entry);
   }
   for (size_t a = firstOutput; a < k.args.size(); ++a) {

@@ -19,6 +19,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -92,46 +93,194 @@ struct MemrefParam {
   std::string space;   // "__global" or "__constant"
 };
 
+// A top-level scf.parallel whose body is a chain of scf.for loops (no loop-carried values)
+// around straight-line code that loads one element of a buffer, updates it and stores it
+// back at the same indices, each index a parallel loop's variable or a constant: an
+// accumulation, which a work-item can keep in a register over the whole chain.
+struct ReductionNest {
+  std::vector<scf::ForOp> loops; // outermost first
+  Block *body = nullptr;
+  memref::LoadOp load;
+  memref::StoreOp store;
+  std::vector<int> dimOfIv; // per parallel loop: its position in the store's indices, or -1
+};
+
+std::optional<ReductionNest> matchReductionNest(scf::ParallelOp par) {
+  ReductionNest nest;
+  Block *b = par.getBody();
+  for (;;) {
+    auto ops = b->without_terminator();
+    if (std::distance(ops.begin(), ops.end()) != 1) break;
+    auto f = llvm::dyn_cast<scf::ForOp>(*ops.begin());
+    if (!f) break;
+    if (f.getNumResults()) return std::nullopt;
+    nest.loops.push_back(f);
+    b = f.getBody();
+  }
+  if (nest.loops.empty()) return std::nullopt;
+  nest.body = b;
+  for (Operation &op : b->without_terminator()) {
+    if (op.getNumRegions()) return std::nullopt;
+    if (auto s = llvm::dyn_cast<memref::StoreOp>(op)) {
+      if (nest.store) return std::nullopt;
+      nest.store = s;
+    }
+  }
+  if (!nest.store) return std::nullopt;
+  for (Operation &op : b->without_terminator())
+    if (auto l = llvm::dyn_cast<memref::LoadOp>(op); l && l.getMemRef() == nest.store.getMemRef()) {
+      if (nest.load || l.getIndices() != nest.store.getIndices()) return std::nullopt;
+      nest.load = l;
+    }
+  if (!nest.load) return std::nullopt;
+  auto ivs = par.getInductionVars();
+  nest.dimOfIv.assign(ivs.size(), -1);
+  for (auto [pos, index] : llvm::enumerate(nest.store.getIndices())) {
+    auto it = llvm::find(ivs, index);
+    if (it == ivs.end()) {
+      if (!getConstantIntValue(index)) return std::nullopt;
+      continue;
+    }
+    size_t i = static_cast<size_t>(it - ivs.begin());
+    if (nest.dimOfIv[i] >= 0) return std::nullopt;
+    nest.dimOfIv[i] = static_cast<int>(pos);
+  }
+  return nest;
+}
+
 class KernelPrinter {
 public:
   KernelPrinter(std::ostringstream &out, bool &usesHalf, const llvm::DenseMap<Value, MemrefParam> &memrefs)
       : out_(out), usesHalf_(usesHalf), memrefs_(memrefs) {}
 
-  // The body of one launch: a top-level scf.parallel mapped onto the NDRange, or a run of
-  // other top-level ops executed by one work-item.
-  void launchBody(const std::vector<Operation *> &ops, const std::vector<int64_t> &trips) {
+  // The body of one launch: a top-level scf.parallel mapped onto the NDRange (`grid` work-
+  // items along each of its loops, each covering `tiles` iterations), or a run of other
+  // top-level ops executed by one work-item. With `nest`, the loop's body is the register-
+  // tiled reduction nest.
+  void launchBody(const std::vector<Operation *> &ops, const std::vector<int64_t> &grid,
+                  const std::vector<int64_t> &tiles, ReductionNest *nest, const WorkItemTiling *tiling) {
     indent_ = 1;
-    if (auto par = llvm::dyn_cast<scf::ParallelOp>(ops.front())) {
-      size_t n = par.getNumLoops();
-      auto ivs = par.getInductionVars();
-      // Innermost dimension on get_global_id(0): neighbouring work-items touch neighbouring
-      // elements (coalesced on a GPU, contiguous for PoCL's vectorizer).
-      auto bind = [&](size_t d, const std::string &id) {
-        std::string v = "i" + std::to_string(counter_++);
-        names_[ivs[d]] = v;
-        std::optional<int64_t> lb = getConstantIntValue(par.getLowerBound()[d]), step = getConstantIntValue(par.getStep()[d]);
-        std::string scaled = step && *step == 1 ? id : "(" + id + ") * " + name(par.getStep()[d]);
-        line("int " + v + " = " + (lb && *lb == 0 ? scaled : name(par.getLowerBound()[d]) + " + " + scaled) + ";");
-      };
-      bind(n - 1, "(int)get_global_id(0)");
-      if (n >= 2) bind(n - 2, "(int)get_global_id(1)");
-      if (n >= 3) {
-        line("int w2 = (int)get_global_id(2);");
-        for (size_t d = n - 3; d + 1 > 0; --d) {
-          if (d == 0) bind(d, "w2");
-          else {
-            bind(d, "w2 % " + std::to_string(trips[d]));
-            line("w2 /= " + std::to_string(trips[d]) + ";");
-          }
-        }
-      }
-      block(*par.getBody());
+    auto par = llvm::dyn_cast<scf::ParallelOp>(ops.front());
+    if (!par) {
+      for (Operation *op : ops) operation(op);
       return;
     }
-    for (Operation *op : ops) operation(op);
+    size_t n = par.getNumLoops();
+    auto ivs = par.getInductionVars();
+    std::vector<std::string> base(n);
+    // Innermost loop on get_global_id(0): neighbouring work-items touch neighbouring
+    // elements (coalesced on a GPU, contiguous for PoCL's vectorizer).
+    auto bind = [&](size_t d, const std::string &id) {
+      std::optional<int64_t> lb = getConstantIntValue(par.getLowerBound()[d]), step = getConstantIntValue(par.getStep()[d]);
+      int64_t stride = (step ? *step : 1) * tiles[d];
+      std::string scaled = stride == 1 ? id : "(" + id + ") * " + std::to_string(stride);
+      std::string v = "i" + std::to_string(counter_++);
+      line("int " + v + " = " + (lb && *lb == 0 ? scaled : name(par.getLowerBound()[d]) + " + " + scaled) + ";");
+      base[d] = v;
+      names_[ivs[d]] = v;
+    };
+    bind(n - 1, "(int)get_global_id(0)");
+    if (n >= 2) bind(n - 2, "(int)get_global_id(1)");
+    if (n >= 3) {
+      line("int w2 = (int)get_global_id(2);");
+      for (size_t d = n - 3; d + 1 > 0; --d) {
+        if (d == 0) bind(d, "w2");
+        else {
+          bind(d, "w2 % " + std::to_string(grid[d]));
+          line("w2 /= " + std::to_string(grid[d]) + ";");
+        }
+      }
+    }
+    if (nest) return tiledNest(par, *nest, *tiling, base, tiles);
+    block(*par.getBody());
   }
 
 private:
+  // The register-tiled nest: the work-item's block of accumulators loaded once, the
+  // reduction loops (unrolled as the schedule says) around every element of the block, and
+  // the block stored once.
+  void tiledNest(scf::ParallelOp par, ReductionNest &nest, const WorkItemTiling &t,
+                 const std::vector<std::string> &base, const std::vector<int64_t> &tiles) {
+    auto ivs = par.getInductionVars();
+    const size_t n = ivs.size();
+    // The block's loops, outermost first: dims the order does not name, then the order's.
+    std::vector<size_t> loopOrder;
+    auto rank = [&](size_t i) -> int64_t {
+      auto it = llvm::find(t.order, int64_t(nest.dimOfIv[i]));
+      return it == t.order.end() ? -1 : int64_t(it - t.order.begin());
+    };
+    for (size_t i = 0; i < n; ++i) loopOrder.push_back(i);
+    std::stable_sort(loopOrder.begin(), loopOrder.end(), [&](size_t a, size_t b) { return rank(a) < rank(b); });
+    points_.clear();
+    std::vector<int64_t> point(n, 0);
+    std::function<void(size_t)> enumerate = [&](size_t k) {
+      if (k == n) return points_.push_back(point);
+      for (int64_t o = 0; o < tiles[loopOrder[k]]; ++o) point[loopOrder[k]] = o, enumerate(k + 1);
+    };
+    enumerate(0);
+    steps_.assign(n, 1);
+    for (size_t i = 0; i < n; ++i) steps_[i] = getConstantIntValue(par.getStep()[i]).value_or(1);
+    ivs_.assign(ivs.begin(), ivs.end());
+    base_ = base;
+    const std::string type = cType(nest.store.getValueToStore().getType(), usesHalf_);
+    accumulators_.clear();
+    for (const auto &p : points_) {
+      setPoint(p);
+      std::string a = "a" + std::to_string(counter_++);
+      line(type + " " + a + " = " + element(nest.store.getMemRef(), nest.store.getIndices(), nest.store) + ";");
+      accumulators_.push_back(a);
+    }
+    reduction(nest, t, 0);
+    for (size_t k = 0; k < points_.size(); ++k) {
+      setPoint(points_[k]);
+      line(element(nest.store.getMemRef(), nest.store.getIndices(), nest.store) + " = " + accumulators_[k] + ";");
+    }
+  }
+
+  void setPoint(const std::vector<int64_t> &p) {
+    for (size_t i = 0; i < p.size(); ++i)
+      names_[ivs_[i]] = p[i] == 0 ? base_[i] : "(" + base_[i] + " + " + std::to_string(p[i] * steps_[i]) + ")";
+  }
+
+  void reduction(ReductionNest &nest, const WorkItemTiling &t, size_t level) {
+    if (level == nest.loops.size()) {
+      for (size_t k = 0; k < points_.size(); ++k) {
+        setPoint(points_[k]);
+        names_[nest.load.getResult()] = accumulators_[k];
+        for (Operation &op : nest.body->without_terminator()) {
+          if (&op == nest.load.getOperation()) continue;
+          if (&op == nest.store.getOperation()) line(accumulators_[k] + " = " + name(nest.store.getValueToStore()) + ";");
+          else operation(&op);
+        }
+      }
+      return;
+    }
+    scf::ForOp f = nest.loops[level];
+    const int64_t unroll = level < t.unroll.size() ? t.unroll[level] : 1;
+    std::optional<int64_t> lb = getConstantIntValue(f.getLowerBound()), ub = getConstantIntValue(f.getUpperBound()),
+                           step = getConstantIntValue(f.getStep());
+    const bool constant = lb && ub && step && *step > 0;
+    const int64_t trips = constant ? std::max<int64_t>(0, (*ub - *lb + *step - 1) / *step) : 0;
+    if (unroll == 0 && constant) {
+      for (int64_t v = 0; v < trips; ++v) {
+        names_[f.getInductionVar()] = std::to_string(*lb + v * *step);
+        reduction(nest, t, level + 1);
+      }
+      return;
+    }
+    std::string iv = "i" + std::to_string(counter_++);
+    const int64_t by = unroll > 1 && constant && trips % unroll == 0 ? unroll : 1;
+    line("for (int " + iv + " = " + name(f.getLowerBound()) + "; " + iv + " < " + name(f.getUpperBound()) + "; " + iv +
+         " += " + (by == 1 ? name(f.getStep()) : std::to_string(*step * by)) + ") {");
+    ++indent_;
+    for (int64_t r = 0; r < by; ++r) {
+      names_[f.getInductionVar()] = r == 0 ? iv : "(" + iv + " + " + std::to_string(r * (step ? *step : 1)) + ")";
+      reduction(nest, t, level + 1);
+    }
+    --indent_;
+    line("}");
+  }
+
   void line(const std::string &s) { out_ << std::string(2 * indent_, ' ') << s << "\n"; }
 
   std::string type(Type t, bool isUnsigned = false) { return cType(t, usesHalf_, isUnsigned); }
@@ -368,6 +517,12 @@ private:
   bool &usesHalf_;
   const llvm::DenseMap<Value, MemrefParam> &memrefs_;
   llvm::DenseMap<Value, std::string> names_;
+  // The register-tiled nest being printed: its block's elements (offsets per parallel loop),
+  // their accumulators, and the loops' variables, base values and steps.
+  std::vector<std::vector<int64_t>> points_;
+  std::vector<std::string> accumulators_, base_;
+  std::vector<Value> ivs_;
+  std::vector<int64_t> steps_;
   int indent_ = 1;
   int counter_ = 0;
 };
@@ -387,7 +542,8 @@ std::string globalName(StringRef symbol) {
 } // namespace
 
 EmittedProgram emitOpenCL(ModuleOp module, const std::vector<std::string> &functions,
-                          const std::vector<std::string> &symbols) {
+                          const std::vector<std::string> &symbols,
+                          const std::vector<std::optional<WorkItemTiling>> &tilings) {
   EmittedProgram program;
   bool usesHalf = false;
   std::ostringstream kernelsOut, globalsOut;
@@ -433,6 +589,8 @@ EmittedProgram emitOpenCL(ModuleOp module, const std::vector<std::string> &funct
         segments.emplace_back();
       segments.back().push_back(&op);
     }
+    const WorkItemTiling *tiling = f < tilings.size() && tilings[f] ? &*tilings[f] : nullptr;
+    bool tiled = false;
     for (const std::vector<Operation *> &segment : segments) {
       Operation &op = *segment.front();
       Launch launch;
@@ -445,21 +603,47 @@ EmittedProgram emitOpenCL(ModuleOp module, const std::vector<std::string> &funct
             if (memrefs.count(v) && (argIndex.count(v) || scratchIndex.count(v))) used.insert(v);
           if (auto s = llvm::dyn_cast<memref::StoreOp>(inner)) written.insert(s.getMemRef());
         });
-      std::vector<int64_t> trips;
+      std::vector<int64_t> grid, tiles;
+      std::optional<ReductionNest> nest;
       if (auto par = llvm::dyn_cast<scf::ParallelOp>(op)) {
-        for (size_t d = 0; d < par.getNumLoops(); ++d) {
+        if (par.getNumResults()) unsupported(&op, "has reductions, which a work-item cannot make alone");
+        const size_t n = par.getNumLoops();
+        std::vector<int64_t> threads(n, 1);
+        tiles.assign(n, 1);
+        if (tiling && !tiled && (nest = matchReductionNest(par))) {
+          tiled = true;
+          for (size_t d = 0; d < n; ++d) {
+            int dim = nest->dimOfIv[d];
+            if (dim < 0) continue;
+            if (size_t(dim) >= tiling->registerTile.size() || size_t(dim) >= tiling->threads.size())
+              throw Error("OpenCL C code generation: kernel '" + k.function + "': its schedule tiles " +
+                          std::to_string(tiling->registerTile.size()) + " dims, its accumulation has more");
+            tiles[d] = tiling->registerTile[dim];
+            threads[d] = tiling->threads[dim];
+          }
+        }
+        for (size_t d = 0; d < n; ++d) {
           int64_t lb = constantIndex(par.getLowerBound()[d], &op), ub = constantIndex(par.getUpperBound()[d], &op),
                   step = constantIndex(par.getStep()[d], &op);
-          trips.push_back(ub > lb ? (ub - lb + step - 1) / step : 0);
+          int64_t trips = ub > lb ? (ub - lb + step - 1) / step : 0;
+          if (tiles[d] < 1 || trips % tiles[d])
+            throw Error("OpenCL C code generation: kernel '" + k.function + "': register_tile " +
+                        std::to_string(tiles[d]) + " does not divide a loop of " + std::to_string(trips));
+          grid.push_back(trips / tiles[d]);
         }
-        if (par.getNumResults()) unsupported(&op, "has reductions, which a work-item cannot make alone");
-        size_t n = trips.size();
-        launch.global.push_back(trips[n - 1]);
-        if (n >= 2) launch.global.push_back(trips[n - 2]);
+        launch.global.push_back(grid[n - 1]);
+        if (n >= 2) launch.global.push_back(grid[n - 2]);
         if (n >= 3) {
           int64_t rest = 1;
-          for (size_t d = 0; d + 2 < n; ++d) rest *= trips[d];
+          for (size_t d = 0; d + 2 < n; ++d) rest *= grid[d];
           launch.global.push_back(rest);
+        }
+        if (nest) { // the work-group: innermost loops first, as the NDRange
+          launch.local.push_back(threads[n - 1]);
+          if (n >= 2) launch.local.push_back(threads[n - 2]);
+          if (n >= 3) launch.local.push_back(threads[n - 3]);
+          for (size_t d = 0; d < launch.local.size(); ++d)
+            if (launch.local[d] < 1 || launch.global[d] % launch.local[d]) launch.local.clear();
         }
       } else {
         launch.global = {1};
@@ -484,7 +668,7 @@ EmittedProgram emitOpenCL(ModuleOp module, const std::vector<std::string> &funct
           if (i == s) param(v);
       kernelsOut << "__kernel void " << launch.entry << "(" << params << ") {\n";
       KernelPrinter printer(kernelsOut, usesHalf, memrefs);
-      printer.launchBody(segment, trips);
+      printer.launchBody(segment, grid, tiles, nest ? &*nest : nullptr, tiling);
       kernelsOut << "}\n\n";
       k.launches.push_back(std::move(launch));
     }

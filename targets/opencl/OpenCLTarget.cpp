@@ -1,7 +1,9 @@
 #include "targets/opencl/OpenCLTarget.h"
 #include "targets/opencl/OpenCLEmitter.h"
 
+#include "compiler/support/JsonAttr.h"
 #include "compiler/support/PassRunner.h"
+#include "schedules/Schedule.h"
 #include "rqc/runtime/Error.h"
 #include "targets/cpu/KernelAbi.h"
 
@@ -49,9 +51,38 @@ void lowerToLoops(ModuleOp kernels) {
   pm.addPass(memref::createFoldMemRefAliasOpsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(arith::createArithExpandOpsPass());
-  pm.addPass(createCanonicalizerPass());
+  // No canonicalization from here: it would drop unit loops, and the schedules' steps name
+  // loops by position (a convolution's reduction is always ci, kh, kw).
   pm.addPass(createCSEPass());
   runPassesOrThrow(pm, kernels, "code generation failed in stage 'loops'");
+}
+
+// The work-item steps of a kernel's schedule (a Mali template's), and a comment line for
+// --dump=opencl: "// kernel_3_conv1: conv2d_nchw_spatial_pack.mali (fallback) tile_co=..."
+std::optional<WorkItemTiling> tilingOf(func::FuncOp fn, std::string &header) {
+  Attribute attr = fn->getAttr("rqc.schedule");
+  if (!attr) return std::nullopt;
+  schedule::Schedule sch = schedule::scheduleFromJson(attrToJson(attr));
+  WorkItemTiling t;
+  bool any = false;
+  for (const schedule::Step &st : sch.steps) {
+    if (st.op != "root") continue;
+    if (st.primitive == "register_tile") t.registerTile = st.sizes, any = true;
+    else if (st.primitive == "bind_threads") t.threads = st.sizes;
+    else if (st.primitive == "reorder_tile") t.order = st.sizes;
+    else if (st.primitive == "unroll_reduce") t.unroll = st.sizes;
+  }
+  if (!any) return std::nullopt;
+  if (t.threads.empty()) t.threads.assign(t.registerTile.size(), 1);
+  header += "// " + fn.getName().str() + ": " + sch.templateName;
+  if (Attribute c = fn->getAttr("rqc.config")) {
+    nlohmann::json config = attrToJson(c);
+    if (config.contains("source")) header += " (" + config["source"].get<std::string>() + ")";
+    if (config.contains("entity"))
+      for (const auto &e : config["entity"]) header += " " + e[0].get<std::string>() + "=" + e[2].dump();
+  }
+  header += "\n";
+  return t;
 }
 
 class OpenCLBackend : public Target {
@@ -75,17 +106,24 @@ public:
   std::vector<std::pair<std::string, std::string>> compile(ModuleOp kernels, const std::vector<KernelSymbol> &symbols,
                                                            const DumpHook &dump) override {
     cpu::applyKernelAbi(kernels);
+    std::vector<std::optional<WorkItemTiling>> tilings;
+    std::string header;
+    for (const KernelSymbol &sym : symbols) {
+      auto fn = kernels.lookupSymbol<func::FuncOp>(sym.function);
+      tilings.push_back(fn ? tilingOf(fn, header) : std::nullopt);
+    }
     for (func::FuncOp fn : kernels.getOps<func::FuncOp>()) fn->removeAttr("rqc.schedule");
     lowerToLoops(kernels);
     if (dump) dump("loops", printOp(kernels));
     std::vector<std::string> functions, names;
     for (const KernelSymbol &s : symbols) functions.push_back(s.function), names.push_back(s.symbol);
-    EmittedProgram program = emitOpenCL(kernels, functions, names);
-    if (dump) dump("opencl", program.source);
+    EmittedProgram program = emitOpenCL(kernels, functions, names, tilings);
+    if (dump) dump("opencl", header + program.source);
     for (EmittedKernel &k : program.kernels) {
       nlohmann::json launches = nlohmann::json::array();
       for (const Launch &l : k.launches)
-        launches.push_back({{"entry", l.entry}, {"global", l.global}, {"args", l.args}, {"scratch", l.scratch}});
+        launches.push_back({{"entry", l.entry}, {"global", l.global}, {"local", l.local}, {"args", l.args},
+                            {"scratch", l.scratch}});
       kernelFields_[k.symbol] = {{"device", "opencl"},
                                  {"opencl", {{"launches", launches}, {"scratch_bytes", k.scratchBytes}}}};
     }

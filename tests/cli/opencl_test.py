@@ -9,7 +9,14 @@
 * bad targets and flags, a machine without an OpenCL platform, and a kernels.cl that does
   not build each give one clear error line and a non-zero exit.
 
-usage: opencl_test.py RQC MODELS_DIR [MODEL...]   (default: resnet8 resnet8_int8)
+* the Mali templates (conv2d_nchw_spatial_pack.mali, depthwise_conv2d_nchw.mali,
+  dense.mali): rqc tune --target=mali measures random configs of each on PoCL, every one
+  checked against the reference (a wrong one would be an error), and its records apply;
+* with --tvm-records LOG: TVM's own mali tophub records apply to the model's workloads and
+  the package still matches the reference.
+
+usage: opencl_test.py RQC MODELS_DIR [--tune] [--tvm-records LOG] [MODEL...]
+  (default models: resnet8 resnet8_int8)
 """
 import hashlib
 import json
@@ -23,8 +30,17 @@ import io
 
 import numpy as np
 
-rqc, models = sys.argv[1], sys.argv[2]
-names = sys.argv[3:] or ["resnet8", "resnet8_int8"]
+import argparse
+
+ap = argparse.ArgumentParser()
+ap.add_argument("rqc")
+ap.add_argument("models")
+ap.add_argument("--tune", action="store_true")
+ap.add_argument("--tvm-records")
+ap.add_argument("names", nargs="*")
+opts = ap.parse_args()
+rqc, models = opts.rqc, opts.models
+names = opts.names or ["resnet8", "resnet8_int8"]
 failures = []
 
 
@@ -58,8 +74,72 @@ def members(path):
         return {m.name: t.extractfile(m).read() for m in t.getmembers() if m.isfile()}
 
 
+def depthwise_model(path):
+    """A depthwise convolution (16 channels, 3x3, 16x16) as its own model."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(0)
+    w = numpy_helper.from_array(rng.standard_normal((16, 1, 3, 3)).astype(np.float32), "w")
+    b = numpy_helper.from_array(rng.standard_normal(16).astype(np.float32), "b")
+    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], group=16, pads=[1, 1, 1, 1], name="dw")
+    graph = helper.make_graph([node], "dw", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 16, 16, 16])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 16, 16, 16])], [w, b])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+
+
+def tuned_tasks(compile_output):
+    """Whether rqc compile's task line says some task took a record's config."""
+    m = re.search(r"all (\d+) tasks tuned|(\d+) of (\d+) tasks untuned", compile_output)
+    print("   ", m.group(0) if m else "(no task line)")
+    return bool(m and (m.group(1) or int(m.group(2)) < int(m.group(3))))
+
+
+def compare(pkg, onnx, what, seed=3):
+    got, ref = pkg + ".npz", pkg + ".ref.npz"
+    must([rqc, "run", pkg, "--seed", str(seed), "--outputs", got])
+    must([rqc, "run", onnx, "--reference", "--seed", str(seed), "--outputs", ref])
+    a, b = np.load(got), np.load(ref)
+    for k in b.files:
+        diff = float(np.abs(a[k].astype(np.float64) - b[k].astype(np.float64)).max())
+        span = float(np.ptp(b[k]))
+        check(diff <= 1e-4 * span, f"{what}: '{k}' within 1e-4 of the output range of the reference "
+                                   f"(max |diff| {diff:.3g}, range {span:.3g})")
+
+
 with tempfile.TemporaryDirectory() as tmp:
-    for name in names:
+    if opts.tune:
+        # Random configs of each template, measured on PoCL and checked against the
+        # reference by the tuner itself: resnet8's task 0 (3x3 RGB stem), 4 (1x1 stride 2),
+        # 8 (the dense classifier), and a depthwise convolution.
+        dw = os.path.join(tmp, "depthwise.onnx")
+        depthwise_model(dw)
+        for model, tasks in [(os.path.join(models, "resnet8.onnx"), "0,4,8"), (dw, "0")]:
+            log = os.path.join(tmp, os.path.basename(model) + ".log")
+            p = must([rqc, "tune", model, "--target=mali", "--tasks", tasks, "--trials", "6", "--tuner", "random",
+                      "--seed", "5", "--min-repeat-ms", "5", "-o", log, "--json"])
+            summary = json.loads(p.stdout)
+            for t in summary["tasks"]:
+                check(t["trials"] == 6 and t["errors"] == 0 and t["best_gflops"] > 0,
+                      f"{os.path.basename(model)} task {t['task']} ({t['template']}): 6 random configs ran on PoCL and "
+                      f"matched the reference ({t['errors']} errors)")
+            records = [json.loads(l) for l in open(log) if l.strip()]
+            check(len(records) >= 6 and all(r["input"][0] == "opencl -device=mali" for r in records),
+                  f"{os.path.basename(model)}: the records name the target 'opencl -device=mali'")
+            pkg = os.path.join(tmp, os.path.basename(model) + ".tuned.rqc")
+            p = must([rqc, "compile", model, "--target=mali", "--tuning-records", log, "-o", pkg])
+            check(tuned_tasks(p.stderr + p.stdout),
+                  f"{os.path.basename(model)}: rqc compile --tuning-records applies the tuned records")
+            compare(pkg, model, os.path.basename(model) + " tuned")
+
+    if opts.tvm_records:
+        for name in names:
+            onnx = os.path.join(models, name + ".onnx")
+            pkg = os.path.join(tmp, name + ".tvm.rqc")
+            p = must([rqc, "compile", onnx, "--target=mali", "--tuning-records", opts.tvm_records, "-o", pkg])
+            check(tuned_tasks(p.stderr + p.stdout), f"{name}: TVM's mali records apply to its workloads")
+            compare(pkg, onnx, name + " with TVM's mali configs")
+
+    for name in names if not opts.tvm_records else []:
         onnx = os.path.join(models, name + ".onnx")
         pkg = os.path.join(tmp, name + ".rqc")
         must([rqc, "compile", onnx, "--target=mali", "-o", pkg])

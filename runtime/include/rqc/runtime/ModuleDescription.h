@@ -53,6 +53,8 @@ struct VtaKernelInfo {
 struct OpenCLLaunchInfo {
   std::string entry;            // the __kernel's name in kernels.cl
   std::vector<int64_t> global;  // global work size, 1 to 3 dims, each positive
+  std::vector<int64_t> local;   // work-group size (as many dims, each dividing global's), or
+                                // empty: the driver chooses
   std::vector<int64_t> args;    // its parameters: these of KernelInfo::args (positions)...
   std::vector<int64_t> scratch; // ...then these scratch buffers (positions in scratchBytes)
 };
