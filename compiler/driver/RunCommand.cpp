@@ -38,6 +38,7 @@ struct RunOptions {
   std::string target; // --as-compiled: whose partition passes apply (vta)
   uint64_t seed = 0;
   int threads = 0;
+  std::string device; // a package's OpenCL device, "opencl:N"
 };
 
 void runModel(const RunOptions &o) {
@@ -51,9 +52,11 @@ void runModel(const RunOptions &o) {
     r.outputs = o.outputs;
     r.seed = o.seed;
     r.threads = o.threads;
+    r.device = o.device;
     tools::runPackage(r);
     return;
   }
+  if (!o.device.empty()) throw Error("--device chooses a compiled package's OpenCL device; " + o.model + " is not a package");
   if (o.asCompiled && !o.reference) throw Error("--as-compiled goes with --reference");
   if (!o.target.empty() && !o.asCompiled) throw Error("--target goes with --reference --as-compiled");
   if (!o.reference)
@@ -112,6 +115,8 @@ void registerRunCommand(CLI::App &app) {
   cmd->add_option("--input-shape", opts->inputShapes, "Static shape of an input, NAME=1x3x224x224 (repeatable)");
   cmd->add_option("--seed", opts->seed, "Seed of the random inputs")->default_val(0);
   cmd->add_option("--threads", opts->threads, "Threads for a compiled package (default: all cores)");
+  cmd->add_option("--device", opts->device, "An OpenCL package's device: opencl:N, the N-th in clinfo -l's order "
+                                            "(default: RQC_OPENCL_DEVICE, else the first GPU, else the first device)");
   cmd->callback([opts] { runModel(*opts); });
 }
 

@@ -28,17 +28,31 @@ TensorSpec specOf(const BufferInfo &b) { return {b.name, b.dtype, b.shape}; }
 
 Module::~Module() = default;
 
-std::shared_ptr<const Module> Module::load(const std::string &path) {
+LoadOptions parseDeviceOption(const std::string &device) {
+  LoadOptions o;
+  if (device == "opencl" || device.empty()) return o;
+  if (device.rfind("opencl:", 0) == 0) {
+    const std::string n = device.substr(7);
+    if (!n.empty() && n.size() < 6 && n.find_first_not_of("0123456789") == std::string::npos) {
+      o.openclDevice = std::stoi(n);
+      return o;
+    }
+  }
+  throw Error("--device '" + device + "' is not opencl:N (the N-th OpenCL device, as clinfo -l lists them)");
+}
+
+std::shared_ptr<const Module> Module::load(const std::string &path, const LoadOptions &options) {
   PackageReader reader = PackageReader::openFile(path);
-  return loadFrom(reader);
+  return loadFrom(reader, options);
 }
 
-std::shared_ptr<const Module> Module::loadFromBytes(std::string bytes, const std::string &what) {
+std::shared_ptr<const Module> Module::loadFromBytes(std::string bytes, const std::string &what,
+                                                    const LoadOptions &options) {
   PackageReader reader = PackageReader::fromBytes(std::move(bytes), what);
-  return loadFrom(reader);
+  return loadFrom(reader, options);
 }
 
-std::shared_ptr<const Module> Module::loadFrom(PackageReader &reader) {
+std::shared_ptr<const Module> Module::loadFrom(PackageReader &reader, const LoadOptions &options) {
   const std::string &what = reader.what();
   std::shared_ptr<Module> m(new Module());
   m->source_ = what;
@@ -76,11 +90,15 @@ std::shared_ptr<const Module> Module::loadFrom(PackageReader &reader) {
     throw Error(what + ": the package has VTA kernels and this runtime was built without VTA");
 #endif
   }
+  if (options.openclDevice >= 0 && !m->info_.hasOpenCLKernels())
+    throw Error(what + ": an OpenCL device was chosen (--device opencl:" + std::to_string(options.openclDevice) +
+                ") for a package of target '" + m->info_.target.kind + "', which has no OpenCL kernels");
   if (m->info_.hasOpenCLKernels()) {
 #ifdef RQC_RUNTIME_OPENCL
     const Module *self = m.get();
     m->opencl_ = std::make_shared<OpenCLKernels>(m->info_, checked.openclSource,
-                                                 [self](int64_t id) { return self->paramData(id); }, what);
+                                                 [self](int64_t id) { return self->paramData(id); }, what,
+                                                 options.openclDevice);
     for (size_t i = 0; i < m->info_.kernels.size(); ++i)
       if (m->info_.kernels[i].device == "opencl") {
         OpenCLKernels *cl = m->opencl_.get();
@@ -119,4 +137,15 @@ std::optional<Module::SimulatedTime> Module::simulatedDeviceTime(size_t index) c
   return std::nullopt;
 }
 
+} // namespace rqc
+
+namespace rqc {
+std::optional<double> Module::openclDeviceMs(size_t index) const {
+#ifdef RQC_RUNTIME_OPENCL
+  if (opencl_ && info_.kernels.at(index).device == "opencl") return opencl_->meanDeviceMs(index);
+#else
+  (void)index;
+#endif
+  return std::nullopt;
+}
 } // namespace rqc

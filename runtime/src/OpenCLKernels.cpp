@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -33,7 +34,8 @@ struct Api {
   X(clCreateCommandQueue) X(clCreateProgramWithSource) X(clCreateProgramWithBinary) X(clBuildProgram)                 \
   X(clGetProgramBuildInfo) X(clGetProgramInfo) X(clCreateKernel) X(clSetKernelArg) X(clCreateBuffer)                  \
   X(clEnqueueWriteBuffer) X(clEnqueueReadBuffer) X(clEnqueueNDRangeKernel) X(clFinish) X(clReleaseMemObject)          \
-  X(clReleaseKernel) X(clReleaseProgram) X(clReleaseCommandQueue) X(clReleaseContext)
+  X(clReleaseKernel) X(clReleaseProgram) X(clReleaseCommandQueue) X(clReleaseContext) X(clGetEventProfilingInfo)        \
+  X(clReleaseEvent)
 #define RQC_CL_POINTER(name) decltype(&::name) name = nullptr;
   RQC_CL_FUNCTIONS(RQC_CL_POINTER)
   void *library = nullptr;
@@ -140,11 +142,17 @@ struct OpenCLKernels::State {
   cl_context context = nullptr;
   cl_command_queue queue = nullptr;
   cl_program program = nullptr;
-  std::map<int64_t, cl_mem> params; // by buffer id: uploaded once
+  std::map<int64_t, cl_mem> params;   // by buffer id: uploaded once
+  std::map<int64_t, cl_mem> resident; // every other buffer, by root id: lives on the device
+  std::set<int64_t> inputRoots, outputRoots; // what the host writes (model inputs) and reads (outputs)
   struct Prepared {
-    std::vector<cl_mem> args;    // per KernelInfo::args (params shared, the rest its own)
+    std::vector<cl_mem> args;    // per KernelInfo::args (the buffer of its root)
+    std::vector<bool> upload;    // per arg: a model input, copied to the device before the call
+    std::vector<bool> download;  // per arg: (an alias of) a model output, read back after it
     std::vector<cl_mem> scratch; // per scratchBytes
     std::vector<cl_kernel> launches;
+    double deviceMs = 0; // summed over calls, from the launches' profiling events
+    uint64_t calls = 0;
   };
   std::vector<std::unique_ptr<Prepared>> kernels; // by kernel index; null for others
   std::vector<cl_mem> owned;
@@ -157,7 +165,7 @@ struct OpenCLKernels::State {
                   std::to_string(e) + ")");
   }
 
-  void openDevice() {
+  void openDevice(int requested) {
     cl_uint count = 0;
     cl_int e = api.clGetPlatformIDs(0, nullptr, &count);
     if (e == CL_PLATFORM_NOT_FOUND_KHR_VALUE || count == 0)
@@ -176,7 +184,12 @@ struct OpenCLKernels::State {
     }
     if (all.empty()) throw Error(what + ": the installed OpenCL platforms have no device");
     size_t chosen = 0;
-    if (const char *env = std::getenv("RQC_OPENCL_DEVICE"); env && *env) {
+    if (requested >= 0) {
+      if (size_t(requested) >= all.size())
+        throw Error(what + ": --device opencl:" + std::to_string(requested) + " names no device (there are " +
+                    std::to_string(all.size()) + ", numbered from 0)");
+      chosen = size_t(requested);
+    } else if (const char *env = std::getenv("RQC_OPENCL_DEVICE"); env && *env) {
       char *end = nullptr;
       unsigned long n = std::strtoul(env, &end, 10);
       if (*end || n >= all.size())
@@ -198,7 +211,8 @@ struct OpenCLKernels::State {
     cl_int err = CL_SUCCESS;
     context = api.clCreateContext(nullptr, 1, &device, nullptr, nullptr, &err);
     check(err, "creating a context");
-    queue = api.clCreateCommandQueue(context, device, 0, &err);
+    // Profiling on: every launch's device time is read from its event (rqc bench --profile).
+    queue = api.clCreateCommandQueue(context, device, CL_QUEUE_PROFILING_ENABLE, &err);
     check(err, "creating a command queue");
   }
 
@@ -266,12 +280,15 @@ struct OpenCLKernels::State {
 };
 
 OpenCLKernels::OpenCLKernels(const ModuleInfo &info, const std::string &source,
-                             const std::function<const void *(int64_t)> &paramData, const std::string &what)
+                             const std::function<const void *(int64_t)> &paramData, const std::string &what,
+                             int device)
     : s_(std::make_unique<State>(info, what)) {
   State &s = *s_;
-  s.openDevice();
+  s.openDevice(device);
   s.buildProgram(source);
   s.kernels.resize(info.kernels.size());
+  for (int64_t id : info.inputs) s.inputRoots.insert(info.rootOf(id));
+  for (int64_t id : info.outputs) s.outputRoots.insert(info.rootOf(id));
   for (size_t k = 0; k < info.kernels.size(); ++k) {
     const KernelInfo &ki = info.kernels[k];
     if (ki.device != "opencl") continue;
@@ -284,8 +301,17 @@ OpenCLKernels::OpenCLKernels(const ModuleInfo &info, const std::string &source,
           it = s.params.emplace(id, s.buffer(b.nbytes(), CL_MEM_READ_ONLY | (b.nbytes() ? CL_MEM_COPY_HOST_PTR : 0),
                                              b.nbytes() ? paramData(id) : nullptr)).first;
         p->args.push_back(it->second);
+        p->upload.push_back(false);
+        p->download.push_back(false);
       } else {
-        p->args.push_back(s.buffer(b.nbytes(), CL_MEM_READ_WRITE, nullptr));
+        const int64_t root = info.rootOf(id);
+        auto it = s.resident.find(root);
+        if (it == s.resident.end())
+          it = s.resident.emplace(root, s.buffer(info.buffer(root).nbytes(), CL_MEM_READ_WRITE, nullptr)).first;
+        p->args.push_back(it->second);
+        const bool written = p->args.size() > ki.firstOutputArg();
+        p->upload.push_back(!written && s.inputRoots.count(root) && b.nbytes());
+        p->download.push_back(written && s.outputRoots.count(root) && b.nbytes());
       }
     }
     for (uint64_t bytes : ki.opencl.scratchBytes) p->scratch.push_back(s.buffer(bytes, CL_MEM_READ_WRITE, nullptr));
@@ -322,29 +348,45 @@ void OpenCLKernels::run(size_t kernelIndex, void **args) {
   State &s = *s_;
   const KernelInfo &k = s.info.kernels.at(kernelIndex);
   State::Prepared &p = *s.kernels.at(kernelIndex);
-  const size_t firstOutput = k.firstOutputArg();
-  for (size_t a = 0; a < firstOutput; ++a) {
-    const BufferInfo &b = s.info.buffer(k.args[a]);
-    if (b.kind == BufferKind::Param || !b.nbytes()) continue;
-    s.check(s.api.clEnqueueWriteBuffer(s.queue, p.args[a], CL_FALSE, 0, b.nbytes(), args[a], 0, nullptr, nullptr),
-            "copying an input of '" + k.name + "' to the device");
-  }
+  // Activations stay on the device between kernels: only model inputs go up and model
+  // outputs come back.
+  for (size_t a = 0; a < k.args.size(); ++a)
+    if (p.upload[a])
+      s.check(s.api.clEnqueueWriteBuffer(s.queue, p.args[a], CL_FALSE, 0, s.info.buffer(k.args[a]).nbytes(), args[a], 0,
+                                         nullptr, nullptr),
+              "copying an input of '" + k.name + "' to the device");
+  std::vector<cl_event> events;
   for (size_t i = 0; i < k.opencl.launches.size(); ++i) {
     const OpenCLLaunchInfo &l = k.opencl.launches[i];
     size_t global[3] = {1, 1, 1}, local[3] = {1, 1, 1};
     for (size_t d = 0; d < l.global.size(); ++d) global[d] = static_cast<size_t>(l.global[d]);
     for (size_t d = 0; d < l.local.size(); ++d) local[d] = static_cast<size_t>(l.local[d]);
+    cl_event event = nullptr;
     s.check(s.api.clEnqueueNDRangeKernel(s.queue, p.launches[i], static_cast<cl_uint>(l.global.size()), nullptr, global,
-                                         l.local.empty() ? nullptr : local, 0, nullptr, nullptr),
+                                         l.local.empty() ? nullptr : local, 0, nullptr, &event),
             "launching " + l.entry);
+    events.push_back(event);
   }
-  for (size_t a = firstOutput; a < k.args.size(); ++a) {
-    const uint64_t bytes = s.info.buffer(k.args[a]).nbytes();
-    if (!bytes) continue;
-    s.check(s.api.clEnqueueReadBuffer(s.queue, p.args[a], CL_TRUE, 0, bytes, args[a], 0, nullptr, nullptr),
-            "reading the output of '" + k.name + "'");
-  }
+  for (size_t a = 0; a < k.args.size(); ++a)
+    if (p.download[a])
+      s.check(s.api.clEnqueueReadBuffer(s.queue, p.args[a], CL_TRUE, 0, s.info.buffer(k.args[a]).nbytes(), args[a], 0,
+                                        nullptr, nullptr),
+              "reading the output of '" + k.name + "'");
   s.check(s.api.clFinish(s.queue), "running '" + k.name + "'");
+  for (cl_event e : events) {
+    cl_ulong start = 0, end = 0;
+    if (s.api.clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof start, &start, nullptr) == CL_SUCCESS &&
+        s.api.clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof end, &end, nullptr) == CL_SUCCESS && end >= start)
+      p.deviceMs += double(end - start) * 1e-6;
+    s.api.clReleaseEvent(e);
+  }
+  ++p.calls;
+}
+
+std::optional<double> OpenCLKernels::meanDeviceMs(size_t kernelIndex) const {
+  const auto &p = s_->kernels.at(kernelIndex);
+  if (!p || !p->calls) return std::nullopt;
+  return p->deviceMs / double(p->calls);
 }
 
 } // namespace rqc

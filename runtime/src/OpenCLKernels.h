@@ -3,20 +3,24 @@
 // ICD loader (libOpenCL.so.1, opened at run time so that the runtime needs no OpenCL
 // library to load CPU packages), one in-order queue.
 //
-// Device: RQC_OPENCL_DEVICE=N picks the N-th device over all platforms (in the order
-// `clinfo -l` lists them); by default the first GPU, else the first device.
+// Device: --device opencl:N (LoadOptions) or RQC_OPENCL_DEVICE=N picks the N-th device over
+// all platforms (in the order `clinfo -l` lists them); by default the first GPU, else the
+// first device.
 // Program cache: the built binary is kept under $RQC_CACHE_DIR (default
 // $XDG_CACHE_HOME/rqc or ~/.cache/rqc) in opencl/<sha256 of source, device and driver>.bin.
 //
-// Memory (partial, issue 12): params are uploaded once; every other arg is copied to its
-// device buffer before a call and the outputs read back after it (correct on any device,
-// and zero-cost enough on PoCL; a Mali would keep activations on the device).
+// Memory: params are uploaded once; every other buffer lives on the device (one buffer per
+// root buffer, not shared as the host's memory plan shares the arena), model inputs are
+// copied up before the kernels that read them and model outputs read back after the
+// kernels that write them. Every kernel of an OpenCL package runs on the device, so no
+// other host copy is ever read.
 #pragma once
 
 #include "rqc/runtime/ModuleDescription.h"
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace rqc {
@@ -26,8 +30,10 @@ public:
   // Opens the device and builds `source` (kernels.cl). Throws rqc::Error (prefixed by
   // `what`) when libOpenCL.so.1 or an OpenCL platform/device is missing, the build fails
   // (with the first lines of the build log), or a launch names a __kernel the program lacks.
+  // `device`: the N-th device over all platforms, or -1 (RQC_OPENCL_DEVICE, else the first
+  // GPU, else the first device).
   OpenCLKernels(const ModuleInfo &info, const std::string &source,
-                const std::function<const void *(int64_t)> &paramData, const std::string &what);
+                const std::function<const void *(int64_t)> &paramData, const std::string &what, int device = -1);
   ~OpenCLKernels();
 
   // Runs kernel `kernelIndex` (device "opencl") on the arg pointers the executor passes every
@@ -35,6 +41,9 @@ public:
   // OpenCL error.
   void run(size_t kernelIndex, void **args);
 
+  // Kernel `kernelIndex`'s mean time on the device per call (its launches' profiling events,
+  // end - start, in ms; without the host's enqueue and copy time), nullopt before a call.
+  std::optional<double> meanDeviceMs(size_t kernelIndex) const;
   // "Portable Computing Language / pthread-skylake-avx512-..." for reports.
   std::string deviceName() const;
 

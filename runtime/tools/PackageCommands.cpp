@@ -149,7 +149,7 @@ LatencySummary summarizeLatencies(std::vector<double> ms) {
 }
 
 void runPackage(const RunPackageOptions &o) {
-  auto module = Module::load(o.package);
+  auto module = Module::load(o.package, parseDeviceOption(o.device));
   auto exec = prepare(module, o.inputs, o.seed, o.threads);
 
   auto start = std::chrono::steady_clock::now();
@@ -185,6 +185,8 @@ void printProfile(const Module &module, std::vector<KernelTime> profile, int run
     if (std::optional<Module::SimulatedTime> sim = module.simulatedDeviceTime(t.kernel))
       ops += format(" [VTA simulated: %.3f ms, %llu cycles, GEMM %.1f%%, %.1f GOPS]", sim->ms,
                     static_cast<unsigned long long>(sim->cycles), 100.0 * sim->gemmUtilization, sim->gops);
+    if (std::optional<double> device = module.openclDeviceMs(t.kernel))
+      ops += format(" [OpenCL device: %.3f ms]", *device);
     std::cout << format("  %9.3f %5.1f%% %8s  %-32s %s\n", ms, total > 0 ? 100.0 * ms / total : 0.0, rate.c_str(),
                         k.name.c_str(), ops.c_str());
   }
@@ -195,7 +197,7 @@ void printProfile(const Module &module, std::vector<KernelTime> profile, int run
 void benchPackage(const BenchPackageOptions &o) {
   if (o.repeat < 1) throw Error("--repeat must be at least 1, got " + std::to_string(o.repeat));
   if (o.warmup < 0) throw Error("--warmup must not be negative, got " + std::to_string(o.warmup));
-  auto module = Module::load(o.package);
+  auto module = Module::load(o.package, parseDeviceOption(o.device));
   auto exec = prepare(module, o.inputs, o.seed, o.threads);
 
   for (int i = 0; i < o.warmup; ++i) exec->run();
@@ -304,6 +306,8 @@ void addBenchOptions(CLI::App &cmd, BenchPackageOptions &o) {
   cmd.add_option("--threads", o.threads, "Threads for the kernels (0: OpenMP default)")->default_val(0);
   cmd.add_flag("--json", o.json, "Print one JSON document");
   cmd.add_flag("--profile", o.profile, "Then time each kernel over --repeat more runs");
+  cmd.add_option("--device", o.device, "An OpenCL package's device: opencl:N, the N-th in clinfo -l's order "
+                                       "(default: RQC_OPENCL_DEVICE, else the first GPU, else the first device)");
 }
 
 } // namespace rqc::tools

@@ -23,6 +23,7 @@ struct RunPackageOptions {
   std::string outputs; // .npz to write (atomically); empty: none
   uint64_t seed = 0;
   int threads = 0;     // 0: the OpenMP default
+  std::string device;  // "opencl:N": an OpenCL package's device (rqc/runtime/Module.h LoadOptions)
 };
 
 struct BenchPackageOptions {
@@ -34,6 +35,7 @@ struct BenchPackageOptions {
   int threads = 0;
   bool json = false;  // one JSON document instead of text
   bool profile = false; // then `repeat` more runs timing each kernel
+  std::string device;   // as for run
 };
 
 // Loads the package, runs it once, prints the top-5 of every classifier output and the

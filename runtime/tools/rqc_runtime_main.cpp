@@ -34,6 +34,7 @@ void registerRun(CLI::App &app) {
   cmd->add_option("--outputs", o->outputs, "Write the outputs to this .npz file");
   cmd->add_option("--seed", o->seed, "Seed of the random inputs")->default_val(0);
   cmd->add_option("--threads", o->threads, "Threads for the kernels (0: OpenMP default)")->default_val(0);
+  cmd->add_option("--device", o->device, "An OpenCL package's device: opencl:N, the N-th in clinfo -l's order");
   cmd->callback([o] {
     requirePackage(o->package);
     rqc::tools::runPackage(*o);

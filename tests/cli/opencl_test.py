@@ -38,7 +38,7 @@ ap.add_argument("models")
 ap.add_argument("--tune", action="store_true")
 ap.add_argument("--tvm-records")
 ap.add_argument("names", nargs="*")
-opts = ap.parse_args()
+opts = ap.parse_intermixed_args()
 rqc, models = opts.rqc, opts.models
 names = opts.names or ["resnet8", "resnet8_int8"]
 failures = []
@@ -195,6 +195,16 @@ with tempfile.TemporaryDirectory() as tmp:
         refused([rqc, "run", pkg], r"no OpenCL platform is installed", "a machine without an OpenCL platform", env)
         env = dict(os.environ, RQC_OPENCL_DEVICE="99")
         refused([rqc, "run", pkg], r"RQC_OPENCL_DEVICE=99 names no device", "a device number that does not exist", env)
+        refused([rqc, "run", pkg, "--device", "opencl:7"], r"--device opencl:7 names no device \(there are \d+",
+                "--device opencl:N beyond the devices")
+        refused([rqc, "bench", pkg, "--device", "gpu0"], r"--device 'gpu0' is not opencl:N", "a --device that is not opencl:N")
+        p = run([rqc, "run", pkg, "--device", "opencl:0", "--seed", "3", "--outputs", os.path.join(tmp, "dev0.npz")])
+        check(p.returncode == 0 and np.array_equal(np.load(os.path.join(tmp, "dev0.npz"))["output"],
+                                                   np.load(os.path.join(tmp, "resnet8.cl.npz"))["output"]),
+              "--device opencl:0 runs the package on device 0, to the same outputs")
+        cpu = os.path.join(tmp, "cpu.rqc")
+        must([rqc, "compile", onnx, "-o", cpu])
+        refused([rqc, "run", cpu, "--device", "opencl:0"], r"has no OpenCL kernels", "--device opencl:0 for a CPU package")
 
         # A kernels.cl that does not build (sealed with a valid checksum, so that the build is
         # what fails): the build log's first error is in the one line.

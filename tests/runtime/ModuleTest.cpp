@@ -109,8 +109,14 @@ TEST(Module, RefusesTargetsThisProcessCannotRun) {
   b.description["target"]["triple"] = hostTriple().substr(0, hostTriple().find('-')) + "-apple-darwin";
   EXPECT_RQC_ERROR(b.load(), "cannot run on this");
   b.description["target"]["triple"] = hostTriple();
+  b.description["target"]["kind"] = "cuda";
+  EXPECT_RQC_ERROR(b.load(), "target 'cuda' needs a device back end this runtime does not have");
+  // An OpenCL package names its device and runs every kernel there (no kernels.so).
   b.description["target"]["kind"] = "opencl";
-  EXPECT_RQC_ERROR(b.load(), "target 'opencl' needs a device back end this runtime does not have");
+  EXPECT_RQC_ERROR(b.load(), "target has no \"device\"");
+  b.description["target"]["device"] = "mali";
+  EXPECT_RQC_ERROR(b.load(), "is \"cpu\" in an opencl package, which has no kernels.so");
+  b.description["target"].erase("device");
   // Features the runtime cannot query are trusted.
   b.description["target"]["kind"] = "llvm";
   b.description["target"]["features"] = "+not-a-real-feature,-avx512f";

@@ -1,4 +1,5 @@
-// Every config of a template's space must compute the same numbers: seeded random points
+// Every config of a template's space must compute the same numbers (on the CPU, and the
+// Mali templates on the OpenCL device): seeded random points
 // of each template's space, on small workloads chosen to reach the templates' corners
 // (channel counts that are not whole vectors, odd sizes, strides, 1x1 and 7x7 windows,
 // Winograd's tile sizes, depthwise, dense, pooling), are compiled through the public path (a tuning record read by
@@ -141,6 +142,7 @@ protected:
     ctx_.appendDialectRegistry(registry);
     ctx_.loadAllAvailableDialects();
   }
+  void matchTheReference(const std::string &target, const std::string &recordTarget);
   MLIRContext ctx_;
 };
 
@@ -148,7 +150,9 @@ constexpr int kValidPerTask = 5;
 
 } // namespace
 
-TEST_P(RandomConfigs, MatchTheReference) {
+// Seeded random configs of every task's templates on `target`, each applied through a
+// record for `recordTarget` and run, against the reference.
+void RandomConfigs::matchTheReference(const std::string &target, const std::string &recordTarget) {
   const Case &c = GetParam();
   auto build = [&] { return ModelBuilder(ctx_).finish(c.input, c.body); };
   Tensor input = seededInput(c.input);
@@ -161,6 +165,7 @@ TEST_P(RandomConfigs, MatchTheReference) {
   // The tasks (and their spaces) as rqc compile sees them, untuned.
   driver::CompileOptions options;
   options.tophub = false;
+  options.target = target;
   ScheduleSelection tasks;
   OwningOpRef<ModuleOp> probe = build();
   driver::compileModule(*probe, options, nullptr, &tasks);
@@ -192,7 +197,7 @@ TEST_P(RandomConfigs, MatchTheReference) {
     int instantiated = 0;
     for (const schedule::Config &config : sample) {
       autotune::TuningRecord r;
-      r.target = "llvm";
+      r.target = recordTarget;
       r.task = task.templateName;
       r.args = task.args;
       r.index = static_cast<int64_t>(config.index());
@@ -229,6 +234,12 @@ TEST_P(RandomConfigs, MatchTheReference) {
   }
   std::remove(logPath);
 }
+
+TEST_P(RandomConfigs, MatchTheReference) { matchTheReference("llvm", "llvm"); }
+
+// The Mali templates' configs, compiled to OpenCL C and run on this machine's OpenCL
+// device (PoCL).
+TEST_P(RandomConfigs, MatchTheReferenceOnMali) { matchTheReference("mali", "opencl -device=mali"); }
 
 // The graph as rqc-alter-layout leaves it (blocked layouts, layout changes, Winograd's
 // filter transform and convolution) runs on the reference executor to the same numbers:

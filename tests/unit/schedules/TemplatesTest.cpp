@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 using namespace rqc::schedule;
 
 namespace {
@@ -127,4 +129,68 @@ TEST(Templates, TaskArgsReadLikeTvms) {
   EXPECT_EQ(conv(64, 56, 64, 3, 1).args().dump(),
             R"([["TENSOR",[1,64,56,56],"float32"],["TENSOR",[64,64,3,3],"float32"],[1,1],[1,1,1,1],[1,1],"NCHW","NCHW","float32"])");
   EXPECT_EQ(findTemplate("dense_pack.x86")->space(workloads()[7]).size(), 1000u); // autotvm.md section 2.3
+}
+
+// The Mali templates: fallbacks inside their spaces; TVM's own rk3399 records (the zoo's
+// workloads, tests/cli/data/tvm_mali_v0.06_zoo.log) name the same points of rqc's spaces
+// (index <-> entity) under the same task args, and instantiate.
+TEST(Templates, MaliFallbacksInstantiate) {
+  TargetDesc mali;
+  mali.key = "mali";
+  int checked = 0;
+  for (const Workload &w : workloads()) {
+    std::vector<const Template *> ts = templatesFor(w, "mali");
+    if (w.op == "max_pool2d" || w.op == "kernel") {
+      EXPECT_TRUE(ts.empty()); // the generic work-item mapping
+      continue;
+    }
+    ASSERT_EQ(ts.size(), 1u) << w.op;
+    ConfigSpace space = ts[0]->space(w);
+    Config c = ts[0]->fallback(w, space, mali);
+    Schedule s = ts[0]->schedule(w, c, mali);
+    ASSERT_EQ(s.steps.size(), 4u);
+    EXPECT_EQ(s.steps[0].primitive, "register_tile");
+    ++checked;
+  }
+  EXPECT_EQ(checked, 8);
+}
+
+TEST(Templates, TvmMaliRecordsNameTheSamePoints) {
+  std::ifstream in(RQC_SOURCE_DIR "/tests/cli/data/tvm_mali_v0.06_zoo.log");
+  ASSERT_TRUE(in) << "missing test data";
+  int checked = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    nlohmann::json r = nlohmann::json::parse(line);
+    const std::string task = r["input"][1];
+    const nlohmann::json &args = r["input"][2];
+    const Template *t = findTemplate(task);
+    ASSERT_TRUE(t) << task;
+    Workload w;
+    w.data = {args[0][1].get<std::vector<int64_t>>(), "float32"};
+    w.weight = {args[1][1].get<std::vector<int64_t>>(), "float32"};
+    if (task == "dense.mali") {
+      w.op = "dense";
+      w.bias = !args[2].is_null();
+      w.output = {w.data.shape[0], w.weight.shape[0]};
+    } else {
+      w.strides = args[2].get<std::vector<int64_t>>();
+      w.pads = args[3].get<std::vector<int64_t>>();
+      const auto &d = w.data.shape, &k = w.weight.shape;
+      w.op = k[1] == 1 && k[0] == d[1] && d[1] > 1 ? "depthwise_conv2d" : "conv2d";
+      w.groups = w.op == "depthwise_conv2d" ? d[1] : 1;
+      w.output = {d[0], k[0], (d[2] + w.pads[0] + w.pads[2] - k[2]) / w.strides[0] + 1,
+                  (d[3] + w.pads[1] + w.pads[3] - k[3]) / w.strides[1] + 1};
+    }
+    ASSERT_TRUE(t->matches(w)) << line;
+    EXPECT_EQ(t->args(w), args) << task;
+    ConfigSpace space = t->space(w);
+    Config c = space.get(r["config"]["index"].get<uint64_t>());
+    EXPECT_EQ(c.entity(), r["config"]["entity"]) << line;
+    TargetDesc mali;
+    mali.key = "mali";
+    EXPECT_NO_THROW(t->schedule(w, c, mali)) << line;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 28);
 }

@@ -21,6 +21,18 @@ class PackageReader;
 class VtaKernels;
 class OpenCLKernels;
 
+// Where a package's device kernels run.
+struct LoadOptions {
+  // An OpenCL package's device: the N-th device over all platforms (clinfo -l's order); -1:
+  // RQC_OPENCL_DEVICE if set, else the first GPU, else the first device. Setting it for a
+  // package without OpenCL kernels is an error (rqc::Error at load).
+  int openclDevice = -1;
+};
+
+// "opencl:N" (or "opencl") as given to --device: the LoadOptions it means. Throws
+// rqc::Error for anything else.
+LoadOptions parseDeviceOption(const std::string &device);
+
 // A model input or output as a caller sees it.
 struct TensorSpec {
   std::string name;
@@ -37,9 +49,10 @@ public:
   // Loads and validates the package at `path`: format and version, target (refused when
   // this process cannot run it), the buffer and kernel tables, params, and kernels.so with
   // every kernel symbol resolved up front. Throws rqc::Error with one line naming `path`.
-  static std::shared_ptr<const Module> load(const std::string &path);
+  static std::shared_ptr<const Module> load(const std::string &path, const LoadOptions &options = {});
   // The same for a package held in memory; `what` names it in messages.
-  static std::shared_ptr<const Module> loadFromBytes(std::string bytes, const std::string &what);
+  static std::shared_ptr<const Module> loadFromBytes(std::string bytes, const std::string &what,
+                                                     const LoadOptions &options = {});
 
   ~Module();
   Module(const Module &) = delete;
@@ -62,6 +75,9 @@ public:
     double gops = 0;              // int8 ops per second achieved, in GOPS (2 per multiply-add)
   };
   std::optional<SimulatedTime> simulatedDeviceTime(size_t index) const;
+  // For a kernel on an OpenCL device (device "opencl"): its mean time on the device per call
+  // so far, in ms, from OpenCL's profiling events; nullopt for other kernels or before a call.
+  std::optional<double> openclDeviceMs(size_t index) const;
   std::optional<double> simulatedDeviceMs(size_t index) const {
     std::optional<SimulatedTime> t = simulatedDeviceTime(index);
     return t ? std::optional<double>(t->ms) : std::nullopt;
@@ -78,7 +94,7 @@ public:
 
 private:
   Module() = default;
-  static std::shared_ptr<const Module> loadFrom(PackageReader &reader);
+  static std::shared_ptr<const Module> loadFrom(PackageReader &reader, const LoadOptions &options);
 
   std::string source_;
   ModuleInfo info_;
