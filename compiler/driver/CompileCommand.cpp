@@ -200,9 +200,12 @@ void registerCompileCommand(CLI::App &app) {
       throw Error("rqc compile needs -o MODEL.rqc (or --dump=STAGE)");
     if (opts->compile.dumpStage == "vta" && !vta::isVtaTarget(opts->compile.target))
       throw Error("--dump=vta prints VTA kernels: it needs --target=vta");
-    if ((opts->compile.dumpStage == "opencl" || opts->compile.dumpStage == "loops") &&
-        !opencl::isOpenCLTarget(opts->compile.target))
+    const bool openclStage = opts->compile.dumpStage == "opencl" || opts->compile.dumpStage == "loops";
+    if (openclStage && !opencl::isOpenCLTarget(opts->compile.target))
       throw Error("--dump=" + opts->compile.dumpStage + " prints the OpenCL target's kernels: it needs --target=mali");
+    if ((opts->compile.dumpStage == "scheduled" || opts->compile.dumpStage == "llvm") &&
+        opencl::isOpenCLTarget(opts->compile.target))
+      throw Error("--dump=" + opts->compile.dumpStage + " prints CPU kernels; --target=mali has --dump=loops and --dump=opencl");
     runCompile(*opts);
   });
 }

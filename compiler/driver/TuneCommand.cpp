@@ -23,6 +23,8 @@
 #include "compiler/tune/LocalBuilder.h"
 #include "compiler/tune/TaskModule.h"
 #include "rqc/runtime/Error.h"
+#include "rqc/runtime/Module.h"
+#include "targets/opencl/OpenCLTarget.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -65,6 +67,7 @@ struct TuneOptions {
   bool keepWork = false;
   bool json = false;
   std::vector<std::string> transferLogs; // --transfer-from: other logs for the xgb tuner's warm start
+  std::string device;                // --device opencl:N: the OpenCL device that measures (--target=mali)
 };
 
 struct TaskEntry {
@@ -340,6 +343,22 @@ void runTune(const TuneOptions &o) {
     if (c < 0 || c >= cpus)
       throw Error("--cpus: CPU " + std::to_string(c) + " does not exist (this machine has 0 to " + std::to_string(cpus - 1) + ")");
   if (fs::is_directory(o.log)) throw Error("cannot write " + o.log + ": it is a directory");
+  // An OpenCL target is measured on an OpenCL device of this machine: without one every
+  // candidate would fail, so say so once, before anything is compiled. The measuring
+  // processes inherit the chosen device through RQC_OPENCL_DEVICE.
+  if (opencl::isOpenCLTarget(o.compile.target)) {
+    std::vector<std::string> devices = listOpenCLDevices();
+    if (!o.device.empty()) {
+      LoadOptions chosen = parseDeviceOption(o.device);
+      if (chosen.openclDevice >= static_cast<int>(devices.size()))
+        throw Error("--device " + o.device + " names no device (there are " + std::to_string(devices.size()) +
+                    ", numbered from 0)");
+      if (chosen.openclDevice >= 0) ::setenv("RQC_OPENCL_DEVICE", std::to_string(chosen.openclDevice).c_str(), 1);
+    }
+  } else if (!o.device.empty()) {
+    throw Error("--device chooses the OpenCL device that measures --target=mali; '" + o.compile.target +
+                "' is measured on this CPU");
+  }
   if (!o.transferLogs.empty() && o.tuner != "xgb")
     std::cerr << "rqc: warning: --transfer-from is used by the xgb tuner only; " << o.tuner << " ignores it\n";
   if (std::none_of(autotune::tuners().begin(), autotune::tuners().end(), [&](const auto &t) { return t.name == o.tuner; }))
@@ -517,6 +536,8 @@ void registerTuneCommand(CLI::App &app) {
   cmd->add_option("--transfer-from", o->transferLogs, "Other logs whose records warm-start the xgb tuner (repeatable)")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--json", o->json, "Print the summary as one JSON document");
+  cmd->add_option("--device", o->device, "With --target=mali: the OpenCL device that measures, opencl:N (the N-th in "
+                                         "clinfo -l's order; default: RQC_OPENCL_DEVICE, else the first GPU, else the first device)");
   registerTuneReport(*cmd);
   cmd->callback([o, cmd, tasksOption] {
     if (cmd->got_subcommand("report")) {

@@ -129,6 +129,7 @@ void Executor::run() {
   if (options_.numThreads > 0) module_->setNumThreads(options_.numThreads);
   if (!options_.profile) {
     for (size_t k = 0; k < kernelArgs_.size(); ++k) module_->kernel(k)(kernelArgs_[k].data());
+    module_->synchronize();
   } else {
     using Clock = std::chrono::steady_clock;
     for (size_t k = 0; k < kernelArgs_.size(); ++k) {
@@ -136,6 +137,7 @@ void Executor::run() {
         for (auto [data, nbytes] : kernelParams_[k]) flushFromCaches(data, nbytes);
       Clock::time_point start = Clock::now();
       module_->kernel(k)(kernelArgs_[k].data());
+      module_->synchronize(); // a device kernel's time, not its enqueue's
       profile_[k].totalMs += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
       ++profile_[k].runs;
     }

@@ -140,6 +140,27 @@ std::optional<Module::SimulatedTime> Module::simulatedDeviceTime(size_t index) c
 } // namespace rqc
 
 namespace rqc {
+std::vector<std::string> listOpenCLDevices() {
+#ifdef RQC_RUNTIME_OPENCL
+  return openclDevices("OpenCL");
+#else
+  throw Error("this runtime was built without OpenCL (Khronos headers CL/cl.h missing at build time)");
+#endif
+}
+
+std::string Module::deviceDescription() const {
+#ifdef RQC_RUNTIME_OPENCL
+  if (opencl_) return "OpenCL device " + opencl_->deviceName();
+#endif
+  return "";
+}
+
+void Module::synchronize() const {
+#ifdef RQC_RUNTIME_OPENCL
+  if (opencl_) opencl_->finish();
+#endif
+}
+
 std::optional<double> Module::openclDeviceMs(size_t index) const {
 #ifdef RQC_RUNTIME_OPENCL
   if (opencl_ && info_.kernels.at(index).device == "opencl") return opencl_->meanDeviceMs(index);

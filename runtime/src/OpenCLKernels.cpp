@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -131,7 +132,36 @@ void makeDirs(const std::string &path) {
     if (i == path.size() || path[i] == '/') ::mkdir(path.substr(0, i).c_str(), 0755);
 }
 
+// Every device of every platform, in clinfo -l's order, with its platform's name. Throws
+// when the loader finds no platform.
+std::vector<std::pair<cl_device_id, std::string>> allDevices(const Api &api, const std::string &what) {
+  cl_uint count = 0;
+  cl_int e = api.clGetPlatformIDs(0, nullptr, &count);
+  if (e == CL_PLATFORM_NOT_FOUND_KHR_VALUE || count == 0)
+    throw Error(what + ": no OpenCL platform is installed (on Debian: apt-get install pocl-opencl-icd; a board needs "
+                       "its GPU's OpenCL driver)");
+  std::vector<cl_platform_id> platforms(count);
+  if (e != CL_SUCCESS || api.clGetPlatformIDs(count, platforms.data(), nullptr) != CL_SUCCESS)
+    throw Error(what + ": OpenCL: listing the platforms failed");
+  std::vector<std::pair<cl_device_id, std::string>> all;
+  for (cl_platform_id p : platforms) {
+    cl_uint n = 0;
+    if (api.clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, nullptr, &n) != CL_SUCCESS || n == 0) continue;
+    std::vector<cl_device_id> ds(n);
+    api.clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, n, ds.data(), nullptr);
+    for (cl_device_id d : ds) all.emplace_back(d, platformString(api, p, CL_PLATFORM_NAME));
+  }
+  return all;
+}
+
 } // namespace
+
+std::vector<std::string> openclDevices(const std::string &what) {
+  Api api(what);
+  std::vector<std::string> names;
+  for (const auto &[d, platform] : allDevices(api, what)) names.push_back(platform + " / " + deviceString(api, d, CL_DEVICE_NAME));
+  return names;
+}
 
 struct OpenCLKernels::State {
   Api api;
@@ -156,6 +186,22 @@ struct OpenCLKernels::State {
   };
   std::vector<std::unique_ptr<Prepared>> kernels; // by kernel index; null for others
   std::vector<cl_mem> owned;
+  // Launches enqueued and not yet known to be finished (kernel index, event): their
+  // profiling times are read once the queue has drained past them.
+  std::vector<std::pair<size_t, cl_event>> pending;
+
+  // Every pending launch has finished (the queue is in order and has drained): add their
+  // device times to their kernels.
+  void harvest() {
+    for (auto [k, e] : pending) {
+      cl_ulong start = 0, end = 0;
+      if (api.clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof start, &start, nullptr) == CL_SUCCESS &&
+          api.clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof end, &end, nullptr) == CL_SUCCESS && end >= start)
+        kernels[k]->deviceMs += double(end - start) * 1e-6;
+      api.clReleaseEvent(e);
+    }
+    pending.clear();
+  }
 
   State(const ModuleInfo &i, const std::string &w) : api(w), what(w), info(i) {}
 
@@ -166,22 +212,7 @@ struct OpenCLKernels::State {
   }
 
   void openDevice(int requested) {
-    cl_uint count = 0;
-    cl_int e = api.clGetPlatformIDs(0, nullptr, &count);
-    if (e == CL_PLATFORM_NOT_FOUND_KHR_VALUE || count == 0)
-      throw Error(what + ": no OpenCL platform is installed (on Debian: apt-get install pocl-opencl-icd; a board needs "
-                         "its GPU's OpenCL driver)");
-    check(e, "listing platforms");
-    std::vector<cl_platform_id> platforms(count);
-    check(api.clGetPlatformIDs(count, platforms.data(), nullptr), "listing platforms");
-    std::vector<std::pair<cl_device_id, std::string>> all;
-    for (cl_platform_id p : platforms) {
-      cl_uint n = 0;
-      if (api.clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, nullptr, &n) != CL_SUCCESS || n == 0) continue;
-      std::vector<cl_device_id> ds(n);
-      api.clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, n, ds.data(), nullptr);
-      for (cl_device_id d : ds) all.emplace_back(d, platformString(api, p, CL_PLATFORM_NAME));
-    }
+    std::vector<std::pair<cl_device_id, std::string>> all = allDevices(api, what);
     if (all.empty()) throw Error(what + ": the installed OpenCL platforms have no device");
     size_t chosen = 0;
     if (requested >= 0) {
@@ -192,7 +223,9 @@ struct OpenCLKernels::State {
     } else if (const char *env = std::getenv("RQC_OPENCL_DEVICE"); env && *env) {
       char *end = nullptr;
       unsigned long n = std::strtoul(env, &end, 10);
-      if (*end || n >= all.size())
+      if (*end || !std::isdigit(static_cast<unsigned char>(*env)))
+        throw Error(what + ": RQC_OPENCL_DEVICE=" + env + " is not a device number (0, 1, ... as clinfo -l lists them)");
+      if (n >= all.size())
         throw Error(what + ": RQC_OPENCL_DEVICE=" + env + " names no device (there are " + std::to_string(all.size()) +
                     ", numbered from 0)");
       chosen = n;
@@ -222,6 +255,15 @@ struct OpenCLKernels::State {
     std::string log(n, '\0');
     if (n) api.clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, n, log.data(), nullptr);
     while (!log.empty() && (log.back() == '\0' || log.back() == '\n')) log.pop_back();
+    // Compilers build from a temporary copy (PoCL: .../kcache/tempfile_XXXX.cl): name the
+    // package's member instead.
+    for (size_t at = log.find("tempfile_"); at != std::string::npos; at = log.find("tempfile_", at)) {
+      size_t begin = log.find_last_of(" \n\t'\"", at), end = log.find(".cl", at);
+      begin = begin == std::string::npos ? 0 : begin + 1;
+      if (end == std::string::npos) break;
+      log.replace(begin, end + 3 - begin, "kernels.cl");
+      at = begin + 10;
+    }
     std::istringstream in(log);
     std::string first, line;
     for (int i = 0; i < 6 && std::getline(in, line);) // the first lines: the first error is what matters
@@ -238,7 +280,13 @@ struct OpenCLKernels::State {
     cl_int err = CL_SUCCESS;
     if (!cached.empty()) {
       std::ifstream in(cached, std::ios::binary);
-      std::string binary((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      // "<sha256:...>\n<binary>": a damaged entry is never handed to the driver (PoCL aborts
+      // on some), it is rebuilt.
+      std::string binary;
+      const size_t eol = file.find('\n');
+      if (eol != std::string::npos && file.compare(0, eol, sha256Checksum(file.data() + eol + 1, file.size() - eol - 1)) == 0)
+        binary = file.substr(eol + 1);
       if (!binary.empty()) {
         const unsigned char *bytes = reinterpret_cast<const unsigned char *>(binary.data());
         size_t size = binary.size();
@@ -265,7 +313,7 @@ struct OpenCLKernels::State {
     if (api.clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof out, &out, nullptr) != CL_SUCCESS) return;
     try {
       makeDirs(dir);
-      writeFileAtomically(cached, binary);
+      writeFileAtomically(cached, sha256Checksum(binary) + "\n" + binary);
     } catch (const Error &) { // an unwritable cache only costs the next load a build
     }
   }
@@ -293,8 +341,10 @@ OpenCLKernels::OpenCLKernels(const ModuleInfo &info, const std::string &source,
     const KernelInfo &ki = info.kernels[k];
     if (ki.device != "opencl") continue;
     auto p = std::make_unique<State::Prepared>();
-    for (int64_t id : ki.args) {
+    for (size_t a = 0; a < ki.args.size(); ++a) {
+      const int64_t id = ki.args[a];
       const BufferInfo &b = info.buffer(id);
+      const bool written = a >= ki.firstOutputArg(); // the kernel's outputs are its last args
       if (b.kind == BufferKind::Param) {
         auto it = s.params.find(id);
         if (it == s.params.end())
@@ -309,7 +359,6 @@ OpenCLKernels::OpenCLKernels(const ModuleInfo &info, const std::string &source,
         if (it == s.resident.end())
           it = s.resident.emplace(root, s.buffer(info.buffer(root).nbytes(), CL_MEM_READ_WRITE, nullptr)).first;
         p->args.push_back(it->second);
-        const bool written = p->args.size() > ki.firstOutputArg();
         p->upload.push_back(!written && s.inputRoots.count(root) && b.nbytes());
         p->download.push_back(written && s.outputRoots.count(root) && b.nbytes());
       }
@@ -333,6 +382,8 @@ OpenCLKernels::OpenCLKernels(const ModuleInfo &info, const std::string &source,
 
 OpenCLKernels::~OpenCLKernels() {
   State &s = *s_;
+  if (s.queue) s.api.clFinish(s.queue);
+  s.harvest();
   for (auto &p : s.kernels)
     if (p)
       for (cl_kernel k : p->launches) s.api.clReleaseKernel(k);
@@ -355,7 +406,6 @@ void OpenCLKernels::run(size_t kernelIndex, void **args) {
       s.check(s.api.clEnqueueWriteBuffer(s.queue, p.args[a], CL_FALSE, 0, s.info.buffer(k.args[a]).nbytes(), args[a], 0,
                                          nullptr, nullptr),
               "copying an input of '" + k.name + "' to the device");
-  std::vector<cl_event> events;
   for (size_t i = 0; i < k.opencl.launches.size(); ++i) {
     const OpenCLLaunchInfo &l = k.opencl.launches[i];
     size_t global[3] = {1, 1, 1}, local[3] = {1, 1, 1};
@@ -365,25 +415,31 @@ void OpenCLKernels::run(size_t kernelIndex, void **args) {
     s.check(s.api.clEnqueueNDRangeKernel(s.queue, p.launches[i], static_cast<cl_uint>(l.global.size()), nullptr, global,
                                          l.local.empty() ? nullptr : local, 0, nullptr, &event),
             "launching " + l.entry);
-    events.push_back(event);
+    s.pending.emplace_back(kernelIndex, event);
   }
+  ++p.calls;
+  bool drained = false;
   for (size_t a = 0; a < k.args.size(); ++a)
-    if (p.download[a])
+    if (p.download[a]) {
       s.check(s.api.clEnqueueReadBuffer(s.queue, p.args[a], CL_TRUE, 0, s.info.buffer(k.args[a]).nbytes(), args[a], 0,
                                         nullptr, nullptr),
               "reading the output of '" + k.name + "'");
-  s.check(s.api.clFinish(s.queue), "running '" + k.name + "'");
-  for (cl_event e : events) {
-    cl_ulong start = 0, end = 0;
-    if (s.api.clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, sizeof start, &start, nullptr) == CL_SUCCESS &&
-        s.api.clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, sizeof end, &end, nullptr) == CL_SUCCESS && end >= start)
-      p.deviceMs += double(end - start) * 1e-6;
-    s.api.clReleaseEvent(e);
-  }
-  ++p.calls;
+      drained = true; // a blocking read returns after everything enqueued before it
+    }
+  if (drained) s.harvest();
+}
+
+void OpenCLKernels::finish() {
+  State &s = *s_;
+  s.check(s.api.clFinish(s.queue), "waiting for the kernels");
+  s.harvest();
 }
 
 std::optional<double> OpenCLKernels::meanDeviceMs(size_t kernelIndex) const {
+  if (!s_->pending.empty()) {
+    s_->api.clFinish(s_->queue);
+    s_->harvest();
+  }
   const auto &p = s_->kernels.at(kernelIndex);
   if (!p || !p->calls) return std::nullopt;
   return p->deviceMs / double(p->calls);

@@ -22,8 +22,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rqc {
+
+// The OpenCL devices of every platform, "<platform> / <device>", in the order --device
+// opencl:N counts them. Throws rqc::Error (prefixed by `what`) when the ICD loader or a
+// platform is missing.
+std::vector<std::string> openclDevices(const std::string &what);
 
 class OpenCLKernels {
 public:
@@ -36,10 +42,13 @@ public:
                 const std::function<const void *(int64_t)> &paramData, const std::string &what, int device = -1);
   ~OpenCLKernels();
 
-  // Runs kernel `kernelIndex` (device "opencl") on the arg pointers the executor passes every
-  // kernel; returns when its outputs are back in host memory. Throws rqc::Error on an
-  // OpenCL error.
+  // Enqueues kernel `kernelIndex` (device "opencl") on the arg pointers the executor passes
+  // every kernel. It returns once its model outputs, if any, are back in host memory; its
+  // other work may still be running (finish() waits). Throws rqc::Error on an OpenCL error
+  // (an error of an earlier launch may surface here).
   void run(size_t kernelIndex, void **args);
+  // Waits until every enqueued kernel has finished. Throws rqc::Error on an OpenCL error.
+  void finish();
 
   // Kernel `kernelIndex`'s mean time on the device per call (its launches' profiling events,
   // end - start, in ms; without the host's enqueue and copy time), nullopt before a call.

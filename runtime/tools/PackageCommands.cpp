@@ -37,6 +37,16 @@ std::string mebibytes(uint64_t bytes) { return format("%.1f MiB", static_cast<do
 
 std::string threadsText(int threads) { return threads > 0 ? std::to_string(threads) : "OpenMP default"; }
 
+// Where the kernels ran: the CPU threads, or the device of an OpenCL package (which has no
+// CPU kernels, so --threads does not apply to it).
+std::string executionText(const Module &module, int threads) {
+  std::string device = module.deviceDescription();
+  if (device.empty()) return "threads: " + threadsText(threads);
+  if (threads > 0)
+    throw Error("--threads sets the CPU threads of a package's kernels; this package runs every kernel on its " + device);
+  return device;
+}
+
 void checkThreads(int threads) {
   if (threads < 0) throw Error("--threads must be positive (or 0 for the OpenMP default), got " + std::to_string(threads));
 }
@@ -150,6 +160,7 @@ LatencySummary summarizeLatencies(std::vector<double> ms) {
 
 void runPackage(const RunPackageOptions &o) {
   auto module = Module::load(o.package, parseDeviceOption(o.device));
+  const std::string execution = executionText(*module, o.threads); // refuses --threads for a device package
   auto exec = prepare(module, o.inputs, o.seed, o.threads);
 
   auto start = std::chrono::steady_clock::now();
@@ -159,8 +170,7 @@ void runPackage(const RunPackageOptions &o) {
   NamedTensors outputs;
   for (size_t i = 0; i < exec->numOutputs(); ++i) outputs.emplace_back(module->outputs()[i].name, exec->getOutput(i));
   for (const auto &[name, t] : outputs) printTop5(std::cout, name, t);
-  std::cout << format("latency: %.2f ms (one run, threads: %s; rqc bench for steady-state numbers)\n", ms,
-                      threadsText(o.threads).c_str());
+  std::cout << format("latency: %.2f ms (one run, %s; rqc bench for steady-state numbers)\n", ms, execution.c_str());
   if (!o.outputs.empty()) {
     saveNpz(o.outputs, outputs);
     std::cout << "outputs written to " << o.outputs << "\n";
@@ -198,6 +208,7 @@ void benchPackage(const BenchPackageOptions &o) {
   if (o.repeat < 1) throw Error("--repeat must be at least 1, got " + std::to_string(o.repeat));
   if (o.warmup < 0) throw Error("--warmup must not be negative, got " + std::to_string(o.warmup));
   auto module = Module::load(o.package, parseDeviceOption(o.device));
+  const std::string execution = executionText(*module, o.threads); // refuses --threads for a device package
   auto exec = prepare(module, o.inputs, o.seed, o.threads);
 
   for (int i = 0; i < o.warmup; ++i) exec->run();
@@ -271,8 +282,11 @@ void benchPackage(const BenchPackageOptions &o) {
     return;
   }
   std::cout << format("package:    %s (%s, %s, %zu kernels)\n", o.package.c_str(), info.target.kind.c_str(),
-                      info.target.triple.c_str(), info.kernels.size())
-            << format("threads:    %s\n", threadsText(o.threads).c_str())
+                      info.target.kind == "opencl" ? ("-device=" + info.target.openclDevice).c_str()
+                                                   : info.target.triple.c_str(),
+                      info.kernels.size())
+            << format("%-11s %s\n", (execution.rfind("threads:", 0) == 0 ? "threads:" : "device:"),
+                      execution.rfind("threads: ", 0) == 0 ? execution.substr(9).c_str() : execution.c_str())
             << format("runs:       %d timed, after %d warm-up\n", o.repeat, o.warmup)
             << format("latency:    min %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f  (mean %.3f) ms\n", s.min, s.p50,
                       s.p90, s.p99, s.max, s.mean)

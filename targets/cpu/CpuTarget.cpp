@@ -88,7 +88,7 @@ CpuTarget resolveCpuTarget(const std::string &target, const std::string &mcpu, c
       if (kv.second) f += (f.empty() ? "+" : ",+") + kv.first().str();
     t.features = f;
   } else {
-    throw Error("unknown target '" + target + "' (CPU targets: llvm, arm_cpu, 'llvm -mtriple=...')");
+    throw Error("unknown target '" + target + "' (targets: llvm, arm_cpu, 'llvm -mtriple=...', mali, vta)");
   }
   std::string requested = option(target, "mtriple");
   if (std::string triple = requested; !triple.empty()) {

@@ -94,7 +94,7 @@ public:
   }
   schedule::TargetDesc scheduleTarget() const override {
     schedule::TargetDesc d;
-    d.key = device_; // "mali": no template of that key yet, so every op keeps its plain layout
+    d.key = device_; // "mali": schedules/mali; ops without a Mali template keep the generic mapping
     d.model = model_;
     d.str = "opencl -device=" + device_ + (model_ != "unknown" ? " -model=" + model_ : "");
     d.vectorBits = 128;
@@ -152,14 +152,21 @@ bool isOpenCLTarget(const std::string &target) {
 std::unique_ptr<Target> createOpenCLTarget(const std::string &target) {
   std::vector<std::string> t = tokens(target);
   std::string device = t[0] == "mali" ? "mali" : "", model = "unknown";
+  bool deviceGiven = false, modelGiven = false;
   for (size_t i = 1; i < t.size(); ++i) {
-    if (t[i].rfind("-device=", 0) == 0 && device.empty()) device = t[i].substr(8);
-    else if (t[i].rfind("-model=", 0) == 0) model = t[i].substr(7);
+    const bool isDevice = t[i].rfind("-device=", 0) == 0, isModel = t[i].rfind("-model=", 0) == 0;
+    if ((isDevice && deviceGiven) || (isModel && modelGiven))
+      throw Error("target '" + target + "': " + t[i].substr(0, t[i].find('=')) + "= is given twice");
+    if (isDevice) device = t[i].substr(8), deviceGiven = true;
+    else if (isModel) model = t[i].substr(7), modelGiven = true;
     else if (t[i].rfind("-keys=", 0) == 0) continue;
     else
       throw Error("target '" + target + "': unknown option '" + t[i] + "' (OpenCL takes -device=mali and -model=BOARD)");
   }
-  if (device.empty()) device = "mali"; // the only OpenCL device rqc has templates and records for
+  // TVM's plain `opencl` is a generic GPU target; rqc's OpenCL templates and records are Mali's.
+  if (device.empty())
+    throw Error("target '" + target + "' names no device: rqc's OpenCL target is the Mali GPU, --target=mali "
+                "('opencl -device=mali')");
   if (device != "mali")
     throw Error("target '" + target + "': OpenCL device '" + device + "' is not supported (rqc has -device=mali)");
   if (model.empty()) throw Error("target '" + target + "': -model= names no board");

@@ -2,10 +2,9 @@
 // kernel becomes OpenCL C 1.2 in the package's kernels.cl, run by the runtime's OpenCL
 // device (PoCL on this machine, a Mali's driver on a board; docs/opencl.md).
 //
-// Partial (issue 12): kernels are mapped onto work-items generically (each loop nest's
-// parallel loops become the NDRange, OpenCLEmitter.h); the Mali schedule templates
-// (conv2d_nchw_spatial_pack.mali and the rest, with local memory and vector types), fp16
-// and tuning are not written yet.
+// Convolutions and dense layers follow the Mali templates (schedules/mali: register-tiled
+// work-items in work-groups, OpenCLEmitter.h); every other kernel maps its parallel loops
+// onto the NDRange. Partial (issue 12): no fp16, vector types, local memory or Winograd.
 #pragma once
 
 #include "targets/Target.h"
@@ -15,7 +14,8 @@
 
 namespace rqc::opencl {
 
-// True for "mali", "opencl" and 'opencl -device=...' target strings.
+// True for "mali" and 'opencl ...' target strings (createOpenCLTarget refuses an OpenCL
+// device other than mali).
 bool isOpenCLTarget(const std::string &target);
 
 // The OpenCL target for `target`: "mali" (an alias of 'opencl -device=mali') or

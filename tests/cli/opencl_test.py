@@ -187,12 +187,41 @@ with tempfile.TemporaryDirectory() as tmp:
                 r"--mattr refine a CPU target", "--mattr with --target=mali")
         refused([rqc, "compile", onnx, "--target=mali -speed=fast", "-o", os.path.join(tmp, "x.rqc")],
                 r"unknown option '-speed=fast'", "an unknown target option")
+        refused([rqc, "compile", onnx, "--target=opencl -device=mali -device=mali", "-o", os.path.join(tmp, "x.rqc")],
+                r"-device= is given twice", "-device given twice")
+        refused([rqc, "compile", onnx, "--target=opencl", "-o", os.path.join(tmp, "x.rqc")],
+                r"names no device: rqc's OpenCL target is the Mali GPU", "a plain opencl target")
+        refused([rqc, "compile", onnx, "--target=mali", "--dump=llvm"], r"--dump=llvm prints CPU kernels",
+                "--dump=llvm for --target=mali")
+        check(not os.path.exists(os.path.join(tmp, "x.rqc")), "no package is written by a refused compile")
 
         pkg = os.path.join(tmp, "resnet8.rqc")
         # No OpenCL platform (the ICD loader finds no vendor file): one line saying so.
         env = dict(os.environ, OCL_ICD_VENDORS=os.path.join(tmp, "no-vendors"))
         os.makedirs(env["OCL_ICD_VENDORS"], exist_ok=True)
         refused([rqc, "run", pkg], r"no OpenCL platform is installed", "a machine without an OpenCL platform", env)
+        refused([rqc, "tune", onnx, "--target=mali", "--tasks", "8", "--trials", "2", "-o", os.path.join(tmp, "n.log")],
+                r"no OpenCL platform is installed", "rqc tune --target=mali without an OpenCL platform", env)
+        check(not os.path.exists(os.path.join(tmp, "n.log")), "no tuning log is written without an OpenCL platform")
+        refused([rqc, "tune", onnx, "--target=mali", "--device", "opencl:9", "--tasks", "8", "--trials", "2", "-o",
+                 os.path.join(tmp, "n.log")], r"--device opencl:9 names no device", "rqc tune --device beyond the devices")
+        env = dict(os.environ, RQC_OPENCL_DEVICE="abc")
+        refused([rqc, "run", pkg], r"RQC_OPENCL_DEVICE=abc is not a device number", "RQC_OPENCL_DEVICE not a number", env)
+        refused([rqc, "run", pkg, "--threads", "2"], r"--threads sets the CPU threads .* runs every kernel on its OpenCL device",
+                "--threads for an OpenCL package")
+        # A damaged entry of the program cache is rebuilt, never handed to the driver.
+        cache = os.path.join(tmp, "cache")
+        env = dict(os.environ, RQC_CACHE_DIR=cache)
+        must([rqc, "run", pkg, "--seed", "3"], env)
+        entries = [os.path.join(cache, "opencl", f) for f in os.listdir(os.path.join(cache, "opencl"))]
+        check(len(entries) == 1, "the built program is cached (one entry)")
+        with open(entries[0], "r+b") as f:
+            f.seek(os.path.getsize(entries[0]) // 2)
+            f.write(b"\0damaged\0" * 64)
+        p = run([rqc, "run", pkg, "--seed", "3", "--outputs", os.path.join(tmp, "again.npz")], env)
+        check(p.returncode == 0 and np.array_equal(np.load(os.path.join(tmp, "again.npz"))["output"],
+                                                   np.load(os.path.join(tmp, "resnet8.cl.npz"))["output"]),
+              "a damaged cache entry is rebuilt, and the package runs to the same outputs " + p.stderr[-300:])
         env = dict(os.environ, RQC_OPENCL_DEVICE="99")
         refused([rqc, "run", pkg], r"RQC_OPENCL_DEVICE=99 names no device", "a device number that does not exist", env)
         refused([rqc, "run", pkg, "--device", "opencl:7"], r"--device opencl:7 names no device \(there are \d+",
@@ -219,6 +248,7 @@ with tempfile.TemporaryDirectory() as tmp:
                 info = tarfile.TarInfo(n)
                 info.size = len(m[n])
                 t.addfile(info, io.BytesIO(m[n]))
-        refused([rqc, "run", bad], r"kernels.cl does not build on .*get_global_idd", "a kernels.cl that does not build")
+        refused([rqc, "run", bad], r"kernels.cl does not build on .*: .*kernels\.cl:\d+:\d+: .*get_global_idd",
+                "a kernels.cl that does not build (the log names kernels.cl)")
 
 sys.exit(1 if failures else 0)

@@ -33,6 +33,11 @@ struct LoadOptions {
 // rqc::Error for anything else.
 LoadOptions parseDeviceOption(const std::string &device);
 
+// The OpenCL devices this process can run packages on, "<platform> / <device>", in the
+// order LoadOptions::openclDevice counts them. Throws rqc::Error (one line) when the ICD
+// loader or an OpenCL platform is missing, or the runtime was built without OpenCL.
+std::vector<std::string> listOpenCLDevices();
+
 // A model input or output as a caller sees it.
 struct TensorSpec {
   std::string name;
@@ -78,6 +83,12 @@ public:
   // For a kernel on an OpenCL device (device "opencl"): its mean time on the device per call
   // so far, in ms, from OpenCL's profiling events; nullopt for other kernels or before a call.
   std::optional<double> openclDeviceMs(size_t index) const;
+  // Waits until every kernel call made so far has finished on its device (an OpenCL device
+  // runs them asynchronously, in order); nothing to wait for on the CPU. Executor::run ends
+  // with it, and calls it after each kernel when profiling. Throws rqc::Error.
+  void synchronize() const;
+  // "OpenCL device <platform> / <device>" for a package on an OpenCL device; "" otherwise.
+  std::string deviceDescription() const;
   std::optional<double> simulatedDeviceMs(size_t index) const {
     std::optional<SimulatedTime> t = simulatedDeviceTime(index);
     return t ? std::optional<double>(t->ms) : std::nullopt;
