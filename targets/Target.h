@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,14 @@ struct KernelSymbol {
   std::string function; // the kernel function in the module, e.g. "kernel_3_conv1"
   std::string symbol;   // the exported entry point, e.g. "rqc_kernel_3"
 };
+
+// The words of a TVM-style target string ("opencl -device=mali -model=rk3399").
+inline std::vector<std::string> targetWords(const std::string &target) {
+  std::istringstream in(target);
+  std::vector<std::string> out;
+  for (std::string t; in >> t;) out.push_back(t);
+  return out;
+}
 
 class Target {
 public:

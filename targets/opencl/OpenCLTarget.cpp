@@ -27,13 +27,6 @@ namespace rqc::opencl {
 
 namespace {
 
-std::vector<std::string> tokens(const std::string &s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string t; in >> t;) out.push_back(t);
-  return out;
-}
-
 // Kernels (linalg on tensors, the kernel ABI applied) -> loop nests over buffers: one
 // scf.parallel per linalg op, its reductions as scf.for inside, views folded into the
 // loads and stores, affine maps expanded into arith.
@@ -145,12 +138,12 @@ private:
 } // namespace
 
 bool isOpenCLTarget(const std::string &target) {
-  std::vector<std::string> t = tokens(target);
+  std::vector<std::string> t = targetWords(target);
   return !t.empty() && (t[0] == "mali" || t[0] == "opencl");
 }
 
 std::unique_ptr<Target> createOpenCLTarget(const std::string &target) {
-  std::vector<std::string> t = tokens(target);
+  std::vector<std::string> t = targetWords(target);
   std::string device = t[0] == "mali" ? "mali" : "", model = "unknown";
   bool deviceGiven = false, modelGiven = false;
   for (size_t i = 1; i < t.size(); ++i) {

@@ -23,13 +23,6 @@ namespace rqc::vta {
 
 namespace {
 
-std::vector<std::string> tokens(const std::string &s) {
-  std::istringstream in(s);
-  std::vector<std::string> out;
-  for (std::string t; in >> t;) out.push_back(t);
-  return out;
-}
-
 class VtaBackend : public Target {
 public:
   VtaBackend(VtaConfig config, std::unique_ptr<Target> host) : config_(std::move(config)), host_(std::move(host)) {}
@@ -141,7 +134,7 @@ private:
 } // namespace
 
 bool isVtaTarget(const std::string &target) {
-  std::vector<std::string> t = tokens(target);
+  std::vector<std::string> t = targetWords(target);
   if (t.empty()) return false;
   if (t[0] == "vta") return true;
   return t[0] == "ext_dev" && std::find(t.begin(), t.end(), "-device=vta") != t.end();
@@ -151,7 +144,7 @@ std::unique_ptr<Target> createVtaTarget(const std::string &target, const std::st
                                         const std::string &mcpu, const std::string &mattr) {
   VtaConfig config = VtaConfig::pynq();
   bool modelGiven = false;
-  std::vector<std::string> t = tokens(target);
+  std::vector<std::string> t = targetWords(target);
   for (size_t i = 1; i < t.size(); ++i) {
     if (t[i] == "-device=vta" || t[i].rfind("-keys=", 0) == 0) continue;
     if (t[i].rfind("-model=", 0) == 0) {
