@@ -1,5 +1,5 @@
 #include "autotune/Measure.h"
-#include "autotune/Subprocess.h"
+#include "runtime/tools/Subprocess.h"
 
 #include <chrono>
 #include <cmath>
@@ -13,6 +13,33 @@ double MeasureResult::meanCost() const {
   double s = 0;
   for (double c : costs) s += c;
   return s / static_cast<double>(costs.size());
+}
+
+void readMeasureOutput(MeasureResult &m, bool timedOut, bool exitedCleanly, const std::string &howItEnded,
+                       const std::string &out) {
+  if (timedOut) {
+    m.error = MeasureError::RunTimeout;
+    m.message = howItEnded;
+    return;
+  }
+  if (!exitedCleanly) {
+    m.error = MeasureError::RuntimeDevice;
+    m.message = howItEnded;
+    return;
+  }
+  try {
+    std::string line = out;
+    while (!line.empty() && line.back() == '\n') line.pop_back();
+    if (auto nl = line.rfind('\n'); nl != std::string::npos) line = line.substr(nl + 1);
+    nlohmann::json j = nlohmann::json::parse(line);
+    m.error = static_cast<MeasureError>(j.at("error_no").get<int>());
+    if (j.contains("error_msg")) m.message = j["error_msg"].get<std::string>();
+    if (j.contains("costs")) m.costs = j["costs"].get<std::vector<double>>();
+    if (m.error == MeasureError::NoError && m.costs.empty()) m.error = MeasureError::Unknown, m.message = "no costs";
+  } catch (const std::exception &e) {
+    m.error = MeasureError::Unknown;
+    m.message = std::string("unreadable measurement: ") + e.what();
+  }
 }
 
 LocalRunner::LocalRunner(RunSettings settings, std::string inputs, std::string expected, std::string kernel,
@@ -50,29 +77,9 @@ MeasureResult LocalRunner::run(const BuildResult &candidate) {
     argv.push_back(flag);
     argv.push_back(value);
   }
-  ProcessResult p = runProcess(argv, settings_.timeoutS, {"OMP_NUM_THREADS=" + std::to_string(settings_.threads)});
+  tools::ProcessResult p = tools::runProcess(argv, settings_.timeoutS, {"OMP_NUM_THREADS=" + std::to_string(settings_.threads)});
   m.allCost += p.seconds;
-  if (p.timedOut) {
-    m.error = MeasureError::RunTimeout;
-    m.message = p.describe();
-  } else if (!p.ok()) {
-    m.error = MeasureError::RuntimeDevice;
-    m.message = p.describe();
-  } else {
-    try {
-      std::string line = p.out;
-      while (!line.empty() && line.back() == '\n') line.pop_back();
-      if (auto nl = line.rfind('\n'); nl != std::string::npos) line = line.substr(nl + 1);
-      nlohmann::json j = nlohmann::json::parse(line);
-      m.error = static_cast<MeasureError>(j.at("error_no").get<int>());
-      if (j.contains("error_msg")) m.message = j["error_msg"].get<std::string>();
-      if (j.contains("costs")) m.costs = j["costs"].get<std::vector<double>>();
-      if (m.error == MeasureError::NoError && m.costs.empty()) m.error = MeasureError::Unknown, m.message = "no costs";
-    } catch (const std::exception &e) {
-      m.error = MeasureError::Unknown;
-      m.message = std::string("unreadable measurement: ") + e.what();
-    }
-  }
+  readMeasureOutput(m, p.timedOut, p.ok(), p.describe(), p.out);
   stamp();
   if (settings_.cooldownS > 0) std::this_thread::sleep_for(std::chrono::duration<double>(settings_.cooldownS));
   return m;

@@ -6,8 +6,13 @@
 #include "autotune/Records.h"
 #include "schedules/ConfigSpace.h"
 
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace rqc::rpc {
+class BoardClient;
+}
 
 namespace rqc::autotune {
 
@@ -69,5 +74,31 @@ private:
   RunSettings settings_;
   std::string inputs_, expected_, kernel_, executable_;
 };
+
+// The RPC runner (rqc tune --runner=rpc://HOST:PORT?key=K): `rqc measure` on an rqc
+// rpc-server (runtime/rpc/BoardServer.h) with the same settings and checks as the local
+// runner, the candidate uploaded first. A candidate that fails on the board is a record
+// like a local one; a board that cannot be reached or refuses the key throws rqc::Error
+// (the tuner stops with the records so far kept) instead of filling the log with errors.
+class RpcRunner : public Runner {
+public:
+  // `address` "HOST:PORT", `key` the server's key; the other arguments as LocalRunner's.
+  // Throws rqc::Error when the .npz files cannot be read or RunSettings::cpus is set
+  // (pinning is the board's business).
+  RpcRunner(RunSettings settings, const std::string &inputs, const std::string &expected, std::string kernel,
+            const std::string &address, const std::string &key);
+  ~RpcRunner() override;
+  MeasureResult run(const BuildResult &candidate) override;
+
+private:
+  RunSettings settings_;
+  std::string inputs_, expected_, kernel_; // .npz bytes, kernel name
+  std::unique_ptr<rpc::BoardClient> board_;
+};
+
+// A measurement from the output of `rqc measure` (its last line, MeasureCommand.h's JSON)
+// and how its process ended: shared by the local and the RPC runner.
+void readMeasureOutput(MeasureResult &m, bool timedOut, bool exitedCleanly, const std::string &howItEnded,
+                       const std::string &out);
 
 } // namespace rqc::autotune

@@ -4,7 +4,7 @@
 // sweep goes on, and each record lists the exact commands that reproduce it. Records are
 // written atomically as points finish; a rerun skips the recorded ones (resume).
 // rqc experiment report RESULTS_DIR -o DIR: compiler/experiment/Report.h.
-#include "autotune/Subprocess.h"
+#include "runtime/tools/Subprocess.h"
 #include "compiler/driver/Commands.h"
 #include "compiler/driver/ProgressLine.h"
 #include "compiler/experiment/Report.h"
@@ -127,7 +127,7 @@ std::string workKey(const json &settings, std::initializer_list<const char *> ke
 std::string runStep(const std::vector<std::string> &argv, double timeoutS, const std::string &what,
                     json &commands) {
   commands.push_back(quoted(argv));
-  autotune::ProcessResult r = autotune::runProcess(argv, timeoutS);
+  tools::ProcessResult r = tools::runProcess(argv, timeoutS);
   if (!r.ok()) throw Error(what + ": " + r.describe());
   return r.out;
 }
@@ -143,7 +143,7 @@ json parseJson(const std::string &text, const std::string &what) {
 // Runs one point; returns its record. `step` names what is running, for the progress line.
 json runPoint(const experiment::ExperimentSpec &spec, const experiment::Point &p, const fs::path &dir,
               const json &settings, const std::function<void(const std::string &)> &step) {
-  const std::string rqc = autotune::selfExecutable();
+  const std::string rqc = tools::selfExecutable();
   json commands = json::array();
   std::string model = p.model->path;
   if (settings.contains("quantize")) {

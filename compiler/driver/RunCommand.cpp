@@ -10,6 +10,7 @@
 
 #include "rqc/runtime/Error.h"
 #include "rqc/runtime/Module.h"
+#include "runtime/rpc/RemoteCommands.h"
 #include "runtime/tools/MeasureCommand.h"
 #include "runtime/tools/PackageCommands.h"
 #include "rqc/runtime/Npy.h"
@@ -39,6 +40,7 @@ struct RunOptions {
   uint64_t seed = 0;
   int threads = 0;
   std::string device; // a package's OpenCL device, "opencl:N"
+  std::string remote, key; // run on an rqc rpc-server (runtime/rpc/RemoteCommands.h)
 };
 
 void runModel(const RunOptions &o) {
@@ -53,9 +55,14 @@ void runModel(const RunOptions &o) {
     r.seed = o.seed;
     r.threads = o.threads;
     r.device = o.device;
-    tools::runPackage(r);
+    r.remote = o.remote;
+    r.key = o.key;
+    rpc::checkRemoteOptions(r.remote, r.key);
+    if (!r.remote.empty()) rpc::runPackageRemotely(r);
+    else tools::runPackage(r);
     return;
   }
+  if (!o.remote.empty() || !o.key.empty()) throw Error("--remote runs a compiled package on a board; " + o.model + " is not a package");
   if (!o.device.empty()) throw Error("--device chooses a compiled package's OpenCL device; " + o.model + " is not a package");
   if (o.asCompiled && !o.reference) throw Error("--as-compiled goes with --reference");
   if (!o.target.empty() && !o.asCompiled) throw Error("--target goes with --reference --as-compiled");
@@ -117,6 +124,8 @@ void registerRunCommand(CLI::App &app) {
   cmd->add_option("--threads", opts->threads, "Threads for a compiled package (default: all cores)");
   cmd->add_option("--device", opts->device, "An OpenCL package's device: opencl:N, the N-th in clinfo -l's order "
                                             "(default: RQC_OPENCL_DEVICE, else the first GPU, else the first device)");
+  cmd->add_option("--remote", opts->remote, "Run a compiled package on this rqc rpc-server, HOST:PORT (uploaded first)");
+  cmd->add_option("--key", opts->key, "The rpc-server's key (with --remote)");
   cmd->callback([opts] { runModel(*opts); });
 }
 
@@ -126,7 +135,9 @@ void registerBenchCommand(CLI::App &app) {
   tools::addBenchOptions(*cmd, *opts);
   cmd->callback([opts] {
     if (!isPackagePath(opts->package)) throw Error("rqc bench takes a compiled package (.rqc); compile " + opts->package + " first");
-    tools::benchPackage(*opts);
+    rpc::checkRemoteOptions(opts->remote, opts->key);
+    if (!opts->remote.empty()) rpc::benchPackageRemotely(*opts);
+    else tools::benchPackage(*opts);
   });
 }
 

@@ -14,7 +14,8 @@
 #include "autotune/Measure.h"
 #include "autotune/Records.h"
 #include "autotune/Report.h"
-#include "autotune/Subprocess.h"
+#include "runtime/rpc/BoardClient.h"
+#include "runtime/tools/Subprocess.h"
 #include "autotune/Tuner.h"
 #include "compiler/driver/Commands.h"
 #include "compiler/driver/ProgressLine.h"
@@ -68,7 +69,34 @@ struct TuneOptions {
   bool json = false;
   std::vector<std::string> transferLogs; // --transfer-from: other logs for the xgb tuner's warm start
   std::string device;                // --device opencl:N: the OpenCL device that measures (--target=mali)
+  std::string runner = "local";      // "local" or "rpc://HOST:PORT?key=K"
 };
+
+// --runner: where candidates are measured.
+struct RunnerSpec {
+  bool rpc = false;
+  std::string address, key; // rpc: "HOST:PORT" and the server's key
+};
+
+RunnerSpec parseRunner(const std::string &text) {
+  RunnerSpec spec;
+  if (text == "local") return spec;
+  const std::string scheme = "rpc://";
+  if (text.rfind(scheme, 0) != 0)
+    throw Error("--runner '" + text + "': rqc tune measures with 'local' or 'rpc://HOST:PORT?key=K' (an rqc rpc-server)");
+  std::string rest = text.substr(scheme.size());
+  auto q = rest.find('?');
+  spec.rpc = true;
+  spec.address = rest.substr(0, q);
+  if (q != std::string::npos) {
+    std::string query = rest.substr(q + 1);
+    if (query.rfind("key=", 0) != 0 || query.find('&') != std::string::npos)
+      throw Error("--runner '" + text + "': the only parameter is key=K (rpc://HOST:PORT?key=K)");
+    spec.key = query.substr(4);
+  }
+  if (spec.key.empty()) throw Error("--runner '" + text + "' needs the server's key: rpc://HOST:PORT?key=K");
+  return spec;
+}
 
 struct TaskEntry {
   size_t index; // in the model's task list
@@ -263,7 +291,15 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
     const std::string dir = (o.workDir.empty() ? o.log + ".work" : o.workDir) + "/task" + std::to_string(entry.index);
     tune::TaskFiles files = tune::prepareTask(ctx, t.workload, dir, o.seed);
     tune::LocalBuilder builder(files, *tmpl, t.workload, targetDesc, targetDesc.str, build);
-    autotune::LocalRunner runner(o.run, files.inputs, files.expected, tune::kTaskKernelName, o.build.executable);
+    const RunnerSpec runnerSpec = parseRunner(o.runner);
+    std::unique_ptr<autotune::Runner> runnerOwner;
+    if (runnerSpec.rpc)
+      runnerOwner = std::make_unique<autotune::RpcRunner>(o.run, files.inputs, files.expected, tune::kTaskKernelName,
+                                                          runnerSpec.address, runnerSpec.key);
+    else
+      runnerOwner = std::make_unique<autotune::LocalRunner>(o.run, files.inputs, files.expected, tune::kTaskKernelName,
+                                                            o.build.executable);
+    autotune::Runner &runner = *runnerOwner;
     const int batchSize = o.batch > 0 ? o.batch : std::max(8, 2 * o.build.jobs);
     // The template's fallback config is measured first, so that the log's best is never
     // slower than what rqc compile uses without the log (AutoTVM does not do this).
@@ -343,10 +379,15 @@ void runTune(const TuneOptions &o) {
     if (c < 0 || c >= cpus)
       throw Error("--cpus: CPU " + std::to_string(c) + " does not exist (this machine has 0 to " + std::to_string(cpus - 1) + ")");
   if (fs::is_directory(o.log)) throw Error("cannot write " + o.log + ": it is a directory");
+  const RunnerSpec runnerSpec = parseRunner(o.runner);
+  if (runnerSpec.rpc && !o.run.cpus.empty())
+    throw Error("--cpus pins local measurements; with --runner " + o.runner + " the board measures");
+  if (runnerSpec.rpc && !o.device.empty())
+    throw Error("--device chooses a device of this machine; with --runner " + o.runner + " the board measures");
   // An OpenCL target is measured on an OpenCL device of this machine: without one every
   // candidate would fail, so say so once, before anything is compiled. The measuring
   // processes inherit the chosen device through RQC_OPENCL_DEVICE.
-  if (opencl::isOpenCLTarget(o.compile.target)) {
+  if (opencl::isOpenCLTarget(o.compile.target) && !runnerSpec.rpc) {
     std::vector<std::string> devices = listOpenCLDevices();
     if (!o.device.empty()) {
       LoadOptions chosen = parseDeviceOption(o.device);
@@ -370,6 +411,12 @@ void runTune(const TuneOptions &o) {
   sel.target = scheduleTargetFor(*target, o.compile);
   sel.deviceTarget = target->deviceScheduleTarget();
   sel.device = target->deviceFingerprint();
+  if (runnerSpec.rpc) {
+    // The board measures: reach it (and check the key) before anything is compiled, and
+    // name it in the records.
+    rpc::InfoReply board = rpc::BoardClient(runnerSpec.address, runnerSpec.key).info();
+    sel.device = "rpc/" + board.key() + "/" + board.host();
+  }
   runGraphPasses(*module, sel, target.get());
 
   // With an accelerator (--target=vta), its tasks: they are measured on its simulator here;
@@ -536,6 +583,8 @@ void registerTuneCommand(CLI::App &app) {
   cmd->add_option("--transfer-from", o->transferLogs, "Other logs whose records warm-start the xgb tuner (repeatable)")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--json", o->json, "Print the summary as one JSON document");
+  cmd->add_option("--runner", o->runner, "Where candidates are measured: local, or rpc://HOST:PORT?key=K (an rqc rpc-server)")
+      ->default_val(o->runner);
   cmd->add_option("--device", o->device, "With --target=mali: the OpenCL device that measures, opencl:N (the N-th in "
                                          "clinfo -l's order; default: RQC_OPENCL_DEVICE, else the first GPU, else the first device)");
   registerTuneReport(*cmd);
@@ -551,7 +600,7 @@ void registerTuneCommand(CLI::App &app) {
     o->build.target = o->compile.target;
     o->build.mcpu = o->compile.mcpu;
     o->build.mattr = o->compile.mattr;
-    o->build.executable = autotune::selfExecutable();
+    o->build.executable = tools::selfExecutable();
     runTune(*o);
   });
 }

@@ -2,7 +2,8 @@
 // turns user errors into one line on stderr and a non-zero exit.
 #include "compiler/driver/Commands.h"
 
-#include "autotune/Subprocess.h"
+#include "runtime/rpc/RemoteCommands.h"
+#include "runtime/tools/Subprocess.h"
 #include "runtime/tools/CliMain.h"
 
 #include <CLI/CLI.hpp>
@@ -15,7 +16,7 @@
 #endif
 
 int main(int argc, char **argv) {
-  rqc::autotune::exitWithParent(); // when rqc tune started this one
+  rqc::tools::exitWithParent(); // when rqc tune started this one
   // Named, so usage lines read "Usage: rqc compile ..." (args are parsed from a vector).
   CLI::App app{"rqc: a tensor compiler and schedule autotuner for edge deep learning", "rqc"};
   app.set_version_flag("--version", std::string("rqc ") + RQC_VERSION);
@@ -25,6 +26,7 @@ int main(int argc, char **argv) {
   rqc::driver::registerRunCommand(app);
   rqc::driver::registerBenchCommand(app);
   rqc::driver::registerMeasureCommand(app);
+  rqc::rpc::registerRpcServerCommand(app);
   rqc::driver::registerTuneCommand(app);
   rqc::driver::registerTophubCommand(app);
   rqc::driver::registerValidateCommand(app);

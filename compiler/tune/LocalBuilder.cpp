@@ -1,7 +1,7 @@
 #include "compiler/tune/LocalBuilder.h"
 #include "compiler/tune/TaskModule.h"
 
-#include "autotune/Subprocess.h"
+#include "runtime/tools/Subprocess.h"
 #include "compiler/reference/ReferenceExecutor.h"
 #include "rqc/runtime/Error.h"
 #include "rqc/runtime/Npy.h"
@@ -95,7 +95,7 @@ autotune::BuildResult LocalBuilder::buildOne(const schedule::Config &config, siz
   if (!settings_.targetHost.empty()) argv.insert(argv.end(), {"--target-host", settings_.targetHost});
   if (!settings_.mcpu.empty()) argv.insert(argv.end(), {"--mcpu", settings_.mcpu});
   if (!settings_.mattr.empty()) argv.insert(argv.end(), {"--mattr", settings_.mattr});
-  autotune::ProcessResult p = autotune::runProcess(argv, settings_.timeoutS, {"RQC_TOPHUB_LOCATION=NONE"});
+  tools::ProcessResult p = tools::runProcess(argv, settings_.timeoutS, {"RQC_TOPHUB_LOCATION=NONE"});
   r.seconds = p.seconds;
   if (p.timedOut) {
     r.error = autotune::MeasureError::BuildTimeout;

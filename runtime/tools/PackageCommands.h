@@ -24,6 +24,8 @@ struct RunPackageOptions {
   uint64_t seed = 0;
   int threads = 0;     // 0: the OpenMP default
   std::string device;  // "opencl:N": an OpenCL package's device (rqc/runtime/Module.h LoadOptions)
+  std::string remote;  // "HOST:PORT": run on that rqc rpc-server instead (runtime/rpc/RemoteCommands.h)
+  std::string key;     // the rpc-server's key
 };
 
 struct BenchPackageOptions {
@@ -36,6 +38,8 @@ struct BenchPackageOptions {
   bool json = false;  // one JSON document instead of text
   bool profile = false; // then `repeat` more runs timing each kernel
   std::string device;   // as for run
+  std::string remote;   // as for run
+  std::string key;
 };
 
 // Loads the package, runs it once, prints the top-5 of every classifier output and the

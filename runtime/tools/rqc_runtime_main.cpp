@@ -1,9 +1,11 @@
 // The runtime-only rqc: `run` and `bench` of compiled .rqc packages, without the compiler
 // (no LLVM/MLIR), for boards and cross builds. User errors print one line
 // "rqc: error: ..." on stderr and exit non-zero, as the full rqc does.
+#include "runtime/rpc/RemoteCommands.h"
 #include "runtime/tools/CliMain.h"
 #include "runtime/tools/MeasureCommand.h"
 #include "runtime/tools/PackageCommands.h"
+#include "runtime/tools/Subprocess.h"
 
 #include "rqc/runtime/Error.h"
 
@@ -35,9 +37,13 @@ void registerRun(CLI::App &app) {
   cmd->add_option("--seed", o->seed, "Seed of the random inputs")->default_val(0);
   cmd->add_option("--threads", o->threads, "Threads for the kernels (0: OpenMP default)")->default_val(0);
   cmd->add_option("--device", o->device, "An OpenCL package's device: opencl:N, the N-th in clinfo -l's order");
+  cmd->add_option("--remote", o->remote, "Run on this rqc rpc-server, HOST:PORT (the package is uploaded)");
+  cmd->add_option("--key", o->key, "The rpc-server's key (with --remote)");
   cmd->callback([o] {
     requirePackage(o->package);
-    rqc::tools::runPackage(*o);
+    rqc::rpc::checkRemoteOptions(o->remote, o->key);
+    if (!o->remote.empty()) rqc::rpc::runPackageRemotely(*o);
+    else rqc::tools::runPackage(*o);
   });
 }
 
@@ -47,7 +53,9 @@ void registerBench(CLI::App &app) {
   rqc::tools::addBenchOptions(*cmd, *o);
   cmd->callback([o] {
     requirePackage(o->package);
-    rqc::tools::benchPackage(*o);
+    rqc::rpc::checkRemoteOptions(o->remote, o->key);
+    if (!o->remote.empty()) rqc::rpc::benchPackageRemotely(*o);
+    else rqc::tools::benchPackage(*o);
   });
 }
 
@@ -64,7 +72,7 @@ void registerCompilerOnly(CLI::App &app) {
     CLI::App *cmd = app.add_subcommand(name, "")->group("")->allow_extras()->prefix_command();
     cmd->callback([name] {
       throw rqc::Error(std::string("'rqc ") + name + "' needs the compiler, and this rqc build is runtime only " +
-                       "(it has run and bench for .rqc packages)");
+                       "(it has run, bench, measure and rpc-server for .rqc packages)");
     });
   }
 }
@@ -72,12 +80,14 @@ void registerCompilerOnly(CLI::App &app) {
 } // namespace
 
 int main(int argc, char **argv) {
+  rqc::tools::exitWithParent(); // a job of rqc rpc-server dies with the server
   CLI::App app{"rqc (runtime only): run and benchmark compiled .rqc packages", "rqc"};
   app.set_version_flag("--version", std::string("rqc ") + RQC_VERSION + " (runtime only)");
   app.require_subcommand(1);
   registerRun(app);
   registerBench(app);
   registerMeasure(app);
+  rqc::rpc::registerRpcServerCommand(app);
   registerCompilerOnly(app);
   return rqc::cli::parseAndRun(app, std::vector<std::string>(argv + 1, argv + argc));
 }

@@ -1,4 +1,4 @@
-#include "autotune/Subprocess.h"
+#include "runtime/tools/Subprocess.h"
 
 #include "rqc/runtime/Error.h"
 
@@ -18,7 +18,7 @@
 
 extern char **environ;
 
-namespace rqc::autotune {
+namespace rqc::tools {
 
 std::string ProcessResult::describe() const {
   if (timedOut) return "timed out after " + std::to_string(seconds).substr(0, std::to_string(seconds).find('.') + 2) + " s";
@@ -89,8 +89,13 @@ ProcessResult runProcess(const std::vector<std::string> &argv, double timeoutS, 
   posix_spawn_file_actions_addclose(&actions, errPipe[0]);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP); // its own group: killed as one
+  // Its own group (killed as one), with no signal blocked (rqc rpc-server blocks SIGINT
+  // and SIGTERM in its threads to wait for them; a job must not inherit that).
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
   posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t noSignals;
+  sigemptyset(&noSignals);
+  posix_spawnattr_setsigmask(&attr, &noSignals);
   pid_t pid = 0;
   int rc = posix_spawn(&pid, args[0], &actions, &attr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
@@ -141,4 +146,4 @@ ProcessResult runProcess(const std::vector<std::string> &argv, double timeoutS, 
   return r;
 }
 
-} // namespace rqc::autotune
+} // namespace rqc::tools

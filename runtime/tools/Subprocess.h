@@ -1,12 +1,13 @@
 // Running a child process with a deadline: how rqc tune builds and measures candidates
 // without trusting them (a candidate that crashes or hangs ends its child, never the
-// tuner). POSIX only (posix_spawn, poll, waitpid). No MLIR here.
+// tuner), and how rqc rpc-server runs jobs (a crashing kernel ends that job, never the
+// server). POSIX only (posix_spawn, poll, waitpid). No MLIR here.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace rqc::autotune {
+namespace rqc::tools {
 
 struct ProcessResult {
   int exitCode = -1;     // when it exited
@@ -36,4 +37,4 @@ void exitWithParent();
 // `rqc measure`.
 std::string selfExecutable();
 
-} // namespace rqc::autotune
+} // namespace rqc::tools
