@@ -1,6 +1,6 @@
 # Cross-compiling the runtime (librqc_runtime and the runtime-only rqc) for ARMv7-A
 # hard-float Linux (the Pynq-Z1's Cortex-A9 host) with Debian's arm-linux-gnueabihf
-# toolchain. armhf libraries (libzip and what it links) come from .debs that
+# toolchain. armhf libraries (libzip, gRPC and what they link) come from .debs that
 # scripts/setup.sh unpacks into RQC_ARMHF_SYSROOT, not from multiarch: multiarch needs the
 # armhf and amd64 versions of shared packages to match exactly, which a lagging armhf
 # index breaks.
@@ -22,9 +22,10 @@ set(ENV{PKG_CONFIG_SYSROOT_DIR} "${RQC_ARMHF_SYSROOT}")
 # Multiarch headers of the unpacked packages (openssl/opensslconf.h), after the toolchain's own.
 string(APPEND CMAKE_C_FLAGS_INIT " -idirafter ${RQC_ARMHF_SYSROOT}/usr/include/arm-linux-gnueabihf")
 string(APPEND CMAKE_CXX_FLAGS_INIT " -idirafter ${RQC_ARMHF_SYSROOT}/usr/include/arm-linux-gnueabihf")
-# libzip's own dependencies (libbz2, libcrypto, libz) are resolved from the unpacked tree.
+# libzip's own dependencies (libbz2, libcrypto, libz) are resolved from the unpacked tree;
+# -L too, since Debian's gRPC and abseil .pc files say libdir=/usr/lib, not the multiarch dir.
 set(CMAKE_EXE_LINKER_FLAGS_INIT
-    "-Wl,-rpath-link,${RQC_ARMHF_SYSROOT}/usr/lib/arm-linux-gnueabihf -Wl,-rpath-link,${RQC_ARMHF_SYSROOT}/lib/arm-linux-gnueabihf")
+    "-L${RQC_ARMHF_SYSROOT}/usr/lib/arm-linux-gnueabihf -Wl,-rpath-link,${RQC_ARMHF_SYSROOT}/usr/lib/arm-linux-gnueabihf -Wl,-rpath-link,${RQC_ARMHF_SYSROOT}/lib/arm-linux-gnueabihf")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "${CMAKE_EXE_LINKER_FLAGS_INIT}")
 # Headers-only packages (nlohmann_json, CLI11, dlpack) come from the host's CMake configs.
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)

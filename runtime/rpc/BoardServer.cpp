@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -135,7 +136,8 @@ public:
       }
     } cleanup{dir};
 
-    std::vector<std::string> argv{options_.executable};
+    std::vector<std::string> argv = options_.launcher;
+    argv.push_back(options_.executable);
     auto inputsArg = [&](const std::string &npz, uint64_t seed) {
       if (npz.empty()) return "--seed=" + std::to_string(seed);
       writeFileAtomically((dir / "inputs.npz").string(), npz);
@@ -225,6 +227,16 @@ void serveBoard(const BoardServerOptions &given) {
   if (options.maxUploadBytes == 0) throw Error("--max-upload-mb must be positive");
   if (!(options.maxJobSeconds > 0)) throw Error("--max-job-seconds must be positive");
   if (options.executable.empty()) options.executable = tools::selfExecutable();
+  if (!options.launcher.empty() && options.launcher[0].find('/') == std::string::npos) {
+    // posix_spawn takes a path: look the launcher up in PATH once.
+    std::string found;
+    const char *path = std::getenv("PATH");
+    std::istringstream dirs(path ? path : "/usr/bin:/bin");
+    for (std::string d; std::getline(dirs, d, ':') && found.empty();)
+      if (!d.empty() && ::access((d + "/" + options.launcher[0]).c_str(), X_OK) == 0) found = d + "/" + options.launcher[0];
+    if (found.empty()) throw Error("--launcher: '" + options.launcher[0] + "' is not a command in PATH");
+    options.launcher[0] = found;
+  }
   if (options.store.empty()) options.store = defaultStore();
   const fs::path packages = fs::path(options.store) / "packages", jobs = fs::path(options.store) / "jobs";
   std::error_code ec;

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rqc::rpc {
 
@@ -31,6 +32,10 @@ struct BoardServerOptions {
   uint64_t maxUploadBytes = 512ull << 20;  // bytes
   double maxJobSeconds = 600;              // a job's timeout is cut to this (seconds)
   std::string executable;                  // what runs the jobs (default: this executable)
+  std::vector<std::string> launcher;       // words put before each job's command: "taskset -c 4"
+                                           // (a big core of a big.LITTLE board), "qemu-aarch64 -L
+                                           // /usr/aarch64-linux-gnu" (an emulated board: qemu-user
+                                           // does not follow exec into a foreign binary)
 };
 
 // Serves until SIGINT or SIGTERM, then finishes the calls in flight and returns. Prints

@@ -108,8 +108,14 @@ void registerRpcServerCommand(CLI::App &app) {
   cmd->add_option("--max-upload-mb", *maxUploadMb, "Largest package accepted, MiB")->default_val(*maxUploadMb);
   cmd->add_option("--max-job-seconds", o->maxJobSeconds, "Longest a job may run before its child is killed")
       ->default_val(o->maxJobSeconds);
-  cmd->callback([o, maxUploadMb] {
+  auto launcher = std::make_shared<std::string>();
+  cmd->add_option("--launcher", *launcher,
+                  "Command put before each job, e.g. 'taskset -c 4' (a big core), or 'qemu-aarch64 -L "
+                  "/usr/aarch64-linux-gnu' for an emulated board");
+  cmd->callback([o, maxUploadMb, launcher] {
     if (!(*maxUploadMb > 0)) throw Error("--max-upload-mb must be positive");
+    std::istringstream words(*launcher);
+    for (std::string w; words >> w;) o->launcher.push_back(w);
     o->maxUploadBytes = static_cast<uint64_t>(*maxUploadMb * (1 << 20));
     serveBoard(*o);
   });

@@ -180,9 +180,13 @@ void checkTargetRunsHere(const TargetInfo &target, const std::string &what) {
     std::string hint;
     if (arch == Arch::AArch64) hint = " (run it on an aarch64 board, or under qemu-aarch64)";
     else if (arch == Arch::Arm) hint = " (run it on an armv7 board, or under qemu-arm)";
+    // The target string rqc compile needs for this machine.
+    const std::string here = hostArch() == Arch::AArch64 ? "arm_cpu"
+                             : hostArch() == Arch::Arm   ? "\"arm_cpu -mtriple=armv7a-linux-gnueabihf\""
+                                                         : "llvm";
     throw Error(what + ": package target " + target.triple + " (" + target.kind + ") cannot run on this " +
                 hostDescription() + " machine" + hint + "; compile the model for this machine with " +
-                (target.kind == "vta" ? "--target=vta --target-host=llvm" : "--target=llvm"));
+                (target.kind == "vta" ? "--target=vta --target-host=" + here : "--target=" + here));
   }
 
   std::vector<std::string> missing;

@@ -26,6 +26,7 @@ std::string ProcessResult::describe() const {
   std::string last = err;
   while (!last.empty() && (last.back() == '\n' || last.back() == ' ')) last.pop_back();
   if (auto nl = last.rfind('\n'); nl != std::string::npos) last = last.substr(nl + 1);
+  if (last.empty() && exitCode == 127) last = "the command could not be run (exec failed)";
   return "exit status " + std::to_string(exitCode) + (last.empty() ? "" : ": " + last);
 }
 
