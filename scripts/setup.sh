@@ -87,7 +87,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   /usr/bin/python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import onnx, onnxruntime, numpy, lit" 2>/dev/null; then
+if ! .venv/bin/python -c "import onnx, onnxruntime, numpy, lit, grpc, grpc_tools" 2>/dev/null; then
   echo "setup: installing Python test tools into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements.txt
 fi
