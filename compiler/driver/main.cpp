@@ -26,7 +26,6 @@ int main(int argc, char **argv) {
   rqc::driver::registerRunCommand(app);
   rqc::driver::registerBenchCommand(app);
   rqc::driver::registerMeasureCommand(app);
-  rqc::rpc::registerRpcServerCommand(app);
   rqc::driver::registerTuneCommand(app);
   rqc::driver::registerTophubCommand(app);
   rqc::driver::registerValidateCommand(app);
@@ -36,6 +35,7 @@ int main(int argc, char **argv) {
   rqc::vta::registerCommands(app);
   rqc::vta::registerConv2dCommand(*app.get_subcommand("vta"));
 #endif
+  rqc::rpc::registerRpcServerCommand(app);
   // TVM spells CPU refinements -mcpu=... / -mattr=...; CLI11 wants --mcpu / --mattr.
   std::vector<std::string> args(argv + 1, argv + argc);
   for (std::string &a : args)
