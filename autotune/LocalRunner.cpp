@@ -42,6 +42,11 @@ void readMeasureOutput(MeasureResult &m, bool timedOut, bool exitedCleanly, cons
   }
 }
 
+void Runner::runBatch(const std::vector<BuildResult> &candidates,
+                      const std::function<void(size_t, MeasureResult)> &onResult) {
+  for (size_t k = 0; k < candidates.size(); ++k) onResult(k, run(candidates[k]));
+}
+
 LocalRunner::LocalRunner(RunSettings settings, std::string inputs, std::string expected, std::string kernel,
                          std::string executable)
     : settings_(std::move(settings)), inputs_(std::move(inputs)), expected_(std::move(expected)),

@@ -6,12 +6,16 @@
 #include "autotune/Records.h"
 #include "schedules/ConfigSpace.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace rqc::rpc {
 class BoardClient;
+}
+namespace rqc::farm {
+class FarmClient;
 }
 
 namespace rqc::autotune {
@@ -58,6 +62,11 @@ class Runner {
 public:
   virtual ~Runner() = default;
   virtual MeasureResult run(const BuildResult &candidate) = 0;
+  // Measures `candidates`, calling `onResult(k, result)` for each as it completes (in any
+  // order; the tuner appends each record then). By default one by one with run(); a farm
+  // measures them on several boards at once.
+  virtual void runBatch(const std::vector<BuildResult> &candidates,
+                        const std::function<void(size_t, MeasureResult)> &onResult);
 };
 
 // The local runner: `rqc measure` (runtime/tools/MeasureCommand.h) in a child process with
@@ -94,6 +103,28 @@ private:
   RunSettings settings_;
   std::string inputs_, expected_, kernel_; // .npz bytes, kernel name
   std::unique_ptr<rpc::BoardClient> board_;
+};
+
+// The broker runner (rqc tune --runner=broker://HOST:PORT?key=K): each batch's candidates
+// become jobs on a Redis broker (runtime/farm/Farm.h) that every `rqc agent` of the key
+// pulls from, so a batch is measured on all the key's boards at once. Same settings and
+// checks as the local runner; a job measured twice (its agent died after reporting) is
+// recorded once. Throws rqc::Error when the broker cannot be reached, or no agent of the
+// key is alive while jobs wait.
+class BrokerRunner : public Runner {
+public:
+  // `broker` "redis://HOST:PORT", `key` the device key; the rest as LocalRunner's.
+  BrokerRunner(RunSettings settings, const std::string &inputs, const std::string &expected, std::string kernel,
+               const std::string &broker, const std::string &key);
+  ~BrokerRunner() override;
+  MeasureResult run(const BuildResult &candidate) override;
+  void runBatch(const std::vector<BuildResult> &candidates,
+                const std::function<void(size_t, MeasureResult)> &onResult) override;
+
+private:
+  RunSettings settings_;
+  std::string inputs_, expected_, kernel_;
+  std::unique_ptr<farm::FarmClient> farm_;
 };
 
 // A measurement from the output of `rqc measure` (its last line, MeasureCommand.h's JSON)

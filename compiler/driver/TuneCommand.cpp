@@ -14,6 +14,7 @@
 #include "autotune/Measure.h"
 #include "autotune/Records.h"
 #include "autotune/Report.h"
+#include "runtime/farm/Farm.h"
 #include "runtime/rpc/BoardClient.h"
 #include "runtime/tools/Subprocess.h"
 #include "autotune/Tuner.h"
@@ -74,27 +75,33 @@ struct TuneOptions {
 
 // --runner: where candidates are measured.
 struct RunnerSpec {
-  bool rpc = false;
-  std::string address, key; // rpc: "HOST:PORT" and the server's key
+  bool rpc = false, broker = false;
+  std::string address, key; // "HOST:PORT" and the server's key (rpc) or the boards' device key (broker)
+  bool remote() const { return rpc || broker; }
 };
 
 RunnerSpec parseRunner(const std::string &text) {
   RunnerSpec spec;
   if (text == "local") return spec;
-  const std::string scheme = "rpc://";
-  if (text.rfind(scheme, 0) != 0)
-    throw Error("--runner '" + text + "': rqc tune measures with 'local' or 'rpc://HOST:PORT?key=K' (an rqc rpc-server)");
+  const bool rpc = text.rfind("rpc://", 0) == 0, broker = text.rfind("broker://", 0) == 0;
+  if (!rpc && !broker)
+    throw Error("--runner '" + text + "': rqc tune measures with 'local', 'rpc://HOST:PORT?key=K' (an rqc "
+                "rpc-server) or 'broker://HOST:PORT?key=K' (a farm's Redis broker)");
+  const std::string scheme = rpc ? "rpc://" : "broker://";
   std::string rest = text.substr(scheme.size());
   auto q = rest.find('?');
-  spec.rpc = true;
+  spec.rpc = rpc;
+  spec.broker = broker;
   spec.address = rest.substr(0, q);
   if (q != std::string::npos) {
     std::string query = rest.substr(q + 1);
     if (query.rfind("key=", 0) != 0 || query.find('&') != std::string::npos)
-      throw Error("--runner '" + text + "': the only parameter is key=K (rpc://HOST:PORT?key=K)");
+      throw Error("--runner '" + text + "': the only parameter is key=K (" + scheme + "HOST:PORT?key=K)");
     spec.key = query.substr(4);
   }
-  if (spec.key.empty()) throw Error("--runner '" + text + "' needs the server's key: rpc://HOST:PORT?key=K");
+  if (spec.key.empty())
+    throw Error("--runner '" + text + "' needs " + (rpc ? "the server's key" : "the boards' device key") + ": " +
+                scheme + "HOST:PORT?key=K");
   return spec;
 }
 
@@ -293,7 +300,10 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
     tune::LocalBuilder builder(files, *tmpl, t.workload, targetDesc, targetDesc.str, build);
     const RunnerSpec runnerSpec = parseRunner(o.runner);
     std::unique_ptr<autotune::Runner> runnerOwner;
-    if (runnerSpec.rpc)
+    if (runnerSpec.broker)
+      runnerOwner = std::make_unique<autotune::BrokerRunner>(o.run, files.inputs, files.expected, tune::kTaskKernelName,
+                                                             "redis://" + runnerSpec.address, runnerSpec.key);
+    else if (runnerSpec.rpc)
       runnerOwner = std::make_unique<autotune::RpcRunner>(o.run, files.inputs, files.expected, tune::kTaskKernelName,
                                                           runnerSpec.address, runnerSpec.key);
     else
@@ -315,9 +325,8 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
         for (schedule::Config &c : tuner->next(wanted)) batch.push_back(std::move(c));
       if (batch.empty()) break;
       std::vector<autotune::BuildResult> built = builder.build(batch);
-      std::vector<autotune::MeasureResult> results;
-      for (size_t k = 0; k < batch.size(); ++k) {
-        autotune::MeasureResult m = runner.run(built[k]);
+      std::vector<autotune::MeasureResult> results(batch.size());
+      runner.runBatch(built, [&](size_t k, autotune::MeasureResult m) {
         autotune::TuningRecord rec;
         rec.target = targetDesc.str;
         rec.task = t.templateName;
@@ -340,8 +349,8 @@ nlohmann::json tuneTask(const TuneOptions &o, const TaskEntry &entry, size_t pos
         if (cost < best) best = cost, bestIndex = batch[k].index(), sinceBest = 0;
         else ++sinceBest;
         progress.show(done, errors, best, cost, false);
-        results.push_back(std::move(m));
-      }
+        results[k] = std::move(m);
+      });
       tuner->update(batch, results);
     }
     progress.show(done, errors, best, NAN, true);
@@ -380,14 +389,14 @@ void runTune(const TuneOptions &o) {
       throw Error("--cpus: CPU " + std::to_string(c) + " does not exist (this machine has 0 to " + std::to_string(cpus - 1) + ")");
   if (fs::is_directory(o.log)) throw Error("cannot write " + o.log + ": it is a directory");
   const RunnerSpec runnerSpec = parseRunner(o.runner);
-  if (runnerSpec.rpc && !o.run.cpus.empty())
+  if (runnerSpec.remote() && !o.run.cpus.empty())
     throw Error("--cpus pins local measurements; with --runner " + o.runner + " the board measures");
-  if (runnerSpec.rpc && !o.device.empty())
+  if (runnerSpec.remote() && !o.device.empty())
     throw Error("--device chooses a device of this machine; with --runner " + o.runner + " the board measures");
   // An OpenCL target is measured on an OpenCL device of this machine: without one every
   // candidate would fail, so say so once, before anything is compiled. The measuring
   // processes inherit the chosen device through RQC_OPENCL_DEVICE.
-  if (opencl::isOpenCLTarget(o.compile.target) && !runnerSpec.rpc) {
+  if (opencl::isOpenCLTarget(o.compile.target) && !runnerSpec.remote()) {
     std::vector<std::string> devices = listOpenCLDevices();
     if (!o.device.empty()) {
       LoadOptions chosen = parseDeviceOption(o.device);
@@ -416,6 +425,15 @@ void runTune(const TuneOptions &o) {
     // name it in the records.
     rpc::InfoReply board = rpc::BoardClient(runnerSpec.address, runnerSpec.key).info();
     sel.device = "rpc/" + board.key() + "/" + board.host();
+  }
+  if (runnerSpec.broker) {
+    // The same for a farm: some agent of the key must be alive.
+    farm::FarmClient farm("redis://" + runnerSpec.address, runnerSpec.key);
+    if (farm.liveAgents() == 0)
+      throw Error("no agent of key '" + runnerSpec.key + "' is alive on broker redis://" + runnerSpec.address +
+                  " (start one on each board: rqc agent --broker redis://" + runnerSpec.address + " --key " +
+                  runnerSpec.key + ")");
+    sel.device = "farm/" + runnerSpec.key;
   }
   runGraphPasses(*module, sel, target.get());
 
@@ -583,7 +601,8 @@ void registerTuneCommand(CLI::App &app) {
   cmd->add_option("--transfer-from", o->transferLogs, "Other logs whose records warm-start the xgb tuner (repeatable)")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--json", o->json, "Print the summary as one JSON document");
-  cmd->add_option("--runner", o->runner, "Where candidates are measured: local, or rpc://HOST:PORT?key=K (an rqc rpc-server)")
+  cmd->add_option("--runner", o->runner, "Where candidates are measured: local, rpc://HOST:PORT?key=K (an rqc rpc-server), or "
+                  "broker://HOST:PORT?key=K (every rqc agent of device key K on that Redis broker)")
       ->default_val(o->runner);
   cmd->add_option("--device", o->device, "With --target=mali: the OpenCL device that measures, opencl:N (the N-th in "
                                          "clinfo -l's order; default: RQC_OPENCL_DEVICE, else the first GPU, else the first device)");

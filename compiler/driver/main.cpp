@@ -2,6 +2,7 @@
 // turns user errors into one line on stderr and a non-zero exit.
 #include "compiler/driver/Commands.h"
 
+#include "runtime/farm/FarmCommands.h"
 #include "runtime/rpc/RemoteCommands.h"
 #include "runtime/tools/Subprocess.h"
 #include "runtime/tools/CliMain.h"
@@ -36,6 +37,8 @@ int main(int argc, char **argv) {
   rqc::vta::registerConv2dCommand(*app.get_subcommand("vta"));
 #endif
   rqc::rpc::registerRpcServerCommand(app);
+  rqc::farm::registerAgentCommand(app);
+  rqc::farm::registerFarmCommand(app);
   // TVM spells CPU refinements -mcpu=... / -mattr=...; CLI11 wants --mcpu / --mattr.
   std::vector<std::string> args(argv + 1, argv + argc);
   for (std::string &a : args)

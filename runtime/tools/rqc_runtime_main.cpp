@@ -1,6 +1,7 @@
 // The runtime-only rqc: `run` and `bench` of compiled .rqc packages, without the compiler
 // (no LLVM/MLIR), for boards and cross builds. User errors print one line
 // "rqc: error: ..." on stderr and exit non-zero, as the full rqc does.
+#include "runtime/farm/FarmCommands.h"
 #include "runtime/rpc/RemoteCommands.h"
 #include "runtime/tools/CliMain.h"
 #include "runtime/tools/MeasureCommand.h"
@@ -72,7 +73,7 @@ void registerCompilerOnly(CLI::App &app) {
     CLI::App *cmd = app.add_subcommand(name, "")->group("")->allow_extras()->prefix_command();
     cmd->callback([name] {
       throw rqc::Error(std::string("'rqc ") + name + "' needs the compiler, and this rqc build is runtime only " +
-                       "(it has run, bench, measure and rpc-server for .rqc packages)");
+                       "(it has run, bench, measure, rpc-server, agent and farm for .rqc packages)");
     });
   }
 }
@@ -88,6 +89,8 @@ int main(int argc, char **argv) {
   registerBench(app);
   registerMeasure(app);
   rqc::rpc::registerRpcServerCommand(app);
+  rqc::farm::registerAgentCommand(app);
+  rqc::farm::registerFarmCommand(app);
   registerCompilerOnly(app);
   return rqc::cli::parseAndRun(app, std::vector<std::string>(argv + 1, argv + argc));
 }
