@@ -24,10 +24,10 @@ APT_PACKAGES=(
   clang libclang-rt-14-dev
   dataset-fashion-mnist python3-torch python3-yaml
   opencl-c-headers ocl-icd-libopencl1 pocl-opencl-icd
-  libgrpc++-dev protobuf-compiler-grpc
+  libgrpc++-dev protobuf-compiler-grpc libhiredis-dev redis-server
 )
 # arm64 libraries for the cross-built runtime (multiarch, installed next to amd64 ones).
-ARM64_PACKAGES=(libzip-dev:arm64 libssl-dev:arm64 libgrpc++-dev:arm64 libprotobuf-dev:arm64)
+ARM64_PACKAGES=(libzip-dev:arm64 libssl-dev:arm64 libgrpc++-dev:arm64 libprotobuf-dev:arm64 libhiredis-dev:arm64)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -68,11 +68,11 @@ fi
 # ARMv7 hard-float (the Pynq's Cortex-A9): libomp, and libzip with what it links for the
 # cross-built runtime; libssl-dev for libcrypto (package checksums); libdlpack-dev for its
 # 32-bit CMake config. A sysroot from before a package was added is unpacked again.
-# gRPC (rqc rpc-server) with what it links: protobuf, abseil, c-ares, re2.
+# gRPC (rqc rpc-server) with what it links: protobuf, abseil, c-ares, re2; hiredis (rqc agent).
 ARMHF_DEBS=(libomp5-19 libzip4 libzip-dev libbz2-1.0 libssl3 libssl-dev zlib1g zlib1g-dev libdlpack-dev
             libgrpc++-dev libgrpc++1.51 libgrpc-dev libgrpc29 libprotobuf-dev libprotobuf32 libprotoc32
-            libabsl-dev libabsl20220623 libc-ares2 libc-ares-dev libre2-9 libre2-dev)
-if [ ! -f .cache/sysroot-armhf/.complete ] || [ ! -f .cache/sysroot-armhf/usr/include/grpcpp/grpcpp.h ]; then
+            libabsl-dev libabsl20220623 libc-ares2 libc-ares-dev libre2-9 libre2-dev libhiredis0.14 libhiredis-dev)
+if [ ! -f .cache/sysroot-armhf/.complete ] || [ ! -f .cache/sysroot-armhf/usr/include/hiredis/hiredis.h ]; then
   echo "setup: unpacking armhf libraries into .cache/sysroot-armhf"
   if ! dpkg --print-foreign-architectures | grep -qx armhf; then
     $SUDO dpkg --add-architecture armhf

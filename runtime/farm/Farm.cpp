@@ -108,6 +108,9 @@ FarmClient::FarmClient(const std::string &brokerUrl, const std::string &key)
     : redis_(std::make_unique<Redis>(brokerUrl)), key_(checkedKey(key)),
       results_("rqc:" + key + ":results:" + randomHex(16)) {
   createGroup(*redis_, jobsStream(key_));
+  // The results stream exists from the start (empty): agents add to it with NOMKSTREAM, so
+  // a late duplicate for a run that has ended is dropped instead of recreating its stream.
+  redis_->command({"XGROUP", "CREATE", results_, "client", "$", "MKSTREAM"});
 }
 
 FarmClient::~FarmClient() {
@@ -294,7 +297,7 @@ private:
     }
     std::string bytes;
     result.SerializeToString(&bytes);
-    redis_.command({"XADD", reply, "MAXLEN", "~", "100000", "*", "id", id, "agent", o_.name, "result", bytes});
+    redis_.command({"XADD", reply, "NOMKSTREAM", "MAXLEN", "~", "100000", "*", "id", id, "agent", o_.name, "result", bytes});
     // Testing hook: die after reporting, before acknowledging (the worst moment to be
     // killed): the job is taken over and measured again, and the client records it once.
     if (const char *t = std::getenv("RQC_TEST_AGENT_EXIT_BEFORE_ACK"); t && std::string(t) == "1") _exit(9);

@@ -7,7 +7,8 @@
 //                          Entry: id (the job's idempotent id: SHA-256 of the Job message),
 //                          job (board.proto Job, serialized), reply (the results stream).
 //   rqc:K:results:RUN      stream of one client run's results. Entry: id, agent, result
-//                          (board.proto JobResult, serialized).
+//                          (board.proto JobResult, serialized). Made by the client, deleted
+//                          when it is done; agents never recreate it (XADD NOMKSTREAM).
 //   rqc:K:agents           hash: agent name -> JSON {host, version, last_seen (unix s),
 //                          state, jobs, failures}, written by each agent as it works.
 //   rqc:K:failures         list of the last 50 failed jobs, JSON {time, agent, id, summary}.

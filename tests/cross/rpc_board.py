@@ -5,7 +5,9 @@ on loopback (its jobs run under qemu too, through --launcher), driven by the hos
   within 1e-4 of the output range);
 - rqc tune --target=<the board's> --runner=rpc:// measures two candidates on the board and
   records them without errors, naming the board (rpc/KEY/ARCH-linux);
-- SIGTERM stops the server with exit 0.
+- the same board as a farm agent (rqc agent under qemu, a redis-server on loopback): rqc
+  tune --runner=broker:// measures two candidates on it;
+- SIGTERM stops the server and the agent with exit 0.
 
 usage: rpc_board.py RQC MODEL ARCH TARGET [--mcpu CPU] -- RUNNER... (RUNNER: qemu words and the cross rqc)
 """
@@ -13,6 +15,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -81,6 +84,46 @@ def main():
                   p.returncode == 0 and len(recs) == 2 and
                   all(r["result"][1] == 0 and r["device"].startswith(f"rpc/board/{arch}-linux") for r in recs),
                   p.stderr + json.dumps(recs)[:600])
+            # The same board as a farm agent: it pulls jobs from a redis-server on loopback.
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            agent_log = open(os.path.join(tmp, "agent.log"), "w+")
+            agent = None
+            try:
+                for _ in range(100):
+                    try:
+                        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                        break
+                    except OSError:
+                        time.sleep(0.1)
+                agent = subprocess.Popen([*runner, "agent", "--broker", f"redis://127.0.0.1:{port}", "--key", "board",
+                                          "--store", os.path.join(tmp, "agent-store"), "--launcher",
+                                          " ".join(runner[:-1])], stdout=agent_log, stderr=subprocess.STDOUT)
+                for _ in range(300):
+                    if "measuring jobs" in open(agent_log.name).read() or agent.poll() is not None:
+                        break
+                    time.sleep(0.1)
+                farm_log = os.path.join(tmp, "farm.log")
+                p = run([rqc, "tune", model, f"--target={target}", *flags, "--tasks", "0", "--trials", "2", "--tuner",
+                         "random", "--min-repeat-ms", "1", "--repeat", "1", "--timeout", "120", "-o", farm_log,
+                         "--runner", f"broker://127.0.0.1:{port}?key=board"])
+                recs = [json.loads(l) for l in open(farm_log)] if os.path.exists(farm_log) else []
+                check(f"rqc tune --runner=broker:// measures 2 candidates on the {arch} board's agent",
+                      p.returncode == 0 and len(recs) == 2 and all(r["result"][1] == 0 for r in recs),
+                      p.stderr + open(agent_log.name).read()[-600:])
+            finally:
+                if agent is not None:
+                    agent.send_signal(signal.SIGTERM)
+                    try:
+                        check("SIGTERM stops the board's agent with exit 0", agent.wait(timeout=60) == 0)
+                    except subprocess.TimeoutExpired:
+                        agent.kill()
+                        check("SIGTERM stops the board's agent with exit 0", False, "it hung")
+                redis.terminate()
+                redis.wait(timeout=30)
         finally:
             server.send_signal(signal.SIGTERM)
             try:
