@@ -10,6 +10,8 @@
   the tuner records it once.
 - The fault templates' crashing and hanging candidates: recorded with AutoTVM's error
   numbers, the agent lives on, and rqc farm status lists the failures.
+- The nightly job (scripts/nightly_tune.sh --runner broker://...): two shards at once over
+  the farm, merged into a candidate that names the farm as its device.
 - No agent alive, a broker that is not there, a malformed key: one error line each.
 - SIGTERM stops an agent cleanly (exit 0), and status shows it stopped.
 
@@ -212,6 +214,34 @@ def main():
             check("rqc farm status lists the crash and the timeout as recent failures",
                   "signal 6" in summaries and "timed out" in summaries, st)
             c2.stop()
+
+            # -- the nightly job over the farm: two shards at once, both fanned out over the agents
+            d1 = Agent(rqc, broker, "rk3399", "d1", tmp)
+            d2 = Agent(rqc, broker, "rk3399", "d2", tmp)
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "nightly_tune.sh")
+            out = os.path.join(tmp, "nightly")
+            empty = os.path.join(tmp, "empty_tophub.log")
+            open(empty, "w").close()
+            nenv = dict(env, RQC=rqc, TOPHUB=empty)
+            shards = [subprocess.Popen(["bash", script, "tune", "--shard", shard, "--trials", "2", "--models", "resnet8",
+                                        "--out", out, "--runner", runner], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True, env=nenv) for shard in ("0/2", "1/2")]
+            results = [sh.communicate(timeout=600) + (sh.returncode,) for sh in shards]
+            check("two nightly shards run at once over the farm", all(r[2] == 0 for r in results),
+                  " | ".join(r[1][-600:] for r in results))
+            recs = records(os.path.join(out, "resnet8.shard0.log")) + records(os.path.join(out, "resnet8.shard1.log"))
+            check("their records are the farm's", recs and all(r["device"] == "farm/rk3399" for r in recs), len(recs))
+            p = run(["bash", script, "merge", "--out", out, "--device", "farm rk3399 (agents d1, d2)", "--candidate",
+                     "rk3399_candidate.log"], env=nenv)
+            cand = os.path.join(out, "rk3399_candidate.log")
+            check("the merge names the farm as the device",
+                  p.returncode == 0 and os.path.exists(cand) and "# device: farm rk3399 (agents d1, d2)" in open(cand).read(),
+                  p.stdout[-500:] + p.stderr[-500:])
+            st = status(rqc, broker, "rk3399")
+            jobs = {a["name"]: a["jobs"] for a in st.get("agents", [])}
+            check("both agents measured nightly jobs", jobs.get("d1", 0) >= 1 and jobs.get("d2", 0) >= 1, jobs)
+            d1.stop()
+            d2.stop()
 
             # -- bad brokers and keys
             p = run([rqc, "farm", "status", "--broker", f"redis://127.0.0.1:{free_port()}"])
