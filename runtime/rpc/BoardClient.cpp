@@ -78,7 +78,10 @@ std::string BoardClient::upload(const std::string &path) {
   if (!in) throw Error(path + ": cannot read the package");
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  const std::string bytes = buffer.str();
+  return uploadBytes(buffer.str(), path);
+}
+
+std::string BoardClient::uploadBytes(const std::string &bytes, const std::string &path) {
   const std::string sha = sha256Checksum(bytes).substr(7);
   {
     grpc::ClientContext ctx;

@@ -31,6 +31,8 @@ public:
   // returns its SHA-256 (64 hex digits). Reads the file whole (packages are at most the
   // server's upload limit).
   std::string upload(const std::string &path);
+  // The same for a package in memory; `name` is what errors call it.
+  std::string uploadBytes(const std::string &bytes, const std::string &name);
 
   // Runs `job` and waits for it: the call's deadline is the job's timeout plus `callTimeoutS`.
   // A job whose child failed is a JobResult, not an error (exit_code/signal/timed_out say how).

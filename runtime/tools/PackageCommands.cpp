@@ -1,4 +1,5 @@
 #include "runtime/tools/PackageCommands.h"
+#include "runtime/tools/SplitPackage.h"
 
 #include "rqc/runtime/Error.h"
 #include "rqc/runtime/Executor.h"
@@ -159,6 +160,7 @@ LatencySummary summarizeLatencies(std::vector<double> ms) {
 }
 
 void runPackage(const RunPackageOptions &o) {
+  if (isSplitPackage(o.package)) return runSplitPackage(o);
   auto module = Module::load(o.package, parseDeviceOption(o.device));
   const std::string execution = executionText(*module, o.threads); // refuses --threads for a device package
   auto exec = prepare(module, o.inputs, o.seed, o.threads);
@@ -205,6 +207,7 @@ void printProfile(const Module &module, std::vector<KernelTime> profile, int run
 } // namespace
 
 void benchPackage(const BenchPackageOptions &o) {
+  if (isSplitPackage(o.package)) return benchSplitPackage(o);
   if (o.repeat < 1) throw Error("--repeat must be at least 1, got " + std::to_string(o.repeat));
   if (o.warmup < 0) throw Error("--warmup must not be negative, got " + std::to_string(o.warmup));
   auto module = Module::load(o.package, parseDeviceOption(o.device));
