@@ -121,4 +121,7 @@ cmake --build build-armv7 -j "${RQC_BUILD_JOBS:-$(nproc)}"
 # The trained network (skipped when models/fashion_resnet8.onnx exists): Debian's torch
 # lives in the system Python, not in .venv.
 /usr/bin/python3 scripts/train_fashion_mnist.py --out models/fashion_resnet8.onnx
+# ... and the same trained as a split network of 2 channel groups (rqc compile --split=2,
+# docs/boards.md): what rqc validate --split compares with the one above.
+/usr/bin/python3 scripts/train_fashion_mnist.py --out models/fashion_resnet8_split2.onnx --split 2
 .venv/bin/python scripts/make_zoo.py --fashion-int8 models/fashion_resnet8.onnx

@@ -79,15 +79,18 @@ def load_split(data: str, prefix: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Block(nn.Module):
-    def __init__(self, cin: int, cout: int, stride: int):
+    """`groups` > 1: every convolution in `groups` channel groups (a split network's block)."""
+
+    def __init__(self, cin: int, cout: int, stride: int, groups: int = 1):
         super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False, groups=groups)
         self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False, groups=groups)
         self.bn2 = nn.BatchNorm2d(cout)
         self.project = None
         if stride != 1 or cin != cout:
-            self.project = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+            self.project = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False, groups=groups),
+                                         nn.BatchNorm2d(cout))
 
     def forward(self, x):
         y = torch.relu(self.bn1(self.conv1(x)))
@@ -99,10 +102,13 @@ class ResNet(nn.Module):
     """ResNet-8 by default; `width` scales the 16/32/64 channels, `depth` is the residual
     blocks per stack (1: ResNet-8, 2: ResNet-14, 3: ResNet-20, as in He et al.'s CIFAR nets).
     With RESNET18_STAGES, ResNet-18 with a CIFAR-style stem (a 3x3 convolution at stride 1,
-    no max pooling: the 28x28 image goes 28 -> 14 -> 7 -> 4), depth 2 (1: ResNet-10)."""
+    no max pooling: the 28x28 image goes 28 -> 14 -> 7 -> 4), depth 2 (1: ResNet-10).
+    `split` N > 1: the split network of ../shared/seeds/003_* (rqc compile --split=N): past
+    the stem every convolution keeps to its own of N channel groups, so the N narrow
+    networks are independent until the classifier, which sees all their channels."""
 
     def __init__(self, mean: float, std: float, width: float = 1.0, depth: int = 1,
-                 stages: tuple = ((16, 1), (32, 2), (64, 2)), min_channels: int = 4):
+                 stages: tuple = ((16, 1), (32, 2), (64, 2)), min_channels: int = 4, split: int = 1):
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean))
         self.register_buffer("inv_std", torch.tensor(1.0 / std))
@@ -111,7 +117,7 @@ class ResNet(nn.Module):
         blocks, cin = [], c[0]
         for cout, (_, stride) in zip(c, stages):
             for b in range(depth):
-                blocks.append(Block(cin, cout, stride if b == 0 else 1))
+                blocks.append(Block(cin, cout, stride if b == 0 else 1, split))
                 cin = cout
         self.stacks = nn.Sequential(*blocks)
         self.pool = nn.AdaptiveAvgPool2d(1)
@@ -196,6 +202,9 @@ def main() -> int:
     ap.add_argument("--width", type=float, default=1.0, help="width multiplier of the channels")
     ap.add_argument("--depth", type=int, help="residual blocks per stack: resnet8 (default 1: ResNet-8, 2: -14, "
                                              "3: -20), resnet18 (default 2: ResNet-18, 1: -10)")
+    ap.add_argument("--split", type=int, default=1,
+                    help="resnet8/resnet18: train the split network of N channel groups (rqc compile --split=N "
+                         "divides it without changing what it computes)")
     ap.add_argument("--resolution", type=int, default=28, help="mobilenet_v1: input resolution the image is resized to")
     args = ap.parse_args()
     if args.arch != "mobilenet_v1" and args.resolution != 28:
@@ -210,6 +219,10 @@ def main() -> int:
         sys.exit(f"train_fashion_mnist: --width must be in (0, 4], not {args.width}")
     if not 8 <= args.resolution <= 224:
         sys.exit(f"train_fashion_mnist: --resolution must be in [8, 224], not {args.resolution}")
+    if args.split < 1 or args.split > 8:
+        sys.exit(f"train_fashion_mnist: --split must be in [1, 8], not {args.split}")
+    if args.split > 1 and args.arch == "mobilenet_v1":
+        sys.exit("train_fashion_mnist: --split is for --arch resnet8 and resnet18")
     if args.epochs < 1:
         sys.exit(f"train_fashion_mnist: --epochs must be at least 1, not {args.epochs}")
     if os.path.exists(args.out) and not args.force:
@@ -226,11 +239,12 @@ def main() -> int:
     x_train, y_train = load_split(args.data, "train")
     x_test, y_test = load_split(args.data, "t10k")
     if args.arch == "resnet8":
-        model = ResNet(float(x_train.mean()), float(x_train.std()), args.width, args.depth)
+        model = ResNet(float(x_train.mean()), float(x_train.std()), args.width, args.depth, split=args.split)
         description = (f"resnet{6 * args.depth + 2} width {args.width} (MLPerf Tiny's ResNet-8 family), 1x28x28 input"
                        if (args.width, args.depth) != (1.0, 1) else "resnet8 (MLPerf Tiny), 1x28x28 input")
     elif args.arch == "resnet18":
-        model = ResNet(float(x_train.mean()), float(x_train.std()), args.width, args.depth, RESNET18_STAGES, 8)
+        model = ResNet(float(x_train.mean()), float(x_train.std()), args.width, args.depth, RESNET18_STAGES, 8,
+                       split=args.split)
         description = f"resnet{8 * args.depth + 2} width {args.width} (ResNet-18's family, CIFAR-style stem), 1x28x28 input"
     else:
         model = MobileNetV1(float(x_train.mean()), float(x_train.std()), args.width, args.resolution)
@@ -273,7 +287,9 @@ def main() -> int:
                       output_names=["logits"], do_constant_folding=True,
                       training=torch.onnx.TrainingMode.EVAL)
     # ir_version 8: the newest rqc's importer (ONNX 1.12 classes) and ONNX Runtime both read.
-    meta = {"model": description, "arch": args.arch, "width": args.width, "depth": args.depth,
+    if args.split > 1:
+        description += f", split into {args.split} channel groups (rqc compile --split={args.split})"
+    meta = {"model": description, "arch": args.arch, "width": args.width, "depth": args.depth, "split": args.split,
             "resolution": args.resolution,
             "dataset": "fashion-mnist", "seed": args.seed,
             "epochs": args.epochs, "threads": args.threads, "torch": torch.__version__,

@@ -4,8 +4,7 @@
 #include "compiler/driver/Pipeline.h"
 #include "compiler/driver/Quantization.h"
 #include "compiler/quantize/QdqQuantizer.h"
-#include "compiler/split/SplitNetwork.h"
-#include "runtime/tools/SplitPackage.h"
+#include "compiler/driver/SplitCompile.h"
 #include "targets/opencl/OpenCLTarget.h"
 #include "targets/vta/compiler/VtaTarget.h"
 
@@ -125,54 +124,19 @@ void printPartition(std::ostream &os, const PartitionSummary &s, size_t onHost, 
   }
 }
 
-// --split=N: the model divided into N parts and a head, each compiled as a package of its
-// own, stored together as one split package (runtime/tools/SplitPackage.h).
+// --split=N: one split package of N parts and a head (compiler/driver/SplitCompile.h).
 void runSplitCompile(const CompileCommandOptions &o) {
   auto start = std::chrono::steady_clock::now();
-  if (!isOnnx(o.model)) throw Error("--split divides .onnx models; " + o.model + " is not one");
   if (o.dtype != "float32" || anyQuantizeFlag(o.quantize)) throw Error("--split takes float models (no --dtype=int8)");
-  if (vta::isVtaTarget(o.compile.target)) throw Error("--split runs on CPUs and GPUs; --target=vta is not supported");
   if (!o.compile.dumpStage.empty()) throw Error("--dump shows one module; compile a split network without it");
   if (o.output.empty()) throw Error("rqc compile --split needs -o MODEL.rqc");
-  ::onnx::ModelProto model = onnx_import::readOnnxModelFile(o.model);
-  if (quantize::isQuantized(model)) throw Error(o.model + ": --split takes float models; this one is quantized");
-  split::SplitModel parts = split::splitNetwork(model, o.split, o.model);
-  const std::string baseDir = std::filesystem::path(o.model).parent_path().string();
-  mlir::MLIRContext ctx;
-  auto compileOne = [&](const std::string &bytes, const std::string &name) {
-    ::onnx::ModelProto m;
-    m.ParseFromString(bytes);
-    auto module = loadOnnxModel(m, name, baseDir, ctx, o.compile.inputShapes);
-    ScheduleSelection selection;
-    PackageMembers members = compileModule(*module, o.compile, nullptr, &selection);
-    return members;
-  };
-  tools::SplitPackage out;
-  std::vector<int64_t> partShape;
-  for (size_t i = 0; i < parts.parts.size(); ++i) {
-    PackageMembers members = compileOne(parts.parts[i], o.model + " [" + parts.partNames[i] + "]");
-    if (i == 0) {
-      // module.json: outputs are buffer ids (docs/package-format.md).
-      nlohmann::json d = nlohmann::json::parse(members.front().second);
-      const int64_t id = d.at("outputs").at(0).get<int64_t>();
-      for (const auto &b : d.at("buffers"))
-        if (b.at("id").get<int64_t>() == id) partShape = b.at("shape").get<std::vector<int64_t>>();
-      if (partShape.empty()) throw Error(o.model + ": --split: the first part's output has no shape");
-    }
-    out.parts.push_back(makeTar(members));
-    out.partOutputs.push_back(parts.partNames[i]);
-  }
-  out.head = makeTar(compileOne(split::headWithInputShapes(parts, partShape), o.model + " [head]"));
-  out.source = std::filesystem::path(o.model).filename().string();
-  out.target = o.compile.target;
-  out.cut = parts.cut;
-  out.channels = parts.channels;
+  tools::SplitPackage out = compileSplitNetwork(o.model, o.split, o.compile);
   writePackage(o.output, tools::splitPackageMembers(out));
   double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << fmt::format("compiled {} as a split network ({} parts of {} channels at '{}', and a head) for {} in {:.1f} s -> {}\n"
                            "note: a split network computes a different function from the model unless it was trained "
                            "split (docs/boards.md)\n",
-                           o.model, o.split, parts.channels / o.split, parts.cut, o.compile.target, sec, o.output);
+                           o.model, o.split, out.channels / o.split, out.cut, o.compile.target, sec, o.output);
 }
 
 void runCompile(const CompileCommandOptions &given) {

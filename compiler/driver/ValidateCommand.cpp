@@ -8,6 +8,7 @@
 #include "compiler/driver/ModelLoading.h"
 #include "compiler/driver/Pipeline.h"
 #include "compiler/driver/ProgressLine.h"
+#include "compiler/driver/SplitCompile.h"
 #include "compiler/reference/ReferenceExecutor.h"
 
 #include "rqc/runtime/Error.h"
@@ -28,6 +29,7 @@
 #include <functional>
 #include <iostream>
 #include <numeric>
+#include <optional>
 
 namespace rqc::driver {
 
@@ -39,6 +41,7 @@ struct ValidateOptions {
   bool json = false, reference = false;
   int threads = 0;
   CompileOptions compile;
+  int split = 0; // --split=N: score the model compiled as N parts and a head, next to it whole
 };
 
 // One single-input classifier, however it runs: its input's shape (batch first) and a
@@ -107,11 +110,30 @@ Classifier referenceClassifier(std::shared_ptr<mlir::MLIRContext> ctx,
   return c;
 }
 
+// A split package's parts run here one after another, then its head.
+Classifier splitClassifier(const tools::SplitPackage &split, int threads, const std::string &what) {
+  auto exec = std::make_shared<tools::SplitExecutor>(split, threads, what);
+  Classifier c;
+  c.classes = checkClassifier(exec->inputs(), exec->outputs(), what);
+  c.how = fmt::format("split into {} parts and a head, compiled for {}, run here one after another",
+                      split.parts.size(), split.target);
+  c.inputName = exec->inputs()[0].name;
+  c.inputShape = exec->inputs()[0].shape;
+  c.run = [exec](const Tensor &batch) {
+    exec->setInput(exec->inputs()[0].name, batch);
+    exec->run();
+    return exec->getOutput(0);
+  };
+  return c;
+}
+
 Classifier loadClassifier(const ValidateOptions &o) {
   if (isPackagePath(o.model)) {
     if (o.reference) throw Error("--reference runs an .onnx model; " + o.model + " is a compiled package");
+    if (tools::isSplitPackage(o.model)) return splitClassifier(tools::readSplitPackage(o.model), o.threads, o.model);
     return compiledClassifier(Module::load(o.model), o.threads, o.model);
   }
+  if (o.split) return splitClassifier(compileSplitNetwork(o.model, o.split, o.compile), o.threads, o.model);
   auto ctx = std::make_shared<mlir::MLIRContext>();
   auto module = std::make_shared<mlir::OwningOpRef<mlir::ModuleOp>>(loadModel(o.model, *ctx, o.compile.inputShapes));
   if (o.reference) return referenceClassifier(ctx, module, o.model);
@@ -190,9 +212,19 @@ void runValidate(const ValidateOptions &o) {
     throw Error("--int8-kernels applies when compiling an .onnx (not to a package or the reference executor)");
   if (o.reference && o.threads > 0)
     throw Error("--threads applies to compiled code, not to the reference executor (--reference)");
+  if (o.split && (isPackagePath(o.model) || o.reference))
+    throw Error("--split compiles an .onnx model as a split network (not a package, not --reference)");
   LabelledImages set = loadLabelledImages(o.dataset, o.limit); // the cheap check first
   Classifier c = loadClassifier(o);
   Scores s = score(c, set, o.model);
+  // Next to a split network, the model it was divided from, compiled whole.
+  std::optional<Scores> whole;
+  if (o.split) {
+    ValidateOptions unsplit = o;
+    unsplit.split = 0;
+    Classifier w = loadClassifier(unsplit);
+    whole = score(w, set, o.model);
+  }
   tools::LatencySummary latency = tools::summarizeLatencies(s.batchMs);
   const double totalMs = std::accumulate(s.batchMs.begin(), s.batchMs.end(), 0.0);
   const double imagesPerSecond = totalMs > 0 ? double(s.images) / (totalMs / 1e3) : 0.0;
@@ -211,12 +243,20 @@ void runValidate(const ValidateOptions &o) {
                         {"latency_ms", {{"mean", latency.mean}, {"p50", latency.p50}, {"p90", latency.p90}}},
                         {"images_per_second", imagesPerSecond},
                         {"model_bytes", bytes}};
+    if (whole)
+      j["unsplit"] = {{"top1", double(whole->top1) / double(whole->images)},
+                      {"top5", double(whole->top5) / double(whole->images)}};
     std::cout << j.dump(2) << "\n";
     return;
   }
   std::cout << fmt::format("{} on {} ({} images, {} classes), {}\n", o.model, set.source, s.images, s.classes, c.how);
   std::cout << fmt::format("top-1       {:.2f}% ({}/{})\n", 100.0 * top1, s.top1, s.images);
   std::cout << fmt::format("top-5       {:.2f}% ({}/{})\n", 100.0 * top5, s.top5, s.images);
+  if (whole)
+    std::cout << fmt::format("unsplit     top-1 {:.2f}%, top-5 {:.2f}% (the same model compiled whole; a split network "
+                             "drops the weights between channel groups and matches only when trained split)\n",
+                             100.0 * double(whole->top1) / double(whole->images),
+                             100.0 * double(whole->top5) / double(whole->images));
   std::cout << fmt::format("latency     mean {:.3f} ms, p50 {:.3f} ms, p90 {:.3f} ms per batch of {}\n", latency.mean,
                            latency.p50, latency.p90, s.batch);
   std::cout << fmt::format("throughput  {:.1f} images/s\n", imagesPerSecond);
@@ -245,6 +285,10 @@ void registerValidateCommand(CLI::App &app) {
                   "Compiling an .onnx: QDQ convolutions as integer kernels: auto (where the CPU has VNNI or SDOT), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->default_val("auto");
+  cmd->add_option("--split", opts->split,
+                  "Compile the .onnx as a split network of N parts and a head (rqc compile --split) and score it, "
+                  "next to the model compiled whole")
+      ->check(CLI::Range(2, 64));
   cmd->callback([opts] { runValidate(*opts); });
 }
 

@@ -156,8 +156,9 @@ SplitModel splitNetwork(const ModelProto &model, int n, const std::string &name)
       if (x.what == Kind::Split && x.channels % n)
         throw fail(node, std::to_string(x.channels) + " input channels do not divide into " + std::to_string(n) + " groups");
       if (x.what == Kind::Const) throw fail(node, "a convolution of a constant");
-      if (groups != 1 && !(x.what == Kind::Split && groups == x.channels && w.dim(1) == 1))
-        throw fail(node, "grouped convolutions other than depthwise ones are not divided");
+      // A grouped convolution (depthwise ones too) divides when its groups fall whole into parts.
+      if (groups != 1 && !(x.what == Kind::Split && groups % n == 0))
+        throw fail(node, std::to_string(groups) + " convolution groups do not divide into " + std::to_string(n) + " parts");
       out = Kind{Kind::Split, cout};
     } else if (op == "BatchNormalization") {
       Kind x = kindOf(node.input(0));
@@ -230,7 +231,7 @@ SplitModel splitNetwork(const ModelProto &model, int n, const std::string &name)
         const int64_t cout = w.dim(0) / n;
         const int64_t groups = intAttr(node, "group", 1);
         if (x.what == Kind::Split && groups == 1) slice(1, cout, w.dim(1) / n);
-        else slice(1, cout, 0); // the image's convolution, or a depthwise one
+        else slice(1, cout, 0); // the image's convolution, or a grouped one (its groups stay whole)
         if (groups != 1) setIntAttr(node, "group", groups / n);
         if (node.input_size() > 2 && !node.input(2).empty()) slice(2, cout, 0);
       } else if (op == "BatchNormalization") {

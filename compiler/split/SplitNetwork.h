@@ -4,7 +4,8 @@
 //
 // The body (everything up to the tensor the classifier flattens) is divided into channel
 // groups: part i keeps output channels [i*C/N, (i+1)*C/N) of every convolution and, past
-// the first one, only the input channels of its own group; batch norms, activations,
+// the first one, only the input channels of its own group (a grouped or depthwise
+// convolution keeps its groups whole, N times fewer of them); batch norms, activations,
 // pooling and residual adds follow their channels. The first convolution reads the whole
 // image. The head takes the N parts' outputs, concatenates them along channels (so the
 // classifier sees the channels in the original order) and runs the rest of the graph.

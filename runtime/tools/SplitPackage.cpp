@@ -30,46 +30,6 @@ std::string fmt(const char *f, double v) {
   return buf;
 }
 
-// The parts and the head loaded, with executors fed the model's inputs.
-struct LoadedSplit {
-  std::vector<std::unique_ptr<Executor>> parts;
-  std::shared_ptr<const Module> headModule;
-  std::unique_ptr<Executor> head;
-  std::vector<std::string> partOutputs;
-};
-
-LoadedSplit load(const SplitPackage &s, const std::string &package, const std::string &inputs, uint64_t seed,
-                 int threads) {
-  LoadedSplit l;
-  l.partOutputs = s.partOutputs;
-  NamedTensors feeds;
-  for (size_t i = 0; i < s.parts.size(); ++i) {
-    auto m = Module::loadFromBytes(s.parts[i], package + ": " + s.partOutputs[i]);
-    if (i == 0) feeds = packageInputs(*m, inputs, seed);
-    auto e = std::make_unique<Executor>(m, ExecutorOptions{threads});
-    for (auto &[name, t] : feeds) e->setInput(name, t);
-    l.parts.push_back(std::move(e));
-  }
-  l.headModule = Module::loadFromBytes(s.head, package + ": head");
-  l.head = std::make_unique<Executor>(l.headModule, ExecutorOptions{threads});
-  return l;
-}
-
-// One run: parts one after another, then the head. Per-part and head milliseconds.
-std::vector<double> runOnce(LoadedSplit &l) {
-  std::vector<double> ms;
-  for (size_t i = 0; i < l.parts.size(); ++i) {
-    auto start = std::chrono::steady_clock::now();
-    l.parts[i]->run();
-    ms.push_back(msSince(start));
-    l.head->setInput(l.partOutputs[i], l.parts[i]->getOutput(0));
-  }
-  auto start = std::chrono::steady_clock::now();
-  l.head->run();
-  ms.push_back(msSince(start));
-  return ms;
-}
-
 } // namespace
 
 bool isSplitPackage(const std::string &path) {
@@ -112,6 +72,65 @@ SplitPackage readSplitPackage(const std::string &path) {
   return s;
 }
 
+struct SplitExecutor::Loaded {
+  std::vector<std::shared_ptr<const Module>> partModules;
+  std::vector<std::unique_ptr<Executor>> parts;
+  std::shared_ptr<const Module> headModule;
+  std::unique_ptr<Executor> head;
+  std::vector<std::string> partOutputs;
+};
+
+SplitExecutor::SplitExecutor(const SplitPackage &s, int threads, const std::string &what)
+    : loaded_(std::make_unique<Loaded>()) {
+  Loaded &l = *loaded_;
+  l.partOutputs = s.partOutputs;
+  for (size_t i = 0; i < s.parts.size(); ++i) {
+    l.partModules.push_back(Module::loadFromBytes(s.parts[i], what + ": " + s.partOutputs[i]));
+    l.parts.push_back(std::make_unique<Executor>(l.partModules.back(), ExecutorOptions{threads}));
+  }
+  l.headModule = Module::loadFromBytes(s.head, what + ": head");
+  l.head = std::make_unique<Executor>(l.headModule, ExecutorOptions{threads});
+}
+
+SplitExecutor::~SplitExecutor() = default;
+
+const std::vector<TensorSpec> &SplitExecutor::inputs() const { return loaded_->partModules.at(0)->inputs(); }
+const std::vector<TensorSpec> &SplitExecutor::outputs() const { return loaded_->headModule->outputs(); }
+
+void SplitExecutor::setInput(const std::string &name, const Tensor &t) {
+  for (auto &p : loaded_->parts) p->setInput(name, t);
+}
+
+std::vector<double> SplitExecutor::run() {
+  Loaded &l = *loaded_;
+  std::vector<double> ms;
+  for (size_t i = 0; i < l.parts.size(); ++i) {
+    auto start = std::chrono::steady_clock::now();
+    l.parts[i]->run();
+    ms.push_back(msSince(start));
+    l.head->setInput(l.partOutputs[i], l.parts[i]->getOutput(0));
+  }
+  auto start = std::chrono::steady_clock::now();
+  l.head->run();
+  ms.push_back(msSince(start));
+  return ms;
+}
+
+Tensor SplitExecutor::getOutput(size_t index) const { return loaded_->head->getOutput(index); }
+
+namespace {
+
+// A split package loaded here, fed the model's inputs (from .npz or seeded).
+std::unique_ptr<SplitExecutor> prepareSplit(const SplitPackage &s, const std::string &package,
+                                            const std::string &inputs, uint64_t seed, int threads) {
+  auto exec = std::make_unique<SplitExecutor>(s, threads, package);
+  auto first = Module::loadFromBytes(s.parts.at(0), package + ": " + s.partOutputs.at(0));
+  for (auto &[name, t] : packageInputs(*first, inputs, seed)) exec->setInput(name, t);
+  return exec;
+}
+
+} // namespace
+
 PackageMembers splitPackageMembers(const SplitPackage &s) {
   nlohmann::json j = {{"format", "rqc-split"}, {"format_version", 1}, {"source", s.source}, {"target", s.target},
                       {"cut", s.cut}, {"channels", s.channels}};
@@ -131,13 +150,12 @@ PackageMembers splitPackageMembers(const SplitPackage &s) {
 
 void runSplitPackage(const RunPackageOptions &o) {
   SplitPackage s = readSplitPackage(o.package);
-  LoadedSplit l = load(s, o.package, o.inputs, o.seed, o.threads);
+  auto exec = prepareSplit(s, o.package, o.inputs, o.seed, o.threads);
   auto start = std::chrono::steady_clock::now();
-  std::vector<double> ms = runOnce(l);
+  std::vector<double> ms = exec->run();
   const double total = msSince(start);
   NamedTensors outputs;
-  for (size_t i = 0; i < l.head->numOutputs(); ++i)
-    outputs.emplace_back(l.headModule->outputs()[i].name, l.head->getOutput(i));
+  for (size_t i = 0; i < exec->outputs().size(); ++i) outputs.emplace_back(exec->outputs()[i].name, exec->getOutput(i));
   for (const auto &[name, t] : outputs) printTop5(std::cout, name, t);
   std::cout << "split network: " << s.parts.size() << " parts of " << s.channels / static_cast<int>(s.parts.size())
             << " channels (of " << s.channels << ") and a head, run here one after another\n";
@@ -154,13 +172,13 @@ void benchSplitPackage(const BenchPackageOptions &o) {
   if (o.profile) throw Error("--profile times the kernels of one package; profile a split package's parts one by one");
   if (o.repeat < 1 || o.warmup < 0) throw Error("--repeat must be at least 1 and --warmup not negative");
   SplitPackage s = readSplitPackage(o.package);
-  LoadedSplit l = load(s, o.package, o.inputs, o.seed, o.threads);
-  for (int i = 0; i < o.warmup; ++i) runOnce(l);
+  auto exec = prepareSplit(s, o.package, o.inputs, o.seed, o.threads);
+  for (int i = 0; i < o.warmup; ++i) exec->run();
   std::vector<double> totals;
   std::vector<double> sums(s.parts.size() + 1, 0.0);
   for (int r = 0; r < o.repeat; ++r) {
     auto start = std::chrono::steady_clock::now();
-    std::vector<double> ms = runOnce(l);
+    std::vector<double> ms = exec->run();
     totals.push_back(msSince(start));
     for (size_t k = 0; k < ms.size(); ++k) sums[k] += ms[k];
   }

@@ -16,6 +16,7 @@
 
 #include "rqc/runtime/PackageWriter.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,26 @@ SplitPackage readSplitPackage(const std::string &path);
 
 // The archive members of a split package (for PackageWriter's writePackage).
 PackageMembers splitPackageMembers(const SplitPackage &split);
+
+// The parts and the head of a split package loaded in this process, run part after part
+// then the head (what `rqc run|bench|validate SPLIT.rqc` do here).
+class SplitExecutor {
+public:
+  // Throws rqc::Error (prefixed by `what`) when a part or the head cannot be loaded.
+  SplitExecutor(const SplitPackage &split, int threads, const std::string &what);
+  ~SplitExecutor();
+  const std::vector<TensorSpec> &inputs() const;  // the model's (every part's) inputs
+  const std::vector<TensorSpec> &outputs() const; // the head's outputs
+  // Copies `t` into input `name` of every part (checked as Executor::setInput).
+  void setInput(const std::string &name, const Tensor &t);
+  // One run; returns the milliseconds of each part, then of the head.
+  std::vector<double> run();
+  Tensor getOutput(size_t index) const;
+
+private:
+  struct Loaded;
+  std::unique_ptr<Loaded> loaded_;
+};
 
 // `rqc run SPLIT.rqc`: each part here, one after another, then the head; prints the top-5,
 // the latency of each part and of the head, and writes the outputs when asked.

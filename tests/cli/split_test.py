@@ -12,8 +12,14 @@
 - Refusals, one error line each: channels that do not divide, an int8 model, a server
   count that is not the part count, several servers for a plain package, a damaged part.
 
-usage: split_test.py RQC MODELS_DIR [MODEL...]
+- With --trained: the ResNet-8 trained split on Fashion-MNIST (set-up trains it with
+  scripts/train_fashion_mnist.py --split 2) scored by rqc validate --split 2 classifies as
+  the model compiled whole (the same function), while the ResNet-8 trained whole loses
+  accuracy when split (a different function: it needs retraining).
+
+usage: split_test.py RQC MODELS_DIR [--trained] [MODEL...]
 """
+import json
 import os
 import re
 import signal
@@ -136,14 +142,40 @@ def test_model(rqc, models, name, tmp, servers):
     return pkg
 
 
+def test_trained(rqc, models):
+    """The ResNet-8 trained split on Fashion-MNIST (scripts/train_fashion_mnist.py --split 2)
+    against the one trained whole, both scored by rqc validate --split 2."""
+    def validate(model):
+        p = run([rqc, "validate", os.path.join(models, model), "--split", "2", "--dataset", "fashion-mnist",
+                 "--limit", "2000", "--json"])
+        check(f"rqc validate {model} --split 2", p.returncode == 0, p.stderr)
+        return json.loads(p.stdout) if p.returncode == 0 else None
+    trained_split = validate("fashion_resnet8_split2.onnx")
+    if trained_split:
+        check("trained split: the split network classifies as the model does (it is the same function)",
+              abs(trained_split["top1"] - trained_split["unsplit"]["top1"]) <= 0.001 and trained_split["top1"] > 0.8,
+              json.dumps(trained_split))
+    trained_whole = validate("fashion_resnet8.onnx")
+    if trained_whole:
+        check("trained whole: splitting it drops the weights between groups and its accuracy with them",
+              trained_whole["top1"] < trained_whole["unsplit"]["top1"] - 0.05, json.dumps(trained_whole))
+    if trained_split and trained_whole:
+        print(f"top-1 on 2000 Fashion-MNIST test images: trained split {trained_split['top1']:.4f} "
+              f"(whole {trained_split['unsplit']['top1']:.4f}); trained whole {trained_whole['unsplit']['top1']:.4f}, "
+              f"split afterwards {trained_whole['top1']:.4f}")
+
+
 def main():
     rqc, models = sys.argv[1:3]
-    names = sys.argv[3:] or ["resnet8", "mobilenet_v1"]
+    names = [a for a in sys.argv[3:] if a != "--trained"] or ["resnet8", "mobilenet_v1"]
+    if "--trained" in sys.argv[3:]:
+        test_trained(rqc, models)
+        names = [a for a in sys.argv[3:] if a != "--trained"]
     with tempfile.TemporaryDirectory() as tmp:
         servers = [Server(rqc, os.path.join(tmp, f"store{i}")) for i in range(2)]
         try:
             pkgs = {n: test_model(rqc, models, n, tmp, servers) for n in names}
-            pkg = pkgs.get(names[0])
+            pkg = pkgs.get(names[0]) if names else None
             if pkg:
                 addresses = ",".join(s.address for s in servers)
                 p = run([rqc, "bench", pkg, "--repeat", "5", "--remote", addresses, "--key", "split"])
