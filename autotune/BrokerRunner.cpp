@@ -1,35 +1,19 @@
-#include "autotune/Measure.h"
+#include "autotune/RemoteMeasure.h"
 
 #include "runtime/farm/Farm.h"
+#include "runtime/tools/Files.h"
 
 #include "rqc/runtime/Error.h"
 
 #include <chrono>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 namespace rqc::autotune {
 
-namespace {
-
-std::string readBytes(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-double unixNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-} // namespace
-
 BrokerRunner::BrokerRunner(RunSettings settings, const std::string &inputs, const std::string &expected,
                            std::string kernel, const std::string &broker, const std::string &key)
-    : settings_(std::move(settings)), inputs_(readBytes(inputs)), expected_(readBytes(expected)),
+    : settings_(std::move(settings)), inputs_(tools::readFileBytes(inputs, "the task's inputs")),
+      expected_(tools::readFileBytes(expected, "the task's reference outputs")),
       kernel_(std::move(kernel)), farm_(std::make_unique<farm::FarmClient>(broker, key)) {
   if (!settings_.cpus.empty()) throw Error("--cpus pins local measurements; with a broker:// runner the boards measure");
 }
@@ -49,27 +33,10 @@ void BrokerRunner::runBatch(const std::vector<BuildResult> &candidates,
   for (size_t k = 0; k < candidates.size(); ++k) {
     const BuildResult &c = candidates[k];
     if (c.error != MeasureError::NoError) {
-      MeasureResult m;
-      m.error = c.error;
-      m.message = c.message;
-      m.allCost = c.seconds;
-      m.timestamp = unixNow();
-      onResult(k, std::move(m));
+      onResult(k, buildFailure(c));
       continue;
     }
-    rpc::Job job;
-    job.set_package_sha256(farm_->putPackage(c.package));
-    job.set_timeout_s(settings_.timeoutS);
-    job.set_threads(settings_.threads);
-    rpc::MeasureJob *measure = job.mutable_measure();
-    measure->set_inputs_npz(inputs_);
-    measure->set_expected_npz(expected_);
-    measure->set_kernel(kernel_);
-    measure->set_number(settings_.number);
-    measure->set_repeat(settings_.repeat);
-    measure->set_min_repeat_ms(settings_.minRepeatMs);
-    measure->set_warmup(settings_.warmup);
-    measure->set_flush_cache(settings_.flushCache);
+    rpc::Job job = measureJob(settings_, farm_->putPackage(c.package), inputs_, expected_, kernel_);
     const std::string id = farm::FarmClient::jobId(job);
     if (!byId.count(id)) {
       farm_->submit(job);

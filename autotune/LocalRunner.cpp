@@ -42,6 +42,19 @@ void readMeasureOutput(MeasureResult &m, bool timedOut, bool exitedCleanly, cons
   }
 }
 
+double unixNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+MeasureResult buildFailure(const BuildResult &candidate) {
+  MeasureResult m;
+  m.error = candidate.error;
+  m.message = candidate.message;
+  m.allCost = candidate.seconds;
+  m.timestamp = unixNow();
+  return m;
+}
+
 void Runner::runBatch(const std::vector<BuildResult> &candidates,
                       const std::function<void(size_t, MeasureResult)> &onResult) {
   for (size_t k = 0; k < candidates.size(); ++k) onResult(k, run(candidates[k]));
@@ -53,17 +66,9 @@ LocalRunner::LocalRunner(RunSettings settings, std::string inputs, std::string e
       kernel_(std::move(kernel)), executable_(std::move(executable)) {}
 
 MeasureResult LocalRunner::run(const BuildResult &candidate) {
+  if (candidate.error != MeasureError::NoError) return buildFailure(candidate);
   MeasureResult m;
   m.allCost = candidate.seconds;
-  auto stamp = [&] {
-    m.timestamp = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  };
-  if (candidate.error != MeasureError::NoError) {
-    m.error = candidate.error;
-    m.message = candidate.message;
-    stamp();
-    return m;
-  }
   std::vector<std::string> argv;
   if (!settings_.cpus.empty()) {
     std::string list;
@@ -85,7 +90,7 @@ MeasureResult LocalRunner::run(const BuildResult &candidate) {
   tools::ProcessResult p = tools::runProcess(argv, settings_.timeoutS, {"OMP_NUM_THREADS=" + std::to_string(settings_.threads)});
   m.allCost += p.seconds;
   readMeasureOutput(m, p.timedOut, p.ok(), p.describe(), p.out);
-  stamp();
+  m.timestamp = unixNow();
   if (settings_.cooldownS > 0) std::this_thread::sleep_for(std::chrono::duration<double>(settings_.cooldownS));
   return m;
 }

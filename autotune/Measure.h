@@ -127,6 +127,12 @@ private:
   std::unique_ptr<farm::FarmClient> farm_;
 };
 
+// A candidate that failed to build, as its measurement: the build's error, no time.
+MeasureResult buildFailure(const BuildResult &candidate);
+
+// Unix seconds now (MeasureResult::timestamp).
+double unixNow();
+
 // A measurement from the output of `rqc measure` (its last line, MeasureCommand.h's JSON)
 // and how its process ended: shared by the local and the RPC runner.
 void readMeasureOutput(MeasureResult &m, bool timedOut, bool exitedCleanly, const std::string &howItEnded,

@@ -5,6 +5,7 @@
 #include "runtime/rpc/JobRunner.h"
 #include "runtime/src/HostTarget.h"
 #include "runtime/src/PackageChecks.h"
+#include "runtime/tools/Files.h"
 #include "runtime/tools/Subprocess.h"
 
 #include "rqc/runtime/AtomicFile.h"
@@ -47,13 +48,6 @@ std::string checkedKey(const std::string &key) {
 
 std::string packageKey(const std::string &sha) { return "rqc:pkg:" + sha; }
 
-std::string readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Stream entry [id, [field, value, ...]] -> id and its fields.
 struct Entry {
@@ -133,7 +127,7 @@ int FarmClient::liveAgents(double withinS) {
 }
 
 std::string FarmClient::putPackage(const std::string &path) {
-  const std::string bytes = readFile(path);
+  const std::string bytes = tools::readFileBytes(path, "the package");
   const std::string sha = sha256Checksum(bytes).substr(7);
   // NX: an existing copy is the same bytes; its expiry is renewed instead.
   RedisReply set = redis_->command({"SET", packageKey(sha), bytes, "NX", "EX", "86400"});
@@ -176,9 +170,12 @@ void FarmClient::collect(const std::vector<std::string> &ids, double silenceS,
       lastNews = now();
     }
     if (entries.empty() && now() - lastNews > silenceS) {
-      if (liveAgents() == 0)
-        throw Error("no agent of key '" + key_ + "' has been seen for a minute and " + std::to_string(waiting.size()) +
-                    " job(s) are unanswered (rqc farm status --broker " + url() + ")");
+      // An agent busy with a job does not report until it is done: alive is "seen within
+      // the silence", not within a minute.
+      if (liveAgents(silenceS + 60) == 0)
+        throw Error("no agent of key '" + key_ + "' has been seen for " + std::to_string(static_cast<int>(silenceS + 60)) +
+                    " s and " + std::to_string(waiting.size()) + " job(s) are unanswered (rqc farm status --broker " +
+                    url() + ")");
       lastNews = now(); // agents are alive: a long job, or one being taken over
     }
   }

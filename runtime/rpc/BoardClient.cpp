@@ -2,6 +2,7 @@
 
 #include "runtime/rpc/BoardCommon.h"
 #include "runtime/rpc/BoardServer.h"
+#include "runtime/tools/Files.h"
 
 #include "rqc/runtime/Checksum.h"
 #include "rqc/runtime/Error.h"
@@ -74,11 +75,7 @@ InfoReply BoardClient::info() {
 }
 
 std::string BoardClient::upload(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read the package");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return uploadBytes(buffer.str(), path);
+  return uploadBytes(tools::readFileBytes(path, "the package"), path);
 }
 
 std::string BoardClient::uploadBytes(const std::string &bytes, const std::string &path) {

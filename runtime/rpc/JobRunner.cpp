@@ -1,6 +1,7 @@
 #include "runtime/rpc/JobRunner.h"
 
 #include "runtime/rpc/BoardCommon.h"
+#include "runtime/tools/Files.h"
 #include "runtime/tools/Subprocess.h"
 
 #include "rqc/runtime/AtomicFile.h"
@@ -20,12 +21,6 @@ namespace rqc::rpc {
 
 namespace {
 
-std::string readFile(const fs::path &p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Values a job passes on to the child's command line: never an option of their own.
 bool isDeviceName(const std::string &d) {
@@ -138,7 +133,7 @@ JobResult runJob(const Job &job, const std::string &package, const JobRunnerOpti
   result.set_stdout_text(p.out);
   result.set_summary(p.describe());
   if (p.ok() && job.kind_case() == Job::kRun && job.run().want_outputs())
-    result.set_outputs_npz(readFile(dir / "outputs.npz"));
+    result.set_outputs_npz(tools::readFileBytes((dir / "outputs.npz").string(), "the outputs"));
   return result;
 }
 

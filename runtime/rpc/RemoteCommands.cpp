@@ -2,6 +2,7 @@
 
 #include "runtime/rpc/BoardClient.h"
 #include "runtime/rpc/BoardServer.h"
+#include "runtime/tools/Files.h"
 #include "runtime/tools/SplitPackage.h"
 
 #include "rqc/runtime/Executor.h"
@@ -33,12 +34,7 @@ namespace rqc::rpc {
 namespace {
 
 std::string readInputs(const std::string &path) {
-  if (path.empty()) return "";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read the inputs");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return path.empty() ? "" : tools::readFileBytes(path, "the inputs");
 }
 
 // The board's report as if it had run here: its store path of the package replaced by the
@@ -83,6 +79,16 @@ std::vector<std::string> addressList(const std::string &remote) {
   return out;
 }
 
+// One server per part of `split`, from --remote H1:P1,H2:P2.
+std::vector<std::string> partAddresses(const std::string &remote, const tools::SplitPackage &split,
+                                       const std::string &package) {
+  std::vector<std::string> addresses = addressList(remote);
+  if (addresses.size() != split.parts.size())
+    throw Error("--remote names " + std::to_string(addresses.size()) + " server(s) and " + package + " has " +
+                std::to_string(split.parts.size()) + " parts: give one HOST:PORT per part, comma-separated");
+  return addresses;
+}
+
 // "latency: 1.23 ms ..." of a board's run report, or -1.
 double reportedLatencyMs(const std::string &report) {
   auto at = report.find("latency: ");
@@ -110,10 +116,7 @@ void inParallel(size_t n, const std::function<void(size_t)> &work) {
 // the head here.
 void runSplitRemotely(const tools::RunPackageOptions &o) {
   tools::SplitPackage split = tools::readSplitPackage(o.package);
-  std::vector<std::string> addresses = addressList(o.remote);
-  if (addresses.size() != split.parts.size())
-    throw Error("--remote names " + std::to_string(addresses.size()) + " server(s) and " + o.package + " has " +
-                std::to_string(split.parts.size()) + " parts: give one HOST:PORT per part, comma-separated");
+  std::vector<std::string> addresses = partAddresses(o.remote, split, o.package);
   const size_t n = split.parts.size();
   std::vector<std::unique_ptr<BoardClient>> boards;
   for (const std::string &a : addresses) boards.push_back(std::make_unique<BoardClient>(a, o.key));
@@ -183,10 +186,7 @@ void runSplitRemotely(const tools::RunPackageOptions &o) {
 void benchSplitRemotely(const tools::BenchPackageOptions &o) {
   if (o.profile) throw Error("--profile times the kernels of one package; profile a split package's parts one by one");
   tools::SplitPackage split = tools::readSplitPackage(o.package);
-  std::vector<std::string> addresses = addressList(o.remote);
-  if (addresses.size() != split.parts.size())
-    throw Error("--remote names " + std::to_string(addresses.size()) + " server(s) and " + o.package + " has " +
-                std::to_string(split.parts.size()) + " parts: give one HOST:PORT per part, comma-separated");
+  std::vector<std::string> addresses = partAddresses(o.remote, split, o.package);
   const size_t n = split.parts.size();
   const std::string inputs = readInputs(o.inputs);
   std::vector<nlohmann::json> reports(n);
