@@ -17,7 +17,11 @@
   the model compiled whole (the same function), while the ResNet-8 trained whole loses
   accuracy when split (a different function: it needs retraining).
 
-usage: split_test.py RQC MODELS_DIR [--trained] [MODEL...]
+- With --netns: two boards in network namespaces the test creates (veth pairs on
+  10.231.k.0/30; root), an rpc-server in each on its own address: the split ResNet-8
+  across them equals the local run.
+
+usage: split_test.py RQC MODELS_DIR [--trained | --netns] [MODEL...]
 """
 import json
 import os
@@ -165,8 +169,83 @@ def test_trained(rqc, models):
               f"split afterwards {trained_whole['top1']:.4f}")
 
 
+class Namespaces:
+    """Two boards with network stacks of their own: network namespaces joined to this one by
+    veth pairs on private addresses (10.231.<k>.0/30), created here and deleted after."""
+
+    def __init__(self, count):
+        self.names, self.addresses = [], []
+        tag = os.getpid() % 100000
+        for k in range(count):
+            ns, host, board = f"rqcb{k}-{tag}", f"rqh{k}-{tag}", f"rqb{k}-{tag}"
+            here, there = f"10.231.{k}.1", f"10.231.{k}.2"
+            cmds = [["ip", "netns", "add", ns],
+                    ["ip", "link", "add", host, "type", "veth", "peer", "name", board],
+                    ["ip", "link", "set", board, "netns", ns],
+                    ["ip", "addr", "add", here + "/30", "dev", host], ["ip", "link", "set", host, "up"],
+                    ["ip", "netns", "exec", ns, "ip", "addr", "add", there + "/30", "dev", board],
+                    ["ip", "netns", "exec", ns, "ip", "link", "set", board, "up"],
+                    ["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"]]
+            self.names.append(ns)
+            for c in cmds:
+                p = run(c)
+                if p.returncode != 0:
+                    self.close()
+                    raise RuntimeError(" ".join(c) + ": " + p.stderr.strip())
+            self.addresses.append(there)
+
+    def close(self):
+        for ns in self.names:
+            run(["ip", "netns", "del", ns])  # takes its veth pair with it
+
+
+def test_namespaces(rqc, models, tmp):
+    """Part i on a server inside board namespace i, reached over its veth pair."""
+    try:
+        boards = Namespaces(2)
+    except (RuntimeError, OSError) as e:
+        check("network namespaces for two boards can be created (run as root)", False, str(e))
+        return
+    servers = []
+    try:
+        for k, (ns, address) in enumerate(zip(boards.names, boards.addresses)):
+            log = os.path.join(tmp, f"ns{k}.log")
+            proc = subprocess.Popen(["ip", "netns", "exec", ns, rqc, "rpc-server", "--host", address, "--port", "9091",
+                                     "--key", "split", "--store", os.path.join(tmp, f"ns{k}-store")],
+                                    stdout=open(log, "w"), stderr=subprocess.STDOUT)
+            servers.append(proc)
+            for _ in range(300):
+                if "listening on" in open(log).read() or proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+            check(f"an rpc-server listens inside board namespace {k} on {address}", "listening on" in open(log).read(),
+                  open(log).read())
+        pkg = os.path.join(tmp, "ns_split2.rqc")
+        run([rqc, "compile", os.path.join(models, "resnet8.onnx"), "--split", "2", "-o", pkg])
+        local, remote = os.path.join(tmp, "ns_local.npz"), os.path.join(tmp, "ns_remote.npz")
+        run([rqc, "run", pkg, "--seed", "4", "--outputs", local])
+        p = run([rqc, "run", pkg, "--seed", "4", "--outputs", remote, "--remote",
+                 ",".join(a + ":9091" for a in boards.addresses), "--key", "split"])
+        ok = p.returncode == 0 and all(np.array_equal(np.load(local)[k], np.load(remote)[k]) for k in np.load(local).files)
+        check("a split network across two boards in their own network namespaces equals the local run", ok,
+              p.stdout + p.stderr)
+    finally:
+        for proc in servers:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        boards.close()
+
+
 def main():
     rqc, models = sys.argv[1:3]
+    if "--netns" in sys.argv[3:]:
+        with tempfile.TemporaryDirectory() as tmp:
+            test_namespaces(rqc, models, tmp)
+        print(f"{len(failures)} check(s) failed" if failures else "all checks passed")
+        return 1 if failures else 0
     names = [a for a in sys.argv[3:] if a != "--trained"] or ["resnet8", "mobilenet_v1"]
     if "--trained" in sys.argv[3:]:
         test_trained(rqc, models)
