@@ -78,19 +78,45 @@ def load_split(data: str, prefix: str) -> tuple[np.ndarray, np.ndarray]:
     return images.astype(np.float32)[:, None] / 255.0, labels.astype(np.int64)
 
 
-class Block(nn.Module):
-    """`groups` > 1: every convolution in `groups` channel groups (a split network's block)."""
+class SplitConv2d(nn.Conv2d):
+    """A convolution whose weights between different ones of `split` channel groups are
+    held at zero (a mask on the weights): the split network of rqc compile --split. Kept a
+    dense convolution, rather than torch's grouped one, because that trains several times
+    slower on the CPU; the exported weights have exact zeros between groups."""
 
-    def __init__(self, cin: int, cout: int, stride: int, groups: int = 1):
+    def __init__(self, cin, cout, k, stride=1, padding=0, bias=False, split=1):
+        super().__init__(cin, cout, k, stride, padding, bias=bias)
+        mask = torch.zeros(cout, cin, 1, 1)
+        for g in range(split):
+            mask[g * cout // split:(g + 1) * cout // split, g * cin // split:(g + 1) * cin // split] = 1
+        self.register_buffer("mask", mask)
+
+    def forward(self, x):
+        return self._conv_forward(x, self.weight * self.mask, self.bias)
+
+    def bake(self):
+        """Zeros the masked weights themselves, before export."""
+        with torch.no_grad():
+            self.weight.mul_(self.mask)
+
+
+class Block(nn.Module):
+    """`split` > 1: every convolution keeps to its own of `split` channel groups."""
+
+    def __init__(self, cin: int, cout: int, stride: int, split: int = 1):
         super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False, groups=groups)
+        # Plain convolutions unless split: the whole network trains exactly as before.
+        def conv(cin, cout, k, stride, padding):
+            if split > 1:
+                return SplitConv2d(cin, cout, k, stride, padding, split=split)
+            return nn.Conv2d(cin, cout, k, stride, padding, bias=False)
+        self.conv1 = conv(cin, cout, 3, stride, 1)
         self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False, groups=groups)
+        self.conv2 = conv(cout, cout, 3, 1, 1)
         self.bn2 = nn.BatchNorm2d(cout)
         self.project = None
         if stride != 1 or cin != cout:
-            self.project = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False, groups=groups),
-                                         nn.BatchNorm2d(cout))
+            self.project = nn.Sequential(conv(cin, cout, 1, stride, 0), nn.BatchNorm2d(cout))
 
     def forward(self, x):
         y = torch.relu(self.bn1(self.conv1(x)))
@@ -279,6 +305,9 @@ def main() -> int:
     top1, top5 = evaluate(model, x_test, y_test)
 
     model.eval()
+    for m in model.modules():
+        if isinstance(m, SplitConv2d):
+            m.bake()
     out_dir = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(out_dir, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".fashion-", suffix=".onnx")
