@@ -20,41 +20,13 @@ usage: farm_test.py RQC MODELS_DIR
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-failures = []
-
-
-def check(what, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + what + ("" if ok else ": " + str(detail)[-1500:]), flush=True)
-    if not ok:
-        failures.append(what)
-
-
-def run(cmd, env=None, timeout=600):
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
-
-
-def one_error_line(p, words):
-    lines = [l for l in p.stderr.splitlines() if l.strip()]
-    return p.returncode != 0 and len(lines) == 1 and lines[0].startswith("rqc: error:") and words in lines[0]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def records(path):
-    if not os.path.exists(path):
-        return []
-    return [json.loads(l) for l in open(path) if l.strip()]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from boards_testlib import Redis, check, finish, free_port, one_error_line, records, run, stop, wait_for  # noqa: E402
 
 
 class Agent:
@@ -65,22 +37,13 @@ class Agent:
         self.proc = subprocess.Popen([rqc, "agent", "--broker", broker, "--key", key, "--name", name, "--store",
                                       self.store, *extra], stdout=open(self.log, "w"), stderr=subprocess.STDOUT,
                                      env=env)
-        for _ in range(100):
-            if "measuring jobs of key" in self.text() or self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
+        wait_for(self.log, "measuring jobs of key", self.proc, 10)
 
     def text(self):
         return open(self.log).read()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return "hung"
+        return stop(self.proc)
 
 
 def status(rqc, broker, key):
@@ -99,18 +62,9 @@ def main():
     env = dict(os.environ, RQC_TOPHUB_LOCATION="NONE")
     fast = ["--min-repeat-ms", "5", "--repeat", "2", "--build-jobs", "2"]
     with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        broker = f"redis://127.0.0.1:{port}"
-        redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                  "--appendonly", "no"], stdout=open(os.path.join(tmp, "redis.log"), "w"),
-                                 stderr=subprocess.STDOUT)
+        redis = Redis(tmp)
+        port, broker = redis.port, redis.url
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
             runner = f"broker://127.0.0.1:{port}?key=rk3399"
 
             # -- two agents share a tuning run
@@ -253,14 +207,8 @@ def main():
             p = run([rqc, "tune", model, "-o", os.path.join(tmp, "x.log"), "--runner", f"broker://127.0.0.1:{port}"])
             check("--runner broker:// without a key: one error line", one_error_line(p, "device key"), p.stderr)
         finally:
-            redis.terminate()
-            redis.wait(timeout=30)
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
-
+            redis.stop()
+    return finish()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -21,7 +21,6 @@ usage: rpc_test.py RQC MODELS_DIR PROTO
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -29,17 +28,8 @@ import time
 
 import numpy as np
 
-failures = []
-
-
-def check(what, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + what + ("" if ok else ": " + str(detail)[-1500:]), flush=True)
-    if not ok:
-        failures.append(what)
-
-
-def run(cmd, env=None, timeout=600):
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from boards_testlib import Server, check, finish, one_error_line, records, run  # noqa: E402
 
 
 def must(cmd, env=None):
@@ -47,47 +37,6 @@ def must(cmd, env=None):
     if p.returncode != 0:
         raise SystemExit(f"command failed: {' '.join(cmd)}\n{p.stdout}\n{p.stderr}")
     return p
-
-
-def one_error_line(p, words):
-    lines = [l for l in p.stderr.splitlines() if l.strip()]
-    return p.returncode != 0 and len(lines) == 1 and lines[0].startswith("rqc: error:") and words in lines[0]
-
-
-class Server:
-    """rqc rpc-server --port 0 on loopback; the port comes from its first line."""
-
-    def __init__(self, rqc, store, key="pynq", extra=()):
-        self.key = key
-        self.log = open(store + ".log", "w+")
-        self.proc = subprocess.Popen([rqc, "rpc-server", "--port", "0", "--key", key, "--store", store, *extra],
-                                     stdout=self.log, stderr=subprocess.STDOUT, text=True)
-        m = None
-        for _ in range(300):
-            with open(self.log.name) as f:
-                m = re.search(r"listening on 127\.0\.0\.1:(\d+)", f.read())
-            if m or self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        if not m:
-            raise SystemExit(f"rpc-server did not start: {open(self.log.name).read()!r}")
-        self.port = int(m.group(1))
-        self.address = f"127.0.0.1:{self.port}"
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        if self.alive():
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        with open(self.log.name) as f:
-            self.lines = f.read().splitlines()
-        return self.proc.returncode
 
 
 def test_run_and_bench(rqc, models, tmp, server):
@@ -211,7 +160,7 @@ def test_malformed_requests(proto, tmp, server, pkg):
     check("a job on a path is INVALID_ARGUMENT",
           code_of(stub.RunJob, pb.Job(package_sha256="../" + pkg, run=pb.RunJob()), metadata=key)
           == grpc.StatusCode.INVALID_ARGUMENT)
-    sha = os.listdir(os.path.join(os.path.dirname(server.log.name), "store", "packages"))[0][:-4]
+    sha = os.listdir(os.path.join(os.path.dirname(server.log), "store", "packages"))[0][:-4]
     check("a device that looks like an option is INVALID_ARGUMENT",
           code_of(stub.RunJob, pb.Job(package_sha256=sha, run=pb.RunJob(), device="--help"), metadata=key)
           == grpc.StatusCode.INVALID_ARGUMENT)
@@ -232,23 +181,12 @@ def test_malformed_requests(proto, tmp, server, pkg):
     r = stub.RunJob(pb.Job(package_sha256=sha, bench=pb.BenchJob(repeat=100000000), timeout_s=1.5), metadata=key,
                     timeout=60)
     check("a job past its timeout is killed and says so", r.timed_out and "timed out" in r.summary, str(r))
-    stored = os.listdir(os.path.join(os.path.dirname(server.log.name), "store", "packages"))
+    stored = os.listdir(os.path.join(os.path.dirname(server.log), "store", "packages"))
     check("the store holds only packages named by their hash", all(re.fullmatch(r"[0-9a-f]{64}\.rqc", f) for f in stored),
           stored)
     check("the server answers after the malformed requests",
           stub.Info(pb.InfoRequest(), metadata=key, timeout=60).key == server.key and server.alive())
     channel.close()
-
-
-def records(path):
-    out = []
-    with open(path) as f:
-        for line in f:
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass
-    return out
 
 
 def test_tune(rqc, models, tmp, server):
@@ -304,12 +242,7 @@ def main():
             rc = server.stop()
         check("SIGTERM stops the server with exit 0", rc == 0 and any("stopping" in l for l in server.lines),
               f"rc={rc} {server.lines[-3:]}")
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
-
+    return finish()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -25,35 +25,18 @@ usage: split_test.py RQC MODELS_DIR [--trained | --netns] [MODEL...]
 """
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import numpy_helper
 
-failures = []
-
-
-def check(what, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + what + ("" if ok else ": " + str(detail)[-1500:]), flush=True)
-    if not ok:
-        failures.append(what)
-
-
-def run(cmd, timeout=1200):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-
-
-def one_error_line(p, words):
-    lines = [l for l in p.stderr.splitlines() if l.strip()]
-    return p.returncode != 0 and len(lines) == 1 and lines[0].startswith("rqc: error:") and words in lines[0]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from boards_testlib import Server, check, failures, finish, one_error_line, run, stop, wait_for  # noqa: E402
 
 
 def masked(model_path, n):
@@ -82,26 +65,6 @@ def masked(model_path, n):
                     w[a, b] = 0
         inits[node.input[1]].CopyFrom(numpy_helper.from_array(w, node.input[1]))
     return m
-
-
-class Server:
-    def __init__(self, rqc, store):
-        self.log = store + ".log"
-        self.proc = subprocess.Popen([rqc, "rpc-server", "--port", "0", "--key", "split", "--store", store],
-                                     stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
-        m = None
-        for _ in range(300):
-            m = re.search(r"listening on (127\.0\.0\.1:\d+)", open(self.log).read())
-            if m or self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        if not m:
-            raise SystemExit("rpc-server did not start: " + open(self.log).read())
-        self.address = m.group(1)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=60)
 
 
 def test_model(rqc, models, name, tmp, servers):
@@ -214,10 +177,7 @@ def test_namespaces(rqc, models, tmp):
                                      "--key", "split", "--store", os.path.join(tmp, f"ns{k}-store")],
                                     stdout=open(log, "w"), stderr=subprocess.STDOUT)
             servers.append(proc)
-            for _ in range(300):
-                if "listening on" in open(log).read() or proc.poll() is not None:
-                    break
-                time.sleep(0.1)
+            wait_for(log, "listening on", proc, 30)
             check(f"an rpc-server listens inside board namespace {k} on {address}", "listening on" in open(log).read(),
                   open(log).read())
         pkg = os.path.join(tmp, "ns_split2.rqc")
@@ -231,11 +191,7 @@ def test_namespaces(rqc, models, tmp):
               p.stdout + p.stderr)
     finally:
         for proc in servers:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc, 30)
         boards.close()
 
 
@@ -244,14 +200,13 @@ def main():
     if "--netns" in sys.argv[3:]:
         with tempfile.TemporaryDirectory() as tmp:
             test_namespaces(rqc, models, tmp)
-        print(f"{len(failures)} check(s) failed" if failures else "all checks passed")
-        return 1 if failures else 0
+        return finish()
     names = [a for a in sys.argv[3:] if a != "--trained"] or ["resnet8", "mobilenet_v1"]
     if "--trained" in sys.argv[3:]:
         test_trained(rqc, models)
         names = [a for a in sys.argv[3:] if a != "--trained"]
     with tempfile.TemporaryDirectory() as tmp:
-        servers = [Server(rqc, os.path.join(tmp, f"store{i}")) for i in range(2)]
+        servers = [Server(rqc, os.path.join(tmp, f"store{i}"), key="split") for i in range(2)]
         try:
             pkgs = {n: test_model(rqc, models, n, tmp, servers) for n in names}
             pkg = pkgs.get(names[0]) if names else None
@@ -289,12 +244,7 @@ def main():
         finally:
             for s in servers:
                 s.stop()
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
-
+    return finish()
 
 if __name__ == "__main__":
     sys.exit(main())

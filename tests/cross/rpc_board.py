@@ -13,27 +13,14 @@ usage: rpc_board.py RQC MODEL ARCH TARGET [--mcpu CPU] -- RUNNER... (RUNNER: qem
 """
 import json
 import os
-import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 
-failures = []
-
-
-def check(what, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + what + ("" if ok else ": " + str(detail)[-1500:]), flush=True)
-    if not ok:
-        failures.append(what)
-
-
-def run(cmd, timeout=1200):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from boards_testlib import Redis, Server, check, finish, records, run, stop, wait_for  # noqa: E402
 
 
 def main():
@@ -41,6 +28,7 @@ def main():
     args, runner = sys.argv[1:sep], sys.argv[sep + 1:]
     rqc, model, arch, target = args[:4]
     flags = args[4:]
+    launcher = " ".join(runner[:-1])  # jobs run under qemu too: qemu-user does not follow exec
     with tempfile.TemporaryDirectory() as tmp:
         board_pkg, host_pkg = os.path.join(tmp, "board.rqc"), os.path.join(tmp, "host.rqc")
         for cmd in ([rqc, "compile", model, f"--target={target}", *flags, "-o", board_pkg],
@@ -49,23 +37,11 @@ def main():
             if p.returncode != 0:
                 print("FAIL: " + " ".join(cmd) + "\n" + p.stderr)
                 return 1
-        log = open(os.path.join(tmp, "server.log"), "w+")
-        server = subprocess.Popen([*runner, "rpc-server", "--port", "0", "--key", "board", "--store",
-                                   os.path.join(tmp, "store"), "--launcher", " ".join(runner[:-1])],
-                                  stdout=log, stderr=subprocess.STDOUT)
-        m = None
-        for _ in range(600):
-            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", open(log.name).read())
-            if m or server.poll() is not None:
-                break
-            time.sleep(0.1)
-        if not m:
-            print("FAIL: the board's rpc-server did not start:\n" + open(log.name).read())
-            return 1
-        address = f"127.0.0.1:{m.group(1)}"
+        server = Server(runner[-1], os.path.join(tmp, "store"), key="board", extra=["--launcher", launcher],
+                        prefix=runner[:-1])
         try:
             remote, local = os.path.join(tmp, "remote.npz"), os.path.join(tmp, "local.npz")
-            p = run([rqc, "run", board_pkg, "--seed", "1", "--outputs", remote, "--remote", address, "--key", "board"])
+            p = run([rqc, "run", board_pkg, "--seed", "1", "--outputs", remote, "--remote", server.address, "--key", "board"])
             check(f"rqc run --remote on the {arch} board", p.returncode == 0, p.stderr)
             run([rqc, "run", host_pkg, "--seed", "1", "--outputs", local])
             if p.returncode == 0:
@@ -75,68 +51,37 @@ def main():
                     tol = 1e-4 * max(float(r.max() - r.min()), 1e-12)
                     diff = float(np.abs(a[k].astype(np.float64) - r).max())
                     check(f"{k}: the board's output matches the host's (max|diff| {diff:.3g}, tol {tol:.3g})", diff <= tol)
-            tune_log = os.path.join(tmp, "board.log")
-            p = run([rqc, "tune", model, f"--target={target}", *flags, "--tasks", "0", "--trials", "2", "--tuner",
-                     "random", "--min-repeat-ms", "1", "--repeat", "1", "--timeout", "120", "-o", tune_log,
-                     "--runner", f"rpc://{address}?key=board"])
-            recs = [json.loads(l) for l in open(tune_log)] if os.path.exists(tune_log) else []
+            tune = [rqc, "tune", model, f"--target={target}", *flags, "--tasks", "0", "--trials", "2", "--tuner",
+                    "random", "--min-repeat-ms", "1", "--repeat", "1", "--timeout", "120"]
+            log = os.path.join(tmp, "board.log")
+            p = run(tune + ["-o", log, "--runner", f"rpc://{server.address}?key=board"])
+            recs = records(log)
             check(f"rqc tune --runner=rpc:// measures 2 candidates on the {arch} board",
                   p.returncode == 0 and len(recs) == 2 and
                   all(r["result"][1] == 0 and r["device"].startswith(f"rpc/board/{arch}-linux") for r in recs),
                   p.stderr + json.dumps(recs)[:600])
+
             # The same board as a farm agent: it pulls jobs from a redis-server on loopback.
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
-            redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            agent_log = open(os.path.join(tmp, "agent.log"), "w+")
-            agent = None
+            redis = Redis(tmp)
+            agent_log = os.path.join(tmp, "agent.log")
+            agent = subprocess.Popen([*runner, "agent", "--broker", redis.url, "--key", "board", "--store",
+                                      os.path.join(tmp, "agent-store"), "--launcher", launcher],
+                                     stdout=open(agent_log, "w"), stderr=subprocess.STDOUT)
             try:
-                for _ in range(100):
-                    try:
-                        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                        break
-                    except OSError:
-                        time.sleep(0.1)
-                agent = subprocess.Popen([*runner, "agent", "--broker", f"redis://127.0.0.1:{port}", "--key", "board",
-                                          "--store", os.path.join(tmp, "agent-store"), "--launcher",
-                                          " ".join(runner[:-1])], stdout=agent_log, stderr=subprocess.STDOUT)
-                for _ in range(300):
-                    if "measuring jobs" in open(agent_log.name).read() or agent.poll() is not None:
-                        break
-                    time.sleep(0.1)
-                farm_log = os.path.join(tmp, "farm.log")
-                p = run([rqc, "tune", model, f"--target={target}", *flags, "--tasks", "0", "--trials", "2", "--tuner",
-                         "random", "--min-repeat-ms", "1", "--repeat", "1", "--timeout", "120", "-o", farm_log,
-                         "--runner", f"broker://127.0.0.1:{port}?key=board"])
-                recs = [json.loads(l) for l in open(farm_log)] if os.path.exists(farm_log) else []
+                wait_for(agent_log, "measuring jobs", agent, 30)
+                log = os.path.join(tmp, "farm.log")
+                p = run(tune + ["-o", log, "--runner", f"broker://127.0.0.1:{redis.port}?key=board"])
+                recs = records(log)
                 check(f"rqc tune --runner=broker:// measures 2 candidates on the {arch} board's agent",
                       p.returncode == 0 and len(recs) == 2 and all(r["result"][1] == 0 for r in recs),
-                      p.stderr + open(agent_log.name).read()[-600:])
+                      p.stderr + open(agent_log).read()[-600:])
             finally:
-                if agent is not None:
-                    agent.send_signal(signal.SIGTERM)
-                    try:
-                        check("SIGTERM stops the board's agent with exit 0", agent.wait(timeout=60) == 0)
-                    except subprocess.TimeoutExpired:
-                        agent.kill()
-                        check("SIGTERM stops the board's agent with exit 0", False, "it hung")
-                redis.terminate()
-                redis.wait(timeout=30)
+                check("SIGTERM stops the board's agent with exit 0", stop(agent) == 0)
+                redis.stop()
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                rc = server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                rc = "hung"
-        check("SIGTERM stops the board's server with exit 0", rc == 0, f"rc={rc}\n" + open(log.name).read()[-800:])
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
+            rc = server.stop()
+        check("SIGTERM stops the board's server with exit 0", rc == 0, f"rc={rc}\n" + "\n".join(server.lines[-8:]))
+    return finish()
 
 
 if __name__ == "__main__":
