@@ -92,12 +92,18 @@ class SplitConv2d(nn.Conv2d):
         self.register_buffer("mask", mask)
 
     def forward(self, x):
+        if self.baked:
+            return self._conv_forward(x, self.weight, self.bias)
         return self._conv_forward(x, self.weight * self.mask, self.bias)
 
+    baked = False
+
     def bake(self):
-        """Zeros the masked weights themselves, before export."""
+        """Zeros the masked weights themselves, before export: the exported graph is then an
+        ordinary convolution (batch norms fold into it), with exact zeros between groups."""
         with torch.no_grad():
             self.weight.mul_(self.mask)
+        self.baked = True
 
 
 class Block(nn.Module):

@@ -121,9 +121,15 @@ SplitModel splitNetwork(const ModelProto &model, int n, const std::string &name)
   kinds[inputs[0]->name()] = Kind{};
   for (const auto &[n2, t] : inits) kinds[n2] = Kind{Kind::Const, 0};
   std::map<std::string, Tensor> weights; // float initializers the parts slice
+  // An initializer by name, also through Identity nodes (exporters share equal constants so).
   auto weight = [&](const std::string &t) -> const Tensor & {
     if (!weights.count(t)) {
-      auto it = inits.find(t);
+      std::string source = t;
+      for (auto p = producer.find(source); !inits.count(source) && p != producer.end() &&
+                                           g.node(p->second).op_type() == "Identity";
+           p = producer.find(source))
+        source = g.node(p->second).input(0);
+      auto it = inits.find(source);
       if (it == inits.end()) throw Error(name + ": --split: '" + t + "' must be an initializer");
       weights.emplace(t, onnx_import::readTensorProto(*it->second, ""));
     }
