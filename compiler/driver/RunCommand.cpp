@@ -124,7 +124,7 @@ void registerRunCommand(CLI::App &app) {
   cmd->add_option("--threads", opts->threads, "Threads for a compiled package (default: all cores)");
   cmd->add_option("--device", opts->device, "An OpenCL package's device: opencl:N, the N-th in clinfo -l's order "
                                             "(default: RQC_OPENCL_DEVICE, else the first GPU, else the first device)");
-  cmd->add_option("--remote", opts->remote, "Run a compiled package on this rqc rpc-server, HOST:PORT (uploaded first)");
+  cmd->add_option("--remote", opts->remote, "Run a compiled package on this rqc rpc-server, HOST:PORT (uploaded first); a split package: one server per part, H1:P1,H2:P2");
   cmd->add_option("--key", opts->key, "The rpc-server's key (with --remote)");
   cmd->callback([opts] { runModel(*opts); });
 }

@@ -44,7 +44,19 @@ tools::SplitPackage compileSplitNetwork(const std::string &modelPath, int n, con
     out.parts.push_back(makeTar(members));
     out.partOutputs.push_back(parts.partNames[i]);
   }
-  out.head = makeTar(compileOne(split::headWithInputShapes(parts, partShape), modelPath + " [head]"));
+  // The head runs where `rqc run` is called (the parts' outputs come back there): this machine.
+  CompileOptions here = options;
+  here.target = "llvm";
+  here.targetHost.clear();
+  here.mcpu.clear();
+  here.mattr.clear();
+  mlir::OwningOpRef<mlir::ModuleOp> headModule;
+  {
+    ::onnx::ModelProto m;
+    m.ParseFromString(split::headWithInputShapes(parts, partShape));
+    headModule = loadOnnxModel(m, modelPath + " [head]", baseDir, ctx, options.inputShapes);
+  }
+  out.head = makeTar(compileModule(*headModule, here, nullptr));
   out.source = std::filesystem::path(modelPath).filename().string();
   out.target = options.target;
   out.cut = parts.cut;

@@ -10,7 +10,8 @@
 
 namespace rqc::driver {
 
-// Throws rqc::Error for a model that is not a float .onnx classifier the splitter can
+// The parts are compiled for `options`' target, the head for this machine (llvm): it runs
+// where `rqc run` is called. Throws rqc::Error for a model that is not a float .onnx classifier the splitter can
 // divide (naming the op or the channels), or a target without split support (vta).
 tools::SplitPackage compileSplitNetwork(const std::string &model, int n, const CompileOptions &options);
 

@@ -109,6 +109,9 @@ FarmClient::FarmClient(const std::string &brokerUrl, const std::string &key)
 
 FarmClient::~FarmClient() {
   try {
+    // A run that ends early (no agent left, interrupted) takes its jobs with it: a later
+    // agent must not measure for a run that no longer listens.
+    for (const auto &[id, entry] : unanswered_) redis_->command({"XDEL", jobsStream(key_), entry});
     redis_->command({"DEL", results_});
   } catch (...) {
   }
@@ -145,7 +148,7 @@ std::string FarmClient::submit(const rpc::Job &job) {
   std::string bytes;
   job.SerializeToString(&bytes);
   const std::string id = sha256Checksum(bytes).substr(7);
-  redis_->command({"XADD", jobsStream(key_), "*", "id", id, "job", bytes, "reply", results_});
+  unanswered_[id] = redis_->command({"XADD", jobsStream(key_), "*", "id", id, "job", bytes, "reply", results_}).str;
   return id;
 }
 
@@ -166,6 +169,7 @@ void FarmClient::collect(const std::vector<std::string> &ids, double silenceS,
         result.set_summary("the agent's result is unreadable");
       }
       waiting.erase(it->second);
+      unanswered_.erase(it->second);
       onResult(it->second, result);
       lastNews = now();
     }

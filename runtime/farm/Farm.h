@@ -24,6 +24,7 @@
 #include "board.pb.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,7 +44,7 @@ class FarmClient {
 public:
   // Throws rqc::Error when the broker cannot be reached or the key is malformed.
   FarmClient(const std::string &brokerUrl, const std::string &key);
-  ~FarmClient(); // deletes this run's results stream
+  ~FarmClient(); // deletes this run's results stream and the jobs nobody answered
 
   // Agents of the key seen within the last `withinS` seconds.
   int liveAgents(double withinS = 60);
@@ -69,6 +70,7 @@ public:
 private:
   std::unique_ptr<Redis> redis_;
   std::string key_, results_, lastResultId_ = "0-0";
+  std::map<std::string, std::string> unanswered_; // job id -> its entry in the jobs stream
 };
 
 struct AgentOptions {

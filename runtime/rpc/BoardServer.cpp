@@ -13,6 +13,7 @@
 
 #include "board.grpc.pb.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/grpcpp.h>
 
 #include <csignal>
@@ -72,10 +73,12 @@ public:
     std::string bytes;
     UploadChunk chunk;
     while (reader->Read(&chunk)) {
-      if (bytes.size() + chunk.data().size() > options_.maxUploadBytes)
+      if (bytes.size() + chunk.data().size() > options_.maxUploadBytes) {
+        log("refused an upload past the limit of " + std::to_string(options_.maxUploadBytes) + " bytes");
         return {grpc::StatusCode::RESOURCE_EXHAUSTED,
                 "the package is larger than this server's upload limit of " + std::to_string(options_.maxUploadBytes) +
                     " bytes (rqc rpc-server --max-upload-mb)"};
+      }
       bytes += chunk.data();
     }
     const std::string sha = sha256Checksum(bytes).substr(7); // drop "sha256:"
@@ -102,11 +105,13 @@ public:
     // One job at a time: a board measures one candidate at a time.
     std::lock_guard<std::mutex> lock(jobMutex_);
     try {
-      *result = rqc::rpc::runJob(*job, package.string(), runner_);
+      // A client that gives up (killed, past its deadline) ends its job's child too.
+      *result = rqc::rpc::runJob(*job, package.string(), runner_, [ctx] { return ctx->IsCancelled(); });
     } catch (const std::exception &e) {
       return {grpc::StatusCode::INTERNAL, e.what()};
     }
     log(jobKind(*job) + " " + job->package_sha256().substr(0, 12) + ": " + result->summary());
+    if (ctx->IsCancelled()) return {grpc::StatusCode::CANCELLED, "the client cancelled the job"};
     return grpc::Status::OK;
   }
 
@@ -161,6 +166,9 @@ void serveBoard(const BoardServerOptions &given) {
   int selectedPort = 0;
   const std::string address = hostPort(options.host, options.port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &selectedPort);
+  // Without SO_REUSEPORT (gRPC's default on Linux) a second server on a taken port would
+  // listen too and the kernel would split the clients between the two.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(256 << 20); // a job's .npz files; uploads come in 1 MiB chunks
   builder.SetMaxSendMessageSize(256 << 20);
   builder.RegisterService(&service);
@@ -169,8 +177,11 @@ void serveBoard(const BoardServerOptions &given) {
     pthread_sigmask(SIG_UNBLOCK, &stopSignals, nullptr);
     throw Error("rpc-server: cannot listen on " + address + " (the port is in use, or the host is not an address of this machine)");
   }
-  std::cout << "rqc rpc-server: listening on " << hostPort(options.host, selectedPort) << " (key '" << options.key
-            << "', store " << options.store << ")" << std::endl;
+  std::cout << "rqc rpc-server: listening on " << hostPort(options.host, selectedPort) << " (store " << options.store
+            << ")" << std::endl;
+  if (options.host != "127.0.0.1" && options.host != "localhost" && options.host != "::1")
+    std::cerr << "rqc rpc-server: warning: listening on " << options.host
+              << ", beyond loopback: the key travels in clear (no TLS); prefer an ssh tunnel (docs/boards.md)" << std::endl;
 
   std::thread stopper([&] {
     int sig = 0;

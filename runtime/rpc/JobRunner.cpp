@@ -71,7 +71,8 @@ std::vector<std::string> resolveLauncher(std::vector<std::string> words) {
   throw Error("--launcher: '" + words[0] + "' is not a command in PATH");
 }
 
-JobResult runJob(const Job &job, const std::string &package, const JobRunnerOptions &options) {
+JobResult runJob(const Job &job, const std::string &package, const JobRunnerOptions &options,
+                 const std::function<bool()> &cancelled) {
   std::string dirTemplate = (fs::path(options.workDir) / "job-XXXXXX").string();
   if (!mkdtemp(dirTemplate.data())) throw Error("cannot create a job directory in " + options.workDir);
   const fs::path dir = dirTemplate;
@@ -124,7 +125,7 @@ JobResult runJob(const Job &job, const std::string &package, const JobRunnerOpti
   const double timeout =
       job.timeout_s() > 0 ? std::min(job.timeout_s(), options.maxJobSeconds) : options.maxJobSeconds;
 
-  tools::ProcessResult p = tools::runProcess(argv, timeout, env);
+  tools::ProcessResult p = tools::runProcess(argv, timeout, env, cancelled);
   JobResult result;
   result.set_exit_code(p.exitCode);
   result.set_signal(p.signal);

@@ -6,6 +6,7 @@
 
 #include "board.pb.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,10 @@ std::string invalidJob(const Job &job);
 
 // Runs `job` on the package at `packagePath` (checked already) and waits for it. Throws
 // rqc::Error only when the child cannot be started or its files written.
-JobResult runJob(const Job &job, const std::string &packagePath, const JobRunnerOptions &options);
+// `cancelled`, when given, is asked every fraction of a second: true kills the child (the
+// result then says "cancelled").
+JobResult runJob(const Job &job, const std::string &packagePath, const JobRunnerOptions &options,
+                 const std::function<bool()> &cancelled = {});
 
 // "run", "bench" or "measure".
 std::string jobKind(const Job &job);

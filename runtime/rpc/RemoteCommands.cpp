@@ -118,13 +118,14 @@ void runSplitRemotely(const tools::RunPackageOptions &o) {
   tools::SplitPackage split = tools::readSplitPackage(o.package);
   std::vector<std::string> addresses = partAddresses(o.remote, split, o.package);
   const size_t n = split.parts.size();
+  // The head runs here: refused here before anything is uploaded.
+  auto head = Module::loadFromBytes(split.head, o.package + ": head");
+  Executor headExec(head, ExecutorOptions{o.threads});
+  const std::string inputs = readInputs(o.inputs);
   std::vector<std::unique_ptr<BoardClient>> boards;
   for (const std::string &a : addresses) boards.push_back(std::make_unique<BoardClient>(a, o.key));
   std::vector<std::string> shas(n);
   inParallel(n, [&](size_t i) { shas[i] = boards[i]->uploadBytes(split.parts[i], o.package + " (" + split.partOutputs[i] + ")"); });
-  const std::string inputs = readInputs(o.inputs);
-  auto head = Module::loadFromBytes(split.head, o.package + ": head");
-  Executor headExec(head, ExecutorOptions{o.threads});
 
   std::vector<JobResult> results(n);
   auto start = std::chrono::steady_clock::now();

@@ -325,7 +325,7 @@ void addBenchOptions(CLI::App &cmd, BenchPackageOptions &o) {
   cmd.add_flag("--profile", o.profile, "Then time each kernel over --repeat more runs");
   cmd.add_option("--device", o.device, "An OpenCL package's device: opencl:N, the N-th in clinfo -l's order "
                                        "(default: RQC_OPENCL_DEVICE, else the first GPU, else the first device)");
-  cmd.add_option("--remote", o.remote, "Benchmark on this rqc rpc-server, HOST:PORT (the package is uploaded)");
+  cmd.add_option("--remote", o.remote, "Benchmark on this rqc rpc-server, HOST:PORT (the package is uploaded); a split package: one server per part, H1:P1,H2:P2");
   cmd.add_option("--key", o.key, "The rpc-server's key (with --remote)");
 }
 

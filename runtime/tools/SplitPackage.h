@@ -9,7 +9,9 @@
 //                "output": "part0", "sha256": "sha256:<hex>"}, ...],
 //                "head": {"package": "head.rqc", "sha256": "sha256:<hex>"}}
 //   part<i>.rqc, head.rqc  ordinary packages (docs/package-format.md); part i's one output
-//                is named "part<i>", the head's inputs are the parts' outputs.
+//                is named "part<i>", the head's inputs are the parts' outputs. The parts are
+//                compiled for the boards' target, the head for the machine that runs
+//                `rqc run` (where the parts' outputs come back).
 #pragma once
 
 #include "runtime/tools/PackageCommands.h"

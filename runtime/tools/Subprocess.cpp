@@ -21,6 +21,7 @@ extern char **environ;
 namespace rqc::tools {
 
 std::string ProcessResult::describe() const {
+  if (cancelled) return "cancelled";
   if (timedOut) return "timed out after " + std::to_string(seconds).substr(0, std::to_string(seconds).find('.') + 2) + " s";
   if (signal) return "killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
   std::string last = err;
@@ -48,7 +49,8 @@ std::string selfExecutable() {
   return p.string();
 }
 
-ProcessResult runProcess(const std::vector<std::string> &argv, double timeoutS, const std::vector<std::string> &env) {
+ProcessResult runProcess(const std::vector<std::string> &argv, double timeoutS, const std::vector<std::string> &env,
+                         const std::function<bool()> &cancelled) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   // Close-on-exec: a child started by another thread (parallel builds) must not inherit
@@ -121,7 +123,12 @@ ProcessResult runProcess(const std::vector<std::string> &argv, double timeoutS, 
       r.timedOut = true;
       break;
     }
-    int n = poll(fds, 2, static_cast<int>(std::min<long long>(left, 1000)));
+    if (cancelled && cancelled()) {
+      kill(-pid, SIGKILL);
+      r.cancelled = true;
+      break;
+    }
+    int n = poll(fds, 2, static_cast<int>(std::min<long long>(left, cancelled ? 200 : 1000)));
     if (n < 0 && errno != EINTR) break;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -142,7 +149,7 @@ ProcessResult runProcess(const std::vector<std::string> &argv, double timeoutS, 
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status)) r.exitCode = WEXITSTATUS(status);
-  if (WIFSIGNALED(status) && !r.timedOut) r.signal = WTERMSIG(status);
+  if (WIFSIGNALED(status) && !r.timedOut && !r.cancelled) r.signal = WTERMSIG(status);
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return r;
 }

@@ -38,7 +38,7 @@ void registerRun(CLI::App &app) {
   cmd->add_option("--seed", o->seed, "Seed of the random inputs")->default_val(0);
   cmd->add_option("--threads", o->threads, "Threads for the kernels (0: OpenMP default)")->default_val(0);
   cmd->add_option("--device", o->device, "An OpenCL package's device: opencl:N, the N-th in clinfo -l's order");
-  cmd->add_option("--remote", o->remote, "Run on this rqc rpc-server, HOST:PORT (the package is uploaded)");
+  cmd->add_option("--remote", o->remote, "Run on this rqc rpc-server, HOST:PORT (the package is uploaded); a split package: one server per part, H1:P1,H2:P2");
   cmd->add_option("--key", o->key, "The rpc-server's key (with --remote)");
   cmd->callback([o] {
     requirePackage(o->package);

@@ -3,6 +3,8 @@
 - rqc run|bench MODEL.rqc --remote HOST:PORT --key K: the package is uploaded once (by
   content), run in a child of the server, and the outputs that come back are the local
   run's, bit for bit; the report reads as a local one (no server paths in it).
+- A second server on a taken port is refused (no SO_REUSEPORT sharing); a client that goes
+  away ends its job's child on the server, and the next job runs at once.
 - Refusals, each one error line on the client and a non-zero exit, the server alive after:
   a wrong key, an upload over the server's limit, a package for another target, --key
   without --remote, a bad address, a server that is not there, a server killed mid-job.
@@ -96,6 +98,30 @@ def test_refusals(rqc, models, tmp, server, pkg):
     p = run([rqc, "run", pkg, "--remote", small.address, "--key", small.key])
     check("a server that is not there: one error line", one_error_line(p, "is not reachable"), p.stderr)
     check("the server is alive after the refusals", server.alive())
+
+
+def test_port_taken_and_cancel(rqc, tmp, server, pkg):
+    p = run([rqc, "rpc-server", "--port", server.address.split(":")[1], "--key", "other", "--store",
+             os.path.join(tmp, "other-store")], timeout=60)
+    check("a second server on a taken port: one error line, no second listener",
+          one_error_line(p, "cannot listen") and server.alive(), p.stdout + p.stderr)
+    client = subprocess.Popen([rqc, "bench", pkg, "--repeat", "100000000", "--remote", server.address, "--key", server.key],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    store = os.path.join(os.path.dirname(server.log), "store", "packages")
+    started = False
+    for _ in range(100):
+        if run(["pgrep", "-f", store]).stdout.strip():
+            started = True
+            break
+        time.sleep(0.1)
+    check("the client's job runs on the server", started)
+    client.kill()
+    client.wait()
+    time.sleep(2)
+    check("a client that goes away ends its job on the server", run(["pgrep", "-f", store]).stdout.strip() == "")
+    start = time.time()
+    p = run([rqc, "run", pkg, "--remote", server.address, "--key", server.key], timeout=120)
+    check("the next job runs at once", p.returncode == 0 and time.time() - start < 30, p.stderr)
 
 
 def test_killed_mid_job(rqc, tmp, pkg):
@@ -236,6 +262,7 @@ def main():
             pkg = test_run_and_bench(rqc, models, tmp, server)
             test_refusals(rqc, models, tmp, server, pkg)
             test_malformed_requests(proto, tmp, server, pkg)
+            test_port_taken_and_cancel(rqc, tmp, server, pkg)
             test_killed_mid_job(rqc, tmp, pkg)
             test_tune(rqc, models, tmp, server)
         finally:
