@@ -5,6 +5,8 @@ on loopback (its jobs run under qemu too, through --launcher), driven by the hos
   within 1e-4 of the output range);
 - rqc tune --target=<the board's> --runner=rpc:// measures two candidates on the board and
   records them without errors, naming the board (rpc/KEY/ARCH-linux);
+- a split network (rqc compile --split 2) over two such boards, the head here, matches the
+  host build of the split network;
 - the same board as a farm agent (rqc agent under qemu, a redis-server on loopback): rqc
   tune --runner=broker:// measures two candidates on it;
 - SIGTERM stops the server and the agent with exit 0.
@@ -51,6 +53,27 @@ def main():
                     tol = 1e-4 * max(float(r.max() - r.min()), 1e-12)
                     diff = float(np.abs(a[k].astype(np.float64) - r).max())
                     check(f"{k}: the board's output matches the host's (max|diff| {diff:.3g}, tol {tol:.3g})", diff <= tol)
+            # A split network over two such boards (the head runs here, compiled for this machine).
+            second = Server(runner[-1], os.path.join(tmp, "store2"), key="board", extra=["--launcher", launcher],
+                            prefix=runner[:-1])
+            try:
+                split_board, split_host = os.path.join(tmp, "split_board.rqc"), os.path.join(tmp, "split_host.rqc")
+                run([rqc, "compile", model, "--split", "2", f"--target={target}", *flags, "-o", split_board])
+                run([rqc, "compile", model, "--split", "2", "-o", split_host])
+                remote, local = os.path.join(tmp, "split_remote.npz"), os.path.join(tmp, "split_local.npz")
+                p = run([rqc, "run", split_board, "--seed", "1", "--outputs", remote, "--remote",
+                         f"{server.address},{second.address}", "--key", "board"])
+                run([rqc, "run", split_host, "--seed", "1", "--outputs", local])
+                ok = p.returncode == 0
+                if ok:
+                    a, b = np.load(remote), np.load(local)
+                    for k in b.files:
+                        r = b[k].astype(np.float64)
+                        ok &= float(np.abs(a[k].astype(np.float64) - r).max()) <= 1e-4 * max(float(r.max() - r.min()), 1e-12)
+                check(f"a split network over two {arch} boards matches its host build", ok, p.stdout + p.stderr)
+            finally:
+                second.stop()
+
             tune = [rqc, "tune", model, f"--target={target}", *flags, "--tasks", "0", "--trials", "2", "--tuner",
                     "random", "--min-repeat-ms", "1", "--repeat", "1", "--timeout", "120"]
             log = os.path.join(tmp, "board.log")
