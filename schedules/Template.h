@@ -23,10 +23,11 @@ struct TargetDesc {
   std::string model = "unknown"; // -model= (a board name), AutoTVM's model key
   int vectorBits = 128;    // widest float SIMD register: 128 (SSE, NEON), 256 (AVX2), 512 (AVX-512)
   int vectorRegisters = 16; // architectural SIMD registers: 16 (SSE/AVX2, ARMv7 q-regs), 32 (AVX-512, AArch64)
-  // QDQ convolutions run as integer kernels (rqc-qdq-to-integer, conv2d_NCHWc_int8): by
-  // default where the CPU has a u8 x s8 four-way dot product (x86 AVX512-VNNI or
-  // AVX-VNNI); elsewhere the integer kernels' widened multiplies are slower than float
-  // kernels between QDQ pairs (partial: no vpmaddwd, SDOT or NEON kernel yet).
+  // QDQ convolutions run as integer kernels (rqc-qdq-to-integer, conv2d_NCHWc_int8 and
+  // depthwise_conv2d_NCHWc on 8-bit data): by default where the CPU has a four-way byte
+  // dot product (x86 AVX512-VNNI or AVX-VNNI, AArch64 +dotprod); elsewhere the widened
+  // multiplies (vpmaddwd) are no faster than float kernels between QDQ pairs (partial: no
+  // vpmaddubsw or ARMv7 NEON kernel yet).
   bool int8Kernels = false;
   int lanes() const { return vectorBits / 32; } // float32 lanes per register
 };

@@ -312,6 +312,9 @@ bool isUnsignedElement(Value graphValue) { return rtt(graphValue).getElementType
 // linalg.generic, the kernel's root, whose loops are
 //   (n, oco, oh, ow, oci | ico, kh, kw, icq, r)   input channel ico * ic + icq * 4 + r
 // so the innermost reduction is the four-channel dot product of vpdpbusd / SDOT.
+// Depthwise (groups > 1; depthwise_conv2d_NCHWc on 8-bit data): input [N, C/c, H, W, c],
+// weight [C/c, 1, KH, KW, 1, c], loops (n, co, oh, ow, ci | kh, kw) as the float
+// depthwise convolution's, the products of bytes widened to i32.
 Value blockedConvInteger(OpBuilder &b, Location loc, graph::Conv2DIntegerOp op, Value input, Value weight, Value bias) {
   auto outType = op.getType();
   auto pads = op.getPads();
@@ -321,6 +324,23 @@ Value blockedConvInteger(OpBuilder &b, Location loc, graph::Conv2DIntegerOp op, 
   const double padValue = xu ? static_cast<double>(static_cast<int8_t>(static_cast<uint8_t>(xz))) : xz;
   Value x = padded(b, loc, input, {0, 0, pads[0], pads[1], 0}, {0, 0, pads[2], pads[3], 0}, padValue);
   Value init = bias ? broadcastBlocked(b, loc, bias, outType, 1, 4) : filled(b, loc, outType, 0.0);
+  auto multiplyAdd = [&](OpBuilder &nb, Location nl, ValueRange v) {
+    Value p = nb.create<arith::MulIOp>(nl, extendTo32(nb, nl, v[0], xu), extendTo32(nb, nl, v[1], wu));
+    nb.create<linalg::YieldOp>(nl, Value(nb.create<arith::AddIOp>(nl, v[2], p)));
+  };
+  if (op.getGroups() > 1) {
+    auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineMap> maps{
+        AffineMap::get(7, 0, {d(0), d(1), d(2) * st[0] + d(5) * dil[0], d(3) * st[1] + d(6) * dil[1], d(4)}, ctx),
+        AffineMap::get(7, 0, {d(1), b.getAffineConstantExpr(0), d(5), d(6), b.getAffineConstantExpr(0), d(4)}, ctx),
+        AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+    SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
+    iters.append(2, utils::IteratorType::reduction);
+    return markRoot(
+        b.create<linalg::GenericOp>(loc, outType, ValueRange{x, weight}, ValueRange{init}, maps, iters, multiplyAdd)
+            .getResult(0));
+  }
   const int64_t ico = rtt(input).getDimSize(1), ic = rtt(input).getDimSize(4);
   // The weight seen as [OC/oc, IC/ic, ic/4, KH, KW, oc, 4] (the same bytes): every loop is
   // then a plain index of some operand.
@@ -336,13 +356,8 @@ Value blockedConvInteger(OpBuilder &b, Location loc, graph::Conv2DIntegerOp op, 
       AffineMap::get(10, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
   SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
   iters.append(5, utils::IteratorType::reduction);
-  return markRoot(b.create<linalg::GenericOp>(loc, outType, ValueRange{x, w}, ValueRange{init}, maps, iters,
-                                              [&](OpBuilder &nb, Location nl, ValueRange v) {
-                                                Value p = nb.create<arith::MulIOp>(nl, extendTo32(nb, nl, v[0], xu),
-                                                                                   extendTo32(nb, nl, v[1], wu));
-                                                nb.create<linalg::YieldOp>(nl, Value(nb.create<arith::AddIOp>(nl, v[2], p)));
-                                              })
-                      .getResult(0));
+  return markRoot(
+      b.create<linalg::GenericOp>(loc, outType, ValueRange{x, w}, ValueRange{init}, maps, iters, multiplyAdd).getResult(0));
 }
 
 struct ConvIntegerPattern : OpConversionPattern<graph::Conv2DIntegerOp> {
@@ -351,10 +366,12 @@ struct ConvIntegerPattern : OpConversionPattern<graph::Conv2DIntegerOp> {
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
     if (op.getDataLayout() != "NCHW") {
-      if (!op.getZeroPointFolded() || op.getGroups() != 1 || rtt(a.getInput()).getDimSize(4) % 4 != 0 ||
+      const auto wt = rtt(a.getWeight());
+      const bool depthwise = op.getGroups() > 1 && wt.getRank() == 6 && wt.getDimSize(1) == 1 && wt.getDimSize(4) == 1;
+      if (!op.getZeroPointFolded() || !(depthwise || (op.getGroups() == 1 && rtt(a.getInput()).getDimSize(4) % 4 == 0)) ||
           llvm::any_of(op.getWeightZeroPoint(), [](int32_t z) { return z != 0; }))
-        return b.notifyMatchFailure(op, "a blocked conv2d_integer needs zero_point_folded, groups 1, zero weight "
-                                        "zero points and input blocks of 4k channels");
+        return b.notifyMatchFailure(op, "a blocked conv2d_integer needs zero_point_folded, zero weight zero points, "
+                                        "and groups 1 with input blocks of 4k channels or a depthwise OIHW1i{c}o weight");
       b.replaceOp(op, blockedConvInteger(b, loc, op, a.getInput(), a.getWeight(), a.getBias()));
       return success();
     }

@@ -26,11 +26,12 @@ def QdqToInteger : Pass<"rqc-qdq-to-integer", "mlir::func::FuncOp"> {
     a float bias is rounded to it. A ReLU is dropped when the output zero point is the
     type's smallest value (the saturation already clamps there); otherwise, and for every
     other form, the float ops stay. Only the forms the integer kernels compute fast are
-    rewritten (conv2d_NCHWc_int8: 8-bit data, int8 weights, groups 1, output channels
-    multiples of 4); input channels not in fours (an RGB first convolution) are padded to
-    the next four with the zero point in the data (graph.pad) and zeros in the weights.
-    Depthwise and grouped convolutions stay float between their QDQ pairs. Runs before
-    constants are folded (dequantize(W) would become a float constant).
+    rewritten (8-bit data, int8 weights; groups 1 with output channels in fours for
+    conv2d_NCHWc_int8, or depthwise for depthwise_conv2d_NCHWc); input channels not in
+    fours (an RGB first convolution) are padded to the next four with the zero point in the
+    data (graph.pad) and zeros in the weights. Grouped (not depthwise) convolutions stay
+    float between their QDQ pairs. Runs before constants are folded (dequantize(W) would
+    become a float constant).
   }];
   let dependentDialects = ["rqc::graph::GraphDialect"];
 }

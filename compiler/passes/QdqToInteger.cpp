@@ -2,7 +2,8 @@
 // rqc's quantizers write) computed in integers, as ONNX Runtime's QDQ fusion does:
 //   quantize(relu?(conv2d(dequantize(x), dequantize(W), dequantize(b) | b)))
 // becomes requantize(conv2d_integer(x, W, b_i32), sx * sw[c] / sy, zy), so x and y stay
-// 8-bit and the convolution accumulates in i32 (integer kernels, conv2d_NCHWc_int8).
+// 8-bit and the convolution accumulates in i32 (integer kernels: conv2d_NCHWc_int8, and
+// depthwise_conv2d_NCHWc on 8-bit data).
 #include "compiler/passes/ConstantValue.h"
 #include "compiler/passes/Passes.h"
 
@@ -73,15 +74,18 @@ bool rewrite(graph::QuantizeOp q) {
   if (!dx || !dw || !isPerTensor(dx) || dx.getInput().getType().getElementType().isInteger(32)) return false;
   std::optional<Tensor> w = constantValue(dw.getInput());
   if (!w || (w->dtype() != DType::I8 && w->dtype() != DType::U8)) return false;
-  // Only the forms the integer kernels compute fast (conv2d_NCHWc_int8: 8-bit data, int8
-  // weights, groups 1, output channels in fours); the others (depthwise, grouped) are
-  // faster as float convolutions between QDQ pairs for now.
-  if (!dx.getInput().getType().getElementType().isInteger(8) || w->dtype() != DType::I8 || conv.getGroups() != 1 ||
-      w->dim(0) % 4 != 0)
+  // Only the forms the integer kernels compute (8-bit data, int8 weights): ungrouped with
+  // output channels in fours (conv2d_NCHWc_int8) or depthwise (depthwise_conv2d_NCHWc); a
+  // grouped convolution stays float between its QDQ pairs.
+  const int64_t inputChannels = llvm::cast<RankedTensorType>(dx.getInput().getType()).getDimSize(1);
+  const bool depthwise = conv.getGroups() > 1 && conv.getGroups() == inputChannels && w->dim(0) == inputChannels &&
+                         w->dim(1) == 1;
+  if (!dx.getInput().getType().getElementType().isInteger(8) || w->dtype() != DType::I8 ||
+      !(depthwise || (conv.getGroups() == 1 && w->dim(0) % 4 == 0)))
     return false;
   // Input channels not in fours (an RGB first convolution): padded to the next four with
   // the zero point in the data and zeros in the weights, which adds (xz - xz) * 0 = 0.
-  const int64_t inChannels = w->dim(1), paddedChannels = (inChannels + 3) / 4 * 4;
+  const int64_t inChannels = w->dim(1), paddedChannels = depthwise ? inChannels : (inChannels + 3) / 4 * 4;
   const bool padChannels = paddedChannels != inChannels;
   if (padChannels && llvm::any_of(dw.getZeroPoint(), [](int32_t z) { return z != 0; })) return false;
   const int64_t channels = w->dim(0);

@@ -64,12 +64,15 @@ std::optional<Workload> workloadOf(Operation *op) {
   } else if (auto c = llvm::dyn_cast<graph::Conv2DIntegerOp>(op)) {
     // The integer kernels take constant weights without zero points (the zero point of the
     // input is folded into the bias when the layout is packed); others stay generic.
-    if (c.getDataLayout() != "NCHW" || c.getWeightLayout() != "OIHW" || c.getGroups() != 1 ||
+    std::vector<int64_t> ws = shapeOf(c.getWeight());
+    const int64_t channels = shapeOf(c.getInput())[1];
+    const bool depthwise = c.getGroups() > 1 && c.getGroups() == channels && ws[0] == channels && ws[1] == 1;
+    if (c.getDataLayout() != "NCHW" || c.getWeightLayout() != "OIHW" || !(c.getGroups() == 1 || depthwise) ||
         !c.getWeight().getDefiningOp<graph::ConstantOp>() ||
         (c.getBias() && !c.getBias().getDefiningOp<graph::ConstantOp>()) ||
         llvm::any_of(c.getWeightZeroPoint(), [](int32_t z) { return z != 0; }))
       return std::nullopt;
-    w.op = "conv2d";
+    w.op = depthwise ? "depthwise_conv2d" : "conv2d";
     w.data = {shapeOf(c.getInput()), dtypeOf(c.getInput())};
     w.weight = {shapeOf(c.getWeight()), dtypeOf(c.getWeight())};
     w.bias = static_cast<bool>(c.getBias());

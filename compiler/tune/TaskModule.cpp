@@ -15,9 +15,10 @@ using namespace mlir;
 
 namespace rqc::tune {
 
-// The integer convolution of conv2d_NCHWc_int8: uint8 data, int8 weights, int32 result.
+// The integer convolution of conv2d_NCHWc_int8 and depthwise_conv2d_NCHWc: uint8 or int8
+// data, int8 weights, int32 result.
 bool isIntegerConv(const schedule::Workload &w) {
-  return w.op == "conv2d" && (w.data.dtype == "uint8" || w.data.dtype == "int8") && w.weight.dtype == "int8" &&
+  return (w.op == "conv2d" || w.op == "depthwise_conv2d") && (w.data.dtype == "uint8" || w.data.dtype == "int8") && w.weight.dtype == "int8" &&
          w.outDtype == "int32";
 }
 

@@ -11,6 +11,17 @@ int64_t channelBlock(int64_t channels, const TargetDesc &t) {
   return largestDivisorAtMost(channels, 2 * lanes);
 }
 
+int64_t int8ChannelBlock(int64_t channels, const TargetDesc &t) {
+  const int64_t lanes = t.lanes();
+  if (t.key == "x86" && t.vectorRegisters >= 32 && channels % (4 * lanes) == 0) return 4 * lanes;
+  const int64_t floatBlock = channelBlock(channels, t);
+  if (floatBlock % 4 == 0 || channels % 4 != 0) return floatBlock;
+  // The largest multiple of 4 dividing the channels, at most two vectors.
+  for (int64_t d = std::min(channels, 2 * lanes) / 4 * 4; d >= 4; d -= 4)
+    if (channels % d == 0) return d;
+  return 4;
+}
+
 RegisterBlock registerBlock(int64_t outChannels, int64_t outWidth, const TargetDesc &t) {
   const int64_t channels = channelBlock(outChannels, t);
   const int64_t vectors = (channels + t.lanes() - 1) / t.lanes();

@@ -34,6 +34,13 @@ std::unique_ptr<Template> makeTestFaults(const std::string &key);
 // them.
 int64_t channelBlock(int64_t channels, const TargetDesc &t);
 
+// The channel block of 8-bit activations between the integer kernels (the fallbacks of
+// conv2d_NCHWc_int8 and of depthwise_conv2d_NCHWc on 8-bit data): four vectors of i32
+// accumulators on AVX-512 (64 channels: per weight load, 7 output columns of vpdpbusd
+// with 32 registers, twice the float block's rate on ResNet-18's 7x7 and 14x14 layers),
+// otherwise channelBlock's block, or a multiple of 4 when that is not one.
+int64_t int8ChannelBlock(int64_t channels, const TargetDesc &t);
+
 // A register block of `columns` output columns x `channels` output channels
 // (channelBlock(outChannels)): its accumulators plus one register per weight vector and
 // one for the broadcast input fit the target's registers.

@@ -23,13 +23,6 @@ namespace {
 
 bool isPointwise(const Workload &w) { return w.kernelH() == 1 && w.kernelW() == 1; }
 
-// The largest divisor of n that is a multiple of 4 and at most `limit` (n % 4 == 0).
-int64_t quadBlock(int64_t n, int64_t limit) {
-  for (int64_t d = std::min(n, limit) / 4 * 4; d >= 4; d -= 4)
-    if (n % d == 0) return d;
-  return 4;
-}
-
 class Conv2dNCHWcInt8 : public Template {
 public:
   explicit Conv2dNCHWcInt8(std::string key) : key_(std::move(key)) {}
@@ -55,15 +48,14 @@ public:
   }
 
   Config fallback(const Workload &w, const ConfigSpace &s, const TargetDesc &t) const override {
-    // i32 accumulators have the lanes of f32: the register block of the float template.
-    RegisterBlock rb = registerBlock(w.outChannels(), w.outWidth(), t);
-    const int64_t oc = rb.channels % 4 == 0 ? rb.channels : quadBlock(w.outChannels(), 2 * t.lanes());
+    // The channel blocks are int8ChannelBlock's, functions of the channel count alone, so
+    // that a producer's output block is its consumer's input block (no layout change).
+    const int64_t oc = int8ChannelBlock(w.outChannels(), t), ic = int8ChannelBlock(w.inChannels(), t);
     const int64_t vectors = (oc + t.lanes() - 1) / t.lanes();
-    const int64_t columns = largestDivisorAtMost(w.outWidth(), std::max<int64_t>(1, (t.vectorRegisters - vectors - 1) / vectors));
-    // The float template's block when it holds whole fours: the block the producer (a
-    // convolution of either kind) writes, so no layout change between them.
-    const int64_t floatIc = channelBlock(w.inChannels(), t);
-    const int64_t ic = floatIc % 4 == 0 ? floatIc : quadBlock(w.inChannels(), 2 * t.lanes());
+    // Registers: the accumulators and one per weight vector; on x86 the input word is an
+    // embedded-broadcast operand of vpdpbusd, elsewhere it takes a register too.
+    const int64_t free = t.vectorRegisters - vectors - (t.key == "x86" ? 0 : 1);
+    const int64_t columns = largestDivisorAtMost(w.outWidth(), std::max<int64_t>(1, free / vectors));
     std::vector<std::pair<std::string, nlohmann::json>> v = {
         {"tile_ic", std::vector<int64_t>{w.inChannels() / ic, ic}},
         {"tile_oc", std::vector<int64_t>{w.outChannels() / oc, oc}},

@@ -692,6 +692,23 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
   bool isMax = llvm::isa<arith::MaximumFOp>(combiningOp);
   if (!depthwise && !isMax && !llvm::isa<arith::AddFOp>(combiningOp))
     throw KernelError(k, "the window combines with neither maximumf nor addf");
+  // A depthwise convolution on 8-bit data (i32 accumulators): each loaded byte vector is
+  // widened as the root's body widens it (extui for uint8, extsi for int8), then muli/addi.
+  const bool integer = depthwise && llvm::isa<arith::AddIOp>(combiningOp);
+  if (depthwise && !integer && !llvm::isa<arith::AddFOp>(combiningOp))
+    throw KernelError(k, "the depthwise body is neither a float nor an integer multiply-add");
+  auto widenedUnsigned = [&](unsigned arg) {
+    for (Operation *user : op.getBlock()->getArgument(arg).getUsers())
+      if (llvm::isa<arith::ExtUIOp>(user)) return true;
+    return false;
+  };
+  const bool inputUnsigned = integer && widenedUnsigned(0), weightUnsigned = integer && widenedUnsigned(1);
+  auto widen = [&](Emitter &e, Value v, bool isUnsigned) -> Value {
+    if (!integer) return v;
+    auto t = VectorType::get(llvm::cast<VectorType>(v.getType()).getShape(), e.b.getI32Type());
+    if (isUnsigned) return e.b.create<arith::ExtUIOp>(e.loc, t, v);
+    return e.b.create<arith::ExtSIOp>(e.loc, t, v);
+  };
   const bool unrollKw = depthwise ? !args.empty() && args[0] : true;
   auto ch = chunks(C, lanes);
   TileLayout tile{5, 2, 3, 4, R, W, ch};
@@ -700,6 +717,9 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
   Emitter e(rw, op.getLoc());
   SmallVector<Value> accs = initialAccumulators(e, init, tile);
   auto combine = [&](Emitter &e, Value xv, Value wv, Value acc) -> Value {
+    if (integer)
+      return e.b.create<arith::AddIOp>(
+          e.loc, acc, e.b.create<arith::MulIOp>(e.loc, widen(e, xv, inputUnsigned), wv).getResult());
     if (depthwise) return e.b.create<vector::FMAOp>(e.loc, xv, wv, acc);
     if (isMax) return e.b.create<arith::MaximumFOp>(e.loc, xv, acc);
     return e.b.create<arith::AddFOp>(e.loc, xv, acc);
@@ -709,17 +729,31 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
   std::optional<PaddedInput> pin = paddedInput(k, e, in);
   if (pin && (pin->low[0] || pin->low[1] || pin->low[4] || pin->paddedShape[4] != pin->sourceShape[4]))
     throw KernelError(k, "reads through a padding of other dimensions than rows and columns");
-  const bool guardRows = pin && pin->paddedShape[2] != pin->sourceShape[2];
+  // Skipping a padded row adds nothing, which is right only when the pad value times the
+  // filter is 0: an integer depthwise convolution pads with the input zero point (folded
+  // into the bias), so there rows are clamped and selected like columns.
+  const bool rowsOutside = pin && pin->paddedShape[2] != pin->sourceShape[2];
+  const bool guardRows = rowsOutside && !integer, selectRows = rowsOutside && integer;
+  auto clampTo = [&](Emitter &e, Value at, int d) -> Value {
+    return e.b.create<arith::MaxSIOp>(
+        e.loc, e.index(0), e.b.create<arith::MinSIOp>(e.loc, at, e.index(pin->sourceShape[d] - 1)).getResult());
+  };
   auto readInput = [&](Emitter &e, Value h, Value col, std::optional<int64_t> colStatic, auto chunk) -> Value {
     auto [off, size] = chunk;
     if (!pin) return e.read(in, {e.index(0), e.index(0), h, col, e.index(off)}, size);
     Value sh = pin->sourceIndex(e, 2, h), sw = pin->sourceIndex(e, 3, col);
     Value c = e.b.create<arith::AddIOp>(e.loc, pin->offsets[4], e.index(off));
-    if (colStatic && !pin->mayLeave(3, *colStatic)) return e.read(pin->source, {pin->offsets[0], pin->offsets[1], sh, sw, c}, size);
-    Value clamped = e.b.create<arith::MaxSIOp>(
-        e.loc, e.index(0), e.b.create<arith::MinSIOp>(e.loc, sw, e.index(pin->sourceShape[3] - 1)).getResult());
-    Value v = e.read(pin->source, {pin->offsets[0], pin->offsets[1], sh, clamped, c}, size);
-    return e.b.create<arith::SelectOp>(e.loc, pin->inside(e, 3, sw), v, e.broadcast(pin->padValue, size));
+    const bool selectCol = !colStatic || pin->mayLeave(3, *colStatic);
+    if (!selectCol && !selectRows) return e.read(pin->source, {pin->offsets[0], pin->offsets[1], sh, sw, c}, size);
+    Value v = e.read(pin->source,
+                     {pin->offsets[0], pin->offsets[1], selectRows ? clampTo(e, sh, 2) : sh, selectCol ? clampTo(e, sw, 3) : sw, c},
+                     size);
+    Value inside = selectCol ? pin->inside(e, 3, sw) : Value();
+    if (selectRows) {
+      Value rowInside = pin->inside(e, 2, sh);
+      inside = inside ? e.b.create<arith::AndIOp>(e.loc, inside, rowInside).getResult() : rowInside;
+    }
+    return e.b.create<arith::SelectOp>(e.loc, inside, v, e.broadcast(pin->padValue, size));
   };
   auto row = [&](Emitter &e, Value h, SmallVector<Value> acc,
                  const std::function<SmallVector<Value>(Emitter &, SmallVector<Value>)> &body) {
@@ -737,7 +771,9 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
       if (depthwise)
         for (int64_t kw = 0; kw < KW; ++kw)
           for (auto [off, size] : ch)
-            wv[kw].push_back(e.read(second, {e.index(0), e.index(0), kh, e.index(kw), e.index(0), e.index(off)}, size));
+            wv[kw].push_back(widen(
+                e, e.read(second, {e.index(0), e.index(0), kh, e.index(kw), e.index(0), e.index(off)}, size),
+                weightUnsigned));
       for (int64_t r = 0; r < R; ++r) {
         Value h = e.affine(r * g.s0, kh, g.d0);
         acc = row(e, h, acc, [&](Emitter &e, SmallVector<Value> acc) {
@@ -764,7 +800,8 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
       SmallVector<Value> wv;
       if (depthwise)
         for (auto [off, size] : ch)
-          wv.push_back(e.read(second, {e.index(0), e.index(0), kh, kw, e.index(0), e.index(off)}, size));
+          wv.push_back(
+              widen(e, e.read(second, {e.index(0), e.index(0), kh, kw, e.index(0), e.index(off)}, size), weightUnsigned));
       for (int64_t r = 0; r < R; ++r) {
         Value h = e.affine(r * g.s0, kh, g.d0);
         acc = row(e, h, acc, [&](Emitter &e, SmallVector<Value> acc) {

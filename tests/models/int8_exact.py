@@ -6,17 +6,20 @@ elsewhere, with widened multiplies). Their outputs must equal, bit for bit, the 
 executor's on the same integer graph (`rqc run --reference --as-compiled`). Checked on
 hand-made QDQ convolutions covering the forms the rewrite takes (3x3, 1x1 and a 7x7 RGB
 first convolution, stride 2, padding, ReLU dropped, no ReLU with zero point 128, an i32
-bias and a float one, per-channel scales, uint8 and int8 data) and on the zoo's int8 networks, for the host's
+bias and a float one, per-channel scales, uint8 and int8 data) depthwise ones, and on the zoo's int8 networks, for the host's
 best instructions and for AVX2 without VNNI (--int8-kernels=on), or, given the cross-built
 runtime, for AArch64's SDOT under qemu-aarch64; each compiled graph must
 really use the integer template (so a rewrite that silently stops matching fails here),
-and without VNNI or SDOT the default must be the float kernels.
+and without VNNI or SDOT the default must be the float kernels. On the host, `rqc tune
+--tuner random` also runs random configs of the integer templates, each checked against
+the reference.
 
 usage: python int8_exact.py RQC MODELS_DIR WORK_DIR [--aarch64-rqc CROSS_RQC --aarch64-lib-dir DIR]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -26,13 +29,13 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def qdq_conv(rng, ic, oc, k, hw, stride, pad, relu, out_zp, float_bias, signed=False):
+def qdq_conv(rng, ic, oc, k, hw, stride, pad, relu, out_zp, float_bias, signed=False, depthwise=False):
     """DequantizeLinear -> Conv -> [Relu] -> QuantizeLinear -> DequantizeLinear, uint8 (or,
-    signed, int8) data, per-channel int8 weights."""
+    signed, int8) data, per-channel int8 weights; depthwise: groups == ic == oc."""
     oh = (hw + 2 * pad - k) // stride + 1
     act = np.int8 if signed else np.uint8
     sx, zx, sy = np.float32(0.02), (-3 if signed else 128), np.float32(0.5)
-    w = rng.integers(-127, 128, size=(oc, ic, k, k)).astype(np.int8)
+    w = rng.integers(-127, 128, size=(oc, 1 if depthwise else ic, k, k)).astype(np.int8)
     sw = (rng.random(oc) * 0.01 + 0.001).astype(np.float32)
     inits = [
         numpy_helper.from_array(np.array(sx, np.float32), "sx"),
@@ -57,7 +60,8 @@ def qdq_conv(rng, ic, oc, k, hw, stride, pad, relu, out_zp, float_bias, signed=F
             numpy_helper.from_array(np.zeros(oc, np.int32), "zb"),
         ]
         nodes.append(helper.make_node("DequantizeLinear", ["b", "sb", "zb"], ["bd"], axis=0))
-    nodes.append(helper.make_node("Conv", ["xd", "wd", "bd"], ["c"], pads=[pad] * 4, strides=[stride] * 2))
+    nodes.append(helper.make_node("Conv", ["xd", "wd", "bd"], ["c"], pads=[pad] * 4, strides=[stride] * 2,
+                                  group=oc if depthwise else 1))
     last = "c"
     if relu:
         nodes.append(helper.make_node("Relu", ["c"], ["r"]))
@@ -84,8 +88,14 @@ CASES = {
     "conv3x3_int8_relu": dict(ic=32, oc=48, k=3, hw=14, stride=1, pad=1, relu=True, out_zp=-128, float_bias=False,
                               signed=True),
     "conv1x1_int8": dict(ic=16, oc=40, k=1, hw=9, stride=2, pad=0, relu=False, out_zp=5, float_bias=True, signed=True),
+    # Depthwise (depthwise_conv2d_NCHWc on 8-bit data): padding with the zero point 128,
+    # widened bytes; 96 channels (a 64 block and a remainder in other templates' blocks).
+    "dw3x3_relu": dict(ic=96, oc=96, k=3, hw=14, stride=1, pad=1, relu=True, out_zp=0, float_bias=False,
+                       depthwise=True),
+    "dw3x3_s2_int8": dict(ic=64, oc=64, k=3, hw=15, stride=2, pad=1, relu=False, out_zp=3, float_bias=True,
+                          signed=True, depthwise=True),
 }
-ZOO = ["resnet8_int8", "resnet18_int8"]
+ZOO = ["resnet8_int8", "resnet18_int8", "mobilenet_v1_int8", "mobilenet_v2_int8"]
 # The host (this machine's CI kind has AVX512-VNNI: vpdpbusd), and AVX2 and AVX-512 without
 # VNNI with the integer kernels forced on (input-channel pairs by vpmaddwd on 256- and
 # 512-bit vectors; by default such CPUs keep float kernels between the QDQ pairs, checked
@@ -136,8 +146,9 @@ def main():
         for target, flags in targets.items():
             pkg = os.path.join(work, f"{name}.{target}.rqc")
             graph = run([rqc, "compile", path, "-o", pkg, "--dump=graph", *flags])
-            if "conv2d_NCHWc_int8" not in graph:
-                failures.append(f"{name} ({target}): no convolution was compiled with conv2d_NCHWc_int8")
+            template = "depthwise_conv2d_NCHWc" if name.startswith("dw") else "conv2d_NCHWc_int8"
+            if template not in graph or "conv2d_integer" not in graph:
+                failures.append(f"{name} ({target}): no integer convolution was compiled with {template}")
                 continue
             out = os.path.join(work, f"{name}.{target}.npz")
             runner = ["qemu-aarch64", "-L", AARCH64_TREE, "-E", f"LD_LIBRARY_PATH={lib_path}",
@@ -152,6 +163,25 @@ def main():
                                     f"integer reference")
             print(f"{name:20s} {target:5s} bit-exact" if not failures or not failures[-1].startswith(name) else
                   f"{name:20s} {target:5s} DIFFERS")
+    # Random configs of the integer templates (host only): `rqc tune` checks every measured
+    # candidate against the reference executor, so a config that computes a wrong value is
+    # an error record (error_no 5); only refused configs (1) may be errors.
+    if "host" in targets:
+        for name in ("dw3x3_relu", "dw3x3_s2_int8", "conv3x3_s2_zp128"):
+            log = os.path.join(work, f"{name}.random.log")
+            if os.path.exists(log):
+                os.remove(log)
+            run([rqc, "tune", paths[name], "--tuner", "random", "--trials", "12", "--seed", "3", "-o", log,
+                 "--min-repeat-ms", "1", "--repeat", "1", "--build-jobs", "2"])
+            with open(log) as f:
+                records = [json.loads(line) for line in f if line.strip()]
+            errors = [r for r in records if r["result"][1] not in (0, 1)]
+            measured = [r for r in records if r["result"][1] == 0]
+            if errors or len(measured) < 6:
+                failures.append(f"{name}: random configs: {len(measured)} measured, errors "
+                                f"{[(r['config']['entity'], r.get('error_msg', '')[:120]) for r in errors[:3]]}")
+            else:
+                print(f"{name:20s} random configs: {len(measured)} measured, all match the reference")
     # Without VNNI the default is float kernels between the QDQ pairs; a CPU named by -mcpu
     # brings its own features (not this host's).
     for flags, want in ((["--mattr=+avx2,+fma"], False), (["--mcpu=haswell"], False),

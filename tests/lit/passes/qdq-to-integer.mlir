@@ -74,3 +74,36 @@ func.func @rgb(%x3: tensor<1x3x8x8xui8>) -> tensor<1x8x8x8xui8> {
   %y3 = graph.quantize %c3 {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 0>} : (tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xui8>
   return %y3 : tensor<1x8x8x8xui8>
 }
+
+// -----
+
+// A depthwise convolution (groups == channels, one input channel per filter) is rewritten
+// too (depthwise_conv2d_NCHWc computes it on 8-bit data), its channels not padded.
+// CHECK-LABEL: func @depthwise
+// CHECK: %[[ACC:.*]] = graph.conv2d_integer %arg0, %{{.*}}, %{{.*}} {{{.*}}groups = 6 : i64{{.*}}input_zero_point = 128 : i32{{.*}}} : (tensor<1x6x8x8xui8>, tensor<6x1x3x3xi8>, tensor<6xi32>) -> tensor<1x6x8x8xi32>
+// CHECK: graph.requantize %[[ACC]]
+// CHECK-NOT: graph.dequantize
+func.func @depthwise(%x: tensor<1x6x8x8xui8>) -> tensor<1x6x8x8xui8> {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<1x6x8x8xui8>) -> tensor<1x6x8x8xf32>
+  %wq = graph.constant dense<3> : tensor<6x1x3x3xi8>
+  %wd = graph.dequantize %wq {axis = 0 : i64, scale = array<f32: 0.01>, zero_point = array<i32: 0>} : (tensor<6x1x3x3xi8>) -> tensor<6x1x3x3xf32>
+  %b = graph.constant dense<0.25> : tensor<6xf32>
+  %c = graph.conv2d %xd, %wd, %b {dilations = array<i64: 1, 1>, groups = 6 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x6x8x8xf32>, tensor<6x1x3x3xf32>, tensor<6xf32>) -> tensor<1x6x8x8xf32>
+  %y = graph.quantize %c {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 128>} : (tensor<1x6x8x8xf32>) -> tensor<1x6x8x8xui8>
+  return %y : tensor<1x6x8x8xui8>
+}
+
+// -----
+
+// A grouped convolution that is not depthwise stays float.
+// CHECK-LABEL: func @grouped
+// CHECK-NOT: graph.conv2d_integer
+// CHECK: graph.conv2d {{.*}}groups = 2
+func.func @grouped(%x: tensor<1x4x8x8xui8>) -> tensor<1x8x6x6xui8> {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<1x4x8x8xui8>) -> tensor<1x4x8x8xf32>
+  %wq = graph.constant dense<1> : tensor<8x2x3x3xi8>
+  %wd = graph.dequantize %wq {axis = 0 : i64, scale = array<f32: 0.01>, zero_point = array<i32: 0>} : (tensor<8x2x3x3xi8>) -> tensor<8x2x3x3xf32>
+  %c = graph.conv2d %xd, %wd {dilations = array<i64: 1, 1>, groups = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %y = graph.quantize %c {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 128>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xui8>
+  return %y : tensor<1x8x6x6xui8>
+}
