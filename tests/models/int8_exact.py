@@ -8,13 +8,14 @@ hand-made QDQ convolutions covering the forms the rewrite takes (3x3, 1x1 and a 
 first convolution, stride 2, padding, ReLU dropped, no ReLU with zero point 128, an i32
 bias and a float one, per-channel scales, uint8 and int8 data) depthwise ones, and on the zoo's int8 networks, for the host's
 best instructions and for AVX2 without VNNI (--int8-kernels=on), or, given the cross-built
-runtime, for AArch64's SDOT under qemu-aarch64; each compiled graph must
+runtime, for AArch64's SDOT under qemu-aarch64 or ARMv7's widened multiplies under qemu-arm; each compiled graph must
 really use the integer template (so a rewrite that silently stops matching fails here),
 and without VNNI or SDOT the default must be the float kernels. On the host, `rqc tune
 --tuner random` also runs random configs of the integer templates, each checked against
 the reference.
 
-usage: python int8_exact.py RQC MODELS_DIR WORK_DIR [--aarch64-rqc CROSS_RQC --aarch64-lib-dir DIR]
+usage: python int8_exact.py RQC MODELS_DIR WORK_DIR [--cross-arch aarch64|armv7 --cross-rqc CROSS_RQC
+       --cross-lib-dir DIR ...]
 """
 from __future__ import annotations
 
@@ -103,9 +104,14 @@ ZOO = ["resnet8_int8", "resnet18_int8", "mobilenet_v1_int8", "mobilenet_v2_int8"
 TARGETS = {"host": [], "avx2": ["--mattr=+avx2,+fma", "--int8-kernels=on"],
            "avx512": ["--mcpu=skylake-avx512", "--int8-kernels=on"]}
 # AArch64 with SDOT (+dotprod), run under qemu-user by the cross-built runtime-only rqc when
-# it is given (--aarch64-rqc): uint8 data read as x - 128, 128 * sum(w) added back.
+# it is given (--cross-arch aarch64): uint8 data read as x - 128, 128 * sum(w) added back.
 AARCH64_SDOT = ["--target=arm_cpu", "--mattr=+neon,+dotprod"]
-AARCH64_TREE = "/usr/aarch64-linux-gnu"
+# ARMv7 (the Pynq-Z1's Cortex-A9) has no dot product: with --int8-kernels=on the integer
+# kernels' widened multiplies (partial: no NEON vmull/vpadal kernel yet), exact all the same.
+ARMV7_WIDENED = ["--target=arm_cpu -mtriple=armv7a-linux-gnueabihf", "--mcpu=cortex-a9", "--int8-kernels=on"]
+# per cross arch: its instruction-set name here, compile flags, qemu binary, toolchain tree
+CROSS = {"aarch64": ("sdot", AARCH64_SDOT, "qemu-aarch64", "/usr/aarch64-linux-gnu"),
+         "armv7": ("armv7", ARMV7_WIDENED, "qemu-arm", "/usr/arm-linux-gnueabihf")}
 
 
 def run(cmd):
@@ -120,16 +126,20 @@ def main():
     ap.add_argument("rqc")
     ap.add_argument("models_dir")
     ap.add_argument("work")
-    ap.add_argument("--aarch64-rqc", help="cross-built runtime-only rqc: check SDOT under qemu-aarch64 instead")
-    ap.add_argument("--aarch64-lib-dir", action="append", default=[], help="its libraries (libomp)")
+    ap.add_argument("--cross-arch", choices=sorted(CROSS), help="check this ARM target under qemu-user instead")
+    ap.add_argument("--cross-rqc", help="the cross-built runtime-only rqc that runs the packages there")
+    ap.add_argument("--cross-lib-dir", action="append", default=[], help="its libraries (libomp, libzip)")
     opts = ap.parse_args()
     rqc, models_dir, work = opts.rqc, opts.models_dir, opts.work
     targets = dict(TARGETS)
-    if opts.aarch64_rqc:  # SDOT only (the host's instruction sets are the other ctest's)
-        if not os.path.exists(opts.aarch64_rqc):
-            sys.exit(f"FAIL: {opts.aarch64_rqc} is missing (run scripts/setup.sh)")
-        targets = {"sdot": AARCH64_SDOT}
-    lib_path = ":".join([f"{AARCH64_TREE}/lib", *opts.aarch64_lib_dir])
+    cross = None
+    if opts.cross_arch:  # that target only (the host's instruction sets are the other ctest's)
+        if not opts.cross_rqc or not os.path.exists(opts.cross_rqc):
+            sys.exit(f"FAIL: {opts.cross_rqc} is missing (run scripts/setup.sh)")
+        cross = CROSS[opts.cross_arch]
+        targets = {cross[0]: cross[1]}
+    runner = [cross[2], "-L", cross[3], "-E", "LD_LIBRARY_PATH=" + ":".join([f"{cross[3]}/lib", *opts.cross_lib_dir]),
+              opts.cross_rqc] if cross else [rqc]
     os.makedirs(work, exist_ok=True)
     rng = np.random.default_rng(0)
     paths = {}
@@ -151,8 +161,6 @@ def main():
                 failures.append(f"{name} ({target}): no integer convolution was compiled with {template}")
                 continue
             out = os.path.join(work, f"{name}.{target}.npz")
-            runner = ["qemu-aarch64", "-L", AARCH64_TREE, "-E", f"LD_LIBRARY_PATH={lib_path}",
-                      opts.aarch64_rqc] if target == "sdot" else [rqc]
             run([*runner, "run", pkg, "--seed", "5", "--outputs", out])
             got = np.load(out)
             for key in expected.files:
