@@ -111,9 +111,10 @@ void registerRunCommand(CLI::App &app) {
   cmd->add_option("model", opts->model, "Compiled package (.rqc), or an .onnx model with --reference")->required();
   cmd->add_flag("--reference", opts->reference, "Run with the reference executor (plain loops, the oracle)");
   cmd->add_flag("--as-compiled", opts->asCompiled,
-                "With --reference: compute QDQ convolutions in integers as rqc compile does with integer kernels "
-                "(VNNI CPUs, or --int8-kernels=on): exact for those convolutions, while float parts (depthwise, Gemm) "
-                "may still differ by a rounding; without it, ONNX's float QDQ semantics");
+                "With --reference: compute QDQ convolutions and dense layers in integers as rqc compile does with "
+                "integer kernels (VNNI or SDOT CPUs, or --int8-kernels=on): exact for those, while parts left in float "
+                "(grouped convolutions, dense layers with features not in fours) may still differ by a rounding; "
+                "without it, ONNX's float QDQ semantics");
   cmd->add_option("--target", opts->target,
                   "With --as-compiled: also what this target's accelerator computes, as it computes it (vta: the "
                   "convolutions rqc compile --target=vta runs on VTA, with its round-half-up shifts)");

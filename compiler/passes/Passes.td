@@ -29,8 +29,10 @@ def QdqToInteger : Pass<"rqc-qdq-to-integer", "mlir::func::FuncOp"> {
     rewritten (8-bit data, int8 weights; groups 1 with output channels in fours for
     conv2d_NCHWc_int8, or depthwise for depthwise_conv2d_NCHWc); input channels not in
     fours (an RGB first convolution) are padded to the next four with the zero point in the
-    data (graph.pad) and zeros in the weights. Grouped (not depthwise) convolutions stay
-    float between their QDQ pairs. Runs before constants are folded (dequantize(W) would
+    data (graph.pad) and zeros in the weights. A quantized dense layer
+    (quantize(dense(dequantize(x), dequantize(W)) + b), ONNX Gemm) with K and M in fours
+    becomes the same integer convolution on a 1x1 image between two graph.reshape ops.
+    Grouped (not depthwise) convolutions stay float between their QDQ pairs. Runs before constants are folded (dequantize(W) would
     become a float constant).
   }];
   let dependentDialects = ["rqc::graph::GraphDialect"];

@@ -3,7 +3,8 @@
 //   quantize(relu?(conv2d(dequantize(x), dequantize(W), dequantize(b) | b)))
 // becomes requantize(conv2d_integer(x, W, b_i32), sx * sw[c] / sy, zy), so x and y stay
 // 8-bit and the convolution accumulates in i32 (integer kernels: conv2d_NCHWc_int8, and
-// depthwise_conv2d_NCHWc on 8-bit data).
+// depthwise_conv2d_NCHWc on 8-bit data). A quantized dense layer becomes the same integer
+// convolution on a 1x1 image.
 #include "compiler/passes/ConstantValue.h"
 #include "compiler/passes/Passes.h"
 
@@ -142,11 +143,90 @@ bool rewrite(graph::QuantizeOp q) {
   return true;
 }
 
+// A quantized dense layer (ONNX Gemm with transB: quantize(dense(dequantize(x),
+// dequantize(W)) + b)) is a 1x1 convolution on a 1x1 image: x [N, K] -> [N, K, 1, 1],
+// conv2d_integer with W [M, K, 1, 1], requantize, -> [N, M], so conv2d_NCHWc_int8's kernels
+// (vpdpbusd, SDOT) compute it with 8-bit weights. False (nothing changed) when it does not
+// match; K and M must be multiples of 4 (the kernels' four-channel groups).
+bool rewriteDense(graph::QuantizeOp q) {
+  if (q.getScale().size() != 1 || q.getZeroPoint().size() != 1) return false;
+  Value y = q.getInput(), biasInput;
+  Operation *add = nullptr;
+  if (auto a = y.getDefiningOp<graph::AddOp>()) {
+    if (!a->hasOneUse()) return false;
+    auto d0 = a.getLhs().getDefiningOp<graph::DenseOp>();
+    y = d0 ? a.getLhs() : a.getRhs();
+    biasInput = d0 ? a.getRhs() : a.getLhs();
+    add = a;
+  }
+  auto dense = y.getDefiningOp<graph::DenseOp>();
+  if (!dense || !dense->hasOneUse() || dense.getWeightLayout() != "MK" || (dense.getBias() && add)) return false;
+  if (dense.getBias()) biasInput = dense.getBias();
+  auto dx = dense.getInput().getDefiningOp<graph::DequantizeOp>();
+  auto dw = dense.getWeight().getDefiningOp<graph::DequantizeOp>();
+  if (!dx || !dw || !isPerTensor(dx) || !dx.getInput().getType().getElementType().isInteger(8)) return false;
+  std::optional<Tensor> w = constantValue(dw.getInput());
+  if (!w || w->dtype() != DType::I8 || w->rank() != 2) return false;
+  const int64_t M = w->dim(0), K = w->dim(1);
+  auto xt = llvm::cast<RankedTensorType>(dx.getInput().getType());
+  if (xt.getRank() != 2 || xt.getDimSize(1) != K || K % 4 != 0 || M % 4 != 0) return false;
+  if (llvm::any_of(dw.getZeroPoint(), [](int32_t z) { return z != 0; })) return false;
+  if (dw.getScale().size() != 1 && (dw.getAxis() != 0 || static_cast<int64_t>(dw.getScale().size()) != M)) return false;
+  if (biasInput) {
+    auto bt = llvm::cast<RankedTensorType>(biasInput.getType());
+    if (bt.getNumElements() != M || bt.getRank() > 2 || (bt.getRank() == 2 && bt.getDimSize(0) != 1)) return false;
+  }
+  const float sx = dx.getScale()[0], sy = q.getScale()[0];
+  std::vector<float> accScale(M), multiplier(M);
+  for (int64_t c = 0; c < M; ++c) {
+    const float sw = dw.getScale()[dw.getScale().size() == 1 ? 0 : c];
+    accScale[c] = sx * sw;
+    multiplier[c] = sx * sw / sy; // in f32, the order ONNX Runtime's QLinearConv uses
+  }
+  std::optional<Tensor> bias;
+  if (biasInput) {
+    std::optional<Tensor> b = integerBias(biasInput, accScale);
+    if (!b) return false;
+    bias = Tensor(DType::I32, {M});
+    std::copy_n(b->data<int32_t>(), M, bias->data<int32_t>());
+  }
+  OpBuilder b(q);
+  Location loc = dense.getLoc();
+  MLIRContext *ctx = b.getContext();
+  const int64_t N = xt.getDimSize(0);
+  Value x = b.create<graph::ReshapeOp>(loc, RankedTensorType::get({N, K, 1, 1}, xt.getElementType()), dx.getInput());
+  Tensor w4(DType::I8, {M, K, 1, 1});
+  std::copy_n(w->data<int8_t>(), M * K, w4.data<int8_t>());
+  Value weight = b.create<graph::ConstantOp>(dw.getLoc(), graph::toAttr(w4, ctx));
+  Value biasValue;
+  if (bias) biasValue = b.create<graph::ConstantOp>(loc, graph::toAttr(*bias, ctx));
+  std::vector<int32_t> wz(dw.getZeroPoint().begin(), dw.getZeroPoint().end());
+  auto acc = b.create<graph::Conv2DIntegerOp>(loc, x, weight, biasValue, static_cast<uint32_t>(dx.getZeroPoint()[0]), wz,
+                                              ArrayRef<int64_t>{1, 1}, ArrayRef<int64_t>{0, 0, 0, 0},
+                                              ArrayRef<int64_t>{1, 1}, int64_t(1));
+  auto qType = RankedTensorType::get({N, M, 1, 1}, q.getType().getElementType());
+  auto r = b.create<graph::RequantizeOp>(q.getLoc(), qType, acc.getResult(), multiplier,
+                                         static_cast<uint32_t>(q.getZeroPoint()[0]), int64_t(1));
+  if (multiplier.size() > 1 && llvm::all_of(multiplier, [&](float m) { return m == multiplier[0]; })) {
+    r.setScale(ArrayRef<float>(multiplier[0]));
+    r.setAxis(0);
+  }
+  Value out = b.create<graph::ReshapeOp>(q.getLoc(), q.getType(), r.getResult());
+  q.getResult().replaceAllUsesWith(out);
+  q.erase();
+  if (add) add->erase();
+  dense.erase();
+  for (Value v : {Value(dx), Value(dw), biasInput})
+    if (v && v.use_empty() && v.getDefiningOp()) v.getDefiningOp()->erase();
+  return true;
+}
+
 struct QdqToIntegerPass : rqc::impl::QdqToIntegerBase<QdqToIntegerPass> {
   void runOnOperation() override {
     SmallVector<graph::QuantizeOp> quantizes;
     getOperation().walk([&](graph::QuantizeOp q) { quantizes.push_back(q); });
-    for (graph::QuantizeOp q : quantizes) rewrite(q);
+    for (graph::QuantizeOp q : quantizes)
+      if (!rewrite(q)) rewriteDense(q);
     // Constants only the rewritten ops read.
     SmallVector<graph::ConstantOp> dead;
     getOperation().walk([&](graph::ConstantOp c) {

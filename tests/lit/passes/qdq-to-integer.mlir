@@ -107,3 +107,44 @@ func.func @grouped(%x: tensor<1x4x8x8xui8>) -> tensor<1x8x6x6xui8> {
   %y = graph.quantize %c {axis = 0 : i64, scale = array<f32: 0.5>, zero_point = array<i32: 128>} : (tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xui8>
   return %y : tensor<1x8x6x6xui8>
 }
+
+// -----
+
+// A quantized dense layer (ONNX Gemm, its i32 bias dequantized and added) is the integer
+// convolution of a 1x1 image: the input reshaped to [N, K, 1, 1], the weight [M, K, 1, 1],
+// the requantization per channel, the result reshaped back to [N, M].
+// CHECK-LABEL: func @dense
+// CHECK-DAG: %[[X:.*]] = graph.reshape %arg0 : (tensor<2x8xui8>) -> tensor<2x8x1x1xui8>
+// CHECK-DAG: %[[W:.*]] = graph.constant dense<2> : tensor<4x8x1x1xi8>
+// CHECK-DAG: %[[B:.*]] = graph.constant dense<-5> : tensor<4xi32>
+// CHECK: %[[ACC:.*]] = graph.conv2d_integer %[[X]], %[[W]], %[[B]] {{{.*}}input_zero_point = 128 : i32{{.*}}} : (tensor<2x8x1x1xui8>, tensor<4x8x1x1xi8>, tensor<4xi32>) -> tensor<2x4x1x1xi32>
+// CHECK: %[[Q:.*]] = graph.requantize %[[ACC]] {axis = 1 : i64, scale = array<f32: 1.000000e-03, 2.000000e-03, 1.000000e-03, 2.000000e-03>, zero_point = 3 : i32} : (tensor<2x4x1x1xi32>) -> tensor<2x4x1x1xui8>
+// CHECK: %[[Y:.*]] = graph.reshape %[[Q]] : (tensor<2x4x1x1xui8>) -> tensor<2x4xui8>
+// CHECK: return %[[Y]]
+// CHECK-NOT: graph.dense
+func.func @dense(%x: tensor<2x8xui8>) -> tensor<2x4xui8> {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<2x8xui8>) -> tensor<2x8xf32>
+  %wq = graph.constant dense<2> : tensor<4x8xi8>
+  %wd = graph.dequantize %wq {axis = 0 : i64, scale = array<f32: 0.01, 0.02, 0.01, 0.02>, zero_point = array<i32: 0>} : (tensor<4x8xi8>) -> tensor<4x8xf32>
+  %bq = graph.constant dense<-5> : tensor<4xi32>
+  %bd = graph.dequantize %bq {axis = 0 : i64, scale = array<f32: 0.001, 0.002, 0.001, 0.002>, zero_point = array<i32: 0>} : (tensor<4xi32>) -> tensor<4xf32>
+  %d = graph.dense %xd, %wd : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
+  %a = graph.add %d, %bd : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  %y = graph.quantize %a {axis = 0 : i64, scale = array<f32: 1.0>, zero_point = array<i32: 3>} : (tensor<2x4xf32>) -> tensor<2x4xui8>
+  return %y : tensor<2x4xui8>
+}
+
+// -----
+
+// Output features not in fours (a 10-class classifier) stay float.
+// CHECK-LABEL: func @dense_kept_float
+// CHECK-NOT: graph.conv2d_integer
+// CHECK: graph.dense
+func.func @dense_kept_float(%x: tensor<1x8xui8>) -> tensor<1x10xui8> {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<1x8xui8>) -> tensor<1x8xf32>
+  %wq = graph.constant dense<2> : tensor<10x8xi8>
+  %wd = graph.dequantize %wq {axis = 0 : i64, scale = array<f32: 0.01>, zero_point = array<i32: 0>} : (tensor<10x8xi8>) -> tensor<10x8xf32>
+  %d = graph.dense %xd, %wd : (tensor<1x8xf32>, tensor<10x8xf32>) -> tensor<1x10xf32>
+  %y = graph.quantize %d {axis = 0 : i64, scale = array<f32: 1.0>, zero_point = array<i32: 3>} : (tensor<1x10xf32>) -> tensor<1x10xui8>
+  return %y : tensor<1x10xui8>
+}
