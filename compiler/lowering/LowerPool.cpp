@@ -61,6 +61,16 @@ struct MaxPoolPattern : OpConversionPattern<graph::MaxPool2DOp> {
     int64_t eh = extraEnd(in.getDimSize(2), out.getDimSize(2), k[0], s[0], d[0], p[0], p[2]);
     int64_t ew = extraEnd(in.getDimSize(3), out.getDimSize(3), k[1], s[1], d[1], p[1], p[3]);
     double lowest = isUnsigned ? 0.0 : -std::pow(2.0, width - 1);
+    auto maximum = [isUnsigned](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
+      if (isUnsigned) return nb.create<arith::MaxUIOp>(nl, x, acc);
+      return nb.create<arith::MaxSIOp>(nl, x, acc);
+    };
+    if (op.getDataLayout() != "NCHW") { // channel-blocked (pool2d_NCHWc on 8-bit data)
+      // For uint8 the pad value is 0 in the signless storage; for int8 -2^(w-1).
+      Value x = padded(b, loc, a.getInput(), {0, 0, p[0], p[1], 0}, {0, 0, p[2] + eh, p[3] + ew, 0}, lowest);
+      b.replaceOp(op, blockedWindow(b, loc, x, filled(b, loc, out, lowest), k, s, d, maximum));
+      return success();
+    }
     Value x = padded(b, loc, a.getInput(), {0, 0, p[0], p[1]}, {0, 0, p[2] + eh, p[3] + ew}, lowest);
     Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{k[0], k[1]}, b.getF32Type());
     auto dim = [&](unsigned i) { return b.getAffineDimExpr(i); };
@@ -73,9 +83,7 @@ struct MaxPoolPattern : OpConversionPattern<graph::MaxPool2DOp> {
     Value r = b.create<linalg::GenericOp>(loc, out, ValueRange{x, window}, ValueRange{filled(b, loc, out, lowest)}, maps,
                                           iters,
                                           [&](OpBuilder &nb, Location nl, ValueRange v) {
-                                            Value m = isUnsigned ? Value(nb.create<arith::MaxUIOp>(nl, v[0], v[2]))
-                                                                 : Value(nb.create<arith::MaxSIOp>(nl, v[0], v[2]));
-                                            nb.create<linalg::YieldOp>(nl, m);
+                                            nb.create<linalg::YieldOp>(nl, maximum(nb, nl, v[0], v[2]));
                                           })
                   .getResult(0);
     b.replaceOp(op, r);

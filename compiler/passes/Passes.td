@@ -31,7 +31,8 @@ def QdqToInteger : Pass<"rqc-qdq-to-integer", "mlir::func::FuncOp"> {
     fours (an RGB first convolution) are padded to the next four with the zero point in the
     data (graph.pad) and zeros in the weights. A quantized dense layer
     (quantize(dense(dequantize(x), dequantize(W)) + b), ONNX Gemm) with K and M in fours
-    becomes the same integer convolution on a 1x1 image between two graph.reshape ops.
+    becomes the same integer convolution on a 1x1 image between two graph.reshape ops,
+    and quantize(max_pool2d(dequantize(x))) with one scale and zero point max_pool2d(x).
     Grouped (not depthwise) convolutions stay float between their QDQ pairs. Runs before constants are folded (dequantize(W) would
     become a float constant).
   }];

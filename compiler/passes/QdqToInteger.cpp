@@ -4,7 +4,7 @@
 // becomes requantize(conv2d_integer(x, W, b_i32), sx * sw[c] / sy, zy), so x and y stay
 // 8-bit and the convolution accumulates in i32 (integer kernels: conv2d_NCHWc_int8, and
 // depthwise_conv2d_NCHWc on 8-bit data). A quantized dense layer becomes the same integer
-// convolution on a 1x1 image.
+// convolution on a 1x1 image, and a QDQ max pool a max pool of the 8-bit data.
 #include "compiler/passes/ConstantValue.h"
 #include "compiler/passes/Passes.h"
 
@@ -221,12 +221,34 @@ bool rewriteDense(graph::QuantizeOp q) {
   return true;
 }
 
+// quantize(max_pool2d(dequantize(x))) with the same scale and zero point on both sides is
+// max_pool2d(x) on the 8-bit data (dequantize is increasing, and quantize undoes it
+// exactly), as ONNX Runtime runs a QDQ MaxPool: 8-bit reads and writes instead of float.
+bool rewriteMaxPool(graph::QuantizeOp q) {
+  auto pool = q.getInput().getDefiningOp<graph::MaxPool2DOp>();
+  if (!pool || !pool->hasOneUse()) return false;
+  auto dx = pool.getInput().getDefiningOp<graph::DequantizeOp>();
+  if (!dx || !isPerTensor(dx) || q.getScale().size() != 1 || q.getZeroPoint().size() != 1 ||
+      dx.getScale()[0] != q.getScale()[0] || dx.getZeroPoint()[0] != q.getZeroPoint()[0] ||
+      dx.getInput().getType().getElementType() != q.getType().getElementType() || !(dx.getScale()[0] > 0.f))
+    return false;
+  OpBuilder b(q);
+  Operation *clone = b.clone(*pool);
+  clone->setOperand(0, dx.getInput());
+  clone->getResult(0).setType(q.getType());
+  q.getResult().replaceAllUsesWith(clone->getResult(0));
+  q.erase();
+  pool.erase();
+  if (dx->use_empty()) dx.erase();
+  return true;
+}
+
 struct QdqToIntegerPass : rqc::impl::QdqToIntegerBase<QdqToIntegerPass> {
   void runOnOperation() override {
     SmallVector<graph::QuantizeOp> quantizes;
     getOperation().walk([&](graph::QuantizeOp q) { quantizes.push_back(q); });
     for (graph::QuantizeOp q : quantizes)
-      if (!rewrite(q)) rewriteDense(q);
+      if (!rewrite(q) && !rewriteDense(q)) rewriteMaxPool(q);
     // Constants only the rewritten ops read.
     SmallVector<graph::ConstantOp> dead;
     getOperation().walk([&](graph::ConstantOp c) {

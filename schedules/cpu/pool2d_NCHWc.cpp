@@ -17,8 +17,10 @@ public:
   std::string name() const override { return "pool2d_NCHWc." + key_; }
 
   bool matches(const Workload &w) const override {
-    if (w.layout == "NCHW" || w.data.dtype != "float32") return false;
-    if (w.op == "max_pool2d") return true;
+    if (w.layout == "NCHW") return false;
+    // Max pooling of 8-bit data too (a QDQ max pool, rqc-qdq-to-integer): maxui/maxsi.
+    if (w.op == "max_pool2d") return w.data.dtype == "float32" || w.data.dtype == "uint8" || w.data.dtype == "int8";
+    if (w.data.dtype != "float32") return false;
     return w.op == "avg_pool2d" && (w.countIncludePad || w.pads == std::vector<int64_t>{0, 0, 0, 0});
   }
 

@@ -689,9 +689,10 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
   const int64_t KH = depthwise ? ss[2] : ss[0], KW = depthwise ? ss[3] : ss[1];
   if (is[4] != C) throw KernelError(k, "input and output channel blocks differ");
   Operation *combiningOp = combiner(op);
-  bool isMax = llvm::isa<arith::MaximumFOp>(combiningOp);
+  // maxui/maxsi: max pooling of 8-bit data (a QDQ max pool).
+  bool isMax = llvm::isa<arith::MaximumFOp, arith::MaxUIOp, arith::MaxSIOp>(combiningOp);
   if (!depthwise && !isMax && !llvm::isa<arith::AddFOp>(combiningOp))
-    throw KernelError(k, "the window combines with neither maximumf nor addf");
+    throw KernelError(k, "the window combines with neither a maximum nor addf");
   // A depthwise convolution on 8-bit data (i32 accumulators): each loaded byte vector is
   // widened as the root's body widens it (extui for uint8, extsi for int8), then muli/addi.
   const bool integer = depthwise && llvm::isa<arith::AddIOp>(combiningOp);
@@ -721,6 +722,8 @@ void windowNchwc(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> args, 
       return e.b.create<arith::AddIOp>(
           e.loc, acc, e.b.create<arith::MulIOp>(e.loc, widen(e, xv, inputUnsigned), wv).getResult());
     if (depthwise) return e.b.create<vector::FMAOp>(e.loc, xv, wv, acc);
+    if (llvm::isa<arith::MaxUIOp>(combiningOp)) return e.b.create<arith::MaxUIOp>(e.loc, xv, acc);
+    if (llvm::isa<arith::MaxSIOp>(combiningOp)) return e.b.create<arith::MaxSIOp>(e.loc, xv, acc);
     if (isMax) return e.b.create<arith::MaximumFOp>(e.loc, xv, acc);
     return e.b.create<arith::AddFOp>(e.loc, xv, acc);
   };

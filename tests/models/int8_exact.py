@@ -4,7 +4,7 @@ Where the CPU has VNNI, rqc compile computes QDQ convolutions in integers
 (rqc-qdq-to-integer, conv2d_NCHWc_int8 with vpdpbusd; --int8-kernels=on forces them
 elsewhere, with widened multiplies). Their outputs must equal, bit for bit, the reference
 executor's on the same integer graph (`rqc run --reference --as-compiled`). Checked on
-hand-made QDQ convolutions and dense layers covering the forms the rewrite takes (3x3, 1x1 and a 7x7 RGB
+hand-made QDQ convolutions, dense layers and max pools covering the forms the rewrite takes (3x3, 1x1 and a 7x7 RGB
 first convolution, stride 2, padding, ReLU dropped, no ReLU with zero point 128, an i32
 bias and a float one, per-channel scales, uint8 and int8 data) depthwise ones, and on the zoo's int8 networks, for the host's
 best instructions and for AVX2 without VNNI (--int8-kernels=on), or, given the cross-built
@@ -105,6 +105,40 @@ def qdq_dense(rng, n, k, m):
     return model
 
 
+def qdq_maxpool(signed):
+    """QuantizeLinear -> DequantizeLinear -> MaxPool 3x3 stride 2 pad 1 -> QuantizeLinear, the
+    same scale and zero point (pooled as 8-bit data; the padding must never win)."""
+    act = np.int8 if signed else np.uint8
+    inits = [numpy_helper.from_array(np.array(0.03, np.float32), "s"),
+             numpy_helper.from_array(np.array(-5 if signed else 130, act), "z")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "s", "z"], ["xd"]),
+             helper.make_node("MaxPool", ["xd"], ["p"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+             helper.make_node("QuantizeLinear", ["p", "s", "z"], ["yq"]),
+             helper.make_node("DequantizeLinear", ["yq", "s", "z"], ["y"])]
+    graph = helper.make_graph(nodes, "qdq_maxpool", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64, 15, 15])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 64, 8, 8])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    return model
+
+
+def qdq_conv_maxpool(rng, signed):
+    """A QDQ convolution whose output is max pooled (3x3, stride 2, pad 1) with its own scale
+    and zero point: the pool runs blocked, on 8-bit data, after the integer kernel."""
+    model = qdq_conv(rng, ic=16, oc=64, k=3, hw=14, stride=1, pad=1, relu=False, out_zp=-7 if signed else 9,
+                     float_bias=False, signed=signed)
+    g = model.graph
+    g.output[0].name = "y_pooled"
+    g.output[0].type.tensor_type.shape.dim[2].dim_value = 7
+    g.output[0].type.tensor_type.shape.dim[3].dim_value = 7
+    g.node.extend([helper.make_node("MaxPool", ["y"], ["p"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+                   helper.make_node("QuantizeLinear", ["p", "sy", "zy"], ["pq"]),
+                   helper.make_node("DequantizeLinear", ["pq", "sy", "zy"], ["y_pooled"])])
+    onnx.checker.check_model(model)
+    return model
+
+
 CASES = {
     "conv3x3_relu": dict(ic=32, oc=64, k=3, hw=14, stride=1, pad=1, relu=True, out_zp=0, float_bias=False),
     "conv1x1": dict(ic=64, oc=32, k=1, hw=28, stride=1, pad=0, relu=True, out_zp=0, float_bias=False),
@@ -176,6 +210,11 @@ def main():
     for name, (n, k, m) in {"dense_1x512x1000": (1, 512, 1000), "dense_3x64x20": (3, 64, 20)}.items():
         paths[name] = os.path.join(work, name + ".onnx")
         onnx.save(qdq_dense(rng, n, k, m), paths[name])
+    for name, signed in {"maxpool_uint8": False, "maxpool_int8": True}.items():
+        paths[name] = os.path.join(work, name + ".onnx")
+        onnx.save(qdq_maxpool(signed), paths[name])
+        paths["conv_" + name] = os.path.join(work, "conv_" + name + ".onnx")
+        onnx.save(qdq_conv_maxpool(rng, signed), paths["conv_" + name])
     for name in ZOO:
         paths[name] = os.path.join(models_dir, name + ".onnx")
     failures = []
@@ -186,8 +225,13 @@ def main():
         for target, flags in targets.items():
             pkg = os.path.join(work, f"{name}.{target}.rqc")
             graph = run([rqc, "compile", path, "-o", pkg, "--dump=graph", *flags])
-            template = "depthwise_conv2d_NCHWc" if name.startswith("dw") else "conv2d_NCHWc_int8"
-            if template not in graph or "conv2d_integer" not in graph:
+            # A pool alone stays plain NCHW (the generic integer max pool); after a
+            # convolution it is blocked (pool2d_NCHWc); either way on 8-bit data.
+            template = ("depthwise_conv2d_NCHWc" if name.startswith("dw") else
+                        "max_pool2d %arg0" if name.startswith("maxpool") else
+                        "pool2d_NCHWc" if name.startswith("conv_maxpool") else "conv2d_NCHWc_int8")
+            integer = "max_pool2d %arg0" if "maxpool" in name else "conv2d_integer"
+            if template not in graph or integer not in graph:
                 failures.append(f"{name} ({target}): no integer convolution was compiled with {template}")
                 continue
             out = os.path.join(work, f"{name}.{target}.npz")

@@ -148,3 +148,28 @@ func.func @dense_kept_float(%x: tensor<1x8xui8>) -> tensor<1x10xui8> {
   %y = graph.quantize %d {axis = 0 : i64, scale = array<f32: 1.0>, zero_point = array<i32: 3>} : (tensor<1x10xf32>) -> tensor<1x10xui8>
   return %y : tensor<1x10xui8>
 }
+
+// -----
+
+// A QDQ max pool with the same scale and zero point on both sides pools the 8-bit data.
+// CHECK-LABEL: func @max_pool
+// CHECK: %[[P:.*]] = graph.max_pool2d %arg0 {{.*}} : (tensor<1x4x8x8xui8>) -> tensor<1x4x4x4xui8>
+// CHECK: return %[[P]]
+func.func @max_pool(%x: tensor<1x4x8x8xui8>) -> tensor<1x4x4x4xui8> {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 7>} : (tensor<1x4x8x8xui8>) -> tensor<1x4x8x8xf32>
+  %p = graph.max_pool2d %xd {ceil_mode = false, dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  %y = graph.quantize %p {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 7>} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xui8>
+  return %y : tensor<1x4x4x4xui8>
+}
+
+// -----
+
+// Another scale after the pool: it stays float.
+// CHECK-LABEL: func @max_pool_rescaled
+// CHECK: graph.max_pool2d {{.*}} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+func.func @max_pool_rescaled(%x: tensor<1x4x8x8xui8>) -> tensor<1x4x4x4xui8> {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 7>} : (tensor<1x4x8x8xui8>) -> tensor<1x4x8x8xf32>
+  %p = graph.max_pool2d %xd {ceil_mode = false, dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  %y = graph.quantize %p {axis = 0 : i64, scale = array<f32: 0.2>, zero_point = array<i32: 7>} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xui8>
+  return %y : tensor<1x4x4x4xui8>
+}
