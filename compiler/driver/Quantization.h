@@ -24,6 +24,7 @@ struct QuantizeFlags {
   std::string activationType;        // uint8 | int8; "" = uint8, or int8 with --power-of-two
   bool symmetric = false, powerOfTwo = false;
   bool keepFirstConvFloat = false, keepLastDenseFloat = false;
+  bool reduceRange = false;          // 7-bit weights ([-63, 63]) for vpmaddubsw on AVX2
   std::vector<std::string> keepFloat; // node names
   int threads = 0;                   // calibration runs; 0: all cores
 };

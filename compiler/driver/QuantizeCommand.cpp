@@ -51,6 +51,7 @@ quantize::QuantizeOptions quantizeOptions(const QuantizeFlags &f) {
   o.activations.powerOfTwo = f.powerOfTwo;
   o.keepFirstConvFloat = f.keepFirstConvFloat;
   o.keepLastDenseFloat = f.keepLastDenseFloat;
+  o.reduceRange = f.reduceRange;
   o.keepFloatNodes = f.keepFloat;
   return o;
 }
@@ -138,6 +139,9 @@ void addQuantizeFlags(CLI::App *cmd, QuantizeFlags &f) {
                 "Power-of-two scales, symmetric int8 activations (VTA: requantization by a shift)");
   cmd->add_flag("--keep-first-conv-float", f.keepFirstConvFloat, "Leave the first convolution in float");
   cmd->add_flag("--keep-last-dense-float", f.keepLastDenseFloat, "Leave the last Gemm/MatMul in float");
+  cmd->add_flag("--reduce-range", f.reduceRange,
+                "7-bit weights in [-63, 63] (ONNX Runtime's reduce_range): on x86 without VNNI the integer "
+                "kernels then take vpmaddubsw, whose i16 pair sums cannot saturate");
   cmd->add_option("--keep-float", f.keepFloat, "Leave the node with this name in float (repeatable)");
   cmd->add_option("--calibration-threads", f.threads, "Threads of the calibration runs (0: all cores)")
       ->check(CLI::NonNegativeNumber);
@@ -147,7 +151,7 @@ bool anyQuantizeFlag(const QuantizeFlags &f) {
   QuantizeFlags defaults;
   return !f.calibration.empty() || f.limit != defaults.limit || f.method != defaults.method ||
          f.percentile != defaults.percentile || !f.activationType.empty() || f.symmetric || f.powerOfTwo ||
-         f.keepFirstConvFloat || f.keepLastDenseFloat || !f.keepFloat.empty() || f.threads != defaults.threads;
+         f.keepFirstConvFloat || f.keepLastDenseFloat || f.reduceRange || !f.keepFloat.empty() || f.threads != defaults.threads;
 }
 
 ::onnx::ModelProto quantizeOnnxModel(const std::string &path, const QuantizeFlags &flags,

@@ -84,7 +84,7 @@ struct FuseKernelsPass : rqc::impl::FuseKernelsBase<FuseKernelsPass> {
                                        b.getFunctionType(argTypes, {result.getType()}));
       fn.setPrivate();
       // The anchor's schedule (rqc-select-schedules) becomes the kernel's.
-      for (const char *name : {"rqc.task", "rqc.config", "rqc.schedule"})
+      for (const char *name : {"rqc.task", "rqc.config", "rqc.schedule", "rqc.weight_pairs_fit_i16"})
         if (Attribute a = group.front()->getAttr(name)) fn->setAttr(name, a);
       Block *body = fn.addEntryBlock();
       IRMapping map;

@@ -174,9 +174,9 @@ QuantParams activationParams(Range range, const ActivationScheme &scheme) {
   return q;
 }
 
-float weightScale(float absMax, bool powerOfTwo) {
+float weightScale(float absMax, bool powerOfTwo, int qmax) {
   if (!(absMax > 0)) return 1.0f;
-  float s = absMax / 127.0f;
+  float s = absMax / static_cast<float>(qmax);
   return powerOfTwo ? powerOfTwoAtLeast(s) : s;
 }
 

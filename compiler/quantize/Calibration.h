@@ -103,7 +103,8 @@ float powerOfTwoAtLeast(float s);
 
 // Symmetric int8 per-channel weights: the scale of one channel with largest magnitude
 // `absMax` (absMax / 127, or its power of two; 1 for an all-zero channel).
-float weightScale(float absMax, bool powerOfTwo);
+// With qmax (127, or 63 for reduce_range) the weights lie in [-qmax, qmax].
+float weightScale(float absMax, bool powerOfTwo, int qmax = 127);
 
 // ONNX QuantizeLinear: saturate(round_half_to_even(x / scale) + zeroPoint) to [qmin, qmax].
 int32_t quantizeValue(float x, float scale, int32_t zeroPoint, int32_t qmin, int32_t qmax);

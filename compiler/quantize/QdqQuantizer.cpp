@@ -376,10 +376,11 @@ QuantizeSummary applyQuantization(ModelProto &model, const QuantizationPlan &pla
           int64_t c = (e / inner) % channels;
           absMax[c] = std::max(absMax[c], std::fabs(wd[e]));
         }
-        for (int64_t c = 0; c < channels; ++c) scales[c] = weightScale(absMax[c], pow2);
+        const int qmax = options.reduceRange ? 63 : 127;
+        for (int64_t c = 0; c < channels; ++c) scales[c] = weightScale(absMax[c], pow2, qmax);
         std::vector<int8_t> q(w.numel());
         for (int64_t e = 0; e < w.numel(); ++e)
-          q[e] = static_cast<int8_t>(quantizeValue(wd[e], scales[(e / inner) % channels], 0, -127, 127));
+          q[e] = static_cast<int8_t>(quantizeValue(wd[e], scales[(e / inner) % channels], 0, -qmax, qmax));
         std::vector<int8_t> zeros(channels, 0);
         std::string qName = names.fresh(weightName + "_quantized"), sName = names.fresh(weightName + "_scale"),
                     zName = names.fresh(weightName + "_zero_point");

@@ -40,6 +40,9 @@ struct QuantizeOptions {
   double percentile = 99.999;
   bool keepFirstConvFloat = false;
   bool keepLastDenseFloat = false;
+  // Weights in [-63, 63] instead of [-127, 127] (ONNX Runtime's reduce_range): any two
+  // neighbouring weights times uint8 data then sum within i16 (vpmaddubsw, AVX2).
+  bool reduceRange = false;
   std::vector<std::string> keepFloatNodes; // node names
 };
 

@@ -376,11 +376,18 @@ void applySchedule(func::FuncOp fn, const schedule::Schedule &s, const MicroKern
   checkInlined(fn, s);
 }
 
+// The target's ISA with what this kernel's constants allow (rqc.weight_pairs_fit_i16,
+// rqc-alter-layout): vpmaddubsw on x86 without VNNI.
+MicroKernelIsa kernelIsa(func::FuncOp fn, MicroKernelIsa isa) {
+  isa.pmaddubsw = isa.pmaddwd128 && fn->hasAttr("rqc.weight_pairs_fit_i16");
+  return isa;
+}
+
 void applySchedules(ModuleOp kernels, const MicroKernelIsa &isa) {
   for (func::FuncOp fn : kernels.getOps<func::FuncOp>()) {
     Attribute attr = fn->getAttr("rqc.schedule");
     if (!attr) continue;
-    applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)), isa);
+    applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)), kernelIsa(fn, isa));
   }
 }
 
@@ -402,9 +409,9 @@ struct ApplySchedulePass : impl::ApplyScheduleBase<ApplySchedulePass> {
       Attribute attr = fn->getAttr("rqc.schedule");
       if (!attr) continue;
       try {
-        applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)),
-                      MicroKernelIsa{std::max(4, vectorBits / 32), vnni && vectorBits >= 512, vnni, sdot, pmaddwd,
-                                     pmaddwd && vectorBits >= 256, pmaddwd && vectorBits >= 512});
+        MicroKernelIsa isa{std::max(4, vectorBits / 32), vnni && vectorBits >= 512, vnni, sdot, pmaddwd,
+                           pmaddwd && vectorBits >= 256, pmaddwd && vectorBits >= 512};
+        applySchedule(fn, schedule::scheduleFromJson(attrToJson(attr)), kernelIsa(fn, isa));
       } catch (const Error &e) {
         fn.emitError(e.what());
         return signalPassFailure();

@@ -472,11 +472,23 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
   // taken off (vpdpbusd) or added back (SDOT) at the end, with sum(w) accumulated by the same
   // instruction on a word of ones (one more per weight vector, shared by the tile's columns).
   const bool vnni = isa.vnni512 || isa.vnni256, sdot = isa.sdot && !vnni;
+  // x86 without VNNI, weights whose neighbouring pairs sum within i16 against any byte
+  // (isa.pmaddubsw: 255 * (|w0| + |w1|) <= 32767, e.g. 7-bit weights): vpmaddubsw (u8 x s8
+  // pairs summed into i16, cannot saturate then) and vpmaddwd by ones into i32, the input
+  // read unsigned as for vpdpbusd. Whole 256- or 512-bit chunks only.
+  auto ubswIntrinsic = [&](int64_t size) -> const char * {
+    if (vnni || sdot || !isa.pmaddubsw) return nullptr;
+    return size == 16 && isa.pmaddwd512 ? "llvm.x86.avx512.pmaddubs.w.512"
+           : size == 8 && isa.pmaddwd256 ? "llvm.x86.avx2.pmadd.ub.sw"
+                                         : nullptr;
+  };
+  bool ubsw = true;
+  for (auto [off, size] : ch) ubsw &= ubswIntrinsic(size) != nullptr;
   // x86 without VNNI: per output channel, two products of input-channel pairs, each one
   // vpmaddwd of bytes widened to i16 (exact: no saturation, unlike vpmaddubsw's i16 sums,
   // and signed or unsigned data alike).
   auto pairIntrinsic = [&](int64_t size) -> const char * {
-    if (vnni || sdot) return nullptr;
+    if (vnni || sdot || ubsw) return nullptr;
     return size == 16 && isa.pmaddwd512 ? "llvm.x86.avx512.pmaddw.d.512"
            : size == 8 && isa.pmaddwd256 ? "llvm.x86.avx2.pmadd.wd"
            : size == 4 && isa.pmaddwd128 ? "llvm.x86.sse2.pmadd.wd"
@@ -484,8 +496,8 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
   };
   bool pairs = true;
   for (auto [off, size] : ch) pairs &= pairIntrinsic(size) != nullptr;
-  const bool flipSign = (vnni && !inputUnsigned) || (sdot && inputUnsigned);
-  const bool unsignedBytes = vnni || (!sdot && inputUnsigned);
+  const bool flipSign = ((vnni || ubsw) && !inputUnsigned) || (sdot && inputUnsigned);
+  const bool unsignedBytes = vnni || ubsw || (!sdot && inputUnsigned);
   // acc += dot4(x word, w block) over `size` lanes.
   auto dot4 = [&](Emitter &e, Value acc, Value xWord, Value w, int64_t size) -> Value {
     auto v32 = VectorType::get({size}, i32);
@@ -494,6 +506,7 @@ void conv2dNchwcInt8(RewriterBase &rw, linalg::LinalgOp op, ArrayRef<int64_t> ar
                             : size == 8 && isa.vnni256 ? "llvm.x86.avx512.vpdpbusd.256"
                             : size == 4 && isa.vnni256 ? "llvm.x86.avx512.vpdpbusd.128"
                             : size == 4 && sdot        ? "llvm.aarch64.neon.sdot.v4i32.v16i8"
+                            : ubsw                     ? ubswIntrinsic(size)
                                                        : nullptr;
     // Widened products, then the four of each lane added: exact in i32. With VNNI or SDOT
     // the reduction is marked, and becomes the instruction after bufferization
@@ -1091,7 +1104,8 @@ void materializeDotProductIntrinsics(func::FuncOp fn) {
     // zero-extended for vpdpbusd and sign-extended for SDOT; anything else (a
     // canonicalization changed it) keeps the exact widened form.
     const bool aarch64 = intrinsic.getValue().starts_with("llvm.aarch64.");
-    const bool pmaddwd = intrinsic.getValue().contains("pmadd");
+    const bool pmaddubsw = intrinsic.getValue().contains("pmadd.ub.sw") || intrinsic.getValue().contains("pmaddubs.w");
+    const bool pmaddwd = intrinsic.getValue().contains("pmadd") && !pmaddubsw;
     auto cast = sum.getSource().getDefiningOp<vector::ShapeCastOp>();
     auto mul = cast ? cast.getSource().getDefiningOp<arith::MulIOp>() : arith::MulIOp();
     Operation *x = mul ? mul.getLhs().getDefiningOp() : nullptr;
@@ -1099,6 +1113,19 @@ void materializeDotProductIntrinsics(func::FuncOp fn) {
     if (!x || !w || !(aarch64 || pmaddwd ? isa<arith::ExtSIOp>(x) : isa<arith::ExtUIOp>(x))) return;
     OpBuilder b(sum);
     auto v32 = llvm::cast<VectorType>(sum.getType());
+    if (pmaddubsw) { // u8 x s8 pairs into i16, then vpmaddwd by ones: the four into i32
+      const int64_t size = v32.getNumElements();
+      auto v16 = VectorType::get({size * 2}, b.getI16Type());
+      Value p16 = b.create<LLVM::CallIntrinsicOp>(sum.getLoc(), v16, intrinsic.getValue(),
+                                                  ValueRange{x->getOperand(0), w.getIn()})
+                      .getResult(0);
+      Value ones = b.create<arith::ConstantOp>(sum.getLoc(), DenseElementsAttr::get(v16, int16_t(1)));
+      const char *widen = size == 16 ? "llvm.x86.avx512.pmaddw.d.512" : "llvm.x86.avx2.pmadd.wd";
+      Value p32 = b.create<LLVM::CallIntrinsicOp>(sum.getLoc(), v32, widen, ValueRange{p16, ones}).getResult(0);
+      sum.getResult().replaceAllUsesWith(b.create<arith::AddIOp>(sum.getLoc(), sum.getAcc(), p32).getResult());
+      sum->erase();
+      return;
+    }
     if (pmaddwd) { // pairs of i16 products summed into i32; vpmaddwd does not accumulate
       Value r = b.create<LLVM::CallIntrinsicOp>(sum.getLoc(), v32, intrinsic.getValue(),
                                                 ValueRange{x->getOperand(0), w.getIn()})

@@ -57,6 +57,10 @@ struct MicroKernelIsa {
   // x86 without VNNI: vpmaddwd (i16 pairs -> i32) on 128-bit (SSE2), 256-bit (+avx2) or
   // 512-bit (+avx512bw) vectors; exact for bytes widened to i16.
   bool pmaddwd128 = false, pmaddwd256 = false, pmaddwd512 = false;
+  // The kernel's weights (a property of its constants, rqc.weight_pairs_fit_i16, not of
+  // the CPU): every pair of neighbouring input channels keeps 255 * (|w0| + |w1|) within
+  // i16, so vpmaddubsw is exact; used on x86 without VNNI.
+  bool pmaddubsw = false;
 };
 // The ISA facts of an LLVM feature string ("+avx512f,+avx512vnni,...") for SIMD registers
 // of `vectorBits` bits.

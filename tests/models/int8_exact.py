@@ -30,13 +30,13 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def qdq_conv(rng, ic, oc, k, hw, stride, pad, relu, out_zp, float_bias, signed=False, depthwise=False):
+def qdq_conv(rng, ic, oc, k, hw, stride, pad, relu, out_zp, float_bias, signed=False, depthwise=False, wmax=127):
     """DequantizeLinear -> Conv -> [Relu] -> QuantizeLinear -> DequantizeLinear, uint8 (or,
     signed, int8) data, per-channel int8 weights; depthwise: groups == ic == oc."""
     oh = (hw + 2 * pad - k) // stride + 1
     act = np.int8 if signed else np.uint8
     sx, zx, sy = np.float32(0.02), (-3 if signed else 128), np.float32(0.5)
-    w = rng.integers(-127, 128, size=(oc, 1 if depthwise else ic, k, k)).astype(np.int8)
+    w = rng.integers(-wmax, wmax + 1, size=(oc, 1 if depthwise else ic, k, k)).astype(np.int8)
     sw = (rng.random(oc) * 0.01 + 0.001).astype(np.float32)
     inits = [
         numpy_helper.from_array(np.array(sx, np.float32), "sx"),
@@ -149,6 +149,11 @@ CASES = {
     "conv3x3_int8_relu": dict(ic=32, oc=48, k=3, hw=14, stride=1, pad=1, relu=True, out_zp=-128, float_bias=False,
                               signed=True),
     "conv1x1_int8": dict(ic=16, oc=40, k=1, hw=9, stride=2, pad=0, relu=False, out_zp=5, float_bias=True, signed=True),
+    # 7-bit weights (rqc quantize --reduce-range): on x86 without VNNI vpmaddubsw, whose i16
+    # pair sums cannot saturate then (uint8 data, and int8 data read with its sign flipped).
+    "conv3x3_7bit": dict(ic=32, oc=64, k=3, hw=14, stride=1, pad=1, relu=True, out_zp=0, float_bias=False, wmax=63),
+    "conv3x3_7bit_int8": dict(ic=16, oc=32, k=3, hw=9, stride=1, pad=1, relu=False, out_zp=4, float_bias=True,
+                              signed=True, wmax=63),
     # Depthwise (depthwise_conv2d_NCHWc on 8-bit data): padding with the zero point 128,
     # widened bytes; 96 channels (a 64 block and a remainder in other templates' blocks).
     "dw3x3_relu": dict(ic=96, oc=96, k=3, hw=14, stride=1, pad=1, relu=True, out_zp=0, float_bias=False,
@@ -273,6 +278,12 @@ def main():
         graph = run([rqc, "compile", paths["conv3x3_relu"], "--dump=graph", *flags])
         if ("conv2d_integer" in graph) != want:
             failures.append(f"{' '.join(flags)}: integer kernels {'not ' if want else ''}used with --int8-kernels=auto")
+    # vpmaddubsw where the weights allow it (7-bit), not where they do not (full range).
+    if "avx2" in targets:
+        for name, want in (("conv3x3_7bit", True), ("conv3x3_7bit_int8", True), ("conv3x3_relu", False)):
+            ir = run([rqc, "compile", paths[name], "--dump=llvm", *TARGETS["avx2"]])
+            if ("pmadd.ub.sw" in ir) != want:
+                failures.append(f"{name} (avx2): vpmaddubsw {'missing' if want else 'used on full-range weights'}")
     # The marked dot products really become the instruction (not the exact widened form).
     if "sdot" in targets:
         ir = run([rqc, "compile", paths["conv3x3_relu"], "--dump=llvm", *AARCH64_SDOT])
