@@ -417,6 +417,28 @@ def main() -> int:
         if top1 < fp32 - 0.01:
             fail("power-of-two int8 is more than one point below fp32")
 
+        # --reduce-range: every weight in [-63, 63] with scale max|w| / 63 per channel, and the
+        # accuracy of 7-bit weights on AVX2's vpmaddubsw kernels within a point of fp32.
+        reduced = os.path.join(tmp, "reduced.onnx")
+        quantize(rqc, model, reduced, "--calibration-limit", str(CALIBRATION), "--reduce-range")
+        q = onnx.load(reduced)
+        init = {t.name: numpy_helper.to_array(t) for t in q.graph.initializer}
+        weights = [init[n.input[0]] for n in q.graph.node
+                   if n.op_type == "DequantizeLinear" and n.input[0] in init and init[n.input[0]].dtype == np.int8
+                   and init[n.input[0]].ndim >= 2]
+        if not weights or any(np.abs(w.astype(np.int32)).max() > 63 for w in weights):
+            fail(f"--reduce-range: weights outside [-63, 63] (or none): max {[int(np.abs(w).max()) for w in weights]}")
+        if not any(np.abs(w.astype(np.int32)).max() == 63 for w in weights):
+            fail("--reduce-range: no weight reaches 63 (the scale is not max|w| / 63)")
+        package = os.path.join(tmp, "reduced_avx2.rqc")
+        r = run([rqc, "compile", reduced, "--mattr=+avx2,+fma", "--int8-kernels=on", "-o", package])
+        if r.returncode != 0:
+            fail(f"rqc compile --reduce-range model for AVX2: exit {r.returncode}\n{r.stderr}")
+        top1 = validate(rqc, package)
+        print(f"reduce-range int8 (7-bit weights, vpmaddubsw on AVX2): top-1 {top1:.4f}, {len(weights)} weights in [-63, 63]")
+        if top1 < fp32 - 0.01:
+            fail("--reduce-range int8 is more than one point below fp32")
+
         bounds = activation_params(minmax)
         for method, floor in (("percentile", fp32 - 0.01), ("entropy", fp32 - 0.02)):
             path = os.path.join(tmp, method + ".onnx")
