@@ -29,6 +29,10 @@ struct TargetDesc {
   // multiplies (vpmaddwd) are no faster than float kernels between QDQ pairs (partial: no
   // vpmaddubsw or ARMv7 NEON kernel yet).
   bool int8Kernels = false;
+  // x86 with AVX2 but no VNNI: only the QDQ convolutions whose weights allow vpmaddubsw
+  // (neighbouring pair sums within i16, e.g. 7-bit weights) run as integer kernels by
+  // default; the others stay float between their QDQ pairs.
+  bool int8PairKernels = false;
   int lanes() const { return vectorBits / 32; } // float32 lanes per register
 };
 

@@ -192,6 +192,8 @@ void runGraphPasses(ModuleOp module, ScheduleSelection &selection, const Target 
   if (target) target->addPartitionPasses(pm);
   // Before constants fold: the quantized weights are still dequantize(constant).
   if (selection.target.int8Kernels) pm.addNestedPass<func::FuncOp>(createQdqToInteger());
+  else if (selection.target.int8PairKernels)
+    pm.addNestedPass<func::FuncOp>(createQdqToInteger(QdqToIntegerOptions{/*onlyPairSumsFitI16=*/true}));
   pm.addNestedPass<func::FuncOp>(createFoldConstants());
   // Schedules choose layouts: select, apply the layouts (weights are repacked by folding
   // their layout changes), then select again for the ops whose layout followed.
@@ -214,7 +216,10 @@ void lowerKernels(ModuleOp kernels, ScheduleSelection &selection) {
 
 schedule::TargetDesc scheduleTargetFor(const Target &target, const CompileOptions &options) {
   schedule::TargetDesc d = target.scheduleTarget();
-  if (options.int8Kernels != "auto") d.int8Kernels = options.int8Kernels == "on";
+  if (options.int8Kernels != "auto") {
+    d.int8Kernels = options.int8Kernels == "on";
+    d.int8PairKernels = false;
+  }
   return d;
 }
 

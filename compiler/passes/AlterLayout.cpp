@@ -1,6 +1,7 @@
 // rqc-alter-layout: layouts as the selected schedules ask (TVM's AlterOpLayout plus layout
 // propagation), so that activations stay channel-blocked between kernels.
 #include "compiler/passes/ChannelLayout.h"
+#include "compiler/passes/ConstantValue.h"
 #include "compiler/passes/Passes.h"
 #include "compiler/support/JsonAttr.h"
 
@@ -103,17 +104,7 @@ Operation *packIntegerConv(OpBuilder &b, Location loc, graph::Conv2DIntegerOp co
   // Whether every pair of neighbouring input channels (2k, 2k+1) of a filter tap sums within
   // i16 against any byte: 255 * (|w0| + |w1|) <= 32767 (7-bit weights always do). The x86
   // kernels without VNNI then use vpmaddubsw, whose i16 sums saturate otherwise.
-  if (conv.getGroups() == 1 && w.dtype() == DType::I8 && w.rank() == 4) {
-    const int64_t I = w.dim(1), window = w.dim(2) * w.dim(3);
-    bool fits = I % 2 == 0;
-    for (int64_t o = 0; fits && o < channels; ++o)
-      for (int64_t i = 0; fits && i < I; i += 2)
-        for (int64_t t = 0; fits && t < window; ++t) {
-          const int8_t *base = w.data<int8_t>() + o * I * window;
-          fits = 255 * (std::abs(int(base[i * window + t])) + std::abs(int(base[(i + 1) * window + t]))) <= 32767;
-        }
-    if (fits) c->setAttr("rqc.weight_pairs_fit_i16", b.getUnitAttr());
-  }
+  if (conv.getGroups() == 1 && neighbourPairsFitI16(w)) c->setAttr("rqc.weight_pairs_fit_i16", b.getUnitAttr());
   return c;
 }
 

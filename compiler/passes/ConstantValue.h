@@ -21,4 +21,10 @@ inline std::optional<Tensor> constantValue(mlir::Value v) {
 // nullopt for anything else (rqc-qdq-to-integer, rqc-partition-vta).
 std::optional<Tensor> integerBias(mlir::Value bias, const std::vector<float> &accScale);
 
+// Whether int8 weights [O, I, ...] keep 255 * (|w[o][2k][t]| + |w[o][2k+1][t]|) <= 32767 for
+// every output channel, tap t and pair of neighbouring input channels (an odd last channel
+// pairs with a zero): a byte times each, summed, then fits i16, so vpmaddubsw (u8 x s8
+// pairs into saturating i16, x86 without VNNI) is exact. 7-bit weights always do.
+bool neighbourPairsFitI16(const Tensor &w);
+
 } // namespace rqc

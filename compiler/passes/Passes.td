@@ -36,6 +36,12 @@ def QdqToInteger : Pass<"rqc-qdq-to-integer", "mlir::func::FuncOp"> {
     Grouped (not depthwise) convolutions stay float between their QDQ pairs. Runs before constants are folded (dequantize(W) would
     become a float constant).
   }];
+  let options = [
+    Option<"onlyPairSumsFitI16", "only-pair-sums-fit-i16", "bool", /*default=*/"false",
+           "Rewrite only ungrouped convolutions and dense layers whose weights keep every "
+           "neighbouring pair's 255 * (|w0| + |w1|) within i16 (and max pools): x86 without "
+           "VNNI, where vpmaddubsw makes just those faster than float">
+  ];
   let dependentDialects = ["rqc::graph::GraphDialect"];
 }
 

@@ -52,10 +52,24 @@ std::optional<Tensor> rqc::integerBias(Value bias, const std::vector<float> &acc
   return b;
 }
 
+bool rqc::neighbourPairsFitI16(const Tensor &w) {
+  if (w.dtype() != DType::I8 || w.rank() < 2) return false;
+  const int64_t O = w.dim(0), I = w.dim(1), window = w.numel() / (O * I);
+  for (int64_t o = 0; o < O; ++o) {
+    const int8_t *base = w.data<int8_t>() + o * I * window;
+    for (int64_t i = 0; i < I; i += 2)
+      for (int64_t t = 0; t < window; ++t) {
+        const int second = i + 1 < I ? std::abs(int(base[(i + 1) * window + t])) : 0;
+        if (255 * (std::abs(int(base[i * window + t])) + second) > 32767) return false;
+      }
+  }
+  return true;
+}
+
 namespace {
 
 // Rewrites the pattern ending in `q`; false (nothing changed) when it does not match.
-bool rewrite(graph::QuantizeOp q) {
+bool rewrite(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
   if (q.getScale().size() != 1 || q.getZeroPoint().size() != 1) return false;
   const float sy = q.getScale()[0];
   const int32_t zy = q.getZeroPoint()[0];
@@ -84,6 +98,7 @@ bool rewrite(graph::QuantizeOp q) {
   if (!dx.getInput().getType().getElementType().isInteger(8) || w->dtype() != DType::I8 ||
       !(depthwise || (conv.getGroups() == 1 && w->dim(0) % 4 == 0)))
     return false;
+  if (onlyPairSumsFitI16 && (depthwise || !neighbourPairsFitI16(*w))) return false;
   // Input channels not in fours (an RGB first convolution): padded to the next four with
   // the zero point in the data and zeros in the weights, which adds (xz - xz) * 0 = 0.
   const int64_t inChannels = w->dim(1), paddedChannels = depthwise ? inChannels : (inChannels + 3) / 4 * 4;
@@ -148,7 +163,7 @@ bool rewrite(graph::QuantizeOp q) {
 // conv2d_integer with W [M, K, 1, 1], requantize, -> [N, M], so conv2d_NCHWc_int8's kernels
 // (vpdpbusd, SDOT) compute it with 8-bit weights. False (nothing changed) when it does not
 // match; K and M must be multiples of 4 (the kernels' four-channel groups).
-bool rewriteDense(graph::QuantizeOp q) {
+bool rewriteDense(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
   if (q.getScale().size() != 1 || q.getZeroPoint().size() != 1) return false;
   Value y = q.getInput(), biasInput;
   Operation *add = nullptr;
@@ -170,6 +185,7 @@ bool rewriteDense(graph::QuantizeOp q) {
   const int64_t M = w->dim(0), K = w->dim(1);
   auto xt = llvm::cast<RankedTensorType>(dx.getInput().getType());
   if (xt.getRank() != 2 || xt.getDimSize(1) != K || K % 4 != 0 || M % 4 != 0) return false;
+  if (onlyPairSumsFitI16 && !neighbourPairsFitI16(*w)) return false;
   if (llvm::any_of(dw.getZeroPoint(), [](int32_t z) { return z != 0; })) return false;
   if (dw.getScale().size() != 1 && (dw.getAxis() != 0 || static_cast<int64_t>(dw.getScale().size()) != M)) return false;
   if (biasInput) {
@@ -244,11 +260,12 @@ bool rewriteMaxPool(graph::QuantizeOp q) {
 }
 
 struct QdqToIntegerPass : rqc::impl::QdqToIntegerBase<QdqToIntegerPass> {
+  using QdqToIntegerBase::QdqToIntegerBase;
   void runOnOperation() override {
     SmallVector<graph::QuantizeOp> quantizes;
     getOperation().walk([&](graph::QuantizeOp q) { quantizes.push_back(q); });
     for (graph::QuantizeOp q : quantizes)
-      if (!rewrite(q) && !rewriteDense(q)) rewriteMaxPool(q);
+      if (!rewrite(q, onlyPairSumsFitI16) && !rewriteDense(q, onlyPairSumsFitI16)) rewriteMaxPool(q);
     // Constants only the rewritten ops read.
     SmallVector<graph::ConstantOp> dead;
     getOperation().walk([&](graph::ConstantOp c) {

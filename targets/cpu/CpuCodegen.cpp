@@ -374,6 +374,7 @@ schedule::TargetDesc scheduleTargetOf(const CpuTarget &t, const std::string &mod
   d.model = model;
   MicroKernelIsa isa = microKernelIsa(t.features, t.vectorBits);
   d.int8Kernels = (triple.isX86() && (isa.vnni512 || isa.vnni256)) || (triple.isAArch64() && isa.sdot);
+  d.int8PairKernels = triple.isX86() && !d.int8Kernels && isa.pmaddwd256;
   if (triple.isX86()) d.str = "llvm -mcpu=" + t.cpu;
   else d.str = "llvm -device=arm_cpu -mtriple=" + t.triple + (t.cpu != "generic" ? " -mcpu=" + t.cpu : "") +
                (t.features.empty() ? "" : " -mattr=" + t.features);

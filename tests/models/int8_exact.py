@@ -278,6 +278,12 @@ def main():
         graph = run([rqc, "compile", paths["conv3x3_relu"], "--dump=graph", *flags])
         if ("conv2d_integer" in graph) != want:
             failures.append(f"{' '.join(flags)}: integer kernels {'not ' if want else ''}used with --int8-kernels=auto")
+    # With AVX2 and no VNNI, auto takes the integer kernels for weights vpmaddubsw computes
+    # exactly (7-bit), and only for those.
+    for flags in (["--mattr=+avx2,+fma"], ["--mcpu=haswell"], ["--mcpu=skylake-avx512"]):
+        graph = run([rqc, "compile", paths["conv3x3_7bit"], "--dump=graph", *flags])
+        if "conv2d_integer" not in graph or "rqc.weight_pairs_fit_i16" not in graph:
+            failures.append(f"{' '.join(flags)}: 7-bit weights not on the vpmaddubsw kernels with --int8-kernels=auto")
     # vpmaddubsw where the weights allow it (7-bit), not where they do not (full range).
     if "avx2" in targets:
         for name, want in (("conv3x3_7bit", True), ("conv3x3_7bit_int8", True), ("conv3x3_relu", False)):
