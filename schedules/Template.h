@@ -27,7 +27,7 @@ struct TargetDesc {
   // depthwise_conv2d_NCHWc on 8-bit data): by default where the CPU has a four-way byte
   // dot product (x86 AVX512-VNNI or AVX-VNNI, AArch64 +dotprod); elsewhere the widened
   // multiplies (vpmaddwd) are no faster than float kernels between QDQ pairs (partial: no
-  // vpmaddubsw or ARMv7 NEON kernel yet).
+  // ARMv7 NEON vmull kernel yet; AVX2's vpmaddubsw: int8PairKernels below).
   bool int8Kernels = false;
   // x86 with AVX2 but no VNNI: only the QDQ convolutions whose weights allow vpmaddubsw
   // (neighbouring pair sums within i16, e.g. 7-bit weights) run as integer kernels by

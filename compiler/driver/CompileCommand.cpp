@@ -204,8 +204,9 @@ void registerCompileCommand(CLI::App &app) {
       ->check(CLI::IsMember({"float32", "int8"}));
   addQuantizeFlags(cmd, opts->quantize);
   cmd->add_option("--int8-kernels", opts->compile.int8Kernels,
-                  "QDQ convolutions as integer kernels: auto (where the CPU has VNNI or AArch64's SDOT; elsewhere "
-                  "float kernels between the QDQ pairs are faster for now), on, off")
+                  "QDQ convolutions, Gemms and max pools as integer kernels: auto (where the CPU has VNNI or "
+                  "AArch64's SDOT; on AVX2 without VNNI only the convolutions whose weights suit vpmaddubsw, e.g. "
+                  "7-bit ones; elsewhere float kernels between the QDQ pairs are faster for now), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->default_val("auto");
   cmd->add_option("--split", opts->split,

@@ -26,7 +26,8 @@ struct CompileOptions {
   bool graphTuner = true;                 // choose records' layouts over the whole graph
                                           // (autotune/GraphTuner.h); off: each op's best record
   std::string int8Kernels = "auto";       // QDQ convolutions as integer kernels: auto (where the
-                                          // CPU has VNNI or SDOT), on, off
+                                          // CPU has VNNI or SDOT; on AVX2 those whose weights
+                                          // suit vpmaddubsw), on, off
 };
 
 // Named members of the package tar: module.json, params.bin, kernels.so.

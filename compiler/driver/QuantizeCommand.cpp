@@ -140,7 +140,7 @@ void addQuantizeFlags(CLI::App *cmd, QuantizeFlags &f) {
   cmd->add_flag("--keep-first-conv-float", f.keepFirstConvFloat, "Leave the first convolution in float");
   cmd->add_flag("--keep-last-dense-float", f.keepLastDenseFloat, "Leave the last Gemm/MatMul in float");
   cmd->add_flag("--reduce-range", f.reduceRange,
-                "7-bit weights in [-63, 63] (ONNX Runtime's reduce_range): on x86 without VNNI the integer "
+                "7-bit weights in [-63, 63] (like ONNX Runtime's reduce_range): on x86 without VNNI the integer "
                 "kernels then take vpmaddubsw, whose i16 pair sums cannot saturate");
   cmd->add_option("--keep-float", f.keepFloat, "Leave the node with this name in float (repeatable)");
   cmd->add_option("--calibration-threads", f.threads, "Threads of the calibration runs (0: all cores)")

@@ -282,7 +282,8 @@ void registerValidateCommand(CLI::App &app) {
   cmd->add_option("--tuning-records", opts->compile.tuningRecords, "Tuning logs for compiling an .onnx (repeatable)");
   cmd->add_option("--input-shape", opts->compile.inputShapes, "Static shape of an input, NAME=1x1x28x28 (repeatable)");
   cmd->add_option("--int8-kernels", opts->compile.int8Kernels,
-                  "Compiling an .onnx: QDQ convolutions as integer kernels: auto (where the CPU has VNNI or SDOT), on, off")
+                  "Compiling an .onnx: QDQ convolutions as integer kernels: auto (where the CPU has VNNI or SDOT; on "
+                  "AVX2 those whose weights suit vpmaddubsw), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->default_val("auto");
   cmd->add_option("--split", opts->split,

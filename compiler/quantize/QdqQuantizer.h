@@ -40,7 +40,8 @@ struct QuantizeOptions {
   double percentile = 99.999;
   bool keepFirstConvFloat = false;
   bool keepLastDenseFloat = false;
-  // Weights in [-63, 63] instead of [-127, 127] (ONNX Runtime's reduce_range): any two
+  // Weights in [-63, 63] instead of [-127, 127] (like ONNX Runtime's reduce_range, whose
+  // symmetric int8 range is [-64, 64]; both keep the bound below): any two
   // neighbouring weights times uint8 data then sum within i16 (vpmaddubsw, AVX2).
   bool reduceRange = false;
   std::vector<std::string> keepFloatNodes; // node names

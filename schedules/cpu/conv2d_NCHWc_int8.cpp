@@ -52,9 +52,10 @@ public:
     // that a producer's output block is its consumer's input block (no layout change).
     const int64_t oc = int8ChannelBlock(w.outChannels(), t), ic = int8ChannelBlock(w.inChannels(), t);
     const int64_t vectors = (oc + t.lanes() - 1) / t.lanes();
-    // Registers: the accumulators and one per weight vector; on x86 the input word is an
-    // embedded-broadcast operand of vpdpbusd, elsewhere it takes a register too.
-    const int64_t free = t.vectorRegisters - vectors - (t.key == "x86" ? 0 : 1);
+    // Registers: the accumulators and one per weight vector; with AVX-512 the input word is
+    // an embedded-broadcast operand of vpdpbusd, elsewhere it takes a register too.
+    const bool embeddedBroadcast = t.key == "x86" && t.vectorRegisters >= 32;
+    const int64_t free = t.vectorRegisters - vectors - (embeddedBroadcast ? 0 : 1);
     const int64_t columns = largestDivisorAtMost(w.outWidth(), std::max<int64_t>(1, free / vectors));
     std::vector<std::pair<std::string, nlohmann::json>> v = {
         {"tile_ic", std::vector<int64_t>{w.inChannels() / ic, ic}},

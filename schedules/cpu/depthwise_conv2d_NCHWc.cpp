@@ -78,7 +78,9 @@ public:
     // of a whole padded activation costs more than this memory-bound kernel itself).
     if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_inline", "pad", {}, ""});
     s.steps.push_back({"tile_parallel", "output", {1, 1, 1, 0, 0}, ""});
-    s.steps.push_back({"tile", "output", {1, 1, 1, ow, kernelChannels(w, oc, t)}, ""});
+    // Channels untiled (0) unless the block is walked in parts (8-bit data).
+    const int64_t part = kernelChannels(w, oc, t);
+    s.steps.push_back({"tile", "output", {1, 1, 1, ow, part == oc ? 0 : part}, ""});
     s.steps.push_back({"tensorize", "root", {c.other("unroll_kw")}, "depthwise_conv2d_nchwc"});
     s.steps.push_back({"vectorize", "init", {}, ""});
     s.steps.push_back({"vectorize", "epilogue", {}, ""});

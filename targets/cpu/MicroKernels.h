@@ -13,14 +13,19 @@
 //                           (ic blocks, kh, kw, four-channel groups): per step OC/lanes
 //                           weight vectors of lanes x 4 int8, R*W broadcast 4-byte uint8
 //                           inputs, R*W*OC/lanes four-channel dot products: vpdpbusd with
-//                           VNNI, else widened multiplies and a 4-way add (LLVM's choice of
-//                           instructions; partial: no AVX2 vpmaddubsw, SDOT or NEON kernel
-//                           yet). args: [unroll_kw, groups per step (unrolled)]. Its
+//                           VNNI, SDOT with +dotprod, vpmaddubsw + vpmaddwd on x86 when the
+//                           weights' pair sums fit i16 (MicroKernelIsa::pmaddubsw), vpmaddwd
+//                           on widened pairs on other x86, else widened multiplies and a
+//                           4-way add (ARM without dotprod; partial: no NEON vmull kernel).
+//                           args: [unroll_kw, groups per step (unrolled)]. Its
 //                           epilogue (requantize to 8 bits) is applied in registers.
 //   depthwise_conv2d_nchwc  the blocked depthwise tile [1, 1, R, W, C] over (kh, kw):
-//                           input and filter vectors along channels. args: [unroll_kw].
+//                           input and filter vectors along channels (f32 FMAs, or bytes
+//                           widened to i32 multiply-adds). args: [unroll_kw].
 //                           Reads through an inlined padding (compute_inline): rows
-//                           outside the input skipped, border columns clamped + selected
+//                           outside the input skipped (clamped + selected for the integer
+//                           form, whose pad value is the zero point), border columns
+//                           clamped + selected
 //   max_pool2d_nchwc,
 //   avg_pool2d_nchwc        the blocked pooling tile over (kh, kw) (max, or sum: its divisor
 //                           is the kernel's next op). args: []
