@@ -68,6 +68,32 @@ bool rqc::neighbourPairsFitI16(const Tensor &w) {
 
 namespace {
 
+// The per-output-channel scales of an integer convolution: the accumulator's (x's scale
+// times the weight's, which the bias is quantized with) and the requantization multiplier.
+struct Rescale {
+  std::vector<float> accScale, multiplier;
+  Rescale(float sx, graph::DequantizeOp dw, float sy, int64_t channels) : accScale(channels), multiplier(channels) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const float sw = dw.getScale()[dw.getScale().size() == 1 ? 0 : c];
+      accScale[c] = sx * sw;
+      multiplier[c] = sx * sw / sy; // in f32, the order ONNX Runtime's QLinearConv uses
+    }
+  }
+};
+
+// requantize(acc) to `type` along axis 1, per tensor (axis 0) when every channel's
+// multiplier is the same.
+graph::RequantizeOp createRequantize(OpBuilder &b, Location loc, Type type, Value acc, const std::vector<float> &multiplier,
+                                     int32_t zeroPoint) {
+  auto r = b.create<graph::RequantizeOp>(loc, type, acc, multiplier, static_cast<uint32_t>(zeroPoint),
+                                         multiplier.size() == 1 ? int64_t(0) : int64_t(1));
+  if (multiplier.size() > 1 && llvm::all_of(multiplier, [&](float m) { return m == multiplier[0]; })) {
+    r.setScale(ArrayRef<float>(multiplier[0]));
+    r.setAxis(0);
+  }
+  return r;
+}
+
 // Rewrites the pattern ending in `q`; false (nothing changed) when it does not match.
 bool rewrite(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
   if (q.getScale().size() != 1 || q.getZeroPoint().size() != 1) return false;
@@ -107,15 +133,9 @@ bool rewrite(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
   const int64_t channels = w->dim(0);
   if (dw.getScale().size() != 1 && (dw.getAxis() != 0 || static_cast<int64_t>(dw.getScale().size()) != channels))
     return false;
-  const float sx = dx.getScale()[0];
-  std::vector<float> accScale(channels), multiplier(channels);
-  for (int64_t c = 0; c < channels; ++c) {
-    const float sw = dw.getScale()[dw.getScale().size() == 1 ? 0 : c];
-    accScale[c] = sx * sw;
-    multiplier[c] = sx * sw / sy; // in f32, the order ONNX Runtime's QLinearConv uses
-  }
+  const Rescale rescale(dx.getScale()[0], dw, sy, channels);
   std::optional<Tensor> bias;
-  if (conv.getBias() && !(bias = integerBias(conv.getBias(), accScale))) return false;
+  if (conv.getBias() && !(bias = integerBias(conv.getBias(), rescale.accScale))) return false;
 
   OpBuilder b(q);
   Location loc = conv.getLoc();
@@ -142,12 +162,7 @@ bool rewrite(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
   auto acc = b.create<graph::Conv2DIntegerOp>(loc, x, weight, biasValue,
                                               static_cast<uint32_t>(dx.getZeroPoint()[0]), wz, conv.getStrides(),
                                               conv.getPads(), conv.getDilations(), conv.getGroups());
-  auto r = b.create<graph::RequantizeOp>(q.getLoc(), q.getType(), acc.getResult(), multiplier,
-                                         static_cast<uint32_t>(zy), channels == 1 ? int64_t(0) : int64_t(1));
-  if (multiplier.size() > 1 && llvm::all_of(multiplier, [&](float m) { return m == multiplier[0]; })) {
-    r.setScale(ArrayRef<float>(multiplier[0]));
-    r.setAxis(0);
-  }
+  auto r = createRequantize(b, q.getLoc(), q.getType(), acc.getResult(), rescale.multiplier, zy);
   q.getResult().replaceAllUsesWith(r.getResult());
   q.erase();
   if (activation) activation->erase();
@@ -192,16 +207,10 @@ bool rewriteDense(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
     auto bt = llvm::cast<RankedTensorType>(biasInput.getType());
     if (bt.getNumElements() != M || bt.getRank() > 2 || (bt.getRank() == 2 && bt.getDimSize(0) != 1)) return false;
   }
-  const float sx = dx.getScale()[0], sy = q.getScale()[0];
-  std::vector<float> accScale(M), multiplier(M);
-  for (int64_t c = 0; c < M; ++c) {
-    const float sw = dw.getScale()[dw.getScale().size() == 1 ? 0 : c];
-    accScale[c] = sx * sw;
-    multiplier[c] = sx * sw / sy; // in f32, the order ONNX Runtime's QLinearConv uses
-  }
+  const Rescale rescale(dx.getScale()[0], dw, q.getScale()[0], M);
   std::optional<Tensor> bias;
   if (biasInput) {
-    std::optional<Tensor> b = integerBias(biasInput, accScale);
+    std::optional<Tensor> b = integerBias(biasInput, rescale.accScale);
     if (!b) return false;
     bias = Tensor(DType::I32, {M});
     std::copy_n(b->data<int32_t>(), M, bias->data<int32_t>());
@@ -221,12 +230,7 @@ bool rewriteDense(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
                                               ArrayRef<int64_t>{1, 1}, ArrayRef<int64_t>{0, 0, 0, 0},
                                               ArrayRef<int64_t>{1, 1}, int64_t(1));
   auto qType = RankedTensorType::get({N, M, 1, 1}, q.getType().getElementType());
-  auto r = b.create<graph::RequantizeOp>(q.getLoc(), qType, acc.getResult(), multiplier,
-                                         static_cast<uint32_t>(q.getZeroPoint()[0]), int64_t(1));
-  if (multiplier.size() > 1 && llvm::all_of(multiplier, [&](float m) { return m == multiplier[0]; })) {
-    r.setScale(ArrayRef<float>(multiplier[0]));
-    r.setAxis(0);
-  }
+  auto r = createRequantize(b, q.getLoc(), qType, acc.getResult(), rescale.multiplier, q.getZeroPoint()[0]);
   Value out = b.create<graph::ReshapeOp>(q.getLoc(), q.getType(), r.getResult());
   q.getResult().replaceAllUsesWith(out);
   q.erase();
