@@ -5,7 +5,9 @@ same run.
 usage: python bench/compare_ort.py --rqc build/compiler/driver/rqc [--models resnet18 mobilenet_v1]
        [--threads 1 2] [--repeat 30] [--rounds 2] [--tuning-records LOG] [--json out.json]
 
-First the float32 FMA peak of T threads (bench/fma_peak.c, built here with gcc). For each
+First the float32 FMA peak of T threads (bench/fma_peak.c, built here with gcc), and the
+int8 dot-product peak (vpdpbusd, or AVX2's vpmaddubsw pair) when an int8 model is asked
+for. For each
 model: `rqc compile` once with the untuned fallback configs (compile time recorded; the
 tophub logs are off) and, with --tuning-records, twice more with the tuned configs: each
 op's fastest record alone (--graph-tuner=off, AutoTVM without its graph tuner) and the
@@ -15,9 +17,9 @@ ONNX Runtime session (all graph optimizations, intra-op threads = T) on the same
 seeded input; per engine the best p50 over the rounds is kept. Prints the ratio rqc/ORT
 (< 1: rqc is faster; rqc is the tuned package when there is one), tuned/fallback (and
 per-op/fallback), and
-each engine's share of the peak (2 x MACs / latency / peak). For
-ResNet-18 it then prints every 3x3 convolution's GFLOP/s (rqc bench --profile) and share
-of the peak. A Winograd convolution does fewer multiplications than the direct one: its
+each engine's share of the peak (2 x MACs / latency / peak; an int8 model's against the
+int8 peak). For ResNet-18 (fp32 or int8) it then prints every 3x3 convolution's GFLOP/s
+(GOP/s for int8; rqc bench --profile) and share of the peak. A Winograd convolution does fewer multiplications than the direct one: its
 GFLOP/s count the direct convolution's 2 x MACs (effective GFLOP/s, as TVM and cuDNN
 report), marked "(effective)", and can exceed the peak.
 """
@@ -64,14 +66,16 @@ def rqc_bench(rqc, package, threads, repeat, profile=False):
     return json.loads(out.stdout)
 
 
-def fma_peak_gflops(tmp, threads):
-    """GFLOP/s of `threads` threads of FMA chains (bench/fma_peak.c)."""
+def fma_peak_gflops(tmp, threads, int8=False):
+    """GFLOP/s of `threads` threads of FMA chains, or with int8 GOP/s of dot-product chains,
+    and the instruction measured (bench/fma_peak.c)."""
     exe = os.path.join(tmp, "fma_peak")
     if not os.path.exists(exe):
         subprocess.run(["gcc", "-O3", "-fopenmp", "-o", exe, os.path.join(ROOT, "bench", "fma_peak.c")], check=True)
     # The best of three: the machine is shared, a peak is what it can do, not an average.
-    return max(float(subprocess.run([exe, str(threads)], capture_output=True, text=True, check=True).stdout.split()[0])
-               for _ in range(3))
+    runs = [subprocess.run([exe, str(threads)] + (["int8"] if int8 else []), capture_output=True, text=True,
+                           check=True).stdout.split() for _ in range(3)]
+    return max(float(r[0]) for r in runs), runs[0][1]
 
 
 def cpu_model():
@@ -100,9 +104,15 @@ def main():
 
     results, layers = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        peaks = {t: fma_peak_gflops(tmp, t) for t in args.threads}
-        print(f"CPU: {cpu_model()}; FMA peak: " + ", ".join(f"{peaks[t]:.0f} GFLOP/s at {t} thread(s)" for t in args.threads),
-              flush=True)
+        fp32_peaks = {t: fma_peak_gflops(tmp, t)[0] for t in args.threads}
+        print(f"CPU: {cpu_model()}; FMA peak: " + ", ".join(f"{fp32_peaks[t]:.0f} GFLOP/s at {t} thread(s)"
+                                                            for t in args.threads), flush=True)
+        int8_peaks = {}
+        if any(name.endswith("_int8") for name in args.models):
+            measured = {t: fma_peak_gflops(tmp, t, int8=True) for t in args.threads}
+            int8_peaks = {t: m[0] for t, m in measured.items()}
+            print(f"int8 peak ({measured[args.threads[0]][1]}): " + ", ".join(
+                f"{int8_peaks[t]:.0f} GOP/s at {t} thread(s)" for t in args.threads), flush=True)
         for name in args.models:
             model = os.path.join(ROOT, "models", name + ".onnx")
             if not os.path.exists(model):
@@ -122,6 +132,7 @@ def main():
                                check=True, capture_output=True, env=env)
                 compile_s[variant] = time.perf_counter() - t
             gflop = 2 * total_macs(args.rqc, model) / 1e9
+            peaks = int8_peaks if name.endswith("_int8") else fp32_peaks
             for threads in args.threads:
                 best = {v: float("inf") for v, _ in variants}
                 ort_best, memory = float("inf"), None
@@ -156,7 +167,7 @@ def main():
                              f"{best['per-op'] / best['fallback']:5.2f}   (each op's fastest record, --graph-tuner=off)")
                 print(line, flush=True)
             package = packages[main_variant]
-            if name == "resnet18":
+            if name in ("resnet18", "resnet18_int8"):
                 for threads in args.threads:
                     prof = rqc_bench(args.rqc, package, threads, args.repeat, profile=True)["kernel_profile"]
                     print(f"  3x3 convolutions of {name}, {threads} thread(s) (rqc bench --profile):")
@@ -171,11 +182,13 @@ def main():
                                  "effective": "winograd" in k["ops"]}
                         layers.append(entry)
                         effective = " (effective)" if "winograd" in k["ops"] else ""
-                        print(f"    {k['kernel']:16s} {k['ops']:26s} {k['mean_ms']:7.3f} ms {gflops:7.1f} GFLOP/s"
+                        unit = "GOP/s" if name.endswith("_int8") else "GFLOP/s"
+                        print(f"    {k['kernel']:16s} {k['ops']:26s} {k['mean_ms']:7.3f} ms {gflops:7.1f} {unit}"
                               f" {gflops / peaks[threads]:5.0%} of peak{effective}", flush=True)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"onnxruntime": ort.__version__, "cpu": cpu_model(), "fma_peak_gflops": peaks,
+            json.dump({"onnxruntime": ort.__version__, "cpu": cpu_model(), "fma_peak_gflops": fp32_peaks,
+                       "int8_peak_gops": int8_peaks,
                        "results": results, "convolutions": layers}, f, indent=2)
     return 0
 
