@@ -42,7 +42,7 @@ Schedule directConvSchedule(const std::string &name, const Workload &w, int64_t 
   s.steps.push_back({"pack", "input", {}, graph::blockedNCHW(ic)});
   s.steps.push_back({"pack", "weight", {}, weightLayout});
   s.steps.push_back({"pack", "output", {}, graph::blockedNCHW(oc)});
-  if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_root", "pad", {1, 1, 0, 0, 0}, ""});
+  if (w.pads != std::vector<int64_t>{0, 0, 0, 0}) s.steps.push_back({"compute_root", "pad", {1, 1, 1, 0, 0}, ""});
   s.steps.push_back({"tile_parallel", "output", {1, 1, rows, 0, 0}, ""});
   s.steps.push_back({"tile", "output", {1, 1, rows, ow, 0}, ""});
   s.steps.push_back({"tensorize", "root", std::move(args), microKernel});

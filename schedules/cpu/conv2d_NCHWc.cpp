@@ -8,7 +8,8 @@
 //   tile_oh    [1, 2] (1x1 kernels only)  output rows per micro-kernel call
 //   unroll_kw  [true, false] (other kernels)  unroll the filter-width loop
 // Loop structure: the padded input is computed once (compute_root, parallel over input
-// channel blocks); output tiles of (oc block, tile_oh rows) run in parallel; inside, each
+// channel blocks and rows: a single 64-channel block would otherwise be one task); output
+// tiles of (oc block, tile_oh rows) run in parallel; inside, each
 // block of tile_oh x tile_ow x oc outputs is one call of the conv2d_nchwc micro-kernel
 // (targets/cpu/MicroKernels.cpp: accumulators in registers over ic blocks, kh, kw, ic,
 // with the bias, activation and residual add of the block applied in registers).

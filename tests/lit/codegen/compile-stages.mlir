@@ -25,7 +25,7 @@
 // SCHED-NEXT: //   pack input NCHW1c
 // SCHED-NEXT: //   pack weight OIHW1i1o
 // SCHED-NEXT: //   pack output NCHW1c
-// SCHED-NEXT: //   compute_root pad [1, 1, 0, 0, 0]
+// SCHED-NEXT: //   compute_root pad [1, 1, 1, 0, 0]
 // SCHED-NEXT: //   tile_parallel output [1, 1, 1, 0, 0]
 // SCHED-NEXT: //   tile output [1, 1, 1, 3, 0]
 // SCHED-NEXT: //   tensorize root conv2d_nchwc [0, 1, 1]

@@ -18,7 +18,7 @@
 // 2 vectors each: 28 accumulators).
 // AVX512: graph.conv2d
 // AVX512-SAME: rqc.config = {entity = {{\[}}["tile_ic", "sp", [2, 32]], ["tile_oc", "sp", [4, 32]], ["tile_ow", "sp", [2, 14]], ["unroll_kw", "ot", false]], index = 768 : i64, source = "fallback"}
-// AVX512-SAME: rqc.schedule = {steps = {{\[}}["pack", "input", "NCHW32c"], ["pack", "weight", "OIHW32i32o"], ["pack", "output", "NCHW32c"], ["compute_root", "pad", [1, 1, 0, 0, 0]], ["tile_parallel", "output", [1, 1, 1, 0, 0]], ["tile", "output", [1, 1, 1, 14, 0]], ["tensorize", "root", "conv2d_nchwc", [0, 8, 1]], ["vectorize", "init"], ["vectorize", "epilogue"]], template = "conv2d_NCHWc.x86"}
+// AVX512-SAME: rqc.schedule = {steps = {{\[}}["pack", "input", "NCHW32c"], ["pack", "weight", "OIHW32i32o"], ["pack", "output", "NCHW32c"], ["compute_root", "pad", [1, 1, 1, 0, 0]], ["tile_parallel", "output", [1, 1, 1, 0, 0]], ["tile", "output", [1, 1, 1, 14, 0]], ["tensorize", "root", "conv2d_nchwc", [0, 8, 1]], ["vectorize", "init"], ["vectorize", "epilogue"]], template = "conv2d_NCHWc.x86"}
 // The dense layer: packed by four vectors of features (the largest divisor of 1000 up to 64).
 // AVX512: graph.dense
 // AVX512-SAME: {{\[}}"tile_x", "sp", [20, 1, 50]]
