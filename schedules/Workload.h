@@ -44,7 +44,8 @@ struct Workload {
   // For kernels without a root op ("kernel"): each linalg op of the kernel in program order
   // with its static loop ranges and which loops reduce. Templates choose tiles per op.
   struct LoopNest {
-    std::string op; // linalg op name, e.g. "transpose", "generic", "fill"
+    std::string op; // linalg op name, e.g. "transpose", "generic", "fill"; "pad": a padding
+                    // that is the kernel's output, its loops the source's
     std::vector<int64_t> ranges;
     std::vector<bool> reduction;
     bool writesOutput = false;  // the op whose result the kernel returns

@@ -5,6 +5,7 @@
 #include "compiler/support/JsonAttr.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace rqc::codegen {
 #define GEN_PASS_DEF_SELECTKERNELSCHEDULES
@@ -38,6 +39,20 @@ schedule::Workload kernelWorkload(func::FuncOp fn) {
     n.writesOutput = result && op->getNumResults() == 1 && op->getResult(0) == result;
     n.outputIsTileable = op->getNumResults() == 1 && !op.hasDynamicShape() &&
                          op.getIndexingMapMatchingResult(op->getResult(0)).isProjectedPermutation();
+    w.ops.push_back(std::move(n));
+  });
+  // A kernel that is one padding (tensor.pad is not a linalg op; QdqToInteger's channel
+  // padding of an RGB input): described by its source's loops, so that it gets parallel tiles.
+  fn.walk([&](tensor::PadOp pad) {
+    if (!result || pad.getResult() != result) return;
+    schedule::Workload::LoopNest n;
+    n.op = "pad";
+    ArrayRef<int64_t> source = pad.getSourceType().getShape();
+    n.ranges.assign(source.begin(), source.end());
+    n.reduction.assign(source.size(), false);
+    n.writesOutput = true;
+    n.outputIsTileable = pad.getSourceType().hasStaticShape() && pad.getResultType().hasStaticShape() &&
+                         pad.getConstantPaddingValue();
     w.ops.push_back(std::move(n));
   });
   return w;

@@ -20,6 +20,26 @@ const Workload::LoopNest *outputNest(const Workload &w) {
   return nullptr;
 }
 
+// Parallel tiles of an output of this shape: about 32 KiB of f32 each (an image, a block of
+// channels, a band of rows).
+std::vector<int64_t> parallelTiles(const std::vector<int64_t> &shape) {
+  constexpr int64_t kTileElements = 8192;
+  const size_t rank = shape.size();
+  std::vector<int64_t> parallel(rank, 0);
+  parallel[0] = 1;
+  if (rank >= 4) {
+    int64_t c = rank == 4 ? largestDivisorAtMost(shape[1], 16) : 1;
+    int64_t rowElems = c;
+    for (size_t d = 3; d < rank; ++d) rowElems *= shape[d];
+    parallel[1] = c;
+    parallel[2] = largestDivisorAtMost(shape[2], std::max<int64_t>(1, kTileElements / std::max<int64_t>(1, rowElems)));
+  } else if (rank == 2) {
+    parallel[1] = largestDivisorAtMost(shape[1], 64);
+  }
+  if (rank == 1) parallel[0] = 0;
+  return parallel;
+}
+
 class Generic : public Template {
 public:
   explicit Generic(std::string key) : key_(std::move(key)) {}
@@ -42,23 +62,15 @@ public:
     const Workload::LoopNest *out = outputNest(w);
     // Outputs indexed by constants (global pooling writes [n, c, 0, 0]) cannot be tiled.
     if (!out || !out->outputIsTileable || w.output.empty()) return s;
+    // A padding kernel: fills of the border and a copy of the source, the copy in the
+    // parallel tiles an elementwise op of the source's shape would get.
+    if (out->op == "pad") {
+      s.steps.push_back({"compute_root", "output", parallelTiles(out->ranges), ""});
+      return s;
+    }
     const std::vector<int64_t> &shape = w.output;
     const size_t rank = shape.size();
-
-    // Parallel tiles: about 32 KiB of f32 output each.
-    constexpr int64_t kTileElements = 8192;
-    std::vector<int64_t> parallel(rank, 0);
-    parallel[0] = 1;
-    if (rank >= 4) {
-      int64_t c = rank == 4 ? largestDivisorAtMost(shape[1], 16) : 1;
-      int64_t rowElems = c;
-      for (size_t d = 3; d < rank; ++d) rowElems *= shape[d];
-      parallel[1] = c;
-      parallel[2] = largestDivisorAtMost(shape[2], std::max<int64_t>(1, kTileElements / std::max<int64_t>(1, rowElems)));
-    } else if (rank == 2) {
-      parallel[1] = largestDivisorAtMost(shape[1], 64);
-    }
-    if (rank == 1) parallel[0] = 0;
+    const std::vector<int64_t> parallel = parallelTiles(shape);
     s.steps.push_back({"tile_parallel", "output", parallel, ""});
 
     // Register tiles inside the parallel tile.

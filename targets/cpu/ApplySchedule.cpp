@@ -249,7 +249,9 @@ void padInParallelTiles(func::FuncOp fn, tensor::PadOp pad) {
   Value interior = b.create<tensor::ExtractSliceOp>(loc, padded, o, z, st);
   auto copy = b.create<linalg::CopyOp>(loc, pad.getSource(), interior);
   copy->setAttr("rqc.compute_root", b.getUnitAttr());
-  copy->setAttr(kRole, pad->getAttr(kRole));
+  // The copy takes the pad's role (a kernel that is one padding: its output role).
+  for (const char *role : {kRole, "rqc.output"})
+    if (Attribute a = pad->getAttr(role)) copy->setAttr(role, a);
   b.replaceOp(pad, b.create<tensor::InsertSliceOp>(loc, copy.getResult(0), padded, o, z, st).getResult());
 }
 

@@ -9,6 +9,11 @@
 // CHECK-SAME: rqc.task = ["generic.x86", {{\[}}{{\[}}["transpose", [1, 2, 56, 56, 32], "ppppp"]], "float32"]]
 // CHECK-LABEL: func @relu
 // CHECK-SAME: ["tile_parallel", "output", [1, 16, 8, 0]], ["tile", "output", [1, 1, 1, 56]]
+// A kernel that is one padding (an RGB input padded to four channels) is computed at root:
+// fills of its border and a copy of the source in parallel tiles of the source's shape.
+// CHECK-LABEL: func @channel_pad
+// CHECK-SAME: rqc.schedule = {steps = {{\[}}["compute_root", "output", [1, 3, 8, 0]]], template = "generic.x86"}
+// CHECK-SAME: rqc.task = ["generic.x86", {{\[}}{{\[}}["pad", [1, 3, 224, 224], "pppp"]], "float32"]]
 // CHECK-LABEL: func @scheduled
 // CHECK-SAME: rqc.schedule = {steps = [], template = "kept"}
 func.func @to_blocked(%x: tensor<1x2x32x56x56xf32>) -> tensor<1x2x56x56x32xf32> {
@@ -27,6 +32,14 @@ func.func @relu(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
     linalg.yield %m : f32
   } -> tensor<1x64x56x56xf32>
   return %r : tensor<1x64x56x56xf32>
+}
+func.func @channel_pad(%x: tensor<1x3x224x224xi8>) -> tensor<1x4x224x224xi8> {
+  %z = arith.constant -128 : i8
+  %p = tensor.pad %x low[0, 0, 0, 0] high[0, 1, 0, 0] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %z : i8
+  } : tensor<1x3x224x224xi8> to tensor<1x4x224x224xi8>
+  return %p : tensor<1x4x224x224xi8>
 }
 func.func @scheduled(%x: tensor<4xf32>) -> tensor<4xf32> attributes {rqc.schedule = {template = "kept", steps = []}} {
   return %x : tensor<4xf32>

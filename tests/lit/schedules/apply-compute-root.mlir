@@ -41,3 +41,20 @@ func.func @padded_sum(%x: tensor<1x2x8x8x4xf32>) -> tensor<1x2x8x8x4xf32>
   } -> tensor<1x2x8x8x4xf32>
   return %s : tensor<1x2x8x8x4xf32>
 }
+
+// A kernel that is one padding: compute_root of its output role; the copy of the source
+// takes that role and is tiled in parallel.
+// CHECK-LABEL: func @channel_pad
+// CHECK: linalg.fill {rqc.compute_root}
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0) to (1, 3, 8) step (1, 3, 2)
+// CHECK: linalg.copy {rqc.compute_root, rqc.output} {{.*}} -> tensor<1x3x2x8xi8>
+// CHECK-NOT: tensor.pad
+func.func @channel_pad(%x: tensor<1x3x8x8xi8>) -> tensor<1x4x8x8xi8>
+    attributes {rqc.schedule = {template = "test", steps = [["compute_root", "output", [1, 3, 2, 0]]]}} {
+  %z = arith.constant -128 : i8
+  %p = tensor.pad %x low[0, 0, 0, 0] high[0, 1, 0, 0] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %z : i8
+  } : tensor<1x3x8x8xi8> to tensor<1x4x8x8xi8>
+  return %p : tensor<1x4x8x8xi8>
+}
