@@ -65,7 +65,9 @@ public:
       bool twoRows = w.outHeight() % 2 == 0 && 2 * columns * vectors + vectors + 1 <= t.vectorRegisters;
       v.push_back({"tile_oh", twoRows ? 2 : 1});
     } else {
-      v.push_back({"unroll_kw", false});
+      // A 4-channel input block (an RGB first layer) has one dot product per filter tap:
+      // unrolled, the taps of a row share one loop step.
+      v.push_back({"unroll_kw", ic <= 4});
     }
     return s.at(v);
   }
