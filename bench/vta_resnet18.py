@@ -8,7 +8,13 @@ numbers of ../shared/reference/vta.md 6.2). One run prints:
   2. per layer: rqc's fallback config with one and with two virtual threads: cycles and GEMM
      utilization (busy GEMM cycles / total), and both over the whole network (each layer
      weighted by how often ResNet-18 has it);
-  3. the whole network compiled with `rqc compile --target=vta` (rqc quantize
+  3. per layer: the utilization no schedule can beat on this model (printed with section 2):
+     the compute module runs GEMM (1 cycle per micro-op of 16x16 MACs) and the ALU epilogue
+     (4 micro-ops per 16 outputs: bias ADD, SHR, MAX, MIN, 2 cycles each) one after the
+     other, and the shared DRAM port moves every weight, input and output byte at least once
+     (4.4 bytes per cycle); so utilization <= GEMM / max(GEMM + ALU, DMA), start-ups, fetch
+     and imperfect overlap left out;
+  4. the whole network compiled with `rqc compile --target=vta` (rqc quantize
      --power-of-two on seeded calibration data): the VTA kernels' simulated time and GEMM
      utilization from `rqc bench --json`, with the fallback configs or, given --records, tuned
      ones.
@@ -38,6 +44,25 @@ COUNT = {
     "1x512x7x7 -> 512, 3x3/1": 3,
 }
 PEAK_GOPS = 51.2  # 16x16 int8 MACs per cycle at 100 MHz
+DRAM_BYTES_PER_CYCLE = 8 * 0.55  # the calibrated model's shared 64-bit port (docs/vta.md)
+ALU_UOPS_PER_OUTPUT_VECTOR = 4  # bias ADD, SHR, MAX, MIN: rqc's epilogue (docs/vta.md)
+
+
+def utilization_bound(workload):
+    """GEMM utilization no schedule can beat for `workload` ("1xCIxHxW -> CO, KxK/S") on the
+    calibrated model: GEMM and ALU serialized in the compute module, every byte over the port once."""
+    shape, rest = workload.split(" -> ")
+    _, ci, h, w = (int(v) for v in shape.split("x"))
+    co, window = rest.split(", ")
+    co = int(co)
+    k, stride = window.split("/")
+    k, stride = int(k.split("x")[0]), int(stride)
+    oh, ow = (h + 2 * (k // 2) - k) // stride + 1, (w + 2 * (k // 2) - k) // stride + 1
+    out_vectors = oh * ow * co // 16
+    gemm = out_vectors * k * k * ci // 16
+    alu = out_vectors * ALU_UOPS_PER_OUTPUT_VECTOR * 2
+    dma = (ci * co * k * k + ci * h * w + co * oh * ow) / DRAM_BYTES_PER_CYCLE
+    return gemm, gemm / max(gemm + alu, dma)
 
 
 def run(cmd):
@@ -65,20 +90,25 @@ def main():
     print(f"largest difference {100 * worst:.1f}%\n")
 
     print("2. virtual threads: rqc's fallback with 1 and 2 threads, simulated")
-    print(f"{'layer':<30} {'1: cycles':>10} {'GEMM':>6} {'2: cycles':>10} {'GEMM':>6}")
+    print(f"{'layer':<30} {'1: cycles':>10} {'GEMM':>6} {'2: cycles':>10} {'GEMM':>6} {'bound':>6}")
     totals = {1: [0, 0.0], 2: [0, 0.0]}
+    bound_busy = bound_cycles = 0.0
     for l in layers:
         one, two = l["fallback_1_thread"], l["fallback"]
         n = COUNT.get(l["workload"], 1)
         for k, r in ((1, one), (2, two)):
             totals[k][0] += n * r["cycles"]
             totals[k][1] += n * r["cycles"] * r["gemm_utilization"]
+        gemm, bound = utilization_bound(l["workload"])
+        bound_busy += n * gemm
+        bound_cycles += n * gemm / bound
         print(f"{l['workload']:<30} {one['cycles']:>10} {100 * one['gemm_utilization']:>5.1f}% {two['cycles']:>10} "
-              f"{100 * two['gemm_utilization']:>5.1f}%")
+              f"{100 * two['gemm_utilization']:>5.1f}% {100 * bound:>5.1f}%")
     for k in (1, 2):
         c, busy = totals[k]
         print(f"ResNet-18's 19 offloaded convolutions, {k} thread(s): {c} cycles ({c / 1e5:.2f} ms), "
               f"GEMM utilization {100 * busy / c:.1f}%")
+    print(f"bound over the 19 (no start-ups, perfect overlap): GEMM utilization {100 * bound_busy / bound_cycles:.1f}%")
     tvm_ms = sum(COUNT.get(l["workload"], 1) * l["log_ms"] for l in layers)
     print(f"TVM's tuned configs measured on a Pynq: {tvm_ms:.2f} ms for the same 19 convolutions\n")
 
@@ -91,7 +121,7 @@ def main():
             cmd += ["--tuning-records", a.records]
         run(cmd)
         vta = json.loads(run([a.rqc, "bench", pkg, "--repeat", "1", "--warmup", "0", "--json"]))["vta"]
-        print(f"3. rqc compile --target=vta{' --tuning-records ' + a.records if a.records else ''}: "
+        print(f"4. rqc compile --target=vta{' --tuning-records ' + a.records if a.records else ''}: "
               f"{vta['kernels']} VTA kernels, {vta['simulated_ms']:.2f} ms simulated, "
               f"GEMM utilization {100 * vta['gemm_utilization']:.1f}% "
               f"({PEAK_GOPS * vta['gemm_utilization']:.1f} of {PEAK_GOPS} GOPS)")
