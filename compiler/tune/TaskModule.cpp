@@ -110,11 +110,14 @@ OwningOpRef<ModuleOp> buildTaskModule(MLIRContext &ctx, const schedule::Workload
                                        b.getBoolAttr(w.countIncludePad), b.getStringAttr(w.layout))
               .getResult();
   } else if (integer) {
-    // Random int8 weights and i32 bias, the input zero point in the middle of uint8: the
+    // Random 7-bit weights and i32 bias, the input zero point in the middle of uint8: the
     // kernel the integer template schedules (its requantization is an epilogue, not tuned).
+    // 7-bit so that on x86 without VNNI the task takes the vpmaddubsw kernel: the only
+    // integer convolutions --int8-kernels=auto makes there are those whose weights pass
+    // neighbourPairsFitI16 (elsewhere the weights' range does not change the kernel).
     const auto &ws = w.weight.shape;
     Tensor wt(DType::I8, ws), bias(DType::I32, {ws[0]});
-    std::uniform_int_distribution<int> weights(-127, 127), biases(-1000, 1000);
+    std::uniform_int_distribution<int> weights(-63, 63), biases(-1000, 1000);
     for (int64_t i = 0; i < wt.numel(); ++i) wt.data<int8_t>()[i] = static_cast<int8_t>(weights(rng));
     for (int64_t i = 0; i < bias.numel(); ++i) bias.data<int32_t>()[i] = biases(rng);
     Value weight = b.create<graph::ConstantOp>(b.getUnknownLoc(), graph::toAttr(wt, &ctx));
