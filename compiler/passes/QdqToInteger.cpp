@@ -177,32 +177,53 @@ bool rewrite(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
 // dequantize(W)) + b)) is a 1x1 convolution on a 1x1 image: x [N, K] -> [N, K, 1, 1],
 // conv2d_integer with W [M, K, 1, 1], requantize, -> [N, M], so conv2d_NCHWc_int8's kernels
 // (vpdpbusd, SDOT) compute it with 8-bit weights. False (nothing changed) when it does not
-// match; K and M must be multiples of 4 (the kernels' four-channel groups).
+// match; K and M must be multiples of 4 (the kernels' four-channel groups). A quantized
+// MatMul of a constant [K, M] weight (per-column scales, axis 1: what rqc quantize and ONNX
+// Runtime write for one) is the same dense layer with the weight transposed.
 bool rewriteDense(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
   if (q.getScale().size() != 1 || q.getZeroPoint().size() != 1) return false;
   Value y = q.getInput(), biasInput;
   Operation *add = nullptr;
+  auto isDenseLike = [](Value v) { return v.getDefiningOp<graph::DenseOp>() || v.getDefiningOp<graph::MatMulOp>(); };
   if (auto a = y.getDefiningOp<graph::AddOp>()) {
     if (!a->hasOneUse()) return false;
-    auto d0 = a.getLhs().getDefiningOp<graph::DenseOp>();
-    y = d0 ? a.getLhs() : a.getRhs();
-    biasInput = d0 ? a.getRhs() : a.getLhs();
+    const bool lhs = isDenseLike(a.getLhs());
+    y = lhs ? a.getLhs() : a.getRhs();
+    biasInput = lhs ? a.getRhs() : a.getLhs();
     add = a;
   }
-  auto dense = y.getDefiningOp<graph::DenseOp>();
-  if (!dense || !dense->hasOneUse() || dense.getWeightLayout() != "MK" || (dense.getBias() && add)) return false;
-  if (dense.getBias()) biasInput = dense.getBias();
-  auto dx = dense.getInput().getDefiningOp<graph::DequantizeOp>();
-  auto dw = dense.getWeight().getDefiningOp<graph::DequantizeOp>();
+  Operation *dense = y.getDefiningOp();
+  Value xIn, wIn;
+  bool kMajor = false; // the weight is [K, M] (MatMul), not [M, K] (Gemm with transB)
+  if (auto d = y.getDefiningOp<graph::DenseOp>()) {
+    if (d.getWeightLayout() != "MK" || (d.getBias() && add)) return false;
+    if (d.getBias()) biasInput = d.getBias();
+    xIn = d.getInput(), wIn = d.getWeight();
+  } else if (auto m = y.getDefiningOp<graph::MatMulOp>()) {
+    xIn = m.getLhs(), wIn = m.getRhs(), kMajor = true;
+  } else {
+    return false;
+  }
+  if (!dense->hasOneUse()) return false;
+  auto dx = xIn.getDefiningOp<graph::DequantizeOp>();
+  auto dw = wIn.getDefiningOp<graph::DequantizeOp>();
   if (!dx || !dw || !isPerTensor(dx) || !dx.getInput().getType().getElementType().isInteger(8)) return false;
   std::optional<Tensor> w = constantValue(dw.getInput());
   if (!w || w->dtype() != DType::I8 || w->rank() != 2) return false;
+  if (kMajor) { // [K, M] -> [M, K]
+    Tensor t(DType::I8, {w->dim(1), w->dim(0)});
+    for (int64_t k = 0; k < w->dim(0); ++k)
+      for (int64_t m = 0; m < w->dim(1); ++m) t.data<int8_t>()[m * w->dim(0) + k] = w->data<int8_t>()[k * w->dim(1) + m];
+    w = std::move(t);
+  }
   const int64_t M = w->dim(0), K = w->dim(1);
+  const int64_t weightAxis = kMajor ? 1 : 0; // the axis of M in the dequantized weight
   auto xt = llvm::cast<RankedTensorType>(dx.getInput().getType());
   if (xt.getRank() != 2 || xt.getDimSize(1) != K || K % 4 != 0 || M % 4 != 0) return false;
   if (onlyPairSumsFitI16 && !neighbourPairsFitI16(*w)) return false;
   if (llvm::any_of(dw.getZeroPoint(), [](int32_t z) { return z != 0; })) return false;
-  if (dw.getScale().size() != 1 && (dw.getAxis() != 0 || static_cast<int64_t>(dw.getScale().size()) != M)) return false;
+  if (dw.getScale().size() != 1 && (dw.getAxis() != weightAxis || static_cast<int64_t>(dw.getScale().size()) != M))
+    return false;
   if (biasInput) {
     auto bt = llvm::cast<RankedTensorType>(biasInput.getType());
     if (bt.getNumElements() != M || bt.getRank() > 2 || (bt.getRank() == 2 && bt.getDimSize(0) != 1)) return false;
@@ -216,7 +237,7 @@ bool rewriteDense(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
     std::copy_n(b->data<int32_t>(), M, bias->data<int32_t>());
   }
   OpBuilder b(q);
-  Location loc = dense.getLoc();
+  Location loc = dense->getLoc();
   MLIRContext *ctx = b.getContext();
   const int64_t N = xt.getDimSize(0);
   Value x = b.create<graph::ReshapeOp>(loc, RankedTensorType::get({N, K, 1, 1}, xt.getElementType()), dx.getInput());
@@ -235,7 +256,7 @@ bool rewriteDense(graph::QuantizeOp q, bool onlyPairSumsFitI16) {
   q.getResult().replaceAllUsesWith(out);
   q.erase();
   if (add) add->erase();
-  dense.erase();
+  dense->erase();
   for (Value v : {Value(dx), Value(dw), biasInput})
     if (v && v.use_empty() && v.getDefiningOp()) v.getDefiningOp()->erase();
   return true;

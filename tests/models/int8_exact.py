@@ -4,7 +4,7 @@ Where the CPU has VNNI, rqc compile computes QDQ convolutions in integers
 (rqc-qdq-to-integer, conv2d_NCHWc_int8 with vpdpbusd; --int8-kernels=on forces them
 elsewhere, with widened multiplies). Their outputs must equal, bit for bit, the reference
 executor's on the same integer graph (`rqc run --reference --as-compiled`). Checked on
-hand-made QDQ convolutions, dense layers and max pools covering the forms the rewrite takes (3x3, 1x1 and a 7x7 RGB
+hand-made QDQ convolutions, dense layers (Gemm, and MatMul by a [K, M] weight) and max pools covering the forms the rewrite takes (3x3, 1x1 and a 7x7 RGB
 first convolution, stride 2, padding, ReLU dropped, no ReLU with zero point 128, an i32
 bias and a float one, per-channel scales, uint8 and int8 data) depthwise ones, and on the zoo's int8 networks, for the host's
 best instructions and for AVX2 without VNNI (--int8-kernels=on), or, given the cross-built
@@ -100,6 +100,34 @@ def qdq_dense(rng, n, k, m):
              helper.make_node("QuantizeLinear", ["g", "sy", "zy"], ["yq"]),
              helper.make_node("DequantizeLinear", ["yq", "sy", "zy"], ["y"])]
     graph = helper.make_graph(nodes, "qdq_dense", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, k])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [n, m])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    return model
+
+
+def qdq_matmul(rng, n, k, m):
+    """DequantizeLinear -> MatMul by a constant [K, M] weight (per-column scales, axis 1) ->
+    Add of a dequantized i32 bias -> QuantizeLinear, as rqc quantize writes a MatMul
+    classifier: uint8 data, int8 weights."""
+    sx, zx, sy, zy = np.float32(0.04), 131, np.float32(0.2), 120
+    w = rng.integers(-127, 128, size=(k, m)).astype(np.int8)
+    sw = (rng.random(m) * 0.01 + 0.001).astype(np.float32)
+    inits = [numpy_helper.from_array(np.array(sx, np.float32), "sx"), numpy_helper.from_array(np.array(zx, np.uint8), "zx"),
+             numpy_helper.from_array(w, "w"), numpy_helper.from_array(sw, "sw"),
+             numpy_helper.from_array(np.zeros(m, np.int8), "zw"),
+             numpy_helper.from_array(rng.integers(-3000, 3000, size=m).astype(np.int32), "b"),
+             numpy_helper.from_array((sx * sw).astype(np.float32), "sb"), numpy_helper.from_array(np.zeros(m, np.int32), "zb"),
+             numpy_helper.from_array(np.array(sy, np.float32), "sy"), numpy_helper.from_array(np.array(zy, np.uint8), "zy")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "sx", "zx"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "sx", "zx"], ["xd"]),
+             helper.make_node("DequantizeLinear", ["w", "sw", "zw"], ["wd"], axis=1),
+             helper.make_node("DequantizeLinear", ["b", "sb", "zb"], ["bd"], axis=0),
+             helper.make_node("MatMul", ["xd", "wd"], ["mm"]),
+             helper.make_node("Add", ["mm", "bd"], ["g"]),
+             helper.make_node("QuantizeLinear", ["g", "sy", "zy"], ["yq"]),
+             helper.make_node("DequantizeLinear", ["yq", "sy", "zy"], ["y"])]
+    graph = helper.make_graph(nodes, "qdq_matmul", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, k])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [n, m])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(model)
@@ -216,6 +244,9 @@ def main():
     for name, (n, k, m) in {"dense_1x512x1000": (1, 512, 1000), "dense_3x64x20": (3, 64, 20)}.items():
         paths[name] = os.path.join(work, name + ".onnx")
         onnx.save(qdq_dense(rng, n, k, m), paths[name])
+    for name, (n, k, m) in {"matmul_1x128x40": (1, 128, 40), "matmul_2x64x12": (2, 64, 12)}.items():
+        paths[name] = os.path.join(work, name + ".onnx")
+        onnx.save(qdq_matmul(rng, n, k, m), paths[name])
     for name, signed in {"maxpool_uint8": False, "maxpool_int8": True}.items():
         paths[name] = os.path.join(work, name + ".onnx")
         onnx.save(qdq_maxpool(signed), paths[name])

@@ -136,6 +136,25 @@ func.func @dense(%x: tensor<2x8xui8>) -> tensor<2x4xui8> {
 
 // -----
 
+// A quantized MatMul by a constant [K, M] weight (per-column scales, axis 1) is the same
+// dense layer with the weight transposed to [M, K].
+// CHECK-LABEL: func @matmul
+// CHECK-DAG: %[[X:.*]] = graph.reshape %arg0 : (tensor<1x8xui8>) -> tensor<1x8x1x1xui8>
+// CHECK-DAG: %[[W:.*]] = graph.constant dense<{{\[\[\[\[}}1]], {{\[\[}}1]], {{\[\[}}1]], {{\[\[}}1]], {{\[\[}}1]], {{\[\[}}1]], {{\[\[}}1]], {{\[\[}}1]]], {{\[\[\[}}2]]{{.*}}> : tensor<4x8x1x1xi8>
+// CHECK: %[[ACC:.*]] = graph.conv2d_integer %[[X]], %[[W]] {{.*}} -> tensor<1x4x1x1xi32>
+// CHECK: graph.requantize %[[ACC]] {axis = 1 : i64, scale = array<f32: 1.000000e-03, 2.000000e-03, 3.000000e-03, 4.000000e-03>, zero_point = 3 : i32}
+// CHECK-NOT: graph.matmul
+func.func @matmul(%x: tensor<1x8xui8>) -> tensor<1x4xui8> {
+  %xd = graph.dequantize %x {axis = 0 : i64, scale = array<f32: 0.1>, zero_point = array<i32: 128>} : (tensor<1x8xui8>) -> tensor<1x8xf32>
+  %wq = graph.constant dense<[[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4]]> : tensor<8x4xi8>
+  %wd = graph.dequantize %wq {axis = 1 : i64, scale = array<f32: 0.01, 0.02, 0.03, 0.04>, zero_point = array<i32: 0>} : (tensor<8x4xi8>) -> tensor<8x4xf32>
+  %m = graph.matmul %xd, %wd : (tensor<1x8xf32>, tensor<8x4xf32>) -> tensor<1x4xf32>
+  %y = graph.quantize %m {axis = 0 : i64, scale = array<f32: 1.0>, zero_point = array<i32: 3>} : (tensor<1x4xf32>) -> tensor<1x4xui8>
+  return %y : tensor<1x4xui8>
+}
+
+// -----
+
 // Output features not in fours (a 10-class classifier) stay float.
 // CHECK-LABEL: func @dense_kept_float
 // CHECK-NOT: graph.conv2d_integer
