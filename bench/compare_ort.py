@@ -104,6 +104,11 @@ def main():
 
     results, layers = [], []
     with tempfile.TemporaryDirectory() as tmp:
+        for name in args.models:
+            if not os.path.exists(os.path.join(ROOT, "models", name + ".onnx")):
+                print(f"error: {os.path.join(ROOT, 'models', name + '.onnx')} is missing (run scripts/setup.sh)",
+                      file=sys.stderr)
+                return 2
         fp32_peaks = {t: fma_peak_gflops(tmp, t)[0] for t in args.threads}
         print(f"CPU: {cpu_model()}; FMA peak: " + ", ".join(f"{fp32_peaks[t]:.0f} GFLOP/s at {t} thread(s)"
                                                             for t in args.threads), flush=True)
@@ -115,9 +120,6 @@ def main():
                 f"{int8_peaks[t]:.0f} GOP/s at {t} thread(s)" for t in args.threads), flush=True)
         for name in args.models:
             model = os.path.join(ROOT, "models", name + ".onnx")
-            if not os.path.exists(model):
-                print(f"error: {model} is missing (run scripts/setup.sh)", file=sys.stderr)
-                return 2
             # Variants: the untuned fallback configs, and with --tuning-records the tuned ones
             # too (tophub off for both, so the log is the only difference).
             variants = [("fallback", [])] + ([("per-op", ["--tuning-records", args.tuning_records, "--graph-tuner=off"]),
@@ -147,7 +149,8 @@ def main():
                 rqc_best = best[main_variant]
                 entry = {"model": name, "threads": threads, "variant": main_variant, "rqc_p50_ms": rqc_best,
                          "ort_p50_ms": ort_best, "ratio_rqc_over_ort": rqc_best / ort_best,
-                         "compile_s": compile_s[main_variant], "peak_gflops": peaks[threads],
+                         "compile_s": compile_s[main_variant],
+                         ("peak_int8_gops" if name.endswith("_int8") else "peak_gflops"): peaks[threads],
                          "rqc_share_of_peak": share(rqc_best), "ort_share_of_peak": share(ort_best),
                          "rqc_arena_bytes": memory["arena"],
                          "rqc_arena_without_reuse_bytes": memory["arena_without_reuse"],
@@ -158,7 +161,8 @@ def main():
                                   "ratio_per_op_over_fallback": best["per-op"] / best["fallback"]})
                 results.append(entry)
                 line = (f"{name:14s} threads={threads}  rqc p50 {rqc_best:8.2f} ms   ORT p50 {ort_best:8.2f} ms"
-                        f"   rqc/ORT {rqc_best / ort_best:5.2f}   peak share rqc {share(rqc_best):4.0%} ORT {share(ort_best):4.0%}"
+                        f"   rqc/ORT {rqc_best / ort_best:5.2f}   {'int8' if name.endswith('_int8') else 'FMA'} peak share"
+                        f" rqc {share(rqc_best):4.0%} ORT {share(ort_best):4.0%}"
                         f"   (compile {compile_s[main_variant]:.1f} s)")
                 if args.tuning_records:
                     line += (f"\n{'':14s}            fallback p50 {best['fallback']:8.2f} ms   tuned/fallback "

@@ -333,6 +333,9 @@ def main() -> int:
     with open(tmp + ".json", "w") as f:
         json.dump(meta, f, indent=2)
     os.replace(tmp + ".json", os.path.splitext(args.out)[0] + ".json")
+    umask = os.umask(0)  # mkstemp's file is 0600: give the model an ordinary new file's mode
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     os.replace(tmp, args.out)
     print(f"train_fashion_mnist: {args.out}: test top-1 {top1:.4f}, top-5 {top5:.4f} "
           f"({meta['train_seconds']:.0f} s)")

@@ -224,18 +224,20 @@ bool anyQuantizeFlag(const QuantizeFlags &f) {
                                            options.activations);
   }
   std::string description =
-      fmt::format("rqc quantize: --calibrate-method={}{}, {} samples of {}; activations {}; weights int8 symmetric "
+      fmt::format("rqc quantize: --calibrate-method={}{}, {} samples of {}; activations {}; weights {} symmetric "
                   "per channel{}",
                   quantize::calibrationMethodName(options.method),
                   options.method == quantize::CalibrationMethod::Percentile
                       ? fmt::format(" --percentile={}", options.percentile)
                       : "",
                   set.feeds.size(), set.source, schemeName(options),
+                  options.reduceRange ? "int8 in [-63, 63] (--reduce-range)" : "int8",
                   options.activations.powerOfTwo ? ", power-of-two scales" : "");
   for (const auto &k : plan.keptFloat) description += "; kept in float: " + k;
   quantize::QuantizeSummary summary = quantize::applyQuantization(model, plan, params, options, description);
-  std::cerr << fmt::format("quantized {} ({}): {} int8 per channel, {} int32, {} {}{}\n", name,
+  std::cerr << fmt::format("quantized {} ({}): {} {} per channel, {} int32, {} {}{}\n", name,
                            quantize::calibrationMethodName(options.method), count(summary.weights, "weight", "weights"),
+                           options.reduceRange ? "7-bit int8" : "int8",
                            count(summary.biases, "bias", "biases"),
                            count(summary.activations, "activation", "activations"), schemeName(options),
                            folded ? fmt::format(" ({} folded into {} first)",

@@ -151,7 +151,7 @@ expect "unknown subcommand" 2 "^rqc: error: unknown subcommand 'tunee' of 'rqc' 
 expect "no subcommand" 2 "^rqc: error: 'rqc' needs a subcommand: compile, inspect, run, bench, measure, tune, tophub, validate, quantize, experiment, vta, rpc-server, agent, farm \(see rqc --help\)$" -- "$rqc"
 expect "unknown nested subcommand" 2 "^rqc: error: unknown subcommand 'merj' of 'rqc tophub' \(it has: list, best, merge, diff\) \(see rqc tophub --help\)$" -- "$rqc" tophub merj a.log
 expect "missing nested subcommand" 2 "^rqc: error: 'rqc vta' needs a subcommand: disasm, asm, sim, conv2d \(see rqc vta --help\)$" -- "$rqc" vta
-expect "a subcommand's error points at its help" 2 "^rqc: error: The following argument was not expected: --frob \(see rqc compile --help\)$" -- "$rqc" compile --frob "$conv"
+expect "a subcommand's error names an unknown option and points at its help" 2 "^rqc: error: unknown option '--frob' of 'rqc compile' \(see rqc compile --help\)$" -- "$rqc" compile --frob "$conv"
 expect "tune takes a model, not a subcommand" 1 "^rqc: error: cannot open tunee.onnx|^rqc: error: .*tunee.onnx" -- "$rqc" tune tunee.onnx -o "$tmp/t.log"
 if [ -n "$runtime_rqc" ]; then
   "$runtime_rqc" run --help >"$tmp/help" 2>&1 && grep -q "^Usage: rqc run \[OPTIONS\] package" "$tmp/help" && ok "runtime-only usage names rqc" || fail "runtime-only usage: $(head -3 "$tmp/help")"

@@ -347,6 +347,8 @@ def check_refusals(rqc: str, model: str, int8_model: str, tmp: str) -> None:
     np.save(ints, np.zeros((4, 1, 28, 28), np.uint8))
     expect_refusal(q + [model, "--calibration", ints, "-o", out], "is uint8; input 'image' takes float32", out)
     expect_refusal(q + [model, "--calibration", os.path.join(tmp, "missing.npz"), "-o", out], "no such file", out)
+    # A misspelled required option is named as typed, not reported as the option missing.
+    expect_refusal(q + [model, "--calibraton", "fashion-mnist-train", "-o", out], "unknown option '--calibraton'", out)
     expect_refusal(q + [int8_model, "--calibration", "fashion-mnist-train", "-o", out], "already quantized", out)
     expect_refusal(q + [model, "--calibration", "fashion-mnist-train", "--power-of-two", "--activation-type", "uint8",
                         "-o", out], "contradicts", out)
