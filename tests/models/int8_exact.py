@@ -80,11 +80,14 @@ def qdq_conv(rng, ic, oc, k, hw, stride, pad, relu, out_zp, float_bias, signed=F
     return model
 
 
-def qdq_dense(rng, n, k, m):
-    """DequantizeLinear -> Gemm (transB, i32 bias dequantized) -> QuantizeLinear, as ONNX
-    Runtime's quantizer writes a classifier: uint8 data, per-channel int8 weights."""
-    sx, zx, sy, zy = np.float32(0.05), 120, np.float32(0.25), 7
-    w = rng.integers(-127, 128, size=(m, k)).astype(np.int8)
+def qdq_classifier(rng, n, k, m, matmul=False):
+    """A quantized classifier, uint8 data and per-channel int8 weights: DequantizeLinear ->
+    Gemm (transB, the i32 bias dequantized) -> QuantizeLinear as ONNX Runtime's quantizer
+    writes one, or with `matmul` DequantizeLinear -> MatMul by a constant [K, M] weight
+    (per-column scales, axis 1) -> Add of the bias -> QuantizeLinear as rqc quantize does."""
+    sx, zx, sy, zy = (np.float32(0.04), 131, np.float32(0.2), 120) if matmul else \
+        (np.float32(0.05), 120, np.float32(0.25), 7)
+    w = rng.integers(-127, 128, size=(k, m) if matmul else (m, k)).astype(np.int8)
     sw = (rng.random(m) * 0.01 + 0.001).astype(np.float32)
     inits = [numpy_helper.from_array(np.array(sx, np.float32), "sx"), numpy_helper.from_array(np.array(zx, np.uint8), "zx"),
              numpy_helper.from_array(w, "w"), numpy_helper.from_array(sw, "sw"),
@@ -92,42 +95,17 @@ def qdq_dense(rng, n, k, m):
              numpy_helper.from_array(rng.integers(-3000, 3000, size=m).astype(np.int32), "b"),
              numpy_helper.from_array((sx * sw).astype(np.float32), "sb"), numpy_helper.from_array(np.zeros(m, np.int32), "zb"),
              numpy_helper.from_array(np.array(sy, np.float32), "sy"), numpy_helper.from_array(np.array(zy, np.uint8), "zy")]
+    layer = [helper.make_node("MatMul", ["xd", "wd"], ["mm"]), helper.make_node("Add", ["mm", "bd"], ["g"])] if matmul \
+        else [helper.make_node("Gemm", ["xd", "wd", "bd"], ["g"], transB=1)]
     nodes = [helper.make_node("QuantizeLinear", ["x", "sx", "zx"], ["xq"]),
              helper.make_node("DequantizeLinear", ["xq", "sx", "zx"], ["xd"]),
-             helper.make_node("DequantizeLinear", ["w", "sw", "zw"], ["wd"], axis=0),
+             helper.make_node("DequantizeLinear", ["w", "sw", "zw"], ["wd"], axis=1 if matmul else 0),
              helper.make_node("DequantizeLinear", ["b", "sb", "zb"], ["bd"], axis=0),
-             helper.make_node("Gemm", ["xd", "wd", "bd"], ["g"], transB=1),
+             *layer,
              helper.make_node("QuantizeLinear", ["g", "sy", "zy"], ["yq"]),
              helper.make_node("DequantizeLinear", ["yq", "sy", "zy"], ["y"])]
-    graph = helper.make_graph(nodes, "qdq_dense", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, k])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [n, m])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    return model
-
-
-def qdq_matmul(rng, n, k, m):
-    """DequantizeLinear -> MatMul by a constant [K, M] weight (per-column scales, axis 1) ->
-    Add of a dequantized i32 bias -> QuantizeLinear, as rqc quantize writes a MatMul
-    classifier: uint8 data, int8 weights."""
-    sx, zx, sy, zy = np.float32(0.04), 131, np.float32(0.2), 120
-    w = rng.integers(-127, 128, size=(k, m)).astype(np.int8)
-    sw = (rng.random(m) * 0.01 + 0.001).astype(np.float32)
-    inits = [numpy_helper.from_array(np.array(sx, np.float32), "sx"), numpy_helper.from_array(np.array(zx, np.uint8), "zx"),
-             numpy_helper.from_array(w, "w"), numpy_helper.from_array(sw, "sw"),
-             numpy_helper.from_array(np.zeros(m, np.int8), "zw"),
-             numpy_helper.from_array(rng.integers(-3000, 3000, size=m).astype(np.int32), "b"),
-             numpy_helper.from_array((sx * sw).astype(np.float32), "sb"), numpy_helper.from_array(np.zeros(m, np.int32), "zb"),
-             numpy_helper.from_array(np.array(sy, np.float32), "sy"), numpy_helper.from_array(np.array(zy, np.uint8), "zy")]
-    nodes = [helper.make_node("QuantizeLinear", ["x", "sx", "zx"], ["xq"]),
-             helper.make_node("DequantizeLinear", ["xq", "sx", "zx"], ["xd"]),
-             helper.make_node("DequantizeLinear", ["w", "sw", "zw"], ["wd"], axis=1),
-             helper.make_node("DequantizeLinear", ["b", "sb", "zb"], ["bd"], axis=0),
-             helper.make_node("MatMul", ["xd", "wd"], ["mm"]),
-             helper.make_node("Add", ["mm", "bd"], ["g"]),
-             helper.make_node("QuantizeLinear", ["g", "sy", "zy"], ["yq"]),
-             helper.make_node("DequantizeLinear", ["yq", "sy", "zy"], ["y"])]
-    graph = helper.make_graph(nodes, "qdq_matmul", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, k])],
+    graph = helper.make_graph(nodes, "qdq_matmul" if matmul else "qdq_dense",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, k])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [n, m])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(model)
@@ -243,10 +221,10 @@ def main():
     # Quantized classifiers: the integer convolution of a 1x1 image (batch 1 and 3).
     for name, (n, k, m) in {"dense_1x512x1000": (1, 512, 1000), "dense_3x64x20": (3, 64, 20)}.items():
         paths[name] = os.path.join(work, name + ".onnx")
-        onnx.save(qdq_dense(rng, n, k, m), paths[name])
+        onnx.save(qdq_classifier(rng, n, k, m), paths[name])
     for name, (n, k, m) in {"matmul_1x128x40": (1, 128, 40), "matmul_2x64x12": (2, 64, 12)}.items():
         paths[name] = os.path.join(work, name + ".onnx")
-        onnx.save(qdq_matmul(rng, n, k, m), paths[name])
+        onnx.save(qdq_classifier(rng, n, k, m, matmul=True), paths[name])
     for name, signed in {"maxpool_uint8": False, "maxpool_int8": True}.items():
         paths[name] = os.path.join(work, name + ".onnx")
         onnx.save(qdq_maxpool(signed), paths[name])
