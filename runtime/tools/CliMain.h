@@ -99,10 +99,13 @@ inline std::optional<std::string> unknownOptionError(CLI::App &app, const std::v
     const bool number = a.size() > 1 && a[0] == '-' && (std::isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.');
     if (a.size() > 1 && a[0] == '-' && !number) {
       if (a == "-h" || a == "--help" || a == "--version") return std::nullopt;
-      const std::string name = a.substr(0, a.find('='));
+      // A short option may carry its value in the same word (-oFILE); a long one after '='.
+      const bool shortOption = a[1] != '-';
+      const std::string name = shortOption ? a.substr(0, 2) : a.substr(0, a.find('='));
       const CLI::Option *o = find(name);
       if (!o) return "unknown option '" + name + "' of '" + path + "' (see " + path + " --help)";
-      if (a.find('=') == std::string::npos && o->get_expected_min() > 0) ++i; // its value
+      const bool valueAttached = shortOption ? a.size() > 2 : a.find('=') != std::string::npos;
+      if (!valueAttached && o->get_expected_min() > 0) ++i; // its value
       continue;
     }
     if (CLI::App *next = detail::findSubcommand(*cur, a)) {

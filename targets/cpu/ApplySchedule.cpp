@@ -210,7 +210,8 @@ void tileOps(func::FuncOp fn, const schedule::Step &step, scf::SCFTilingOptions:
 // A padding computed at root: fills of the border and a copy of the input into the
 // interior, linalg ops that tile in parallel (tensor.pad itself does not tile into
 // scf.forall) and that LLVM vectorizes as plain loops. Only the copy carries the pad's role
-// (it is what compute_root's sizes tile); the border is small.
+// (it is what compute_root's sizes tile); the border fills run whole (small for a spatial
+// padding; a channel padding's is the new channels).
 void padInParallelTiles(func::FuncOp fn, tensor::PadOp pad) {
   IRRewriter b(fn.getContext());
   b.setInsertionPoint(pad);

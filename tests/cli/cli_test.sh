@@ -152,6 +152,10 @@ expect "no subcommand" 2 "^rqc: error: 'rqc' needs a subcommand: compile, inspec
 expect "unknown nested subcommand" 2 "^rqc: error: unknown subcommand 'merj' of 'rqc tophub' \(it has: list, best, merge, diff\) \(see rqc tophub --help\)$" -- "$rqc" tophub merj a.log
 expect "missing nested subcommand" 2 "^rqc: error: 'rqc vta' needs a subcommand: disasm, asm, sim, conv2d \(see rqc vta --help\)$" -- "$rqc" vta
 expect "a subcommand's error names an unknown option and points at its help" 2 "^rqc: error: unknown option '--frob' of 'rqc compile' \(see rqc compile --help\)$" -- "$rqc" compile --frob "$conv"
+expect "a short option's value attached to it (-oFILE)" 0 "" -- "$rqc" compile "$conv" -o"$tmp/attached.rqc"
+[ -f "$tmp/attached.rqc" ] && ok "-oFILE writes FILE" || fail "-oFILE did not write FILE"
+expect "option values that start with a dash" 0 "" -- "$rqc" compile "$conv" --mattr -avx512f -o "$tmp/dash.rqc"
+expect "an unknown short option" 2 "^rqc: error: unknown option '-q' of 'rqc compile'" -- "$rqc" compile "$conv" -q
 expect "tune takes a model, not a subcommand" 1 "^rqc: error: cannot open tunee.onnx|^rqc: error: .*tunee.onnx" -- "$rqc" tune tunee.onnx -o "$tmp/t.log"
 if [ -n "$runtime_rqc" ]; then
   "$runtime_rqc" run --help >"$tmp/help" 2>&1 && grep -q "^Usage: rqc run \[OPTIONS\] package" "$tmp/help" && ok "runtime-only usage names rqc" || fail "runtime-only usage: $(head -3 "$tmp/help")"

@@ -84,7 +84,8 @@ def qdq_classifier(rng, n, k, m, matmul=False):
     """A quantized classifier, uint8 data and per-channel int8 weights: DequantizeLinear ->
     Gemm (transB, the i32 bias dequantized) -> QuantizeLinear as ONNX Runtime's quantizer
     writes one, or with `matmul` DequantizeLinear -> MatMul by a constant [K, M] weight
-    (per-column scales, axis 1) -> Add of the bias -> QuantizeLinear as rqc quantize does."""
+    (per-column scales, axis 1) -> Add of the bias -> QuantizeLinear (a Linear layer as
+    exporters write it, quantized with the bias)."""
     sx, zx, sy, zy = (np.float32(0.04), 131, np.float32(0.2), 120) if matmul else \
         (np.float32(0.05), 120, np.float32(0.25), 7)
     w = rng.integers(-127, 128, size=(k, m) if matmul else (m, k)).astype(np.int8)
